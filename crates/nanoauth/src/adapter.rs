@@ -1,0 +1,263 @@
+//! How NanoAuth talks to the application's database.
+//!
+//! [`Adapter`] is what every application implements (or takes ready-made):
+//! users by id and email, and session storage. Plugins that need more
+//! declare a capability trait bounded on `Adapter`, such as
+//! [`PasswordAdapter`](crate::plugins::email_password::PasswordAdapter), and
+//! implement `Plugin` only for adapters that have it: adding such a plugin
+//! with an adapter that lacks the capability does not compile.
+
+pub mod memory;
+
+use std::future::Future;
+
+use http::StatusCode;
+
+use crate::session::SessionRecord;
+use crate::user::{AuthUser, Email};
+use crate::utils::token::TokenHash;
+
+/// The storage NanoAuth needs: users by id and email, and sessions.
+///
+/// The adapter is the application's own type, and `Auth::adapter()` hands it
+/// back typed, so its other methods are reachable from hooks and plugins.
+/// Lookups answer `Ok(None)` for "not there" and keep `Err` for a broken
+/// store. Sessions are keyed by the SHA-256 of their secret
+/// ([`TokenHash`]); the secret itself is never given to the adapter.
+///
+/// A complete implementation over a `HashMap` is
+/// [`MemoryAdapter`](memory::MemoryAdapter); the conformance tests in the
+/// repository's `tests/` show the behaviour expected of each method.
+///
+/// ```
+/// use std::collections::HashMap;
+/// use std::sync::Mutex;
+/// use nanoauth::{Adapter, AdapterError, AuthUser, Email, SessionRecord};
+/// use nanoauth::utils::token::TokenHash;
+/// # #[derive(Clone, serde::Serialize)]
+/// # struct MyUser { id: String, email: String }
+/// # impl AuthUser for MyUser {
+/// #     type SignUp = nanoauth::NoFields;
+/// #     fn id(&self) -> &str { &self.id }
+/// #     fn email(&self) -> &str { &self.email }
+/// #     fn from_sign_up(new: nanoauth::NewUser<Self::SignUp>) -> Self {
+/// #         MyUser { id: new.id, email: new.email.into() }
+/// #     }
+/// # }
+///
+/// #[derive(Default)]
+/// struct MyStore {
+///     users: Mutex<HashMap<String, MyUser>>,
+///     sessions: Mutex<HashMap<TokenHash, SessionRecord>>,
+/// }
+///
+/// impl Adapter<MyUser> for MyStore {
+///     async fn get_user(&self, id: &str) -> Result<Option<MyUser>, AdapterError> {
+///         Ok(self.users.lock().map_err(AdapterError::other)?.get(id).cloned())
+///     }
+///     async fn find_user_by_email(&self, email: &Email) -> Result<Option<MyUser>, AdapterError> {
+///         let users = self.users.lock().map_err(AdapterError::other)?;
+///         Ok(users.values().find(|u| u.email == email.as_str()).cloned())
+///     }
+///     async fn save_session(&self, session: &SessionRecord) -> Result<(), AdapterError> {
+///         let mut sessions = self.sessions.lock().map_err(AdapterError::other)?;
+///         sessions.insert(session.token_hash, session.clone());
+///         Ok(())
+///     }
+///     async fn validate_token(&self, hash: &TokenHash) -> Result<Option<SessionRecord>, AdapterError> {
+///         Ok(self.sessions.lock().map_err(AdapterError::other)?.get(hash).cloned())
+///     }
+///     async fn delete_session(&self, hash: &TokenHash) -> Result<bool, AdapterError> {
+///         Ok(self.sessions.lock().map_err(AdapterError::other)?.remove(hash).is_some())
+///     }
+///     async fn list_sessions(&self, user_id: &str) -> Result<Vec<SessionRecord>, AdapterError> {
+///         let sessions = self.sessions.lock().map_err(AdapterError::other)?;
+///         Ok(sessions.values().filter(|s| s.user_id == user_id).cloned().collect())
+///     }
+///     async fn delete_user_sessions(
+///         &self,
+///         user_id: &str,
+///         keep: Option<&TokenHash>,
+///     ) -> Result<u64, AdapterError> {
+///         let mut sessions = self.sessions.lock().map_err(AdapterError::other)?;
+///         let before = sessions.len();
+///         sessions.retain(|hash, s| s.user_id != user_id || Some(hash) == keep);
+///         Ok((before - sessions.len()) as u64)
+///     }
+/// }
+/// ```
+pub trait Adapter<U: AuthUser>: Send + Sync + 'static {
+    /// The user with this id.
+    fn get_user(&self, id: &str) -> impl Future<Output = Result<Option<U>, AdapterError>> + Send;
+
+    /// The user with this (already normalised) email address.
+    fn find_user_by_email(
+        &self,
+        email: &Email,
+    ) -> impl Future<Output = Result<Option<U>, AdapterError>> + Send;
+
+    /// Inserts a session, or replaces the one with the same `token_hash`
+    /// (sliding refresh saves the same session with a later expiry).
+    fn save_session(
+        &self,
+        session: &SessionRecord,
+    ) -> impl Future<Output = Result<(), AdapterError>> + Send;
+
+    /// The session whose secret hashes to `token_hash`, if it is stored.
+    /// The core checks expiry and ownership itself; adapters may also drop
+    /// expired sessions here.
+    fn validate_token(
+        &self,
+        token_hash: &TokenHash,
+    ) -> impl Future<Output = Result<Option<SessionRecord>, AdapterError>> + Send;
+
+    /// Deletes one session; `Ok(false)` when it was not there.
+    fn delete_session(
+        &self,
+        token_hash: &TokenHash,
+    ) -> impl Future<Output = Result<bool, AdapterError>> + Send;
+
+    /// All sessions of a user, in any order.
+    fn list_sessions(
+        &self,
+        user_id: &str,
+    ) -> impl Future<Output = Result<Vec<SessionRecord>, AdapterError>> + Send;
+
+    /// Deletes every session of a user except `keep`, returning how many went.
+    fn delete_user_sessions(
+        &self,
+        user_id: &str,
+        keep: Option<&TokenHash>,
+    ) -> impl Future<Output = Result<u64, AdapterError>> + Send;
+}
+
+/// A shared adapter is an adapter: several `Auth` values (or an `Auth` and
+/// the application) can use one store.
+impl<U: AuthUser, A: Adapter<U>> Adapter<U> for std::sync::Arc<A> {
+    fn get_user(&self, id: &str) -> impl Future<Output = Result<Option<U>, AdapterError>> + Send {
+        A::get_user(self, id)
+    }
+
+    fn find_user_by_email(
+        &self,
+        email: &Email,
+    ) -> impl Future<Output = Result<Option<U>, AdapterError>> + Send {
+        A::find_user_by_email(self, email)
+    }
+
+    fn save_session(
+        &self,
+        session: &SessionRecord,
+    ) -> impl Future<Output = Result<(), AdapterError>> + Send {
+        A::save_session(self, session)
+    }
+
+    fn validate_token(
+        &self,
+        token_hash: &TokenHash,
+    ) -> impl Future<Output = Result<Option<SessionRecord>, AdapterError>> + Send {
+        A::validate_token(self, token_hash)
+    }
+
+    fn delete_session(
+        &self,
+        token_hash: &TokenHash,
+    ) -> impl Future<Output = Result<bool, AdapterError>> + Send {
+        A::delete_session(self, token_hash)
+    }
+
+    fn list_sessions(
+        &self,
+        user_id: &str,
+    ) -> impl Future<Output = Result<Vec<SessionRecord>, AdapterError>> + Send {
+        A::list_sessions(self, user_id)
+    }
+
+    fn delete_user_sessions(
+        &self,
+        user_id: &str,
+        keep: Option<&TokenHash>,
+    ) -> impl Future<Output = Result<u64, AdapterError>> + Send {
+        A::delete_user_sessions(self, user_id, keep)
+    }
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// An adapter failed. The variant says how the client is answered.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum AdapterError {
+    /// The database cannot be reached right now (503, `DATABASE_UNAVAILABLE`).
+    Unavailable(BoxError),
+    /// The value cannot be stored, e.g. a NUL in PostgreSQL text
+    /// (400, `INVALID_INPUT`).
+    InvalidInput(BoxError),
+    /// A uniqueness constraint refused the write. Email/password sign-up
+    /// answers this as `USER_ALREADY_EXISTS`.
+    Conflict,
+    /// Anything else (500, `INTERNAL_ERROR`).
+    Other(BoxError),
+}
+
+impl AdapterError {
+    /// Wraps any error as [`AdapterError::Other`].
+    pub fn other(error: impl ToString) -> Self {
+        Self::Other(error.to_string().into())
+    }
+
+    /// Wraps any error as [`AdapterError::Unavailable`].
+    pub fn unavailable(error: impl Into<BoxError>) -> Self {
+        Self::Unavailable(error.into())
+    }
+
+    /// The HTTP status a request that met this error is answered with.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::InvalidInput(_) => StatusCode::BAD_REQUEST,
+            Self::Conflict => StatusCode::CONFLICT,
+            Self::Other(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The stable error code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Unavailable(_) => "DATABASE_UNAVAILABLE",
+            Self::InvalidInput(_) => "INVALID_INPUT",
+            Self::Conflict => "CONFLICT",
+            Self::Other(_) => "INTERNAL_ERROR",
+        }
+    }
+
+    /// A message safe for end users (driver detail stays in `source()`).
+    pub fn message(&self) -> &'static str {
+        match self {
+            Self::Unavailable(_) => "The service is temporarily unavailable. Try again shortly.",
+            Self::InvalidInput(_) => "The request contains a value that cannot be stored.",
+            Self::Conflict => "The request conflicts with existing data.",
+            Self::Other(_) => "Something went wrong on our side.",
+        }
+    }
+}
+
+impl std::fmt::Display for AdapterError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Unavailable(e) => write!(f, "database unavailable: {e}"),
+            Self::InvalidInput(e) => write!(f, "invalid input for the database: {e}"),
+            Self::Conflict => f.write_str("uniqueness conflict"),
+            Self::Other(e) => write!(f, "adapter error: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for AdapterError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Unavailable(e) | Self::InvalidInput(e) | Self::Other(e) => Some(e.as_ref()),
+            Self::Conflict => None,
+        }
+    }
+}

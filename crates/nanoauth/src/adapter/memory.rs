@@ -1,0 +1,175 @@
+//! An in-memory adapter, for tests, examples and prototypes.
+
+use std::collections::HashMap;
+use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use crate::adapter::{Adapter, AdapterError};
+use crate::session::SessionRecord;
+use crate::user::{AuthUser, Email};
+use crate::utils::token::TokenHash;
+
+#[cfg(feature = "email-password")]
+use crate::plugins::email_password::{PasswordAdapter, PasswordCredential};
+
+/// Keeps users, password hashes and sessions in process memory. Everything
+/// is lost when the process ends; every capability of the shipped plugins is
+/// implemented, so it stands in for a real database in tests.
+///
+/// ```
+/// use nanoauth::BasicUser;
+/// use nanoauth::adapter::memory::MemoryAdapter;
+///
+/// let adapter = MemoryAdapter::<BasicUser>::new();
+/// assert_eq!(adapter.user_count(), 0);
+/// ```
+#[derive(Debug)]
+pub struct MemoryAdapter<U> {
+    state: RwLock<State<U>>,
+}
+
+#[derive(Debug)]
+struct State<U> {
+    users: HashMap<String, U>,
+    /// Normalised email to user id: the unique index.
+    by_email: HashMap<String, String>,
+    #[cfg(feature = "email-password")]
+    passwords: HashMap<String, String>,
+    sessions: HashMap<TokenHash, SessionRecord>,
+}
+
+impl<U> MemoryAdapter<U> {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self {
+            state: RwLock::new(State {
+                users: HashMap::new(),
+                by_email: HashMap::new(),
+                #[cfg(feature = "email-password")]
+                passwords: HashMap::new(),
+                sessions: HashMap::new(),
+            }),
+        }
+    }
+
+    /// How many users are stored.
+    pub fn user_count(&self) -> usize {
+        self.read().users.len()
+    }
+
+    /// How many sessions are stored (expired ones included).
+    pub fn session_count(&self) -> usize {
+        self.read().sessions.len()
+    }
+
+    // A panic while holding the lock cannot leave the maps inconsistent
+    // (each write is a single insert or remove), so a poisoned lock is
+    // still safe to use.
+    fn read(&self) -> RwLockReadGuard<'_, State<U>> {
+        self.state
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, State<U>> {
+        self.state
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl<U> Default for MemoryAdapter<U> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<U: AuthUser> Adapter<U> for MemoryAdapter<U> {
+    async fn get_user(&self, id: &str) -> Result<Option<U>, AdapterError> {
+        Ok(self.read().users.get(id).cloned())
+    }
+
+    async fn find_user_by_email(&self, email: &Email) -> Result<Option<U>, AdapterError> {
+        let state = self.read();
+        Ok(state
+            .by_email
+            .get(email.as_str())
+            .and_then(|id| state.users.get(id))
+            .cloned())
+    }
+
+    async fn save_session(&self, session: &SessionRecord) -> Result<(), AdapterError> {
+        self.write()
+            .sessions
+            .insert(session.token_hash, session.clone());
+        Ok(())
+    }
+
+    async fn validate_token(
+        &self,
+        token_hash: &TokenHash,
+    ) -> Result<Option<SessionRecord>, AdapterError> {
+        Ok(self.read().sessions.get(token_hash).cloned())
+    }
+
+    async fn delete_session(&self, token_hash: &TokenHash) -> Result<bool, AdapterError> {
+        Ok(self.write().sessions.remove(token_hash).is_some())
+    }
+
+    async fn list_sessions(&self, user_id: &str) -> Result<Vec<SessionRecord>, AdapterError> {
+        Ok(self
+            .read()
+            .sessions
+            .values()
+            .filter(|session| session.user_id == user_id)
+            .cloned()
+            .collect())
+    }
+
+    async fn delete_user_sessions(
+        &self,
+        user_id: &str,
+        keep: Option<&TokenHash>,
+    ) -> Result<u64, AdapterError> {
+        let mut state = self.write();
+        let before = state.sessions.len();
+        state
+            .sessions
+            .retain(|hash, session| session.user_id != user_id || Some(hash) == keep);
+        Ok((before - state.sessions.len()) as u64)
+    }
+}
+
+#[cfg(feature = "email-password")]
+impl<U: AuthUser> PasswordAdapter<U> for MemoryAdapter<U> {
+    async fn create_user_with_password(
+        &self,
+        user: &U,
+        password_hash: &str,
+    ) -> Result<(), AdapterError> {
+        // One write lock around check and insert: the unique index.
+        let mut state = self.write();
+        if state.by_email.contains_key(user.email()) || state.users.contains_key(user.id()) {
+            return Err(AdapterError::Conflict);
+        }
+        let id = user.id().to_owned();
+        state.by_email.insert(user.email().to_owned(), id.clone());
+        state.passwords.insert(id.clone(), password_hash.to_owned());
+        state.users.insert(id, user.clone());
+        Ok(())
+    }
+
+    async fn find_password_credential(
+        &self,
+        email: &Email,
+    ) -> Result<Option<PasswordCredential<U>>, AdapterError> {
+        let state = self.read();
+        let Some(id) = state.by_email.get(email.as_str()) else {
+            return Ok(None);
+        };
+        Ok(state
+            .users
+            .get(id)
+            .zip(state.passwords.get(id))
+            .map(|(user, hash)| PasswordCredential::new(user.clone(), hash.clone())))
+    }
+}

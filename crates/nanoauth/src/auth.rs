@@ -1,0 +1,500 @@
+//! The `Auth` value: built once, shared by every request.
+
+use std::any::{Any, TypeId};
+use std::sync::Arc;
+
+use crate::adapter::Adapter;
+use crate::clock::{Clock, SystemClock};
+use crate::cookie;
+use crate::events::{Event, EventKind, Hook};
+use crate::keys::{KeyRing, MIN_SECRET_LEN};
+use crate::origin::origin_of;
+use crate::plugin::Plugin;
+use crate::plugins::sessions::Sessions;
+use crate::router::Router;
+use crate::runtime::{Offload, default_offload};
+use crate::session::SessionConfig;
+use crate::user::AuthUser;
+
+/// NanoAuth for one application: its adapter, keys, plugins and options.
+///
+/// Build it once with [`Auth::builder`] and share it: cloning is cheap (one
+/// `Arc`), and nothing in it is global or per-thread, so two `Auth` values in
+/// one process never see each other's state.
+///
+/// ```
+/// use nanoauth::{Auth, BasicUser, adapter::memory::MemoryAdapter};
+/// use nanoauth::plugins::email_password::EmailPassword;
+///
+/// let auth = Auth::builder(MemoryAdapter::<BasicUser>::new())
+///     .secret("a secret of at least thirty-two bytes!!")
+///     .base_url("http://localhost:3000")
+///     .plugin(EmailPassword::new())
+///     .build()?;
+/// # Ok::<(), nanoauth::ConfigError>(())
+/// ```
+pub struct Auth<U: AuthUser, A: Adapter<U>> {
+    inner: Arc<Inner<U, A>>,
+}
+
+struct Inner<U: AuthUser, A: Adapter<U>> {
+    adapter: Arc<A>,
+    config: Arc<Config>,
+    keys: KeyRing,
+    offload: Arc<dyn Offload>,
+    clock: Arc<dyn Clock>,
+    plugins: Vec<RegisteredPlugin<U, A>>,
+    /// Built from `plugins` whenever they change; never per request.
+    router: Arc<Router<U, A>>,
+    hooks: Vec<Hook<U, A>>,
+}
+
+struct RegisteredPlugin<U: AuthUser, A: Adapter<U>> {
+    name: &'static str,
+    type_id: TypeId,
+    plugin: Arc<dyn Plugin<U, A>>,
+    /// The same value, for typed lookup by exports.
+    any: Arc<dyn Any + Send + Sync>,
+}
+
+impl<U: AuthUser, A: Adapter<U>> Clone for RegisteredPlugin<U, A> {
+    fn clone(&self) -> Self {
+        Self {
+            name: self.name,
+            type_id: self.type_id,
+            plugin: Arc::clone(&self.plugin),
+            any: Arc::clone(&self.any),
+        }
+    }
+}
+
+impl<U: AuthUser, A: Adapter<U>> Clone for Inner<U, A> {
+    fn clone(&self) -> Self {
+        Self {
+            adapter: Arc::clone(&self.adapter),
+            config: Arc::clone(&self.config),
+            keys: self.keys.clone(),
+            offload: Arc::clone(&self.offload),
+            clock: Arc::clone(&self.clock),
+            plugins: self.plugins.clone(),
+            router: Arc::clone(&self.router),
+            hooks: self.hooks.clone(),
+        }
+    }
+}
+
+/// Options fixed when `Auth` is built.
+#[derive(Debug)]
+pub(crate) struct Config {
+    pub(crate) base_path: String,
+    pub(crate) trusted_origins: Vec<String>,
+    pub(crate) secure_cookies: bool,
+    pub(crate) cookie_name: String,
+    pub(crate) session: SessionConfig,
+    pub(crate) max_body_bytes: usize,
+}
+
+impl<U: AuthUser, A: Adapter<U>> Clone for Auth<U, A> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
+impl<U: AuthUser, A: Adapter<U>> std::fmt::Debug for Auth<U, A> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let plugins: Vec<_> = self.inner.plugins.iter().map(|p| p.name).collect();
+        f.debug_struct("Auth")
+            .field("config", &self.inner.config)
+            .field("plugins", &plugins)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
+    /// Starts building an `Auth` over `adapter`.
+    pub fn builder(adapter: A) -> AuthBuilder<U, A> {
+        AuthBuilder::new(adapter)
+    }
+
+    /// The application's adapter, typed: its own methods are reachable.
+    pub fn adapter(&self) -> &A {
+        &self.inner.adapter
+    }
+
+    /// The plugin of type `P`, if it was added. Plugin exports use this to
+    /// reach their configuration.
+    pub fn plugin<P: Plugin<U, A>>(&self) -> Option<&P> {
+        self.inner
+            .plugins
+            .iter()
+            .find(|registered| registered.type_id == TypeId::of::<P>())
+            .and_then(|registered| registered.any.downcast_ref::<P>())
+    }
+
+    /// Adds a plugin after construction. (`use` is a Rust keyword.)
+    ///
+    /// This `Auth` sees the plugin from now on; clones made before this call
+    /// keep their configuration, because a request in flight must never see
+    /// a half-changed router.
+    ///
+    /// # Errors
+    /// [`ConfigError`] when the plugin's name or an endpoint is taken; the
+    /// `Auth` is unchanged then.
+    pub fn use_plugin<P: Plugin<U, A>>(&mut self, plugin: P) -> Result<(), ConfigError> {
+        let mut inner = (*self.inner).clone();
+        inner.register(plugin)?;
+        inner.router = Arc::new(inner.build_router()?);
+        self.inner = Arc::new(inner);
+        Ok(())
+    }
+
+    /// Adds a listener for `kind` events.
+    ///
+    /// ```
+    /// # use nanoauth::{Auth, BasicUser, EventKind, Event, adapter::memory::MemoryAdapter};
+    /// # fn example(mut auth: Auth<BasicUser, MemoryAdapter<BasicUser>>) {
+    /// auth.on(EventKind::AfterSignIn, |event, _auth| async move {
+    ///     if let Event::SignedIn { user, .. } = event {
+    ///         println!("{} signed in", user.email);
+    ///     }
+    /// });
+    /// # }
+    /// ```
+    pub fn on<F, Fut>(&mut self, kind: EventKind, listener: F)
+    where
+        F: Fn(Event<U>, Auth<U, A>) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = ()> + Send + 'static,
+    {
+        Arc::make_mut(&mut self.inner)
+            .hooks
+            .push(Hook::new(kind, listener));
+    }
+
+    /// Runs the listeners of `event`'s kind, in registration order.
+    pub async fn emit(&self, event: Event<U>) {
+        let kind = event.kind();
+        for hook in self.inner.hooks.iter().filter(|hook| hook.kind == kind) {
+            (hook.listener)(event.clone(), self.clone()).await;
+        }
+    }
+
+    /// The current time from the configured clock, in Unix seconds.
+    pub fn now(&self) -> u64 {
+        self.inner.clock.now()
+    }
+
+    /// Where blocking work (password hashing) runs.
+    pub fn offload(&self) -> &dyn Offload {
+        self.inner.offload.as_ref()
+    }
+
+    /// The base path endpoints are mounted under (default `/api/auth`).
+    pub fn base_path(&self) -> &str {
+        &self.inner.config.base_path
+    }
+
+    /// The session cookie's name (`__Host-` prefixed over https).
+    pub fn cookie_name(&self) -> &str {
+        &self.inner.config.cookie_name
+    }
+
+    pub(crate) fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    pub(crate) fn router(&self) -> &Router<U, A> {
+        &self.inner.router
+    }
+
+    pub(crate) fn keys(&self) -> &KeyRing {
+        &self.inner.keys
+    }
+
+    pub(crate) fn session_config(&self) -> SessionConfig {
+        self.inner.config.session
+    }
+
+    pub(crate) fn secure_cookies(&self) -> bool {
+        self.inner.config.secure_cookies
+    }
+}
+
+impl<U: AuthUser, A: Adapter<U>> Inner<U, A> {
+    fn register<P: Plugin<U, A>>(&mut self, plugin: P) -> Result<(), ConfigError> {
+        let name = plugin.name();
+        if self
+            .plugins
+            .iter()
+            .any(|registered| registered.name == name)
+        {
+            return Err(ConfigError::DuplicatePlugin(name));
+        }
+        let plugin = Arc::new(plugin);
+        self.hooks.extend(Arc::clone(&plugin).hooks());
+        self.plugins.push(RegisteredPlugin {
+            name,
+            type_id: TypeId::of::<P>(),
+            plugin: Arc::clone(&plugin) as Arc<dyn Plugin<U, A>>,
+            any: plugin,
+        });
+        Ok(())
+    }
+
+    fn build_router(&self) -> Result<Router<U, A>, ConfigError> {
+        let endpoints = self
+            .plugins
+            .iter()
+            .flat_map(|registered| {
+                Arc::clone(&registered.plugin)
+                    .endpoints()
+                    .into_iter()
+                    .map(move |endpoint| (registered.name, endpoint))
+            })
+            .collect();
+        Router::build(endpoints)
+    }
+}
+
+/// Builds an [`Auth`]. Required: an adapter (given to [`Auth::builder`]), at
+/// least one secret, and the base URL.
+pub struct AuthBuilder<U: AuthUser, A: Adapter<U>> {
+    adapter: A,
+    secrets: Vec<Vec<u8>>,
+    base_url: Option<String>,
+    base_path: String,
+    trusted_origins: Vec<String>,
+    session: SessionConfig,
+    max_body_bytes: usize,
+    offload: Option<Arc<dyn Offload>>,
+    clock: Arc<dyn Clock>,
+    plugins: Vec<PendingPlugin<U, A>>,
+    hooks: Vec<Hook<U, A>>,
+}
+
+/// A plugin given to the builder, registered when `build` runs.
+type PendingPlugin<U, A> = Box<dyn FnOnce(&mut Inner<U, A>) -> Result<(), ConfigError>>;
+
+const DAY: u64 = 24 * 60 * 60;
+
+impl<U: AuthUser, A: Adapter<U>> AuthBuilder<U, A> {
+    fn new(adapter: A) -> Self {
+        Self {
+            adapter,
+            secrets: Vec::new(),
+            base_url: None,
+            base_path: "/api/auth".to_owned(),
+            trusted_origins: Vec::new(),
+            session: SessionConfig {
+                expires_in: 7 * DAY,
+                update_age: DAY,
+            },
+            max_body_bytes: 64 * 1024,
+            offload: None,
+            clock: Arc::new(SystemClock),
+            plugins: Vec::new(),
+            hooks: Vec::new(),
+        }
+    }
+
+    /// Adds a secret (at least 32 bytes). The first one signs new tokens;
+    /// later ones only verify, so a rotation puts the new secret first and
+    /// keeps the old one until its tokens have expired.
+    pub fn secret(mut self, secret: impl AsRef<[u8]>) -> Self {
+        self.secrets.push(secret.as_ref().to_vec());
+        self
+    }
+
+    /// The public URL of the site (`https://example.com`). Its origin is
+    /// trusted, and https turns on `Secure` cookies with the `__Host-` prefix.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// Where the endpoints are mounted (default `/api/auth`).
+    pub fn base_path(mut self, path: impl Into<String>) -> Self {
+        self.base_path = path.into();
+        self
+    }
+
+    /// Another origin allowed to send state-changing requests (a separate
+    /// front-end, say `https://app.example.com`).
+    pub fn trusted_origin(mut self, origin: impl Into<String>) -> Self {
+        self.trusted_origins.push(origin.into());
+        self
+    }
+
+    /// How long a session lives without use, in seconds (default 7 days).
+    pub fn session_expires_in(mut self, seconds: u64) -> Self {
+        self.session.expires_in = seconds;
+        self
+    }
+
+    /// How often an active session's expiry slides forward, in seconds
+    /// (default 1 day). Each slide is one adapter write.
+    pub fn session_update_age(mut self, seconds: u64) -> Self {
+        self.session.update_age = seconds;
+        self
+    }
+
+    /// The largest request body accepted, in bytes (default 64 KiB).
+    pub fn max_body_bytes(mut self, bytes: usize) -> Self {
+        self.max_body_bytes = bytes;
+        self
+    }
+
+    /// Where blocking work runs (default: tokio's blocking pool with the
+    /// `tokio` feature, else a thread per job).
+    pub fn offload(mut self, offload: impl Offload) -> Self {
+        self.offload = Some(Arc::new(offload));
+        self
+    }
+
+    /// The time source (default: the system clock).
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Adds a plugin.
+    pub fn plugin<P: Plugin<U, A>>(mut self, plugin: P) -> Self {
+        self.plugins
+            .push(Box::new(move |inner| inner.register(plugin)));
+        self
+    }
+
+    /// Adds a listener, as [`Auth::on`] does.
+    pub fn on<F, Fut>(mut self, kind: EventKind, listener: F) -> Self
+    where
+        F: Fn(Event<U>, Auth<U, A>) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = ()> + Send + 'static,
+    {
+        self.hooks.push(Hook::new(kind, listener));
+        self
+    }
+
+    /// Checks the configuration and builds the router.
+    ///
+    /// # Errors
+    /// [`ConfigError`] naming the first problem found.
+    pub fn build(self) -> Result<Auth<U, A>, ConfigError> {
+        if self.secrets.is_empty() {
+            return Err(ConfigError::MissingSecret);
+        }
+        if self
+            .secrets
+            .iter()
+            .any(|secret| secret.len() < MIN_SECRET_LEN)
+        {
+            return Err(ConfigError::SecretTooShort);
+        }
+        let base_url = self.base_url.ok_or(ConfigError::MissingBaseUrl)?;
+        let base_origin =
+            origin_of(&base_url).ok_or_else(|| ConfigError::InvalidUrl(base_url.clone()))?;
+        let secure_cookies = base_origin.starts_with("https://");
+
+        let mut trusted_origins = vec![base_origin];
+        for origin in &self.trusted_origins {
+            let parsed =
+                origin_of(origin).ok_or_else(|| ConfigError::InvalidUrl(origin.clone()))?;
+            if !trusted_origins.contains(&parsed) {
+                trusted_origins.push(parsed);
+            }
+        }
+
+        let base_path = self.base_path.trim_end_matches('/').to_owned();
+        if !base_path.starts_with('/') || base_path.contains("//") {
+            return Err(ConfigError::InvalidBasePath(self.base_path));
+        }
+        if self.session.expires_in == 0 {
+            return Err(ConfigError::InvalidSessionLifetime);
+        }
+
+        // The `__Host-` prefix binds the cookie to this exact host over
+        // https, so a sibling subdomain cannot plant or overwrite it.
+        let cookie_name = if secure_cookies {
+            "__Host-nanoauth.session_token"
+        } else {
+            "nanoauth.session_token"
+        };
+        debug_assert!(cookie::is_valid_name(cookie_name));
+
+        let config = Config {
+            base_path,
+            trusted_origins,
+            secure_cookies,
+            cookie_name: cookie_name.to_owned(),
+            session: self.session,
+            max_body_bytes: self.max_body_bytes,
+        };
+        let mut inner = Inner {
+            adapter: Arc::new(self.adapter),
+            config: Arc::new(config),
+            keys: KeyRing::derive(&self.secrets),
+            offload: self.offload.unwrap_or_else(default_offload),
+            clock: self.clock,
+            plugins: Vec::new(),
+            router: Arc::new(Router::build(Vec::new())?),
+            hooks: self.hooks,
+        };
+        inner.register(Sessions)?;
+        for register in self.plugins {
+            register(&mut inner)?;
+        }
+        inner.router = Arc::new(inner.build_router()?);
+        Ok(Auth {
+            inner: Arc::new(inner),
+        })
+    }
+}
+
+impl<U: AuthUser, A: Adapter<U>> std::fmt::Debug for AuthBuilder<U, A> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthBuilder")
+            .field("base_url", &self.base_url)
+            .field("base_path", &self.base_path)
+            .field("secrets", &self.secrets.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The configuration given to [`AuthBuilder`] cannot work.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// No secret was given.
+    MissingSecret,
+    /// A secret is shorter than 32 bytes.
+    SecretTooShort,
+    /// No base URL was given.
+    MissingBaseUrl,
+    /// A base URL or trusted origin is not an absolute http(s) URL.
+    InvalidUrl(String),
+    /// The base path does not start with `/` or has empty segments.
+    InvalidBasePath(String),
+    /// The session lifetime is zero.
+    InvalidSessionLifetime,
+    /// Two plugins have the same name.
+    DuplicatePlugin(&'static str),
+    /// Two endpoints collide, or a path is invalid.
+    Route(String),
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::MissingSecret => f.write_str("no secret configured"),
+            Self::SecretTooShort => write!(f, "secrets must be at least {MIN_SECRET_LEN} bytes"),
+            Self::MissingBaseUrl => f.write_str("no base URL configured"),
+            Self::InvalidUrl(url) => write!(f, "not an absolute http(s) URL: {url:?}"),
+            Self::InvalidBasePath(path) => write!(f, "invalid base path: {path:?}"),
+            Self::InvalidSessionLifetime => f.write_str("the session lifetime must be positive"),
+            Self::DuplicatePlugin(name) => write!(f, "plugin {name:?} added twice"),
+            Self::Route(detail) => write!(f, "route conflict: {detail}"),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}

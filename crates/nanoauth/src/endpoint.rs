@@ -1,0 +1,288 @@
+//! Endpoints: what a plugin mounts, what its handler receives, and what it
+//! answers.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::{HeaderMap, Method, StatusCode, request::Parts};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::adapter::Adapter;
+use crate::auth::Auth;
+use crate::error::Error;
+use crate::runtime::BoxFuture;
+use crate::session::{ClientInfo, Session, SessionToken, SignedIn};
+use crate::user::AuthUser;
+
+pub(crate) type EndpointHandler<U, A> =
+    Arc<dyn Fn(EndpointRequest<U, A>) -> BoxFuture<'static, Result<Reply, Error>> + Send + Sync>;
+
+/// An HTTP endpoint of a plugin: a method, a path under the base path, and a
+/// handler. Path segments in braces are parameters (`/callback/{provider}`).
+pub struct Endpoint<U: AuthUser, A: Adapter<U>> {
+    pub(crate) method: Method,
+    pub(crate) path: String,
+    pub(crate) handler: EndpointHandler<U, A>,
+}
+
+impl<U: AuthUser, A: Adapter<U>> Endpoint<U, A> {
+    /// An endpoint for `method` at `path`.
+    pub fn new<F, Fut>(method: Method, path: impl Into<String>, handler: F) -> Self
+    where
+        F: Fn(EndpointRequest<U, A>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Reply, Error>> + Send + 'static,
+    {
+        Self {
+            method,
+            path: path.into(),
+            handler: Arc::new(move |request| Box::pin(handler(request))),
+        }
+    }
+
+    /// A `GET` endpoint.
+    pub fn get<F, Fut>(path: impl Into<String>, handler: F) -> Self
+    where
+        F: Fn(EndpointRequest<U, A>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Reply, Error>> + Send + 'static,
+    {
+        Self::new(Method::GET, path, handler)
+    }
+
+    /// A `POST` endpoint.
+    pub fn post<F, Fut>(path: impl Into<String>, handler: F) -> Self
+    where
+        F: Fn(EndpointRequest<U, A>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Reply, Error>> + Send + 'static,
+    {
+        Self::new(Method::POST, path, handler)
+    }
+
+    /// The method.
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+
+    /// The path under the base path.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+}
+
+impl<U: AuthUser, A: Adapter<U>> std::fmt::Debug for Endpoint<U, A> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Endpoint")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What an endpoint handler receives: the request's head and its body, read
+/// and size-checked, plus the `Auth` it runs in.
+pub struct EndpointRequest<U: AuthUser, A: Adapter<U>> {
+    pub(crate) auth: Auth<U, A>,
+    pub(crate) parts: Parts,
+    pub(crate) body: Bytes,
+    pub(crate) params: Vec<(String, String)>,
+}
+
+impl<U: AuthUser, A: Adapter<U>> EndpointRequest<U, A> {
+    /// The `Auth` this request runs in.
+    pub fn auth(&self) -> &Auth<U, A> {
+        &self.auth
+    }
+
+    /// The request headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.parts.headers
+    }
+
+    /// The request's method, URI, headers and extensions.
+    pub fn parts(&self) -> &Parts {
+        &self.parts
+    }
+
+    /// A path parameter, e.g. `provider` in `/callback/{provider}`.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// The client's address and user agent, for the session record.
+    pub fn client(&self) -> ClientInfo {
+        ClientInfo::from_parts(&self.parts)
+    }
+
+    /// The body parsed as a JSON object into `T`.
+    ///
+    /// # Errors
+    /// - [`Error::InvalidBody`] for an empty body, a non-object, a missing
+    ///   or mistyped field, a duplicate key, or a NUL character anywhere.
+    /// - [`Error::InvalidJson`] for malformed JSON.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        let body = self.body.as_ref();
+        let first = body.iter().find(|b| !b.is_ascii_whitespace());
+        if first != Some(&b'{') {
+            return Err(match first {
+                None => Error::InvalidBody("a JSON object is required".into()),
+                Some(_) if serde_json::from_slice::<serde::de::IgnoredAny>(body).is_err() => {
+                    Error::InvalidJson("expected a JSON object".into())
+                }
+                Some(_) => Error::InvalidBody("a JSON object is required".into()),
+            });
+        }
+        // No credential or profile field needs a NUL, several databases cannot
+        // store one, and C libraries truncate at it: refuse it once, here.
+        // (Raw control characters are already invalid JSON.)
+        if contains(body, br"\u0000") {
+            return Err(Error::InvalidBody("NUL characters are not allowed".into()));
+        }
+        serde_json::from_slice(body).map_err(|error| {
+            let detail = strip_position(&error);
+            match error.classify() {
+                serde_json::error::Category::Data => Error::InvalidBody(detail),
+                _ => Error::InvalidJson(detail),
+            }
+        })
+    }
+
+    /// The signed-in user's session, if any.
+    ///
+    /// # Errors
+    /// Adapter failures; a missing or invalid session is `Ok(None)`.
+    pub async fn session(&self) -> Result<Option<Session<U>>, Error> {
+        self.auth
+            .get_session_from_headers(&self.parts.headers)
+            .await
+    }
+
+    /// The signed-in user's session, or [`Error::Unauthorized`].
+    ///
+    /// # Errors
+    /// [`Error::Unauthorized`] without a valid session; adapter failures.
+    pub async fn require_session(&self) -> Result<Session<U>, Error> {
+        self.session().await?.ok_or(Error::Unauthorized)
+    }
+}
+
+impl<U: AuthUser, A: Adapter<U>> std::fmt::Debug for EndpointRequest<U, A> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EndpointRequest")
+            .field("method", &self.parts.method)
+            .field("uri", &self.parts.uri)
+            .field("body_len", &self.body.len())
+            .finish_non_exhaustive()
+    }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|window| window == needle)
+}
+
+/// serde_json appends " at line L column C"; the position means nothing to
+/// an end user reading the message.
+fn strip_position(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    match text.rfind(" at line ") {
+        Some(at) => text[..at].to_owned(),
+        None => text,
+    }
+}
+
+/// What an endpoint answers. Plugins say *that* a session starts or ends;
+/// the core alone writes the cookie, so every plugin gets the same cookie
+/// attributes.
+#[derive(Debug)]
+pub struct Reply {
+    pub(crate) status: StatusCode,
+    pub(crate) body: Bytes,
+    pub(crate) session: SessionChange,
+}
+
+/// What happens to the session cookie with a reply.
+#[derive(Debug)]
+pub(crate) enum SessionChange {
+    /// Leave the cookie alone.
+    Keep,
+    /// Set the cookie to this fresh token (a new or just-refreshed session,
+    /// so its lifetime is the configured session lifetime).
+    Start(SessionToken),
+    /// Clear the cookie.
+    End,
+}
+
+impl Reply {
+    /// `200` with `value` as JSON.
+    ///
+    /// # Errors
+    /// [`Error::Internal`] if `value` cannot be serialized.
+    pub fn json<T: Serialize + ?Sized>(value: &T) -> Result<Self, Error> {
+        let body = serde_json::to_vec(value).map_err(Error::internal)?;
+        Ok(Self {
+            status: StatusCode::OK,
+            body: Bytes::from(body),
+            session: SessionChange::Keep,
+        })
+    }
+
+    /// `200 {user, token}`, and the session cookie is set.
+    ///
+    /// # Errors
+    /// [`Error::Internal`] if the user cannot be serialized.
+    pub fn signed_in<U: AuthUser>(signed_in: SignedIn<U>) -> Result<Self, Error> {
+        #[derive(Serialize)]
+        struct Body<'a, U> {
+            user: &'a U,
+            token: &'a str,
+        }
+        let mut reply = Self::json(&Body {
+            user: &signed_in.user,
+            token: signed_in.token.expose_secret(),
+        })?;
+        reply.session = SessionChange::Start(signed_in.token);
+        Ok(reply)
+    }
+
+    /// `200 {user, session}` or `200 null`; when the session was just
+    /// refreshed, the cookie is renewed too.
+    ///
+    /// # Errors
+    /// [`Error::Internal`] if the user cannot be serialized.
+    pub fn session<U: AuthUser>(session: Option<Session<U>>) -> Result<Self, Error> {
+        let Some(session) = session else {
+            return Self::json(&());
+        };
+        let mut reply = Self::json(&session)?;
+        if let Some(token) = session.refreshed_token {
+            reply.session = SessionChange::Start(token);
+        }
+        Ok(reply)
+    }
+
+    /// `200 {"success":true}`, and the session cookie is cleared.
+    pub fn signed_out() -> Self {
+        Self {
+            status: StatusCode::OK,
+            body: Bytes::from_static(br#"{"success":true}"#),
+            session: SessionChange::End,
+        }
+    }
+
+    /// Sets the status (default `200`).
+    pub fn with_status(mut self, status: StatusCode) -> Self {
+        self.status = status;
+        self
+    }
+
+    /// Clears the session cookie along with this reply.
+    pub fn ending_session(mut self) -> Self {
+        self.session = SessionChange::End;
+        self
+    }
+}

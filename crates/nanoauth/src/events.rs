@@ -1,0 +1,128 @@
+//! Lifecycle events and the listeners that hear them.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use crate::adapter::Adapter;
+use crate::auth::Auth;
+use crate::runtime::BoxFuture;
+use crate::session::SessionRecord;
+use crate::user::AuthUser;
+
+/// Something that happened, as listeners receive it.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum Event<U> {
+    /// A user account was created.
+    SignedUp {
+        /// The new user.
+        user: U,
+    },
+    /// A session was created for a user.
+    SignedIn {
+        /// The user who signed in.
+        user: U,
+        /// The new session.
+        session: SessionRecord,
+    },
+    /// A session was ended by its user.
+    SignedOut {
+        /// The user whose session ended.
+        user_id: String,
+        /// The public id of the ended session.
+        session_id: String,
+    },
+    /// A request through `Auth::handler` was answered with an error.
+    Error {
+        /// The error's stable code.
+        code: &'static str,
+        /// The HTTP status answered.
+        status: u16,
+        /// The request path.
+        path: String,
+    },
+}
+
+impl<U> Event<U> {
+    /// Which kind of event this is.
+    pub fn kind(&self) -> EventKind {
+        match self {
+            Self::SignedUp { .. } => EventKind::AfterSignUp,
+            Self::SignedIn { .. } => EventKind::AfterSignIn,
+            Self::SignedOut { .. } => EventKind::AfterSignOut,
+            Self::Error { .. } => EventKind::OnError,
+        }
+    }
+}
+
+/// The kinds of [`Event`] a listener can subscribe to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum EventKind {
+    /// After a user account is created.
+    AfterSignUp,
+    /// After a session is created.
+    AfterSignIn,
+    /// After a session is ended by sign-out.
+    AfterSignOut,
+    /// After a handled request failed.
+    OnError,
+}
+
+pub(crate) type Listener<U, A> =
+    Arc<dyn Fn(Event<U>, Auth<U, A>) -> BoxFuture<'static, ()> + Send + Sync>;
+
+/// A listener bound to one kind of event, as plugins return from
+/// [`Plugin::hooks`](crate::Plugin::hooks) and `Auth::on` registers.
+///
+/// Listeners run in registration order and are awaited before the request
+/// that caused the event is answered; spawn a task for slow work. They get
+/// the `Auth` itself, so the application's own adapter methods are in reach:
+///
+/// ```
+/// use nanoauth::{Auth, Event, EventKind, Hook};
+/// use nanoauth::adapter::memory::MemoryAdapter;
+/// use nanoauth::BasicUser;
+///
+/// let hook = Hook::new(EventKind::AfterSignUp, |event: Event<BasicUser>, auth: Auth<BasicUser, MemoryAdapter<BasicUser>>| async move {
+///     if let Event::SignedUp { user } = event {
+///         let _stored = auth.adapter().user_count();
+///         println!("welcome, {}", user.email);
+///     }
+/// });
+/// ```
+pub struct Hook<U: AuthUser, A: Adapter<U>> {
+    pub(crate) kind: EventKind,
+    pub(crate) listener: Listener<U, A>,
+}
+
+impl<U: AuthUser, A: Adapter<U>> Hook<U, A> {
+    /// A listener for events of `kind`.
+    pub fn new<F, Fut>(kind: EventKind, listener: F) -> Self
+    where
+        F: Fn(Event<U>, Auth<U, A>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        Self {
+            kind,
+            listener: Arc::new(move |event, auth| Box::pin(listener(event, auth))),
+        }
+    }
+}
+
+impl<U: AuthUser, A: Adapter<U>> Clone for Hook<U, A> {
+    fn clone(&self) -> Self {
+        Self {
+            kind: self.kind,
+            listener: Arc::clone(&self.listener),
+        }
+    }
+}
+
+impl<U: AuthUser, A: Adapter<U>> std::fmt::Debug for Hook<U, A> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hook")
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,161 @@
+//! `Auth::handler`: one request in, one response out.
+//!
+//! Reads top to bottom as the request travels: route, origin check, body,
+//! endpoint, cookie, JSON error. Nothing here keeps state between requests.
+
+use bytes::Bytes;
+use http::{HeaderValue, Method, Request, Response, header};
+use http_body::Body;
+use http_body_util::{BodyExt as _, Limited};
+
+use crate::adapter::Adapter;
+use crate::auth::Auth;
+use crate::endpoint::{EndpointRequest, Reply, SessionChange};
+use crate::error::Error;
+use crate::events::Event;
+use crate::origin;
+use crate::router::Route;
+use crate::user::AuthUser;
+
+impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
+    /// Answers a request under the base path. Works with any body type, so it
+    /// plugs into any framework built on the `http` crate.
+    ///
+    /// Every failure is answered as `{"error":{"code","message"}}` with a
+    /// fitting status, never a panic; requests outside the base path get
+    /// `404 NOT_FOUND`, so mount it where it belongs.
+    ///
+    /// ```
+    /// # use nanoauth::{Auth, BasicUser, adapter::memory::MemoryAdapter};
+    /// # async fn example(auth: Auth<BasicUser, MemoryAdapter<BasicUser>>) {
+    /// let request = http::Request::get("/api/auth/session").body(String::new()).unwrap();
+    /// let response = auth.handler(request).await;
+    /// assert_eq!(response.status(), 200);
+    /// assert_eq!(response.body().as_ref(), b"null");
+    /// # }
+    /// ```
+    pub async fn handler<B>(&self, request: Request<B>) -> Response<Bytes>
+    where
+        B: Body + Send,
+        B::Data: Send,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let path = request.uri().path().to_owned();
+        match self.handle(request).await {
+            Ok(response) => response,
+            Err(error) => {
+                self.emit(Event::Error {
+                    code: error.code(),
+                    status: error.status().as_u16(),
+                    path,
+                })
+                .await;
+                error.into_response()
+            }
+        }
+    }
+
+    async fn handle<B>(&self, request: Request<B>) -> Result<Response<Bytes>, Error>
+    where
+        B: Body + Send,
+        B::Data: Send,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let (parts, body) = request.into_parts();
+
+        // 1. Route.
+        let relative = parts
+            .uri
+            .path()
+            .strip_prefix(self.base_path())
+            .filter(|rest| rest.starts_with('/'))
+            .ok_or(Error::NotFound)?;
+        let (endpoint, params) = match self.router().route(&parts.method, relative) {
+            Route::Found(endpoint, params) => (endpoint, params),
+            Route::WrongMethod => return Err(Error::MethodNotAllowed),
+            Route::Missing => return Err(Error::NotFound),
+        };
+
+        // 2. Cross-site request check, before any body is read.
+        origin::check(
+            &parts.method,
+            &parts.headers,
+            &self.config().trusted_origins,
+        )?;
+
+        // 3. Body: size-limited, and JSON whenever there is one.
+        let body = read_body(body, &parts.headers, self.config().max_body_bytes).await?;
+        if !body.is_empty() && !is_json(&parts.headers) {
+            return Err(Error::UnsupportedMediaType);
+        }
+
+        // 4. Endpoint.
+        let is_head = parts.method == Method::HEAD;
+        let reply = endpoint(EndpointRequest {
+            auth: self.clone(),
+            parts,
+            body,
+            params,
+        })
+        .await?;
+
+        // 5. Response and cookie.
+        self.respond(reply, is_head)
+    }
+
+    fn respond(&self, reply: Reply, is_head: bool) -> Result<Response<Bytes>, Error> {
+        let body = if is_head { Bytes::new() } else { reply.body };
+        let mut response = Response::new(body);
+        *response.status_mut() = reply.status;
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        // Auth answers are per user: no shared cache may keep them.
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        match reply.session {
+            SessionChange::Keep => {}
+            SessionChange::Start(token) => {
+                headers.append(header::SET_COOKIE, self.session_cookie(&token)?);
+            }
+            SessionChange::End => {
+                headers.append(header::SET_COOKIE, self.clear_session_cookie());
+            }
+        }
+        Ok(response)
+    }
+}
+
+/// Reads the whole body, refusing more than `limit` bytes. A declared
+/// `Content-Length` over the limit is refused before reading anything.
+async fn read_body<B>(body: B, headers: &http::HeaderMap, limit: usize) -> Result<Bytes, Error>
+where
+    B: Body + Send,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return Err(Error::PayloadTooLarge);
+    }
+    match Limited::new(body, limit).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(error) if error.is::<http_body_util::LengthLimitError>() => Err(Error::PayloadTooLarge),
+        Err(_) => Err(Error::InvalidBody(
+            "the request body could not be read".into(),
+        )),
+    }
+}
+
+/// `application/json`, with or without parameters such as `charset`.
+fn is_json(headers: &http::HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/json"))
+}

@@ -1,0 +1,95 @@
+//! # NanoAuth
+//!
+//! Authentication for Rust web services. Bring your own database (an
+//! [`Adapter`]) and your own user type (an [`AuthUser`]); NanoAuth runs the
+//! flows, the security and the sessions.
+//!
+//! ```
+//! use nanoauth::{Auth, BasicUser, adapter::memory::MemoryAdapter};
+//! use nanoauth::plugins::email_password::EmailPassword;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let auth = Auth::builder(MemoryAdapter::<BasicUser>::new())
+//!     .secret("a secret of at least thirty-two bytes!!")
+//!     .base_url("http://localhost:3000")
+//!     .plugin(EmailPassword::new())
+//!     .build()?;
+//!
+//! // Any framework: hand it `http::Request`s under /api/auth.
+//! let sign_up = http::Request::post("/api/auth/signup/email")
+//!     .header("content-type", "application/json")
+//!     .body(r#"{"email":"ada@example.com","password":"correct horse battery","name":"Ada"}"#.to_owned())?;
+//! let response = auth.handler(sign_up).await;
+//! assert_eq!(response.status(), 200);
+//! let cookie = response.headers()["set-cookie"].to_str()?.split(';').next().unwrap_or_default().to_owned();
+//!
+//! // Elsewhere in the app: who is this?
+//! let page = http::Request::get("/dashboard").header("cookie", cookie).body(())?;
+//! let session = auth.get_session(&page).await?.expect("signed in");
+//! assert_eq!(session.user.name, "Ada");
+//! # Ok(()) }
+//! ```
+//!
+//! ## The pieces
+//! - [`AuthUser`]: your user struct. Everything hands it back typed.
+//! - [`Adapter`]: your storage. Plugins that need more state it as
+//!   capability traits bounded on `Adapter`, checked at compile time.
+//! - [`Plugin`]: endpoints, hooks and typed exports. Sessions and
+//!   email/password are plugins ([`plugins`]).
+//! - [`Auth`]: built once, cloned freely; [`Auth::handler`] and
+//!   [`Auth::get_session`] work on plain `http` types.
+//!
+//! ## Features
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `email-password` | yes | [`plugins::email_password`], [`utils::password`] |
+//! | `tokio` | yes | [`TokioOffload`]: password hashing on tokio's blocking pool |
+//!
+//! A feature only makes an API available; nothing changes until you add the
+//! plugin to your `Auth`.
+
+pub mod adapter;
+mod auth;
+mod clock;
+mod cookie;
+mod endpoint;
+mod error;
+mod events;
+mod handler;
+mod keys;
+mod origin;
+mod plugin;
+pub mod plugins;
+mod router;
+mod runtime;
+mod session;
+mod user;
+pub mod utils;
+
+pub use adapter::{Adapter, AdapterError};
+pub use auth::{Auth, AuthBuilder, ConfigError};
+pub use clock::{Clock, SystemClock};
+pub use endpoint::{Endpoint, EndpointRequest, Reply};
+pub use error::Error;
+pub use events::{Event, EventKind, Hook};
+pub use keys::MIN_SECRET_LEN;
+pub use origin::origin_of;
+pub use plugin::Plugin;
+#[cfg(feature = "tokio")]
+pub use runtime::TokioOffload;
+pub use runtime::{
+    BlockingJob, BoxFuture, InlineOffload, JobCancelled, Offload, ThreadOffload, run_blocking,
+};
+pub use session::{ClientAddr, ClientInfo, Session, SessionRecord, SessionToken, SignedIn};
+pub use user::{AuthUser, BasicSignUp, BasicUser, Email, NewUser, NoFields};
+
+// The README's and the architecture guide's examples are compiled and run as
+// doc-tests, so the documentation cannot drift from the code.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDocTests;
+
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/architecture.md")]
+struct ArchitectureDocTests;

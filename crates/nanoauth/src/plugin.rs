@@ -1,0 +1,53 @@
+//! Plugins: the unit that carries auth logic.
+
+use std::sync::Arc;
+
+use crate::adapter::Adapter;
+use crate::endpoint::Endpoint;
+use crate::events::Hook;
+use crate::user::AuthUser;
+
+/// A plugin: a name, HTTP endpoints, lifecycle hooks, and (as inherent or
+/// extension methods on `Auth`) typed exports.
+///
+/// A plugin that needs more from storage than [`Adapter`] bounds `A` by its
+/// own capability trait in its `impl Plugin`; adding it to an `Auth` whose
+/// adapter lacks the capability is then a compile error.
+///
+/// The plugin value is kept for the life of the `Auth`; endpoint handlers get
+/// it as `Arc<Self>`, so configuration lives in the plugin struct. Exports
+/// find it again with [`Auth::plugin`](crate::Auth::plugin).
+///
+/// ```
+/// use std::sync::Arc;
+/// use nanoauth::{Adapter, AuthUser, Endpoint, EndpointRequest, Error, Plugin, Reply};
+///
+/// /// Answers `GET /api/auth/ping` with `{"pong": true}`.
+/// #[derive(Debug)]
+/// struct Ping;
+///
+/// impl<U: AuthUser, A: Adapter<U>> Plugin<U, A> for Ping {
+///     fn name(&self) -> &'static str { "ping" }
+///
+///     fn endpoints(self: Arc<Self>) -> Vec<Endpoint<U, A>> {
+///         vec![Endpoint::get("/ping", |_request: EndpointRequest<U, A>| async {
+///             Reply::json(&serde_json::json!({ "pong": true }))
+///         })]
+///     }
+/// }
+/// ```
+pub trait Plugin<U: AuthUser, A: Adapter<U>>: Send + Sync + 'static {
+    /// A unique, stable name (`"email-password"`, `"magic-link"`).
+    fn name(&self) -> &'static str;
+
+    /// The plugin's endpoints, mounted under the base path. Called once when
+    /// the router is built, never per request.
+    fn endpoints(self: Arc<Self>) -> Vec<Endpoint<U, A>> {
+        Vec::new()
+    }
+
+    /// The plugin's lifecycle listeners.
+    fn hooks(self: Arc<Self>) -> Vec<Hook<U, A>> {
+        Vec::new()
+    }
+}

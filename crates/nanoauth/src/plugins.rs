@@ -1,0 +1,8 @@
+//! The plugins that ship with NanoAuth. Each is a folder with the same
+//! roles: `mod.rs` (the plugin and its options), `endpoints.rs` (HTTP),
+//! `api.rs` (typed exports on `Auth`), and `adapter.rs` when it needs a
+//! storage capability.
+
+#[cfg(feature = "email-password")]
+pub mod email_password;
+pub mod sessions;

@@ -1,0 +1,74 @@
+//! The storage capability the email/password plugin needs.
+
+use std::future::Future;
+
+use crate::adapter::{Adapter, AdapterError};
+use crate::user::{AuthUser, Email};
+
+/// A user together with their password hash (a PHC string).
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct PasswordCredential<U> {
+    /// The user.
+    pub user: U,
+    /// The Argon2id PHC string.
+    pub password_hash: String,
+}
+
+impl<U> PasswordCredential<U> {
+    /// Pairs a user with their stored hash.
+    pub fn new(user: U, password_hash: String) -> Self {
+        Self {
+            user,
+            password_hash,
+        }
+    }
+}
+
+impl<U: std::fmt::Debug> std::fmt::Debug for PasswordCredential<U> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PasswordCredential")
+            .field("user", &self.user)
+            .field("password_hash", &"[redacted]")
+            .finish()
+    }
+}
+
+/// Storage for password credentials, beside the users.
+pub trait PasswordAdapter<U: AuthUser>: Adapter<U> {
+    /// Stores a new user and their password hash together, atomically: either
+    /// both are written or neither is.
+    ///
+    /// # Errors
+    /// [`AdapterError::Conflict`] when a user with the same email exists;
+    /// the check must be atomic with the insert (a unique index), so two
+    /// concurrent sign-ups with one email cannot both succeed.
+    fn create_user_with_password(
+        &self,
+        user: &U,
+        password_hash: &str,
+    ) -> impl Future<Output = Result<(), AdapterError>> + Send;
+
+    /// The user with this email and their password hash, if they have one.
+    fn find_password_credential(
+        &self,
+        email: &Email,
+    ) -> impl Future<Output = Result<Option<PasswordCredential<U>>, AdapterError>> + Send;
+}
+
+impl<U: AuthUser, A: PasswordAdapter<U>> PasswordAdapter<U> for std::sync::Arc<A> {
+    fn create_user_with_password(
+        &self,
+        user: &U,
+        password_hash: &str,
+    ) -> impl Future<Output = Result<(), AdapterError>> + Send {
+        A::create_user_with_password(self, user, password_hash)
+    }
+
+    fn find_password_credential(
+        &self,
+        email: &Email,
+    ) -> impl Future<Output = Result<Option<PasswordCredential<U>>, AdapterError>> + Send {
+        A::find_password_credential(self, email)
+    }
+}

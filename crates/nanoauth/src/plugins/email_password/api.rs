@@ -1,0 +1,150 @@
+//! `auth.email_password()`: the plugin's typed exports.
+
+use crate::auth::Auth;
+use crate::error::Error;
+use crate::runtime::run_blocking;
+use crate::session::{ClientInfo, SignedIn};
+use crate::user::{AuthUser, Email, NewUser};
+use crate::utils::password::PasswordError;
+use crate::utils::token;
+
+use super::{EmailPassword, PasswordAdapter};
+
+impl<U: AuthUser, A: PasswordAdapter<U>> Auth<U, A> {
+    /// The email/password plugin's exports.
+    ///
+    /// ```
+    /// use nanoauth::{Auth, BasicUser, BasicSignUp, ClientInfo, adapter::memory::MemoryAdapter};
+    /// use nanoauth::plugins::email_password::EmailPassword;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let auth = Auth::builder(MemoryAdapter::<BasicUser>::new())
+    ///     .secret("a secret of at least thirty-two bytes!!")
+    ///     .base_url("http://localhost:3000")
+    ///     .plugin(EmailPassword::new())
+    ///     .build()?;
+    ///
+    /// let fields = BasicSignUp { name: "Ada".into() };
+    /// auth.email_password().sign_up("ada@example.com", "correct horse battery", fields, ClientInfo::default()).await?;
+    /// let signed_in = auth.email_password().sign_in("ADA@example.com", "correct horse battery", ClientInfo::default()).await?;
+    /// assert_eq!(signed_in.user.name, "Ada");
+    /// # Ok(()) }
+    /// ```
+    pub fn email_password(&self) -> EmailPasswordApi<'_, U, A> {
+        EmailPasswordApi { auth: self }
+    }
+}
+
+/// The exports of [`EmailPassword`], from [`Auth::email_password`].
+#[derive(Debug)]
+pub struct EmailPasswordApi<'a, U: AuthUser, A: PasswordAdapter<U>> {
+    auth: &'a Auth<U, A>,
+}
+
+impl<U: AuthUser, A: PasswordAdapter<U>> EmailPasswordApi<'_, U, A> {
+    fn options(&self) -> Result<&EmailPassword, Error> {
+        self.auth
+            .plugin::<EmailPassword>()
+            .ok_or(Error::PluginNotEnabled("email-password"))
+    }
+
+    /// Creates a user with a password, then signs them in. Emits
+    /// `SignedUp` then `SignedIn`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidEmail`], [`Error::PasswordTooShort`],
+    /// [`Error::PasswordTooLong`], [`Error::UserAlreadyExists`], adapter
+    /// failures.
+    pub async fn sign_up(
+        &self,
+        email: &str,
+        password: &str,
+        fields: U::SignUp,
+        client: ClientInfo,
+    ) -> Result<SignedIn<U>, Error> {
+        let options = self.options()?;
+        let email = Email::parse(email).ok_or(Error::InvalidEmail)?;
+        let length = password.chars().count();
+        if length < options.min_password_len {
+            return Err(Error::PasswordTooShort {
+                min: options.min_password_len,
+            });
+        }
+        if length > options.max_password_len {
+            return Err(Error::PasswordTooLong {
+                max: options.max_password_len,
+            });
+        }
+
+        let hasher = options.hasher.clone();
+        let password = password.to_owned();
+        let hash = run_blocking(self.auth.offload(), move || hasher.hash(&password))
+            .await?
+            .map_err(Error::internal)?;
+
+        let user = U::from_sign_up(NewUser::new(token::random_id()?, email, fields));
+        match self
+            .auth
+            .adapter()
+            .create_user_with_password(&user, &hash)
+            .await
+        {
+            Ok(()) => {}
+            Err(crate::AdapterError::Conflict) => return Err(Error::UserAlreadyExists),
+            Err(error) => return Err(error.into()),
+        }
+        self.auth
+            .emit(crate::Event::SignedUp { user: user.clone() })
+            .await;
+        self.auth.create_session(user, client).await
+    }
+
+    /// Checks an email and password and creates a session.
+    ///
+    /// # Errors
+    /// [`Error::InvalidCredentials`] for an unknown email, a user without a
+    /// password, and a wrong password alike; [`Error::InvalidEmail`],
+    /// [`Error::PasswordTooLong`], adapter failures.
+    pub async fn sign_in(
+        &self,
+        email: &str,
+        password: &str,
+        client: ClientInfo,
+    ) -> Result<SignedIn<U>, Error> {
+        let options = self.options()?;
+        let email = Email::parse(email).ok_or(Error::InvalidEmail)?;
+        if password.chars().count() > options.max_password_len {
+            return Err(Error::PasswordTooLong {
+                max: options.max_password_len,
+            });
+        }
+
+        let credential = self.auth.adapter().find_password_credential(&email).await?;
+        let stored_hash = credential.as_ref().map(|c| c.password_hash.clone());
+        let hasher = options.hasher.clone();
+        let dummy = options.dummy_hash.clone();
+        let password = password.to_owned();
+        let verified = run_blocking(self.auth.offload(), move || {
+            match stored_hash {
+                Some(hash) => hasher.verify(&password, &hash),
+                None => {
+                    // Same work as a real verification, result thrown away.
+                    let dummy = dummy.get_or_init(|| {
+                        let unguessable = token::random_token().unwrap_or_default();
+                        hasher.hash(&unguessable).unwrap_or_default()
+                    });
+                    let _ = hasher.verify(&password, dummy);
+                    Ok::<bool, PasswordError>(false)
+                }
+            }
+        })
+        .await?
+        .map_err(Error::internal)?;
+
+        match credential {
+            Some(credential) if verified => self.auth.create_session(credential.user, client).await,
+            _ => Err(Error::InvalidCredentials),
+        }
+    }
+}

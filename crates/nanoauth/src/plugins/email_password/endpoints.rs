@@ -1,0 +1,51 @@
+//! HTTP handlers of the email/password plugin.
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use crate::endpoint::{EndpointRequest, Reply};
+use crate::error::Error;
+use crate::user::AuthUser;
+
+use super::PasswordAdapter;
+
+/// `POST /signup/email`. Only `email`, `password` and the application's
+/// `AuthUser::SignUp` fields are read; anything else is ignored.
+#[derive(Deserialize)]
+#[serde(bound(deserialize = "F: DeserializeOwned"))]
+struct SignUpBody<F> {
+    email: String,
+    password: String,
+    #[serde(flatten)]
+    fields: F,
+}
+
+#[derive(Deserialize)]
+struct SignInBody {
+    email: String,
+    password: String,
+}
+
+pub(super) async fn sign_up<U: AuthUser, A: PasswordAdapter<U>>(
+    request: EndpointRequest<U, A>,
+) -> Result<Reply, Error> {
+    let body: SignUpBody<U::SignUp> = request.json()?;
+    let signed_in = request
+        .auth()
+        .email_password()
+        .sign_up(&body.email, &body.password, body.fields, request.client())
+        .await?;
+    Reply::signed_in(signed_in)
+}
+
+pub(super) async fn sign_in<U: AuthUser, A: PasswordAdapter<U>>(
+    request: EndpointRequest<U, A>,
+) -> Result<Reply, Error> {
+    let body: SignInBody = request.json()?;
+    let signed_in = request
+        .auth()
+        .email_password()
+        .sign_in(&body.email, &body.password, request.client())
+        .await?;
+    Reply::signed_in(signed_in)
+}

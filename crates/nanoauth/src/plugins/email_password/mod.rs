@@ -1,0 +1,131 @@
+//! Email and password sign-up and sign-in.
+//!
+//! | Method | Path | Body | Answer |
+//! |---|---|---|---|
+//! | POST | `/signup/email` | `{email, password, ...AuthUser::SignUp}` | `{user, token}` + cookie |
+//! | POST | `/signin/email` | `{email, password}` | `{user, token}` + cookie |
+//!
+//! Passwords are hashed with Argon2id (OWASP parameters) on the
+//! [`Offload`](crate::Offload), never on an executor thread. Their length is
+//! checked before hashing (8 to 128 characters by default); any Unicode is
+//! accepted and there are no composition rules (NIST SP 800-63B §5.1.1.2).
+//! A wrong password and an unknown email give the same answer after the same
+//! work: unknown emails are verified against a dummy hash.
+//!
+//! Needs an adapter with the [`PasswordAdapter`] capability:
+//!
+//! ```compile_fail,E0277
+//! // `Sessionless` stores sessions but no passwords, so this does not compile.
+//! # use nanoauth::{Adapter, AdapterError, Auth, BasicUser, Email, SessionRecord};
+//! # use nanoauth::utils::token::TokenHash;
+//! # struct Sessionless;
+//! # impl Adapter<BasicUser> for Sessionless {
+//! #     async fn get_user(&self, _: &str) -> Result<Option<BasicUser>, AdapterError> { Ok(None) }
+//! #     async fn find_user_by_email(&self, _: &Email) -> Result<Option<BasicUser>, AdapterError> { Ok(None) }
+//! #     async fn save_session(&self, _: &SessionRecord) -> Result<(), AdapterError> { Ok(()) }
+//! #     async fn validate_token(&self, _: &TokenHash) -> Result<Option<SessionRecord>, AdapterError> { Ok(None) }
+//! #     async fn delete_session(&self, _: &TokenHash) -> Result<bool, AdapterError> { Ok(false) }
+//! #     async fn list_sessions(&self, _: &str) -> Result<Vec<SessionRecord>, AdapterError> { Ok(vec![]) }
+//! #     async fn delete_user_sessions(&self, _: &str, _: Option<&TokenHash>) -> Result<u64, AdapterError> { Ok(0) }
+//! # }
+//! use nanoauth::plugins::email_password::EmailPassword;
+//!
+//! let auth = Auth::builder(Sessionless)
+//!     .secret("a secret of at least thirty-two bytes!!")
+//!     .base_url("http://localhost:3000")
+//!     .plugin(EmailPassword::new()) // error: `Sessionless: PasswordAdapter<BasicUser>` is not satisfied
+//!     .build();
+//! ```
+//!
+//! The same code with an adapter that has the capability compiles:
+//!
+//! ```
+//! use nanoauth::{Auth, BasicUser, adapter::memory::MemoryAdapter};
+//! use nanoauth::plugins::email_password::EmailPassword;
+//!
+//! let auth = Auth::builder(MemoryAdapter::<BasicUser>::new())
+//!     .secret("a secret of at least thirty-two bytes!!")
+//!     .base_url("http://localhost:3000")
+//!     .plugin(EmailPassword::new())
+//!     .build();
+//! assert!(auth.is_ok());
+//! ```
+
+mod adapter;
+mod api;
+mod endpoints;
+
+use std::sync::{Arc, OnceLock};
+
+pub use adapter::{PasswordAdapter, PasswordCredential};
+pub use api::EmailPasswordApi;
+
+use crate::endpoint::Endpoint;
+use crate::plugin::Plugin;
+use crate::user::AuthUser;
+use crate::utils::password::PasswordHasher;
+
+/// The email/password plugin and its options.
+#[derive(Debug, Clone)]
+pub struct EmailPassword {
+    min_password_len: usize,
+    max_password_len: usize,
+    hasher: PasswordHasher,
+    /// A hash of an unguessable password, verified against when the email is
+    /// unknown so that both cases cost one Argon2 run. Made on first use
+    /// with the configured parameters, so the timing matches exactly.
+    dummy_hash: Arc<OnceLock<String>>,
+}
+
+impl EmailPassword {
+    /// Defaults: passwords of 8 to 128 characters, Argon2id m=19456 KiB,
+    /// t=2, p=1.
+    pub fn new() -> Self {
+        Self {
+            min_password_len: 8,
+            max_password_len: 128,
+            hasher: PasswordHasher::owasp(),
+            dummy_hash: Arc::new(OnceLock::new()),
+        }
+    }
+
+    /// The shortest password accepted at sign-up, in characters.
+    pub fn min_password_len(mut self, chars: usize) -> Self {
+        self.min_password_len = chars;
+        self
+    }
+
+    /// The longest password accepted, in characters. Bounds the hashing
+    /// work a request can cause.
+    pub fn max_password_len(mut self, chars: usize) -> Self {
+        self.max_password_len = chars;
+        self
+    }
+
+    /// Replaces the password hasher (for instance cheaper parameters in
+    /// tests).
+    pub fn hasher(mut self, hasher: PasswordHasher) -> Self {
+        self.hasher = hasher;
+        self.dummy_hash = Arc::new(OnceLock::new());
+        self
+    }
+}
+
+impl Default for EmailPassword {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<U: AuthUser, A: PasswordAdapter<U>> Plugin<U, A> for EmailPassword {
+    fn name(&self) -> &'static str {
+        "email-password"
+    }
+
+    fn endpoints(self: Arc<Self>) -> Vec<Endpoint<U, A>> {
+        vec![
+            Endpoint::post("/signup/email", endpoints::sign_up),
+            Endpoint::post("/signin/email", endpoints::sign_in),
+        ]
+    }
+}

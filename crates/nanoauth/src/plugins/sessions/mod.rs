@@ -1,0 +1,43 @@
+//! Sessions over HTTP: read the current session, sign out, list and revoke.
+//!
+//! Always present: [`AuthBuilder::build`](crate::AuthBuilder::build) adds it.
+//! The session mechanism itself (tokens, storage, sliding expiry) is the
+//! core's, in `Auth::get_session` and `Auth::create_session`; this plugin
+//! only exposes it.
+//!
+//! | Method | Path | Answer |
+//! |---|---|---|
+//! | GET | `/session` | `{user, session}` or `null` |
+//! | POST | `/signout` | `{"success":true}`, cookie cleared |
+//! | GET | `/sessions` | the user's sessions, each with `current` |
+//! | POST | `/sessions/revoke` | `{id}` → `{"success":true}` |
+//! | POST | `/sessions/revoke-others` | `{"revoked": n}` |
+
+mod endpoints;
+
+use std::sync::Arc;
+
+use crate::adapter::Adapter;
+use crate::endpoint::Endpoint;
+use crate::plugin::Plugin;
+use crate::user::AuthUser;
+
+/// The session endpoints.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Sessions;
+
+impl<U: AuthUser, A: Adapter<U>> Plugin<U, A> for Sessions {
+    fn name(&self) -> &'static str {
+        "sessions"
+    }
+
+    fn endpoints(self: Arc<Self>) -> Vec<Endpoint<U, A>> {
+        vec![
+            Endpoint::get("/session", endpoints::session),
+            Endpoint::post("/signout", endpoints::sign_out),
+            Endpoint::get("/sessions", endpoints::list),
+            Endpoint::post("/sessions/revoke", endpoints::revoke),
+            Endpoint::post("/sessions/revoke-others", endpoints::revoke_others),
+        ]
+    }
+}

@@ -1,0 +1,378 @@
+//! Sessions: what is stored, what is handed out, and their lifecycle.
+//!
+//! A session token is an HS256 JWT whose `sid` claim is a 256-bit random
+//! secret. The adapter stores only `SHA-256(sid)`, so neither a database dump
+//! nor the signing key alone is enough to forge a working session: the
+//! signature proves we issued the token, the stored hash proves the session
+//! still exists (revocation is deleting the row).
+
+use std::net::SocketAddr;
+
+use http::HeaderMap;
+use http::request::Parts;
+use serde::{Deserialize, Serialize};
+
+use crate::adapter::Adapter;
+use crate::auth::Auth;
+use crate::cookie;
+use crate::error::Error;
+use crate::events::Event;
+use crate::user::AuthUser;
+use crate::utils::jwt::{self, Validation};
+use crate::utils::token::{self, TokenHash};
+
+/// A session as the adapter stores it. Serialized (for `GET /session` and
+/// the session list) without its token hash; times are Unix seconds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SessionRecord {
+    /// Public identifier, safe to show and used to revoke this session.
+    pub id: String,
+    /// SHA-256 of the session secret: the storage key.
+    #[serde(skip)]
+    pub token_hash: TokenHash,
+    /// The owner.
+    pub user_id: String,
+    /// When the session was created.
+    pub created_at: u64,
+    /// When the session was last created or refreshed.
+    pub updated_at: u64,
+    /// When the session stops being valid.
+    pub expires_at: u64,
+    /// The client's IP address at sign-in, when known.
+    pub ip_address: Option<String>,
+    /// The client's `User-Agent` at sign-in, when sent.
+    pub user_agent: Option<String>,
+}
+
+impl SessionRecord {
+    /// Rebuilds a record from storage.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: String,
+        token_hash: TokenHash,
+        user_id: String,
+        created_at: u64,
+        updated_at: u64,
+        expires_at: u64,
+        ip_address: Option<String>,
+        user_agent: Option<String>,
+    ) -> Self {
+        Self {
+            id,
+            token_hash,
+            user_id,
+            created_at,
+            updated_at,
+            expires_at,
+            ip_address,
+            user_agent,
+        }
+    }
+}
+
+/// A signed-in user and their session, as `get_session` returns it.
+/// Serializes to the wire shape `{user, session}`.
+#[derive(Clone, Debug, Serialize)]
+pub struct Session<U> {
+    /// The application's own user value.
+    pub user: U,
+    /// The session.
+    pub session: SessionRecord,
+    /// A new token when this lookup slid the session's expiry forward.
+    #[serde(skip)]
+    pub(crate) refreshed_token: Option<SessionToken>,
+}
+
+impl<U> Session<U> {
+    /// When this lookup refreshed the session (sliding expiry), the new
+    /// token: integrations that answer outside `Auth::handler` should send
+    /// it back as the cookie from [`Auth::session_cookie`].
+    pub fn refreshed_token(&self) -> Option<&SessionToken> {
+        self.refreshed_token.as_ref()
+    }
+}
+
+/// The result of a successful sign-in: the user, the stored session, and the
+/// token to hand to the client. Only the core turns the token into a cookie.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct SignedIn<U> {
+    /// The signed-in user.
+    pub user: U,
+    /// The new session.
+    pub session: SessionRecord,
+    /// The bearer token / cookie value.
+    pub token: SessionToken,
+}
+
+/// A session token. Its `Debug` is redacted and it has no `Display`, so it
+/// cannot end up in a log by accident.
+#[derive(Clone)]
+pub struct SessionToken(String);
+
+impl SessionToken {
+    /// The token text.
+    ///
+    /// # Security
+    /// Whoever holds this is signed in as the user until it expires or the
+    /// session is revoked. Send it only to its owner, never log it.
+    pub fn expose_secret(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for SessionToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SessionToken([redacted])")
+    }
+}
+
+/// Where a request came from, recorded on the session it creates.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ClientInfo {
+    /// The peer's IP address, when the integration put a [`ClientAddr`] in
+    /// the request's extensions.
+    pub ip_address: Option<String>,
+    /// The `User-Agent` header, truncated to 512 bytes.
+    pub user_agent: Option<String>,
+}
+
+/// The connection's peer address. Integrations insert it into the request's
+/// extensions; NanoAuth never trusts `X-Forwarded-For` on its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientAddr(pub SocketAddr);
+
+const MAX_USER_AGENT_LEN: usize = 512;
+
+impl ClientInfo {
+    /// Reads the peer address extension and the `User-Agent` header.
+    pub fn from_parts(parts: &Parts) -> Self {
+        let user_agent = parts
+            .headers
+            .get(http::header::USER_AGENT)
+            .and_then(|value| value.to_str().ok())
+            .map(|agent| truncate(agent, MAX_USER_AGENT_LEN).to_owned());
+        Self {
+            ip_address: parts
+                .extensions
+                .get::<ClientAddr>()
+                .map(|addr| addr.0.ip().to_string()),
+            user_agent,
+        }
+    }
+}
+
+fn truncate(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// The claims of a session token.
+#[derive(Serialize, Deserialize)]
+struct Claims {
+    /// The session secret; its hash is the storage key.
+    sid: String,
+    /// The user id.
+    sub: String,
+    iat: u64,
+    exp: u64,
+}
+
+/// Session lifetimes.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct SessionConfig {
+    /// How long a session lives after it is created or refreshed.
+    pub(crate) expires_in: u64,
+    /// How old a session's last refresh must be before a lookup slides its
+    /// expiry forward (and writes to the adapter).
+    pub(crate) update_age: u64,
+}
+
+impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
+    /// Reads the session of `request`: the `Authorization: Bearer` token if
+    /// present, otherwise the session cookie. Verifies the token, checks
+    /// with the adapter that the session still exists and has not expired,
+    /// and loads the user.
+    ///
+    /// ```
+    /// # use nanoauth::{Auth, BasicUser, adapter::memory::MemoryAdapter};
+    /// # async fn example(auth: Auth<BasicUser, MemoryAdapter<BasicUser>>) -> Result<(), nanoauth::Error> {
+    /// let request = http::Request::get("/dashboard")
+    ///     .header("cookie", "nanoauth.session_token=not-a-token")
+    ///     .body(())
+    ///     .unwrap();
+    /// assert!(auth.get_session(&request).await?.is_none());
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// Only adapter failures. A missing, malformed, forged, expired or revoked
+    /// token is `Ok(None)`.
+    pub async fn get_session<B>(
+        &self,
+        request: &http::Request<B>,
+    ) -> Result<Option<Session<U>>, Error> {
+        self.get_session_from_headers(request.headers()).await
+    }
+
+    /// [`get_session`](Self::get_session) over headers alone, for extractors
+    /// that see `http::request::Parts`.
+    ///
+    /// # Errors
+    /// Only adapter failures.
+    pub async fn get_session_from_headers(
+        &self,
+        headers: &HeaderMap,
+    ) -> Result<Option<Session<U>>, Error> {
+        let Some(token) = self.presented_token(headers) else {
+            return Ok(None);
+        };
+        let now = self.now();
+        let Some(claims) = self.verify_token(token, now) else {
+            return Ok(None);
+        };
+        let token_hash = TokenHash::of(&claims.sid);
+        let Some(mut record) = self.adapter().validate_token(&token_hash).await? else {
+            return Ok(None);
+        };
+        if record.user_id != claims.sub || record.expires_at <= now {
+            return Ok(None);
+        }
+        let Some(user) = self.adapter().get_user(&record.user_id).await? else {
+            return Ok(None);
+        };
+
+        let config = self.session_config();
+        let mut refreshed_token = None;
+        if now >= record.updated_at.saturating_add(config.update_age) {
+            record.updated_at = now;
+            record.expires_at = now.saturating_add(config.expires_in);
+            self.adapter().save_session(&record).await?;
+            refreshed_token = Some(self.sign_token(&claims.sid, &record)?);
+        }
+        Ok(Some(Session {
+            user,
+            session: record,
+            refreshed_token,
+        }))
+    }
+
+    /// Creates a new session for `user`. Always a fresh secret, so a token
+    /// planted before sign-in is never promoted (no session fixation).
+    /// Emits [`Event::SignedIn`].
+    ///
+    /// Plugins call this from their sign-in exports and hand the result to
+    /// [`Reply::signed_in`](crate::Reply::signed_in).
+    ///
+    /// # Errors
+    /// Adapter failures; randomness or signing failures as internal errors.
+    pub async fn create_session(&self, user: U, client: ClientInfo) -> Result<SignedIn<U>, Error> {
+        let now = self.now();
+        let secret = token::random_token()?;
+        let record = SessionRecord {
+            id: token::random_id()?,
+            token_hash: TokenHash::of(&secret),
+            user_id: user.id().to_owned(),
+            created_at: now,
+            updated_at: now,
+            expires_at: now.saturating_add(self.session_config().expires_in),
+            ip_address: client.ip_address,
+            user_agent: client.user_agent,
+        };
+        let token = self.sign_token(&secret, &record)?;
+        self.adapter().save_session(&record).await?;
+        self.emit(Event::SignedIn {
+            user: user.clone(),
+            session: record.clone(),
+        })
+        .await;
+        Ok(SignedIn {
+            user,
+            session: record,
+            token,
+        })
+    }
+
+    /// Ends the session presented in `headers`, if any. Emits
+    /// [`Event::SignedOut`]. Returns whether a session was ended.
+    ///
+    /// # Errors
+    /// Adapter failures.
+    pub async fn sign_out(&self, headers: &HeaderMap) -> Result<bool, Error> {
+        let Some(session) = self.get_session_from_headers(headers).await? else {
+            return Ok(false);
+        };
+        let deleted = self
+            .adapter()
+            .delete_session(&session.session.token_hash)
+            .await?;
+        if deleted {
+            self.emit(Event::SignedOut {
+                user_id: session.user.id().to_owned(),
+                session_id: session.session.id,
+            })
+            .await;
+        }
+        Ok(deleted)
+    }
+
+    /// The `Set-Cookie` value that carries `token`.
+    ///
+    /// # Errors
+    /// Never for tokens NanoAuth issued; [`Error::Internal`] otherwise.
+    pub fn session_cookie(&self, token: &SessionToken) -> Result<http::HeaderValue, Error> {
+        let max_age = self.session_config().expires_in;
+        cookie::set(
+            self.cookie_name(),
+            token.expose_secret(),
+            max_age,
+            self.secure_cookies(),
+        )
+    }
+
+    /// The `Set-Cookie` value that clears the session cookie.
+    pub fn clear_session_cookie(&self) -> http::HeaderValue {
+        cookie::clear(self.cookie_name(), self.secure_cookies())
+    }
+
+    fn presented_token<'h>(&self, headers: &'h HeaderMap) -> Option<&'h str> {
+        if let Some(value) = headers.get(http::header::AUTHORIZATION) {
+            let value = value.to_str().ok()?;
+            let (scheme, token) = value.split_once(' ')?;
+            return scheme.eq_ignore_ascii_case("bearer").then(|| token.trim());
+        }
+        cookie::read(headers, self.cookie_name())
+    }
+
+    fn verify_token(&self, token: &str, now: u64) -> Option<Claims> {
+        // No leeway: the token's expiry mirrors the stored session's, and
+        // both are our own clock's.
+        let validation = Validation::at(now).leeway(0);
+        jwt::decode(token, self.keys().verifying(), &validation).ok()
+    }
+
+    fn sign_token(&self, secret: &str, record: &SessionRecord) -> Result<SessionToken, Error> {
+        let key = self
+            .keys()
+            .signing()
+            .ok_or_else(|| Error::internal(jwt::JwtError::UnknownKey))?;
+        let claims = Claims {
+            sid: secret.to_owned(),
+            sub: record.user_id.clone(),
+            iat: record.updated_at,
+            exp: record.expires_at,
+        };
+        jwt::encode(&claims, key)
+            .map(SessionToken)
+            .map_err(Error::internal)
+    }
+}

@@ -1,0 +1,7 @@
+//! Building blocks, public so applications and plugins use the same ones:
+//! HS256 JWTs, random tokens, password hashing.
+
+pub mod jwt;
+#[cfg(feature = "email-password")]
+pub mod password;
+pub mod token;

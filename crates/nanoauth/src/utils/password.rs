@@ -1,0 +1,147 @@
+//! Password hashing with Argon2id, stored as PHC strings.
+//!
+//! These functions are CPU- and memory-bound (about 30 ms and 19 MiB each
+//! with the default parameters) and block the calling thread: from async code
+//! run them through [`Offload`](crate::Offload), as the email/password plugin
+//! does, never directly on an executor's worker thread.
+//!
+//! ```
+//! use nanoauth::utils::password::PasswordHasher;
+//!
+//! let hasher = PasswordHasher::owasp();
+//! let phc = hasher.hash("correct horse battery staple")?;
+//! assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+//! assert!(hasher.verify("correct horse battery staple", &phc)?);
+//! assert!(!hasher.verify("Tr0ub4dor&3", &phc)?);
+//! # Ok::<(), nanoauth::utils::password::PasswordError>(())
+//! ```
+
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{self, PasswordHasher as _, PasswordVerifier as _};
+use argon2::{Algorithm, Argon2, Params, Version};
+use unicode_normalization::UnicodeNormalization as _;
+
+/// Hashes and verifies passwords with Argon2id.
+///
+/// Passwords are NFKC-normalised first (NIST SP 800-63B §5.1.1.2), so the
+/// same password typed on keyboards that compose characters differently
+/// still matches.
+#[derive(Clone, Debug)]
+pub struct PasswordHasher {
+    params: Params,
+}
+
+impl PasswordHasher {
+    /// OWASP's recommended Argon2id parameters: m=19456 KiB, t=2, p=1.
+    pub fn owasp() -> Self {
+        Self {
+            params: Params::DEFAULT,
+        }
+    }
+
+    /// Custom parameters: memory in KiB, iterations, parallelism.
+    ///
+    /// # Errors
+    /// [`PasswordError`] when Argon2 refuses the parameters.
+    pub fn with_params(
+        memory_kib: u32,
+        iterations: u32,
+        parallelism: u32,
+    ) -> Result<Self, PasswordError> {
+        let params =
+            Params::new(memory_kib, iterations, parallelism, None).map_err(|_| PasswordError)?;
+        Ok(Self { params })
+    }
+
+    fn argon2(&self) -> Argon2<'static> {
+        Argon2::new(Algorithm::Argon2id, Version::V0x13, self.params.clone())
+    }
+
+    /// Hashes `password` with a fresh random salt into a PHC string.
+    ///
+    /// # Errors
+    /// [`PasswordError`] when the random salt or the hash cannot be produced.
+    pub fn hash(&self, password: &str) -> Result<String, PasswordError> {
+        let normalized = normalize(password);
+        let hash = self
+            .argon2()
+            .hash_password(normalized.as_bytes())
+            .map_err(|_| PasswordError)?;
+        Ok(hash.to_string())
+    }
+
+    /// Checks `password` against a PHC string produced by [`hash`](Self::hash).
+    /// The parameters are read from the PHC string, so hashes made with older
+    /// settings keep verifying.
+    ///
+    /// # Errors
+    /// [`PasswordError`] when `phc` is not a valid Argon2 PHC string; a wrong
+    /// password is `Ok(false)`.
+    pub fn verify(&self, password: &str, phc: &str) -> Result<bool, PasswordError> {
+        let parsed = PasswordHash::new(phc).map_err(|_| PasswordError)?;
+        let normalized = normalize(password);
+        match self
+            .argon2()
+            .verify_password(normalized.as_bytes(), &parsed)
+        {
+            Ok(()) => Ok(true),
+            Err(password_hash::Error::PasswordInvalid) => Ok(false),
+            Err(_) => Err(PasswordError),
+        }
+    }
+}
+
+impl Default for PasswordHasher {
+    fn default() -> Self {
+        Self::owasp()
+    }
+}
+
+/// NFKC normalisation, applied before hashing and before length checks.
+pub fn normalize(password: &str) -> String {
+    password.nfkc().collect()
+}
+
+/// Hashing or verification failed for a reason other than a wrong password
+/// (bad parameters, a corrupt stored hash, no randomness). Carries no detail,
+/// so that nothing about a password can leak through it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PasswordError;
+
+impl std::fmt::Display for PasswordError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("password hashing failed")
+    }
+}
+
+impl std::error::Error for PasswordError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fast() -> Result<PasswordHasher, PasswordError> {
+        PasswordHasher::with_params(64, 1, 1)
+    }
+
+    #[test]
+    fn composed_and_decomposed_forms_match() -> Result<(), PasswordError> {
+        let hasher = fast()?;
+        let phc = hasher.hash("caf\u{e9}")?; // é as one code point
+        assert!(hasher.verify("cafe\u{301}", &phc)?); // e + combining acute
+        Ok(())
+    }
+
+    #[test]
+    fn corrupt_hash_is_an_error_not_a_mismatch() -> Result<(), PasswordError> {
+        assert_eq!(fast()?.verify("x", "not a phc string"), Err(PasswordError));
+        Ok(())
+    }
+
+    #[test]
+    fn salts_differ() -> Result<(), PasswordError> {
+        let hasher = fast()?;
+        assert_ne!(hasher.hash("same")?, hasher.hash("same")?);
+        Ok(())
+    }
+}
