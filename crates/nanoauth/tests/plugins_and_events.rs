@@ -1,0 +1,261 @@
+//! Plugins added later, typed exports, lifecycle events, and where password
+//! hashing runs.
+
+mod common;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use common::*;
+use http::StatusCode;
+use nanoauth::adapter::memory::MemoryAdapter;
+use nanoauth::{
+    Adapter, Auth, AuthUser, BlockingJob, ClientInfo, ConfigError, Endpoint, EndpointRequest,
+    Error, Event, EventKind, Offload, Plugin, Reply,
+};
+
+/// Greets the signed-in user: `GET /api/auth/hello`.
+#[derive(Debug)]
+struct Hello {
+    greeting: &'static str,
+}
+
+impl<U: AuthUser, A: Adapter<U>> Plugin<U, A> for Hello {
+    fn name(&self) -> &'static str {
+        "hello"
+    }
+
+    fn endpoints(self: Arc<Self>) -> Vec<Endpoint<U, A>> {
+        vec![Endpoint::get(
+            "/hello",
+            move |request: EndpointRequest<U, A>| {
+                let plugin = Arc::clone(&self);
+                async move {
+                    let session = request.require_session().await?;
+                    Reply::json(&serde_json::json!({
+                        "message": format!("{}, {}", plugin.greeting, session.user.email())
+                    }))
+                }
+            },
+        )]
+    }
+}
+
+#[tokio::test]
+async fn a_plugin_added_later_serves_its_endpoints() -> TestResult {
+    let mut auth = auth();
+    let cookie = cookie(&sign_up(&auth, "late@example.com", "correct horse battery").await);
+    let hello = || with_header(get("/api/auth/hello"), "cookie", &cookie);
+
+    assert_eq!(auth.handler(hello()).await.status(), StatusCode::NOT_FOUND);
+    let before = auth.clone();
+    auth.use_plugin(Hello { greeting: "Hi" })?;
+
+    let response = auth.handler(hello()).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(json(&response)["message"], "Hi, late@example.com");
+    // A clone taken before keeps its configuration.
+    assert_eq!(
+        before.handler(hello()).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    // The typed export finds the plugin's configuration.
+    assert_eq!(auth.plugin::<Hello>().map(|p| p.greeting), Some("Hi"));
+
+    // The same plugin twice, or a route that is taken, is refused.
+    assert_eq!(
+        auth.use_plugin(Hello { greeting: "Yo" }),
+        Err(ConfigError::DuplicatePlugin("hello"))
+    );
+    Ok(())
+}
+
+#[derive(Debug)]
+struct Squatter;
+
+impl<U: AuthUser, A: Adapter<U>> Plugin<U, A> for Squatter {
+    fn name(&self) -> &'static str {
+        "squatter"
+    }
+
+    fn endpoints(self: Arc<Self>) -> Vec<Endpoint<U, A>> {
+        vec![Endpoint::get(
+            "/session",
+            |_request: EndpointRequest<U, A>| async { Err(Error::NotFound) },
+        )]
+    }
+}
+
+#[test]
+fn conflicting_routes_are_a_configuration_error() {
+    let result = Auth::<Member, _>::builder(MemoryAdapter::new())
+        .secret(SECRET)
+        .base_url(ORIGIN)
+        .plugin(Squatter)
+        .build();
+    assert!(matches!(result, Err(ConfigError::Route(_))));
+}
+
+#[test]
+fn configuration_is_checked() {
+    let builder = || Auth::<Member, _>::builder(MemoryAdapter::new());
+    let err = |b: nanoauth::AuthBuilder<Member, MemoryAdapter<Member>>| b.build().err();
+    assert_eq!(
+        err(builder().base_url(ORIGIN)),
+        Some(ConfigError::MissingSecret)
+    );
+    assert_eq!(
+        err(builder().secret("short").base_url(ORIGIN)),
+        Some(ConfigError::SecretTooShort)
+    );
+    assert_eq!(
+        err(builder().secret(SECRET)),
+        Some(ConfigError::MissingBaseUrl)
+    );
+    assert!(matches!(
+        err(builder().secret(SECRET).base_url("localhost:3000")),
+        Some(ConfigError::InvalidUrl(_))
+    ));
+    assert!(matches!(
+        err(builder().secret(SECRET).base_url(ORIGIN).base_path("api")),
+        Some(ConfigError::InvalidBasePath(_))
+    ));
+}
+
+#[tokio::test]
+async fn listeners_hear_every_lifecycle_event() -> TestResult {
+    let heard: Arc<Mutex<Vec<String>>> = Arc::default();
+    let mut auth = auth();
+    for kind in [
+        EventKind::AfterSignUp,
+        EventKind::AfterSignIn,
+        EventKind::AfterSignOut,
+        EventKind::OnError,
+    ] {
+        let heard = Arc::clone(&heard);
+        auth.on(kind, move |event: Event<Member>, auth: TestAuth| {
+            let heard = Arc::clone(&heard);
+            async move {
+                let line = match event {
+                    Event::SignedUp { user } => {
+                        format!("signed up {} as {}", user.email, user.role)
+                    }
+                    Event::SignedIn { user, session } => {
+                        assert_eq!(session.user_id, user.id);
+                        // Listeners reach the application's adapter, typed.
+                        format!(
+                            "signed in {} ({} users)",
+                            user.email,
+                            auth.adapter().user_count()
+                        )
+                    }
+                    Event::SignedOut { user_id, .. } => format!("signed out {}", user_id.len()),
+                    Event::Error { code, status, path } => format!("error {code} {status} {path}"),
+                    _ => "other".to_owned(),
+                };
+                if let Ok(mut heard) = heard.lock() {
+                    heard.push(line);
+                }
+            }
+        });
+    }
+
+    let response = sign_up(&auth, "ev@example.com", "correct horse battery").await;
+    let signout = with_header(post("/api/auth/signout", ""), "cookie", &cookie(&response));
+    auth.handler(signout).await;
+    sign_in(&auth, "ev@example.com", "wrong password").await;
+
+    let heard = heard.lock().map(|h| h.clone()).unwrap_or_default();
+    assert_eq!(
+        heard,
+        vec![
+            "signed up ev@example.com as member".to_owned(),
+            "signed in ev@example.com (1 users)".to_owned(),
+            "signed out 22".to_owned(),
+            "error INVALID_CREDENTIALS 401 /api/auth/signin/email".to_owned(),
+        ]
+    );
+    Ok(())
+}
+
+/// Counts the jobs it runs, on a plain thread.
+#[derive(Debug, Default, Clone)]
+struct CountingOffload(Arc<AtomicUsize>);
+
+impl Offload for CountingOffload {
+    fn spawn_blocking(&self, job: BlockingJob) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        std::thread::spawn(job);
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn password_hashing_runs_on_the_offload() -> TestResult {
+    let offload = CountingOffload::default();
+    let auth: TestAuth = Auth::builder(MemoryAdapter::new())
+        .secret(SECRET)
+        .base_url(ORIGIN)
+        .offload(offload.clone())
+        .plugin(fast_plugin())
+        .build()?;
+    let api = auth.email_password();
+    let fields = common::MemberSignUp { name: "O".into() };
+    api.sign_up(
+        "off@example.com",
+        "correct horse battery",
+        fields,
+        ClientInfo::default(),
+    )
+    .await?;
+    api.sign_in(
+        "off@example.com",
+        "correct horse battery",
+        ClientInfo::default(),
+    )
+    .await?;
+    let unknown = api
+        .sign_in(
+            "nobody@example.com",
+            "correct horse battery",
+            ClientInfo::default(),
+        )
+        .await;
+    assert!(matches!(unknown, Err(Error::InvalidCredentials)));
+    // One hash at sign-up, one verification per sign-in (the unknown email
+    // too: against the dummy hash).
+    assert_eq!(offload.0.load(Ordering::SeqCst), 3);
+    Ok(())
+}
+
+#[test]
+fn auth_and_its_futures_cross_threads() {
+    fn send_sync<T: Send + Sync>(_: &T) {}
+    fn send<T: Send>(_: &T) {}
+    let auth = auth();
+    send_sync(&auth);
+    send(&auth.handler(get("/api/auth/session")));
+    let request = get("/");
+    send(&auth.get_session(&request));
+}
+
+#[tokio::test]
+async fn an_export_of_a_missing_plugin_says_so() -> TestResult {
+    let auth: TestAuth = Auth::builder(MemoryAdapter::new())
+        .secret(SECRET)
+        .base_url(ORIGIN)
+        .build()?;
+    let result = auth
+        .email_password()
+        .sign_in("a@example.com", "password", ClientInfo::default())
+        .await;
+    assert!(matches!(
+        result,
+        Err(Error::PluginNotEnabled("email-password"))
+    ));
+    // And its endpoints do not exist.
+    assert_eq!(
+        sign_in(&auth, "a@example.com", "password").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    Ok(())
+}
