@@ -97,6 +97,22 @@ impl Default for PasswordHasher {
     }
 }
 
+impl PasswordHasher {
+    /// A PHC string with this hasher's parameters that no password matches in
+    /// practice. Verifying against it costs exactly one Argon2 run, which is
+    /// what sign-in does for an unknown email so that its timing matches a
+    /// wrong password. Its salt and output are fixed and public: the result
+    /// of that verification is thrown away, so nothing rests on them.
+    pub fn dummy_hash(&self) -> String {
+        format!(
+            "$argon2id$v=19$m={},t={},p={}$bmFub2F1dGggZHVtbXk$ZHVtbXkgaGFzaCBvdXRwdXQgb2YgMzIgYnl0ZXMhISE",
+            self.params.m_cost(),
+            self.params.t_cost(),
+            self.params.p_cost()
+        )
+    }
+}
+
 /// NFKC normalisation, applied before hashing and before length checks.
 pub fn normalize(password: &str) -> String {
     password.nfkc().collect()
@@ -135,6 +151,20 @@ mod tests {
     #[test]
     fn corrupt_hash_is_an_error_not_a_mismatch() -> Result<(), PasswordError> {
         assert_eq!(fast()?.verify("x", "not a phc string"), Err(PasswordError));
+        Ok(())
+    }
+
+    #[test]
+    fn the_dummy_hash_verifies_as_a_mismatch() -> Result<(), PasswordError> {
+        let hasher = fast()?;
+        let dummy = hasher.dummy_hash();
+        assert!(dummy.starts_with("$argon2id$v=19$m=64,t=1,p=1$"));
+        assert_eq!(hasher.verify("anything", &dummy), Ok(false));
+        assert!(
+            PasswordHasher::owasp()
+                .dummy_hash()
+                .contains("m=19456,t=2,p=1")
+        );
         Ok(())
     }
 

@@ -55,7 +55,7 @@ mod adapter;
 mod api;
 mod endpoints;
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 pub use adapter::{PasswordAdapter, PasswordCredential};
 pub use api::EmailPasswordApi;
@@ -71,21 +71,21 @@ pub struct EmailPassword {
     min_password_len: usize,
     max_password_len: usize,
     hasher: PasswordHasher,
-    /// A hash of an unguessable password, verified against when the email is
-    /// unknown so that both cases cost one Argon2 run. Made on first use
-    /// with the configured parameters, so the timing matches exactly.
-    dummy_hash: Arc<OnceLock<String>>,
+    /// Verified against when the email is unknown, so that both cases cost
+    /// one Argon2 run with the same parameters.
+    dummy_hash: Arc<str>,
 }
 
 impl EmailPassword {
     /// Defaults: passwords of 8 to 128 characters, Argon2id m=19456 KiB,
     /// t=2, p=1.
     pub fn new() -> Self {
+        let hasher = PasswordHasher::owasp();
         Self {
             min_password_len: 8,
             max_password_len: 128,
-            hasher: PasswordHasher::owasp(),
-            dummy_hash: Arc::new(OnceLock::new()),
+            dummy_hash: hasher.dummy_hash().into(),
+            hasher,
         }
     }
 
@@ -105,8 +105,8 @@ impl EmailPassword {
     /// Replaces the password hasher (for instance cheaper parameters in
     /// tests).
     pub fn hasher(mut self, hasher: PasswordHasher) -> Self {
+        self.dummy_hash = hasher.dummy_hash().into();
         self.hasher = hasher;
-        self.dummy_hash = Arc::new(OnceLock::new());
         self
     }
 }
