@@ -8,6 +8,9 @@
 //! with an adapter that lacks the capability does not compile.
 
 pub mod memory;
+mod verification;
+
+pub use verification::{VerificationAdapter, VerificationRecord};
 
 use std::future::Future;
 

@@ -67,7 +67,7 @@ mod session;
 mod user;
 pub mod utils;
 
-pub use adapter::{Adapter, AdapterError};
+pub use adapter::{Adapter, AdapterError, VerificationAdapter, VerificationRecord};
 pub use auth::{Auth, AuthBuilder, ConfigError};
 pub use clock::{Clock, SystemClock};
 pub use endpoint::{Endpoint, EndpointRequest, Reply};

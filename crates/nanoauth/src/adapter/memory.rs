@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-use crate::adapter::{Adapter, AdapterError};
+use crate::adapter::{Adapter, AdapterError, VerificationAdapter, VerificationRecord};
 use crate::session::SessionRecord;
 use crate::user::{AuthUser, Email};
 use crate::utils::token::TokenHash;
@@ -35,6 +35,7 @@ struct State<U> {
     #[cfg(feature = "email-password")]
     passwords: HashMap<String, String>,
     sessions: HashMap<TokenHash, SessionRecord>,
+    verifications: HashMap<TokenHash, VerificationRecord>,
 }
 
 impl<U> MemoryAdapter<U> {
@@ -47,6 +48,7 @@ impl<U> MemoryAdapter<U> {
                 #[cfg(feature = "email-password")]
                 passwords: HashMap::new(),
                 sessions: HashMap::new(),
+                verifications: HashMap::new(),
             }),
         }
     }
@@ -136,6 +138,28 @@ impl<U: AuthUser> Adapter<U> for MemoryAdapter<U> {
             .sessions
             .retain(|hash, session| session.user_id != user_id || Some(hash) == keep);
         Ok((before - state.sessions.len()) as u64)
+    }
+}
+
+impl<U: AuthUser> VerificationAdapter<U> for MemoryAdapter<U> {
+    async fn save_verification(&self, record: &VerificationRecord) -> Result<(), AdapterError> {
+        self.write()
+            .verifications
+            .insert(record.token_hash, record.clone());
+        Ok(())
+    }
+
+    async fn consume_verification(
+        &self,
+        token_hash: &TokenHash,
+        purpose: &str,
+    ) -> Result<Option<VerificationRecord>, AdapterError> {
+        // Check and remove under one write lock: exactly one caller wins.
+        let mut state = self.write();
+        match state.verifications.get(token_hash) {
+            Some(record) if record.purpose == purpose => Ok(state.verifications.remove(token_hash)),
+            _ => Ok(None),
+        }
     }
 }
 

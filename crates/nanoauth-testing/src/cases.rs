@@ -1,0 +1,567 @@
+//! The conformance cases. Each takes the adapter and a function that builds
+//! a user of the adapter's type from an id and an email, and panics with a
+//! message naming the broken expectation.
+
+use std::fmt::Debug;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use futures_util::future::join_all;
+use nanoauth::plugins::email_password::{EmailPassword, PasswordAdapter};
+use nanoauth::utils::password::PasswordHasher;
+use nanoauth::utils::token::{TokenHash, random_id, random_token};
+use nanoauth::{
+    AdapterError, Auth, AuthUser, Email, SessionRecord, VerificationAdapter, VerificationRecord,
+};
+
+/// What every case needs of the adapter: all capabilities of the shipped
+/// plugins.
+pub trait FullAdapter<U: AuthUser>: PasswordAdapter<U> + VerificationAdapter<U> {}
+impl<U: AuthUser, A: PasswordAdapter<U> + VerificationAdapter<U>> FullAdapter<U> for A {}
+
+/// A user type the cases can compare.
+pub trait TestableUser: AuthUser + PartialEq + Debug {}
+impl<U: AuthUser + PartialEq + Debug> TestableUser for U {}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// A unique, valid email for this run.
+fn fresh_email(label: &str) -> Email {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let unique = random_id()
+        .expect("randomness")
+        .to_lowercase()
+        .replace(['-', '_'], "x");
+    Email::parse(&format!("{label}.{n}.{unique}@conformance.example")).expect("valid email")
+}
+
+fn fresh_id() -> String {
+    random_id().expect("randomness")
+}
+
+/// A PHC string; its content does not matter to storage.
+const HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g";
+
+fn session_for(user_id: &str, created_at: u64) -> SessionRecord {
+    let secret = random_token().expect("randomness");
+    SessionRecord::new(
+        fresh_id(),
+        TokenHash::of(&secret),
+        user_id.to_owned(),
+        created_at,
+        created_at,
+        created_at + 3600,
+        Some("203.0.113.7".into()),
+        Some("Mozilla/5.0 (conformance) \"quoted\" 'agent'".into()),
+    )
+}
+
+async fn create<U: TestableUser, A: FullAdapter<U>>(adapter: &A, user: &U) {
+    adapter
+        .create_user_with_password(user, HASH)
+        .await
+        .unwrap_or_else(|e| panic!("create_user_with_password({:?}) failed: {e}", user.email()));
+}
+
+/// Create, then find by id and by email; unknown ids and emails are `None`.
+pub async fn users_round_trip<U, A, F>(adapter: &A, make: &F)
+where
+    U: TestableUser,
+    A: FullAdapter<U>,
+    F: Fn(String, Email) -> U,
+{
+    let email = fresh_email("round-trip");
+    let user = make(fresh_id(), email.clone());
+    create(adapter, &user).await;
+
+    let by_id = adapter.get_user(user.id()).await.expect("get_user");
+    assert_eq!(
+        by_id.as_ref(),
+        Some(&user),
+        "get_user returns the stored user"
+    );
+    let by_email = adapter
+        .find_user_by_email(&email)
+        .await
+        .expect("find_user_by_email");
+    assert_eq!(
+        by_email.as_ref(),
+        Some(&user),
+        "find_user_by_email returns the stored user"
+    );
+    let credential = adapter
+        .find_password_credential(&email)
+        .await
+        .expect("find_password_credential")
+        .expect("the credential exists");
+    assert_eq!(credential.user, user);
+    assert_eq!(
+        credential.password_hash, HASH,
+        "the hash is stored verbatim"
+    );
+
+    assert!(
+        adapter
+            .get_user(&fresh_id())
+            .await
+            .expect("get_user")
+            .is_none()
+    );
+    let unknown = fresh_email("unknown");
+    assert!(
+        adapter
+            .find_user_by_email(&unknown)
+            .await
+            .expect("find")
+            .is_none()
+    );
+    assert!(
+        adapter
+            .find_password_credential(&unknown)
+            .await
+            .expect("find")
+            .is_none()
+    );
+}
+
+/// Every custom field of the user type comes back as it went in, including
+/// after a second, independent read.
+pub async fn custom_fields_round_trip<U, A, F>(adapter: &A, make: &F)
+where
+    U: TestableUser,
+    A: FullAdapter<U>,
+    F: Fn(String, Email) -> U,
+{
+    let users: Vec<U> = (0..3)
+        .map(|_| make(fresh_id(), fresh_email("custom")))
+        .collect();
+    for user in &users {
+        create(adapter, user).await;
+    }
+    for user in &users {
+        let stored = adapter.get_user(user.id()).await.expect("get_user");
+        assert_eq!(stored.as_ref(), Some(user), "custom fields survive storage");
+        let json_in = serde_json::to_value(user).expect("serialize");
+        let json_out = serde_json::to_value(stored.as_ref()).expect("serialize");
+        assert_eq!(json_in, json_out, "the serialized forms are identical");
+    }
+}
+
+/// A second user with the same email is refused with `Conflict`, and nothing
+/// of it is written.
+pub async fn duplicate_email_is_a_conflict<U, A, F>(adapter: &A, make: &F)
+where
+    U: TestableUser,
+    A: FullAdapter<U>,
+    F: Fn(String, Email) -> U,
+{
+    let email = fresh_email("dup");
+    let first = make(fresh_id(), email.clone());
+    create(adapter, &first).await;
+
+    let second = make(fresh_id(), email.clone());
+    let result = adapter
+        .create_user_with_password(&second, "$argon2id$other")
+        .await;
+    assert!(
+        matches!(result, Err(AdapterError::Conflict)),
+        "a taken email is a Conflict, got {result:?}"
+    );
+    assert!(
+        adapter
+            .get_user(second.id())
+            .await
+            .expect("get_user")
+            .is_none(),
+        "the refused user was not written"
+    );
+    let credential = adapter
+        .find_password_credential(&email)
+        .await
+        .expect("find");
+    assert_eq!(
+        credential.map(|c| (c.user, c.password_hash)),
+        Some((first, HASH.to_owned())),
+        "the first user's password is untouched"
+    );
+}
+
+/// Sixteen concurrent sign-ups with one email: exactly one succeeds.
+pub async fn concurrent_sign_ups_one_wins<U, A, F>(adapter: &Arc<A>, make: &F)
+where
+    U: TestableUser,
+    A: FullAdapter<U>,
+    F: Fn(String, Email) -> U,
+{
+    let email = fresh_email("race");
+    let attempts = (0..16).map(|_| {
+        let adapter = Arc::clone(adapter);
+        let user = make(fresh_id(), email.clone());
+        tokio::spawn(async move { adapter.create_user_with_password(&user, HASH).await })
+    });
+    let results: Vec<_> = join_all(attempts)
+        .await
+        .into_iter()
+        .map(|r| r.expect("task"))
+        .collect();
+    let won = results.iter().filter(|r| r.is_ok()).count();
+    let conflicts = results
+        .iter()
+        .filter(|r| matches!(r, Err(AdapterError::Conflict)))
+        .count();
+    assert_eq!(won, 1, "exactly one concurrent sign-up wins: {results:?}");
+    assert_eq!(conflicts, 15, "the others are conflicts: {results:?}");
+}
+
+/// Quotes, `%`, `_`, backslashes, long and non-ASCII strings are stored and
+/// matched as data: never SQL, never a pattern.
+pub async fn hostile_values_stay_data<U, A, F>(adapter: &A, make: &F)
+where
+    U: TestableUser,
+    A: FullAdapter<U>,
+    F: Fn(String, Email) -> U,
+{
+    let tag = random_id().expect("randomness").to_lowercase();
+    let hostile = [
+        format!("o'brien.{tag}@example.com"),
+        format!("a%b_{tag}@example.com"),
+        format!("x--y/*z*/{tag}@example.com"),
+        format!("ünïcødé.{tag}@例え.jp"),
+        format!("{}{tag}@example.com", "l".repeat(200)),
+    ];
+    for raw in &hostile {
+        let email = Email::parse(raw).unwrap_or_else(|| panic!("{raw} is a valid email"));
+        let user = make(format!("id'\"%_{}", fresh_id()), email.clone());
+        create(adapter, &user).await;
+        let found = adapter.find_user_by_email(&email).await.expect("find");
+        assert_eq!(found.as_ref(), Some(&user), "{raw} is found exactly");
+        let by_id = adapter.get_user(user.id()).await.expect("get_user");
+        assert_eq!(by_id.as_ref(), Some(&user), "the hostile id round-trips");
+    }
+    // Wildcards are not patterns.
+    let pattern = Email::parse(&format!("a%b_{tag}@example.co%")).expect("valid");
+    assert!(
+        adapter
+            .find_user_by_email(&pattern)
+            .await
+            .expect("find")
+            .is_none()
+    );
+    let underscore = Email::parse(&format!("a_b_{tag}@example.com")).expect("valid");
+    assert!(
+        adapter
+            .find_user_by_email(&underscore)
+            .await
+            .expect("find")
+            .is_none()
+    );
+}
+
+/// Save, validate, refresh, list, revoke one, revoke all others.
+pub async fn sessions_lifecycle<U, A, F>(adapter: &A, make: &F)
+where
+    U: TestableUser,
+    A: FullAdapter<U>,
+    F: Fn(String, Email) -> U,
+{
+    let alice = make(fresh_id(), fresh_email("alice"));
+    let bob = make(fresh_id(), fresh_email("bob"));
+    create(adapter, &alice).await;
+    create(adapter, &bob).await;
+    let t = now();
+    let laptop = session_for(alice.id(), t);
+    let phone = session_for(alice.id(), t + 1);
+    let bobs = session_for(bob.id(), t);
+    for session in [&laptop, &phone, &bobs] {
+        adapter.save_session(session).await.expect("save_session");
+    }
+
+    let found = adapter
+        .validate_token(&laptop.token_hash)
+        .await
+        .expect("validate_token");
+    assert_eq!(
+        found.as_ref(),
+        Some(&laptop),
+        "the session comes back field for field"
+    );
+    let unknown = TokenHash::of("never issued");
+    assert!(
+        adapter
+            .validate_token(&unknown)
+            .await
+            .expect("validate")
+            .is_none()
+    );
+
+    // Sliding refresh: saving again replaces.
+    let mut refreshed = laptop.clone();
+    refreshed.updated_at = t + 100;
+    refreshed.expires_at = t + 100 + 7200;
+    adapter
+        .save_session(&refreshed)
+        .await
+        .expect("save_session again");
+    let found = adapter
+        .validate_token(&laptop.token_hash)
+        .await
+        .expect("validate");
+    assert_eq!(
+        found.as_ref(),
+        Some(&refreshed),
+        "saving again replaces the record"
+    );
+
+    let mut listed = adapter
+        .list_sessions(alice.id())
+        .await
+        .expect("list_sessions");
+    listed.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut expected = vec![refreshed.clone(), phone.clone()];
+    expected.sort_by(|a, b| a.id.cmp(&b.id));
+    assert_eq!(
+        listed, expected,
+        "list_sessions returns exactly the user's sessions"
+    );
+
+    // Revoke all of Alice's others: the phone goes, Bob is untouched.
+    let revoked = adapter
+        .delete_user_sessions(alice.id(), Some(&laptop.token_hash))
+        .await
+        .expect("delete_user_sessions");
+    assert_eq!(revoked, 1);
+    assert!(
+        adapter
+            .validate_token(&phone.token_hash)
+            .await
+            .expect("v")
+            .is_none()
+    );
+    assert!(
+        adapter
+            .validate_token(&laptop.token_hash)
+            .await
+            .expect("v")
+            .is_some()
+    );
+    assert!(
+        adapter
+            .validate_token(&bobs.token_hash)
+            .await
+            .expect("v")
+            .is_some()
+    );
+
+    assert!(
+        adapter
+            .delete_session(&laptop.token_hash)
+            .await
+            .expect("delete")
+    );
+    assert!(
+        !adapter
+            .delete_session(&laptop.token_hash)
+            .await
+            .expect("delete again")
+    );
+    assert!(
+        adapter
+            .list_sessions(alice.id())
+            .await
+            .expect("list")
+            .is_empty()
+    );
+
+    // Revoke all, keeping none.
+    let revoked = adapter
+        .delete_user_sessions(bob.id(), None)
+        .await
+        .expect("delete all");
+    assert_eq!(revoked, 1);
+    assert!(
+        adapter
+            .validate_token(&bobs.token_hash)
+            .await
+            .expect("v")
+            .is_none()
+    );
+}
+
+/// A store may drop an expired session, but must never hand it back with a
+/// different expiry (the core checks `expires_at`).
+pub async fn expired_sessions_are_never_extended<U, A, F>(adapter: &A, make: &F)
+where
+    U: TestableUser,
+    A: FullAdapter<U>,
+    F: Fn(String, Email) -> U,
+{
+    let user = make(fresh_id(), fresh_email("expired"));
+    create(adapter, &user).await;
+    let t = now();
+    let mut expired = session_for(user.id(), t - 7200);
+    expired.expires_at = t - 10;
+    adapter.save_session(&expired).await.expect("save_session");
+    match adapter
+        .validate_token(&expired.token_hash)
+        .await
+        .expect("validate")
+    {
+        None => {}
+        Some(found) => assert_eq!(found, expired, "an expired session comes back unchanged"),
+    }
+    for listed in adapter.list_sessions(user.id()).await.expect("list") {
+        assert_eq!(
+            listed, expired,
+            "an expired session is listed unchanged, if at all"
+        );
+    }
+}
+
+/// A token is consumed once, only for its purpose.
+pub async fn verification_tokens_are_single_use<U, A, F>(adapter: &A, _make: &F)
+where
+    U: TestableUser,
+    A: FullAdapter<U>,
+    F: Fn(String, Email) -> U,
+{
+    let token = random_token().expect("randomness");
+    let record = VerificationRecord::new(
+        TokenHash::of(&token),
+        "verify-email",
+        fresh_email("verify").as_str(),
+        now() + 3600,
+    );
+    adapter
+        .save_verification(&record)
+        .await
+        .expect("save_verification");
+
+    let wrong_purpose = adapter
+        .consume_verification(&record.token_hash, "reset-password")
+        .await
+        .expect("consume");
+    assert!(
+        wrong_purpose.is_none(),
+        "a token is not consumed for another purpose"
+    );
+    let consumed = adapter
+        .consume_verification(&record.token_hash, "verify-email")
+        .await
+        .expect("consume");
+    assert_eq!(
+        consumed,
+        Some(record.clone()),
+        "the record comes back field for field"
+    );
+    let again = adapter
+        .consume_verification(&record.token_hash, "verify-email")
+        .await
+        .expect("consume again");
+    assert!(again.is_none(), "a token is consumed only once");
+}
+
+/// Thirty-two concurrent consumptions of one token: exactly one succeeds.
+pub async fn verification_consumed_once_under_concurrency<U, A, F>(adapter: &Arc<A>, _make: &F)
+where
+    U: TestableUser,
+    A: FullAdapter<U>,
+    F: Fn(String, Email) -> U,
+{
+    let token = random_token().expect("randomness");
+    let record =
+        VerificationRecord::new(TokenHash::of(&token), "magic-link", "someone", now() + 300);
+    adapter
+        .save_verification(&record)
+        .await
+        .expect("save_verification");
+    let attempts = (0..32).map(|_| {
+        let adapter = Arc::clone(adapter);
+        let hash = record.token_hash;
+        tokio::spawn(async move { adapter.consume_verification(&hash, "magic-link").await })
+    });
+    let results: Vec<_> = join_all(attempts)
+        .await
+        .into_iter()
+        .map(|r| r.expect("task").expect("consume"))
+        .collect();
+    assert_eq!(
+        results.iter().filter(|r| r.is_some()).count(),
+        1,
+        "exactly one concurrent consumption wins"
+    );
+}
+
+/// The adapter behind a real `Auth`: sign in over HTTP, read the session,
+/// sign out, and the token is dead.
+pub async fn works_behind_auth<U, A, F>(adapter: &Arc<A>, make: &F)
+where
+    U: TestableUser,
+    A: FullAdapter<U>,
+    F: Fn(String, Email) -> U,
+{
+    let hasher = PasswordHasher::with_params(64, 1, 1).expect("params");
+    let password = "correct horse battery staple";
+    let email = fresh_email("auth");
+    let user = make(fresh_id(), email.clone());
+    let hash = hasher.hash(password).expect("hash");
+    adapter
+        .create_user_with_password(&user, &hash)
+        .await
+        .expect("create");
+
+    let auth = Auth::builder(Arc::clone(adapter))
+        .secret("conformance secret, thirty-two bytes or more")
+        .base_url("http://localhost:3000")
+        .plugin(EmailPassword::new().hasher(hasher))
+        .build()
+        .expect("config");
+    let body = serde_json::json!({ "email": email.as_str(), "password": password }).to_string();
+    let request = http::Request::post("/api/auth/signin/email")
+        .header("content-type", "application/json")
+        .body(body)
+        .expect("request");
+    let response = auth.handler(request).await;
+    assert_eq!(response.status(), 200, "sign-in: {:?}", response.body());
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .expect("ascii")
+        .split(';')
+        .next()
+        .expect("cookie")
+        .to_owned();
+
+    let page = http::Request::get("/")
+        .header("cookie", &cookie)
+        .body(())
+        .expect("request");
+    let session = auth
+        .get_session(&page)
+        .await
+        .expect("get_session")
+        .expect("signed in");
+    assert_eq!(
+        session.user, user,
+        "get_session returns the application's user"
+    );
+
+    let sign_out = http::Request::post("/api/auth/signout")
+        .header("cookie", &cookie)
+        .header("origin", "http://localhost:3000")
+        .body(String::new())
+        .expect("request");
+    assert_eq!(auth.handler(sign_out).await.status(), 200);
+    assert!(
+        auth.get_session(&page)
+            .await
+            .expect("get_session")
+            .is_none(),
+        "signed out"
+    );
+}

@@ -1,0 +1,78 @@
+//! Single-use verification tokens: the storage capability behind magic
+//! links, email verification and password reset.
+
+use std::future::Future;
+
+use crate::adapter::{Adapter, AdapterError};
+use crate::user::AuthUser;
+use crate::utils::token::TokenHash;
+
+/// A stored single-use token. Like sessions, only the SHA-256 of the token
+/// is stored; the token itself goes to the user (in an email link).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct VerificationRecord {
+    /// SHA-256 of the token: the storage key.
+    pub token_hash: TokenHash,
+    /// What the token is for (`"magic-link"`, `"verify-email"`,
+    /// `"reset-password"`): a token is only ever consumed for its purpose.
+    pub purpose: String,
+    /// Whom it is for: a user id or an email address, as the flow decides.
+    pub identifier: String,
+    /// When it stops being valid, in Unix seconds.
+    pub expires_at: u64,
+}
+
+impl VerificationRecord {
+    /// A record for a new (or stored) token.
+    pub fn new(
+        token_hash: TokenHash,
+        purpose: impl Into<String>,
+        identifier: impl Into<String>,
+        expires_at: u64,
+    ) -> Self {
+        Self {
+            token_hash,
+            purpose: purpose.into(),
+            identifier: identifier.into(),
+            expires_at,
+        }
+    }
+}
+
+/// Storage for single-use tokens.
+pub trait VerificationAdapter<U: AuthUser>: Adapter<U> {
+    /// Stores a token. Hashes are unique: saving the same hash twice may
+    /// replace the first record.
+    fn save_verification(
+        &self,
+        record: &VerificationRecord,
+    ) -> impl Future<Output = Result<(), AdapterError>> + Send;
+
+    /// Removes and returns the token with this hash and purpose, atomically:
+    /// of any number of concurrent calls with the same token, exactly one
+    /// gets `Some`. A token stored for another purpose is left alone.
+    /// The caller checks `expires_at`; stores may also drop expired tokens.
+    fn consume_verification(
+        &self,
+        token_hash: &TokenHash,
+        purpose: &str,
+    ) -> impl Future<Output = Result<Option<VerificationRecord>, AdapterError>> + Send;
+}
+
+impl<U: AuthUser, A: VerificationAdapter<U>> VerificationAdapter<U> for std::sync::Arc<A> {
+    fn save_verification(
+        &self,
+        record: &VerificationRecord,
+    ) -> impl Future<Output = Result<(), AdapterError>> + Send {
+        A::save_verification(self, record)
+    }
+
+    fn consume_verification(
+        &self,
+        token_hash: &TokenHash,
+        purpose: &str,
+    ) -> impl Future<Output = Result<Option<VerificationRecord>, AdapterError>> + Send {
+        A::consume_verification(self, token_hash, purpose)
+    }
+}
