@@ -1,0 +1,1 @@
+//! Redis storage for NanoAuth (work in progress).

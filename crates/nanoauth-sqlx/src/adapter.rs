@@ -1,0 +1,476 @@
+//! `SqlAdapter`: the core adapter and every capability, over one pool.
+
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use nanoauth::plugins::email_password::{PasswordAdapter, PasswordCredential};
+use nanoauth::utils::token::TokenHash;
+use nanoauth::{
+    Adapter, AdapterError, AuthUser, Email, SessionRecord, VerificationAdapter, VerificationRecord,
+};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use sqlx::{AssertSqlSafe, ColumnIndex, Decode, Row, Type};
+
+use crate::dialect::{Dialect, is_identifier};
+use crate::error::adapter_error;
+use crate::fields::struct_fields;
+use crate::migrations::{migration_sql, statements};
+use crate::pool::{Pool, on_pool};
+use crate::schema::{PASSWORD_HASH_ALIAS, Schema, Statements};
+use crate::values::{Param, bind_params, row_to_object};
+
+/// NanoAuth storage in SQLite, PostgreSQL or MySQL/MariaDB, chosen by the
+/// connection URL. Implements [`Adapter`], [`PasswordAdapter`] and
+/// [`VerificationAdapter`] for any user type that serde can turn into an
+/// object of columns and back.
+///
+/// ```no_run
+/// use nanoauth::{Auth, BasicUser};
+/// use nanoauth::plugins::email_password::EmailPassword;
+/// use nanoauth_sqlx::SqlAdapter;
+///
+/// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+/// let adapter = SqlAdapter::<BasicUser>::connect("sqlite://auth.db").await?;
+/// adapter.migrate().await?;
+/// let auth = Auth::builder(adapter)
+///     .secret(std::env::var("AUTH_SECRET")?)
+///     .base_url("https://example.com")
+///     .plugin(EmailPassword::new())
+///     .build()?;
+/// # Ok(()) }
+/// ```
+pub struct SqlAdapter<U> {
+    pool: Pool,
+    dialect: Dialect,
+    schema: Arc<Schema>,
+    statements: Arc<Statements>,
+    _user: PhantomData<fn() -> U>,
+}
+
+impl<U> Clone for SqlAdapter<U> {
+    fn clone(&self) -> Self {
+        Self {
+            pool: self.pool.clone(),
+            dialect: self.dialect,
+            schema: Arc::clone(&self.schema),
+            statements: Arc::clone(&self.statements),
+            _user: PhantomData,
+        }
+    }
+}
+
+impl<U> std::fmt::Debug for SqlAdapter<U> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqlAdapter")
+            .field("dialect", &self.dialect)
+            .field("schema", &self.schema)
+            .field("statements", &self.statements)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Options for [`SqlAdapter`], from [`SqlAdapter::builder`].
+#[derive(Clone, Debug)]
+pub struct SqlAdapterBuilder {
+    url: String,
+    schema: Schema,
+    max_connections: u32,
+}
+
+impl SqlAdapterBuilder {
+    /// Where NanoAuth's tables are, and how user fields map onto columns.
+    pub fn schema(mut self, schema: Schema) -> Self {
+        self.schema = schema;
+        self
+    }
+
+    /// The pool size (default 10).
+    pub fn max_connections(mut self, connections: u32) -> Self {
+        self.max_connections = connections.max(1);
+        self
+    }
+
+    /// Builds the adapter without connecting: connections are made on first
+    /// use, and made again after the database comes back.
+    ///
+    /// # Errors
+    /// [`AdapterError::Other`] for an unsupported or malformed URL or an
+    /// invalid schema.
+    pub fn connect_lazy<U: DeserializeOwned>(self) -> Result<SqlAdapter<U>, AdapterError> {
+        let dialect = Dialect::from_url(&self.url).ok_or_else(|| {
+            AdapterError::other("the URL must start with sqlite:, postgres:, mysql: or mariadb:")
+        })?;
+        self.schema.validate().map_err(AdapterError::other)?;
+        let user_fields = struct_fields::<U>();
+        if let Some(bad) = user_fields
+            .unwrap_or_default()
+            .iter()
+            .find(|field| !is_identifier(self.schema.column_of(field)))
+        {
+            return Err(AdapterError::other(format!(
+                "user field {bad:?} needs a column mapping (Schema::user_column)"
+            )));
+        }
+        let pool =
+            Pool::connect_lazy(dialect, &self.url, self.max_connections).map_err(adapter_error)?;
+        Ok(SqlAdapter {
+            pool,
+            dialect,
+            statements: Arc::new(Statements::new(dialect, &self.schema, user_fields)),
+            schema: Arc::new(self.schema),
+            _user: PhantomData,
+        })
+    }
+
+    /// Builds the adapter and checks the database answers.
+    ///
+    /// # Errors
+    /// As [`connect_lazy`](Self::connect_lazy), and
+    /// [`AdapterError::Unavailable`] when the database does not answer.
+    pub async fn connect<U: DeserializeOwned>(self) -> Result<SqlAdapter<U>, AdapterError> {
+        let adapter = self.connect_lazy()?;
+        on_pool!(&adapter.pool, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))
+            .map_err(adapter_error)?;
+        Ok(adapter)
+    }
+}
+
+fn to_db_time(seconds: u64) -> i64 {
+    i64::try_from(seconds).unwrap_or(i64::MAX)
+}
+
+fn from_db_time(seconds: i64) -> u64 {
+    u64::try_from(seconds).unwrap_or(0)
+}
+
+fn sql(statement: &Arc<str>) -> AssertSqlSafe<Arc<str>> {
+    // Statements are built from validated identifiers and literal SQL only;
+    // every value travels as a bind parameter.
+    AssertSqlSafe(Arc::clone(statement))
+}
+
+impl<U> SqlAdapter<U> {
+    /// Options for an adapter at `url` (`sqlite://auth.db`,
+    /// `postgres://user@host/db`, `mysql://root@host/db`).
+    pub fn builder(url: impl Into<String>) -> SqlAdapterBuilder {
+        SqlAdapterBuilder {
+            url: url.into(),
+            schema: Schema::default(),
+            max_connections: 10,
+        }
+    }
+
+    /// Connects with the default schema (see [`SqlAdapterBuilder::connect`]).
+    ///
+    /// # Errors
+    /// An unsupported URL, or a database that does not answer.
+    pub async fn connect(url: &str) -> Result<Self, AdapterError>
+    where
+        U: DeserializeOwned,
+    {
+        Self::builder(url).connect().await
+    }
+
+    /// The database behind this adapter.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// The SQL of [`migrate`](Self::migrate), for your own migration tool.
+    pub fn migration_sql(&self) -> String {
+        migration_sql(self.dialect, &self.schema)
+    }
+
+    /// Creates NanoAuth's tables and indexes if they do not exist.
+    ///
+    /// # Errors
+    /// The database's refusal, or [`AdapterError::Unavailable`].
+    pub async fn migrate(&self) -> Result<(), AdapterError> {
+        let sql = self.migration_sql();
+        on_pool!(&self.pool, pool => async {
+            for statement in statements(&sql) {
+                sqlx::raw_sql(AssertSqlSafe(statement)).execute(pool).await?;
+            }
+            Ok::<(), sqlx::Error>(())
+        }.await)
+        .map_err(adapter_error)
+    }
+
+    /// Runs one statement of your own (for example your migration adding
+    /// columns to the users table) on the adapter's pool.
+    ///
+    /// # Errors
+    /// The database's refusal, or [`AdapterError::Unavailable`].
+    pub async fn execute_unprepared(&self, statement: &str) -> Result<(), AdapterError> {
+        on_pool!(&self.pool, pool => sqlx::raw_sql(AssertSqlSafe(statement)).execute(pool).await.map(|_| ()))
+            .map_err(adapter_error)
+    }
+}
+
+impl<U: AuthUser + DeserializeOwned> SqlAdapter<U> {
+    fn user_from_object(&self, object: serde_json::Map<String, Value>) -> Result<U, AdapterError> {
+        serde_json::from_value(Value::Object(object)).map_err(|error| {
+            AdapterError::other(format!("a users row does not fit the user type: {error}"))
+        })
+    }
+
+    async fn fetch_user(&self, statement: &Arc<str>, key: &str) -> Result<Option<U>, AdapterError> {
+        let object = on_pool!(&self.pool, pool => sqlx::query(sql(statement))
+            .bind(key)
+            .fetch_optional(pool)
+            .await
+            .map(|row| row.map(|row| row_to_object(&row, &self.schema, ""))))
+        .map_err(adapter_error)?;
+        object
+            .map(|object| self.user_from_object(object))
+            .transpose()
+    }
+
+    /// The user as `(column, parameter)` pairs for an insert.
+    fn user_params(&self, user: &U) -> Result<(Vec<String>, Vec<Param>), AdapterError> {
+        let Value::Object(object) = serde_json::to_value(user).map_err(AdapterError::other)? else {
+            return Err(AdapterError::other(
+                "the user type must serialize to a JSON object",
+            ));
+        };
+        let mut columns = Vec::with_capacity(object.len());
+        let mut params = Vec::with_capacity(object.len());
+        for (field, value) in &object {
+            let column = self.schema.column_of(field);
+            if !is_identifier(column) {
+                return Err(AdapterError::other(format!(
+                    "user field {field:?} needs a column mapping (Schema::user_column)"
+                )));
+            }
+            if let Some(param) = Param::from_json(value) {
+                columns.push(column.to_owned());
+                params.push(param);
+            }
+        }
+        Ok((columns, params))
+    }
+}
+
+fn session_from_row<R>(row: &R) -> Result<SessionRecord, sqlx::Error>
+where
+    R: Row,
+    usize: ColumnIndex<R>,
+    for<'r> String: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> i64: Decode<'r, R::Database> + Type<R::Database>,
+{
+    let hex: String = row.try_get(0)?;
+    let token_hash = TokenHash::from_hex(hex.trim()).ok_or_else(|| {
+        sqlx::Error::Decode(
+            format!("sessions.token_hash is not 64 hex digits: {}", hex.len()).into(),
+        )
+    })?;
+    Ok(SessionRecord::new(
+        row.try_get(1)?,
+        token_hash,
+        row.try_get(2)?,
+        from_db_time(row.try_get(3)?),
+        from_db_time(row.try_get(4)?),
+        from_db_time(row.try_get(5)?),
+        row.try_get(6)?,
+        row.try_get(7)?,
+    ))
+}
+
+fn verification_from_row<R>(row: &R) -> Result<VerificationRecord, sqlx::Error>
+where
+    R: Row,
+    usize: ColumnIndex<R>,
+    for<'r> String: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> i64: Decode<'r, R::Database> + Type<R::Database>,
+{
+    let hex: String = row.try_get(0)?;
+    let token_hash = TokenHash::from_hex(hex.trim()).ok_or_else(|| {
+        sqlx::Error::Decode("verifications.token_hash is not 64 hex digits".into())
+    })?;
+    Ok(VerificationRecord::new(
+        token_hash,
+        row.try_get::<String, _>(1)?,
+        row.try_get::<String, _>(2)?,
+        from_db_time(row.try_get(3)?),
+    ))
+}
+
+impl<U: AuthUser + DeserializeOwned> Adapter<U> for SqlAdapter<U> {
+    async fn get_user(&self, id: &str) -> Result<Option<U>, AdapterError> {
+        self.fetch_user(&self.statements.get_user, id).await
+    }
+
+    async fn find_user_by_email(&self, email: &Email) -> Result<Option<U>, AdapterError> {
+        self.fetch_user(&self.statements.find_user_by_email, email.as_str())
+            .await
+    }
+
+    async fn save_session(&self, session: &SessionRecord) -> Result<(), AdapterError> {
+        let statement = &self.statements.save_session;
+        on_pool!(&self.pool, pool => sqlx::query(sql(statement))
+            .bind(session.token_hash.to_hex())
+            .bind(session.id.as_str())
+            .bind(session.user_id.as_str())
+            .bind(to_db_time(session.created_at))
+            .bind(to_db_time(session.updated_at))
+            .bind(to_db_time(session.expires_at))
+            .bind(session.ip_address.as_deref())
+            .bind(session.user_agent.as_deref())
+            .execute(pool)
+            .await
+            .map(|_| ()))
+        .map_err(adapter_error)
+    }
+
+    async fn validate_token(
+        &self,
+        token_hash: &TokenHash,
+    ) -> Result<Option<SessionRecord>, AdapterError> {
+        let statement = &self.statements.validate_token;
+        on_pool!(&self.pool, pool => async {
+            let row = sqlx::query(sql(statement))
+                .bind(token_hash.to_hex())
+                .fetch_optional(pool)
+                .await?;
+            row.map(|row| session_from_row(&row)).transpose()
+        }.await)
+        .map_err(adapter_error)
+    }
+
+    async fn delete_session(&self, token_hash: &TokenHash) -> Result<bool, AdapterError> {
+        let statement = &self.statements.delete_session;
+        on_pool!(&self.pool, pool => sqlx::query(sql(statement))
+            .bind(token_hash.to_hex())
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected() > 0))
+        .map_err(adapter_error)
+    }
+
+    async fn list_sessions(&self, user_id: &str) -> Result<Vec<SessionRecord>, AdapterError> {
+        let statement = &self.statements.list_sessions;
+        on_pool!(&self.pool, pool => async {
+            let rows = sqlx::query(sql(statement)).bind(user_id).fetch_all(pool).await?;
+            rows.iter().map(session_from_row).collect::<Result<Vec<_>, _>>()
+        }.await)
+        .map_err(adapter_error)
+    }
+
+    async fn delete_user_sessions(
+        &self,
+        user_id: &str,
+        keep: Option<&TokenHash>,
+    ) -> Result<u64, AdapterError> {
+        let statements = &self.statements;
+        on_pool!(&self.pool, pool => match keep {
+            Some(keep) => sqlx::query(sql(&statements.delete_sessions_except))
+                .bind(user_id)
+                .bind(keep.to_hex())
+                .execute(pool)
+                .await,
+            None => sqlx::query(sql(&statements.delete_all_sessions))
+                .bind(user_id)
+                .execute(pool)
+                .await,
+        }
+        .map(|done| done.rows_affected()))
+        .map_err(adapter_error)
+    }
+}
+
+impl<U: AuthUser + DeserializeOwned> PasswordAdapter<U> for SqlAdapter<U> {
+    async fn create_user_with_password(
+        &self,
+        user: &U,
+        password_hash: &str,
+    ) -> Result<(), AdapterError> {
+        let (columns, params) = self.user_params(user)?;
+        let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
+        let insert_user: Arc<str> =
+            Statements::insert_user(self.dialect, &self.schema, &columns).into();
+        let insert_password = &self.statements.insert_password;
+        // One transaction: a sign-up that fails half-way leaves no user
+        // without a password behind.
+        on_pool!(&self.pool, pool => async {
+            let mut tx = pool.begin().await?;
+            bind_params!(sqlx::query(sql(&insert_user)), &params)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(sql(insert_password))
+                .bind(user.id())
+                .bind(password_hash)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await
+        }.await)
+        .map_err(adapter_error)
+    }
+
+    async fn find_password_credential(
+        &self,
+        email: &Email,
+    ) -> Result<Option<PasswordCredential<U>>, AdapterError> {
+        let statement = &self.statements.find_credential;
+        let found = on_pool!(&self.pool, pool => async {
+            let row = sqlx::query(sql(statement)).bind(email.as_str()).fetch_optional(pool).await?;
+            row.map(|row| {
+                let hash: String = row.try_get(PASSWORD_HASH_ALIAS)?;
+                Ok::<_, sqlx::Error>((row_to_object(&row, &self.schema, PASSWORD_HASH_ALIAS), hash))
+            })
+            .transpose()
+        }.await)
+        .map_err(adapter_error)?;
+        found
+            .map(|(object, hash)| {
+                Ok(PasswordCredential::new(
+                    self.user_from_object(object)?,
+                    hash,
+                ))
+            })
+            .transpose()
+    }
+}
+
+impl<U: AuthUser + DeserializeOwned> VerificationAdapter<U> for SqlAdapter<U> {
+    async fn save_verification(&self, record: &VerificationRecord) -> Result<(), AdapterError> {
+        let statement = &self.statements.save_verification;
+        on_pool!(&self.pool, pool => sqlx::query(sql(statement))
+            .bind(record.token_hash.to_hex())
+            .bind(record.purpose.as_str())
+            .bind(record.identifier.as_str())
+            .bind(to_db_time(record.expires_at))
+            .execute(pool)
+            .await
+            .map(|_| ()))
+        .map_err(adapter_error)
+    }
+
+    async fn consume_verification(
+        &self,
+        token_hash: &TokenHash,
+        purpose: &str,
+    ) -> Result<Option<VerificationRecord>, AdapterError> {
+        let statements = &self.statements;
+        let hex = token_hash.to_hex();
+        // Read, then delete and count: of concurrent consumers, the database
+        // lets exactly one delete the row, and only that one returns it.
+        on_pool!(&self.pool, pool => async {
+            let row = sqlx::query(sql(&statements.find_verification))
+                .bind(hex.as_str())
+                .bind(purpose)
+                .fetch_optional(pool)
+                .await?;
+            let Some(row) = row else { return Ok(None) };
+            let record = verification_from_row(&row)?;
+            let deleted = sqlx::query(sql(&statements.delete_verification))
+                .bind(hex.as_str())
+                .bind(purpose)
+                .execute(pool)
+                .await?
+                .rows_affected();
+            Ok::<_, sqlx::Error>((deleted == 1).then_some(record))
+        }.await)
+        .map_err(adapter_error)
+    }
+}

@@ -1,0 +1,29 @@
+//! sqlx errors as the core's `AdapterError`: who failed decides the answer.
+
+use nanoauth::AdapterError;
+
+/// Maps a driver error onto the variant that decides the HTTP answer:
+/// unreachable database 503, unstorable input 400, uniqueness conflict,
+/// anything else 500.
+pub(crate) fn adapter_error(error: sqlx::Error) -> AdapterError {
+    match &error {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => AdapterError::Unavailable(Box::new(error)),
+        sqlx::Error::Encode(_) => AdapterError::InvalidInput(Box::new(error)),
+        sqlx::Error::Database(db) if db.is_unique_violation() => AdapterError::Conflict,
+        sqlx::Error::Database(db) if is_unstorable_input(db.code().as_deref()) => {
+            AdapterError::InvalidInput(Box::new(error))
+        }
+        _ => AdapterError::Other(Box::new(error)),
+    }
+}
+
+/// Error codes that mean "this value cannot be stored", not "we broke".
+fn is_unstorable_input(code: Option<&str>) -> bool {
+    // SQLSTATE class 22, as PostgreSQL and MySQL report it: NUL or bad
+    // encoding in text, value too long, number out of range.
+    matches!(code, Some("22021" | "22P05" | "22001" | "22003"))
+}

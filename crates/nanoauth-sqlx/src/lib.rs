@@ -1,0 +1,34 @@
+//! # NanoAuth SQL adapters
+//!
+//! One adapter, [`SqlAdapter`], for SQLite (the embedded default: a file,
+//! created on first use), PostgreSQL and MySQL/MariaDB, chosen by the URL.
+//! It implements NanoAuth's [`Adapter`](nanoauth::Adapter) and every
+//! capability the shipped plugins need, for your own user type: each field of
+//! the user type is a column of the users table (see [`Schema`]).
+//!
+//! ```no_run
+//! use nanoauth_sqlx::SqlAdapter;
+//! # use nanoauth::BasicUser;
+//! # async fn example() -> Result<(), nanoauth::AdapterError> {
+//! let adapter = SqlAdapter::<BasicUser>::connect("sqlite://auth.db?mode=rwc").await?;
+//! adapter.migrate().await?; // or print adapter.migration_sql() for your tool
+//! # Ok(()) }
+//! ```
+//!
+//! Built on `sqlx` with runtime (not compile-time checked) queries: the
+//! statements are generated from the schema's table names, which compile-time
+//! checking cannot know.
+
+mod adapter;
+mod dialect;
+mod error;
+mod fields;
+mod migrations;
+mod pool;
+mod schema;
+mod values;
+
+pub use adapter::{SqlAdapter, SqlAdapterBuilder};
+pub use dialect::Dialect;
+pub use migrations::migration_sql;
+pub use schema::Schema;

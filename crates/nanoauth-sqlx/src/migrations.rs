@@ -1,0 +1,106 @@
+//! The tables NanoAuth needs, per dialect.
+
+use crate::dialect::Dialect;
+use crate::schema::Schema;
+
+/// The migration for `dialect`, with the schema's table names, as SQL
+/// statements separated by `;` and newlines: print it for your own migration
+/// tool, or let [`SqlAdapter::migrate`](crate::SqlAdapter::migrate) run it.
+///
+/// Idempotent (`CREATE ... IF NOT EXISTS`). The users table gets only what
+/// NanoAuth itself needs (`id`, `email` unique, `name`); add your user
+/// type's other fields as columns with your own migration, or point
+/// [`Schema::users_table`] at your existing table.
+///
+/// ```
+/// use nanoauth_sqlx::{Dialect, Schema, migration_sql};
+/// let sql = migration_sql(Dialect::Postgres, &Schema::default());
+/// assert!(sql.contains("CREATE TABLE IF NOT EXISTS \"sessions\""));
+/// ```
+pub fn migration_sql(dialect: Dialect, schema: &Schema) -> String {
+    let q = |name: &str| dialect.quote(name);
+    let users = q(&schema.users);
+    let passwords = q(&schema.passwords);
+    let sessions = q(&schema.sessions);
+    let verifications = q(&schema.verifications);
+    let id = q(schema.column_of("id"));
+    let email = q(schema.column_of("email"));
+    let name = q(schema.column_of("name"));
+    let index = |table: &str, column: &str| dialect.quote(&format!("{table}_{column}_idx"));
+    let sessions_user_idx = index(&schema.sessions, "user_id");
+    let sessions_expires_idx = index(&schema.sessions, "expires_at");
+    let verifications_expires_idx = index(&schema.verifications, "expires_at");
+
+    match dialect {
+        // MySQL: binary collation so that ids, emails and hashes compare
+        // byte for byte (the default collations ignore case and accents),
+        // and indexes declared inline (MySQL has no CREATE INDEX IF NOT EXISTS).
+        Dialect::MySql => format!(
+            "CREATE TABLE IF NOT EXISTS {users} (\n\
+             \x20 {id} VARCHAR(255) COLLATE utf8mb4_bin NOT NULL PRIMARY KEY,\n\
+             \x20 {email} VARCHAR(255) COLLATE utf8mb4_bin NOT NULL UNIQUE,\n\
+             \x20 {name} VARCHAR(255) NOT NULL DEFAULT ''\n\
+             ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;\n\
+             CREATE TABLE IF NOT EXISTS {passwords} (\n\
+             \x20 user_id VARCHAR(255) COLLATE utf8mb4_bin NOT NULL PRIMARY KEY,\n\
+             \x20 hash TEXT NOT NULL,\n\
+             \x20 FOREIGN KEY (user_id) REFERENCES {users} ({id}) ON DELETE CASCADE\n\
+             ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;\n\
+             CREATE TABLE IF NOT EXISTS {sessions} (\n\
+             \x20 token_hash CHAR(64) COLLATE utf8mb4_bin NOT NULL PRIMARY KEY,\n\
+             \x20 id VARCHAR(64) COLLATE utf8mb4_bin NOT NULL UNIQUE,\n\
+             \x20 user_id VARCHAR(255) COLLATE utf8mb4_bin NOT NULL,\n\
+             \x20 created_at BIGINT NOT NULL,\n\
+             \x20 updated_at BIGINT NOT NULL,\n\
+             \x20 expires_at BIGINT NOT NULL,\n\
+             \x20 ip_address VARCHAR(64) NULL,\n\
+             \x20 user_agent TEXT NULL,\n\
+             \x20 KEY {sessions_user_idx} (user_id),\n\
+             \x20 KEY {sessions_expires_idx} (expires_at),\n\
+             \x20 FOREIGN KEY (user_id) REFERENCES {users} ({id}) ON DELETE CASCADE\n\
+             ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;\n\
+             CREATE TABLE IF NOT EXISTS {verifications} (\n\
+             \x20 token_hash CHAR(64) COLLATE utf8mb4_bin NOT NULL PRIMARY KEY,\n\
+             \x20 purpose VARCHAR(64) COLLATE utf8mb4_bin NOT NULL,\n\
+             \x20 identifier VARCHAR(255) NOT NULL,\n\
+             \x20 expires_at BIGINT NOT NULL,\n\
+             \x20 KEY {verifications_expires_idx} (expires_at)\n\
+             ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;\n"
+        ),
+        Dialect::Sqlite | Dialect::Postgres => format!(
+            "CREATE TABLE IF NOT EXISTS {users} (\n\
+             \x20 {id} VARCHAR(255) NOT NULL PRIMARY KEY,\n\
+             \x20 {email} VARCHAR(255) NOT NULL UNIQUE,\n\
+             \x20 {name} VARCHAR(255) NOT NULL DEFAULT ''\n\
+             );\n\
+             CREATE TABLE IF NOT EXISTS {passwords} (\n\
+             \x20 user_id VARCHAR(255) NOT NULL PRIMARY KEY REFERENCES {users} ({id}) ON DELETE CASCADE,\n\
+             \x20 hash TEXT NOT NULL\n\
+             );\n\
+             CREATE TABLE IF NOT EXISTS {sessions} (\n\
+             \x20 token_hash CHAR(64) NOT NULL PRIMARY KEY,\n\
+             \x20 id VARCHAR(64) NOT NULL UNIQUE,\n\
+             \x20 user_id VARCHAR(255) NOT NULL REFERENCES {users} ({id}) ON DELETE CASCADE,\n\
+             \x20 created_at BIGINT NOT NULL,\n\
+             \x20 updated_at BIGINT NOT NULL,\n\
+             \x20 expires_at BIGINT NOT NULL,\n\
+             \x20 ip_address VARCHAR(64),\n\
+             \x20 user_agent TEXT\n\
+             );\n\
+             CREATE INDEX IF NOT EXISTS {sessions_user_idx} ON {sessions} (user_id);\n\
+             CREATE INDEX IF NOT EXISTS {sessions_expires_idx} ON {sessions} (expires_at);\n\
+             CREATE TABLE IF NOT EXISTS {verifications} (\n\
+             \x20 token_hash CHAR(64) NOT NULL PRIMARY KEY,\n\
+             \x20 purpose VARCHAR(64) NOT NULL,\n\
+             \x20 identifier VARCHAR(255) NOT NULL,\n\
+             \x20 expires_at BIGINT NOT NULL\n\
+             );\n\
+             CREATE INDEX IF NOT EXISTS {verifications_expires_idx} ON {verifications} (expires_at);\n"
+        ),
+    }
+}
+
+/// The migration split into single statements, as drivers execute them.
+pub(crate) fn statements(sql: &str) -> impl Iterator<Item = &str> {
+    sql.split(";\n").map(str::trim).filter(|s| !s.is_empty())
+}

@@ -1,0 +1,216 @@
+//! Table names, the mapping of user fields onto columns, and the SQL
+//! statements built from them once, when the adapter is created.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::dialect::{Dialect, is_identifier};
+
+/// Where NanoAuth's data lives in the application's database.
+///
+/// The defaults are the tables [`migration_sql`](crate::migration_sql)
+/// creates. An application that already has a users table names it here and
+/// maps its user type's serde field names onto its own column names; every
+/// other field of the user type is stored in the column of the same name.
+///
+/// ```
+/// use nanoauth_sqlx::Schema;
+///
+/// let schema = Schema::default()
+///     .users_table("app_users")
+///     .user_column("id", "user_id")
+///     .user_column("tenant_id", "org_id");
+/// assert!(schema.validate().is_ok());
+/// assert!(Schema::default().users_table("users; --").validate().is_err());
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Schema {
+    pub(crate) users: String,
+    pub(crate) passwords: String,
+    pub(crate) sessions: String,
+    pub(crate) verifications: String,
+    /// User field name to column name, where they differ.
+    pub(crate) user_columns: HashMap<String, String>,
+}
+
+impl Default for Schema {
+    fn default() -> Self {
+        Self {
+            users: "users".into(),
+            passwords: "passwords".into(),
+            sessions: "sessions".into(),
+            verifications: "verifications".into(),
+            user_columns: HashMap::new(),
+        }
+    }
+}
+
+impl Schema {
+    /// The users table (default `users`).
+    pub fn users_table(mut self, name: impl Into<String>) -> Self {
+        self.users = name.into();
+        self
+    }
+
+    /// The password table (default `passwords`).
+    pub fn passwords_table(mut self, name: impl Into<String>) -> Self {
+        self.passwords = name.into();
+        self
+    }
+
+    /// The sessions table (default `sessions`).
+    pub fn sessions_table(mut self, name: impl Into<String>) -> Self {
+        self.sessions = name.into();
+        self
+    }
+
+    /// The verification-token table (default `verifications`).
+    pub fn verifications_table(mut self, name: impl Into<String>) -> Self {
+        self.verifications = name.into();
+        self
+    }
+
+    /// Stores the user type's field `field` in column `column`.
+    pub fn user_column(mut self, field: impl Into<String>, column: impl Into<String>) -> Self {
+        self.user_columns.insert(field.into(), column.into());
+        self
+    }
+
+    /// Checks that every name is a plain SQL identifier.
+    ///
+    /// # Errors
+    /// The first name that is not.
+    pub fn validate(&self) -> Result<(), String> {
+        let tables = [
+            &self.users,
+            &self.passwords,
+            &self.sessions,
+            &self.verifications,
+        ];
+        let mapped = self.user_columns.iter().flat_map(|(f, c)| [f, c]);
+        match tables
+            .into_iter()
+            .chain(mapped)
+            .find(|name| !is_identifier(name))
+        {
+            Some(bad) => Err(format!("{bad:?} is not a plain SQL identifier")),
+            None => Ok(()),
+        }
+    }
+
+    /// The column that stores user field `field`.
+    pub(crate) fn column_of<'a>(&'a self, field: &'a str) -> &'a str {
+        self.user_columns.get(field).map_or(field, String::as_str)
+    }
+
+    /// The user field stored in `column`.
+    pub(crate) fn field_of<'a>(&'a self, column: &'a str) -> &'a str {
+        self.user_columns
+            .iter()
+            .find(|(_, c)| c.as_str() == column)
+            .map_or(column, |(field, _)| field.as_str())
+    }
+}
+
+/// Column list of the sessions table, in the order rows are read.
+pub(crate) const SESSION_COLUMNS: &str =
+    "token_hash, id, user_id, created_at, updated_at, expires_at, ip_address, user_agent";
+
+/// The alias under which the password hash rides along with the user row.
+pub(crate) const PASSWORD_HASH_ALIAS: &str = "nanoauth_password_hash";
+
+/// Every fixed statement, built once per adapter.
+#[derive(Debug)]
+pub(crate) struct Statements {
+    pub(crate) get_user: Arc<str>,
+    pub(crate) find_user_by_email: Arc<str>,
+    pub(crate) find_credential: Arc<str>,
+    pub(crate) insert_password: Arc<str>,
+    pub(crate) save_session: Arc<str>,
+    pub(crate) validate_token: Arc<str>,
+    pub(crate) delete_session: Arc<str>,
+    pub(crate) list_sessions: Arc<str>,
+    pub(crate) delete_sessions_except: Arc<str>,
+    pub(crate) delete_all_sessions: Arc<str>,
+    pub(crate) save_verification: Arc<str>,
+    pub(crate) find_verification: Arc<str>,
+    pub(crate) delete_verification: Arc<str>,
+}
+
+impl Statements {
+    /// `user_fields`: the user type's field names, or `None` to read every
+    /// column of the users table.
+    pub(crate) fn new(dialect: Dialect, schema: &Schema, user_fields: Option<&[&str]>) -> Self {
+        let q = |name: &str| dialect.quote(name);
+        let user_columns = |prefix: &str| match user_fields {
+            Some(fields) => fields
+                .iter()
+                .map(|field| format!("{prefix}{}", q(schema.column_of(field))))
+                .collect::<Vec<_>>()
+                .join(", "),
+            None => format!("{prefix}*"),
+        };
+        let (select_user, select_user_u) = (user_columns(""), user_columns("u."));
+        let users = q(&schema.users);
+        let passwords = q(&schema.passwords);
+        let sessions = q(&schema.sessions);
+        let verifications = q(&schema.verifications);
+        let id = q(schema.column_of("id"));
+        let email = q(schema.column_of("email"));
+        let sql = |text: String| -> Arc<str> { dialect.placeholders(&text).into() };
+        Self {
+            get_user: sql(format!("SELECT {select_user} FROM {users} WHERE {id} = ?")),
+            find_user_by_email: sql(format!(
+                "SELECT {select_user} FROM {users} WHERE {email} = ?"
+            )),
+            find_credential: sql(format!(
+                "SELECT {select_user_u}, p.hash AS {PASSWORD_HASH_ALIAS} FROM {users} u \
+                 JOIN {passwords} p ON p.user_id = u.{id} WHERE u.{email} = ?"
+            )),
+            insert_password: sql(format!(
+                "INSERT INTO {passwords} (user_id, hash) VALUES (?, ?)"
+            )),
+            save_session: sql(format!(
+                "INSERT INTO {sessions} ({SESSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?){}",
+                dialect.upsert(
+                    "token_hash",
+                    &["updated_at", "expires_at", "ip_address", "user_agent"]
+                )
+            )),
+            validate_token: sql(format!(
+                "SELECT {SESSION_COLUMNS} FROM {sessions} WHERE token_hash = ?"
+            )),
+            delete_session: sql(format!("DELETE FROM {sessions} WHERE token_hash = ?")),
+            list_sessions: sql(format!(
+                "SELECT {SESSION_COLUMNS} FROM {sessions} WHERE user_id = ?"
+            )),
+            delete_sessions_except: sql(format!(
+                "DELETE FROM {sessions} WHERE user_id = ? AND token_hash <> ?"
+            )),
+            delete_all_sessions: sql(format!("DELETE FROM {sessions} WHERE user_id = ?")),
+            save_verification: sql(format!(
+                "INSERT INTO {verifications} (token_hash, purpose, identifier, expires_at) \
+                 VALUES (?, ?, ?, ?){}",
+                dialect.upsert("token_hash", &["purpose", "identifier", "expires_at"])
+            )),
+            find_verification: sql(format!(
+                "SELECT token_hash, purpose, identifier, expires_at FROM {verifications} \
+                 WHERE token_hash = ? AND purpose = ?"
+            )),
+            delete_verification: sql(format!(
+                "DELETE FROM {verifications} WHERE token_hash = ? AND purpose = ?"
+            )),
+        }
+    }
+
+    /// `INSERT INTO users (columns) VALUES (?, ...)` for one user's columns.
+    pub(crate) fn insert_user(dialect: Dialect, schema: &Schema, columns: &[&str]) -> String {
+        let names: Vec<String> = columns.iter().map(|c| dialect.quote(c)).collect();
+        let marks = vec!["?"; columns.len()].join(", ");
+        dialect.placeholders(&format!(
+            "INSERT INTO {} ({}) VALUES ({marks})",
+            dialect.quote(&schema.users),
+            names.join(", ")
+        ))
+    }
+}

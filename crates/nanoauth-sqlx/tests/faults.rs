@@ -1,0 +1,237 @@
+//! Bad input and faults: values a database cannot store, sign-ups that fail
+//! half-way, and a database that goes away and comes back.
+
+mod support;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use nanoauth::plugins::email_password::{EmailPassword, PasswordAdapter};
+use nanoauth::utils::password::PasswordHasher;
+use nanoauth::{Adapter, AdapterError, Auth, Email};
+use nanoauth_testing::ConformanceUser;
+use support::TestAdapter;
+use tokio::io::copy_bidirectional;
+use tokio::net::{TcpListener, TcpStream};
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+fn user(id: &str, email: &str) -> ConformanceUser {
+    ConformanceUser::sample(
+        id.into(),
+        Email::parse(email).unwrap_or_else(|| unreachable!()),
+    )
+}
+
+/// A NUL in PostgreSQL text is refused by the database: the adapter says
+/// `InvalidInput` (answered 400) and writes nothing.
+#[tokio::test]
+async fn postgres_nul_is_invalid_input_and_writes_nothing() -> TestResult {
+    let Some(adapter) = support::postgres().await else {
+        return Ok(());
+    };
+    let mut nul_name = user("nul-name", "nul-name@example.com");
+    nul_name.name = "a\0b".into();
+    let result = adapter.create_user_with_password(&nul_name, "hash").await;
+    assert!(
+        matches!(result, Err(AdapterError::InvalidInput(_))),
+        "{result:?}"
+    );
+    assert!(adapter.get_user("nul-name").await?.is_none());
+
+    // The user row is fine, its password is not: the whole sign-up is undone.
+    let half = user("half", "half@example.com");
+    let result = adapter.create_user_with_password(&half, "hash\0").await;
+    assert!(
+        matches!(result, Err(AdapterError::InvalidInput(_))),
+        "{result:?}"
+    );
+    assert!(adapter.get_user("half").await?.is_none(), "no partial user");
+    assert!(
+        adapter
+            .find_user_by_email(&Email::parse("half@example.com").unwrap_or_else(|| unreachable!()))
+            .await?
+            .is_none()
+    );
+    Ok(())
+}
+
+/// A failure after the user row is written (here: a duplicate password row,
+/// planted by hand) rolls the user back, on every database.
+#[tokio::test]
+async fn a_sign_up_failing_half_way_leaves_no_user() -> TestResult {
+    for adapter in [
+        support::sqlite().await,
+        support::postgres().await,
+        support::mysql().await,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        // Foreign keys are off for this one insert's purpose: a password row
+        // for a user id that does not exist yet.
+        let orphan = match adapter.dialect() {
+            nanoauth_sqlx::Dialect::MySql => {
+                "SET FOREIGN_KEY_CHECKS = 0; INSERT INTO passwords (user_id, hash) VALUES ('taken-id', 'x'); SET FOREIGN_KEY_CHECKS = 1"
+            }
+            nanoauth_sqlx::Dialect::Postgres => {
+                "ALTER TABLE passwords DROP CONSTRAINT IF EXISTS passwords_user_id_fkey; INSERT INTO passwords (user_id, hash) VALUES ('taken-id', 'x')"
+            }
+            _ => {
+                "PRAGMA foreign_keys = OFF; INSERT INTO passwords (user_id, hash) VALUES ('taken-id', 'x'); PRAGMA foreign_keys = ON"
+            }
+        };
+        adapter.execute_unprepared(orphan).await?;
+        let result = adapter
+            .create_user_with_password(&user("taken-id", "half-way@example.com"), "hash")
+            .await;
+        assert!(
+            result.is_err(),
+            "{:?}: the password insert must fail",
+            adapter.dialect()
+        );
+        assert!(
+            adapter.get_user("taken-id").await?.is_none(),
+            "{:?}: the user row was rolled back",
+            adapter.dialect()
+        );
+    }
+    Ok(())
+}
+
+/// Forwards TCP connections to `target` while `open` is set; when closed it
+/// drops every connection and refuses new ones, like a database going down.
+struct Proxy {
+    addr: SocketAddr,
+    open: Arc<AtomicBool>,
+}
+
+impl Proxy {
+    async fn start(target: SocketAddr) -> std::io::Result<Self> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let open = Arc::new(AtomicBool::new(true));
+        let gate = Arc::clone(&open);
+        tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                if !gate.load(Ordering::SeqCst) {
+                    continue; // dropped: connection reset
+                }
+                let gate = Arc::clone(&gate);
+                tokio::spawn(async move {
+                    let Ok(mut server) = TcpStream::connect(target).await else {
+                        return;
+                    };
+                    tokio::select! {
+                        _ = copy_bidirectional(&mut client, &mut server) => {}
+                        _ = async {
+                            while gate.load(Ordering::SeqCst) {
+                                tokio::time::sleep(Duration::from_millis(20)).await;
+                            }
+                        } => {}
+                    }
+                });
+            }
+        });
+        Ok(Self { addr, open })
+    }
+
+    fn set_open(&self, open: bool) {
+        self.open.store(open, Ordering::SeqCst);
+    }
+}
+
+/// The host:port of a server URL.
+fn server_of(url: &str) -> Option<SocketAddr> {
+    let rest = url.split("://").nth(1)?;
+    let host_port = rest.split('/').next()?.rsplit('@').next()?;
+    let host_port = if host_port.contains(':') {
+        host_port.to_owned()
+    } else {
+        format!("{host_port}:5432")
+    };
+    host_port.replace("localhost", "127.0.0.1").parse().ok()
+}
+
+/// PostgreSQL goes away: `get_session` errors with `Unavailable`, the handler
+/// answers 503 `DATABASE_UNAVAILABLE` (never a panic), and both recover by
+/// themselves when the database is back.
+#[tokio::test]
+async fn database_outage_is_a_503_and_recovers() -> TestResult {
+    let Some(url) = support::postgres_url().await else {
+        return Ok(());
+    };
+    drop(support::prepared(&url).await);
+    let target = server_of(&url).ok_or("cannot read host:port from NANOAUTH_TEST_POSTGRES_URL")?;
+    let proxy = Proxy::start(target).await?;
+    let adapter: TestAdapter = TestAdapter::builder(through(&url, proxy.addr).ok_or("bad URL")?)
+        .connect()
+        .await?;
+
+    let hasher = PasswordHasher::with_params(64, 1, 1)?;
+    let hash = hasher.hash("correct horse battery")?;
+    adapter
+        .create_user_with_password(&user("outage", "outage@example.com"), &hash)
+        .await?;
+    let auth = Auth::builder(adapter)
+        .secret("fault test secret, thirty-two bytes or more")
+        .base_url("http://localhost:3000")
+        .plugin(EmailPassword::new().hasher(hasher))
+        .build()?;
+    let sign_in = http::Request::post("/api/auth/signin/email")
+        .header("content-type", "application/json")
+        .body(r#"{"email":"outage@example.com","password":"correct horse battery"}"#.to_owned())?;
+    let response = auth.handler(sign_in).await;
+    assert_eq!(response.status(), 200);
+    let cookie = response.headers()["set-cookie"]
+        .to_str()?
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let session = || {
+        http::Request::get("/api/auth/session")
+            .header("cookie", &cookie)
+            .body(String::new())
+            .unwrap_or_else(|_| unreachable!())
+    };
+
+    proxy.set_open(false);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let down = auth.handler(session()).await;
+    assert_eq!(down.status(), 503);
+    let body: serde_json::Value = serde_json::from_slice(down.body())?;
+    assert_eq!(body["error"]["code"], "DATABASE_UNAVAILABLE");
+    let page = http::Request::get("/").header("cookie", &cookie).body(())?;
+    assert!(matches!(
+        auth.get_session(&page).await,
+        Err(nanoauth::Error::Adapter(AdapterError::Unavailable(_)))
+    ));
+
+    proxy.set_open(true);
+    let mut recovered = false;
+    for _ in 0..50 {
+        if auth.handler(session()).await.status() == 200 {
+            recovered = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(recovered, "the pool reconnects by itself");
+    let body: serde_json::Value = serde_json::from_slice(auth.handler(session()).await.body())?;
+    assert_eq!(body["user"]["email"], "outage@example.com");
+    Ok(())
+}
+
+/// `url` with its host:port replaced by `proxy`.
+fn through(url: &str, proxy: SocketAddr) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let userinfo = authority
+        .rsplit_once('@')
+        .map(|(user, _)| format!("{user}@"))
+        .unwrap_or_default();
+    Some(format!("{scheme}://{userinfo}{proxy}/{path}"))
+}
