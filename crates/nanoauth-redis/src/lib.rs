@@ -1,1 +1,76 @@
-//! Redis storage for NanoAuth (work in progress).
+//! # NanoAuth on Redis
+//!
+//! Redis as secondary storage for [NanoAuth](nanoauth): users stay in the
+//! application's database (any [`Adapter`](nanoauth::Adapter), usually SQL),
+//! while sessions and single-use verification tokens live in Redis, where
+//! each one expires by itself.
+//!
+//! ```no_run
+//! use nanoauth::adapter::memory::MemoryAdapter;
+//! use nanoauth::plugins::email_password::EmailPassword;
+//! use nanoauth::{Auth, BasicUser};
+//! use nanoauth_redis::{RedisCounters, RedisSessions, RedisStore};
+//!
+//! # #[tokio::main]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let store = RedisStore::builder("redis://127.0.0.1:6379")
+//!     .prefix("myapp:")
+//!     .connect()
+//!     .await?;
+//! // Users in the application's own adapter (an SQL one in practice).
+//! let adapter = RedisSessions::new(MemoryAdapter::<BasicUser>::new(), store.clone());
+//! let auth = Auth::builder(adapter)
+//!     .secret("a secret of at least thirty-two bytes!!")
+//!     .base_url("http://localhost:3000")
+//!     .plugin(EmailPassword::new())
+//!     .build()?;
+//!
+//! // The same connection counts requests, for rate limiting.
+//! let counters = RedisCounters::new(store);
+//! let attempts = counters.increment("sign-in:203.0.113.7", 60).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! ## The pieces
+//! - [`RedisStore`]: one connection (reconnecting by itself) and one key
+//!   prefix, built from a URL with [`RedisStore::builder`].
+//! - [`RedisSessions`]: the [`Adapter`](nanoauth::Adapter) to give `Auth`:
+//!   users from the inner adapter, sessions and verification tokens in
+//!   Redis; [`RedisSessions::inner`] reaches the inner adapter's own methods.
+//! - [`RedisCounters`]: atomic fixed-window counters, for rate limiting.
+//!
+//! ## Keys
+//! | key | type | holds | expires |
+//! |---|---|---|---|
+//! | `{prefix}session:{token_hash_hex}` | string | the session as JSON | at its `expires_at` |
+//! | `{prefix}user-sessions:{user_id}` | sorted set | token hash hex, scored by expiry | with the user's last session |
+//! | `{prefix}verification:{purpose}:{token_hash_hex}` | string | the token record as JSON | at its `expires_at` |
+//! | `{prefix}counter:{key}` | integer | a count | at the end of its window |
+//!
+//! The prefix defaults to `nanoauth:`. Only SHA-256 hashes of tokens are
+//! stored, never the tokens themselves. Expiry follows the Redis server's
+//! clock: a session or token already past its `expires_at` there is not
+//! stored.
+//!
+//! ## Failures
+//! A server that cannot be reached, times out or is failing over gives
+//! [`AdapterError::Unavailable`](nanoauth::AdapterError::Unavailable), which
+//! the core answers `503 DATABASE_UNAVAILABLE`; the connection comes back by
+//! itself. Anything else is [`AdapterError::Other`](nanoauth::AdapterError::Other).
+//!
+//! ## Requirements
+//! Redis 6.2 or later, or Valkey, as a single primary (not Redis Cluster),
+//! and a tokio runtime. This crate has no features.
+
+mod codec;
+mod counters;
+mod error;
+mod expiry;
+mod keys;
+mod sessions;
+mod store;
+mod verification;
+
+pub use counters::{Counter, RedisCounters};
+pub use sessions::RedisSessions;
+pub use store::{RedisStore, RedisStoreBuilder};

@@ -1,0 +1,103 @@
+//! The key layout: every key this crate reads or writes is named here.
+//!
+//! ```text
+//! {prefix}session:{token_hash_hex}              string: the session as JSON, EXAT its expiry
+//! {prefix}user-sessions:{user_id}               sorted set: token hash hex scored by expiry
+//! {prefix}verification:{purpose}:{token_hash}   string: the token record as JSON, EXAT its expiry
+//! {prefix}counter:{key}                         integer: a fixed-window counter
+//! ```
+//!
+//! The variable part always comes last, and a token hash is exactly 64 hex
+//! characters, so no two distinct inputs can name the same key even when a
+//! user id or purpose contains `:`.
+
+use nanoauth::utils::token::TokenHash;
+
+/// The prefix used when none is configured.
+pub(crate) const DEFAULT_PREFIX: &str = "nanoauth:";
+
+/// Builds the keys under one prefix.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Keys {
+    prefix: String,
+}
+
+impl Keys {
+    pub(crate) fn new(prefix: String) -> Self {
+        Self { prefix }
+    }
+
+    pub(crate) fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    pub(crate) fn session(&self, token_hash: &TokenHash) -> String {
+        format!("{}{}", self.session_prefix(), token_hash.to_hex())
+    }
+
+    /// What the Lua scripts prepend to an index member to find its session.
+    pub(crate) fn session_prefix(&self) -> String {
+        format!("{}session:", self.prefix)
+    }
+
+    pub(crate) fn user_sessions(&self, user_id: &str) -> String {
+        format!("{}{user_id}", self.user_sessions_prefix())
+    }
+
+    /// What the Lua scripts prepend to a stored record's `user_id` to find
+    /// the index it belongs to.
+    pub(crate) fn user_sessions_prefix(&self) -> String {
+        format!("{}user-sessions:", self.prefix)
+    }
+
+    pub(crate) fn verification(&self, purpose: &str, token_hash: &TokenHash) -> String {
+        format!(
+            "{}verification:{purpose}:{}",
+            self.prefix,
+            token_hash.to_hex()
+        )
+    }
+
+    pub(crate) fn counter(&self, key: &str) -> String {
+        format!("{}counter:{key}", self.prefix)
+    }
+}
+
+impl Default for Keys {
+    fn default() -> Self {
+        Self::new(DEFAULT_PREFIX.to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layout_is_documented() {
+        let keys = Keys::default();
+        let hash = TokenHash::of("abc");
+        let hex = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+        assert_eq!(keys.session(&hash), format!("nanoauth:session:{hex}"));
+        assert_eq!(keys.user_sessions("u1"), "nanoauth:user-sessions:u1");
+        assert_eq!(
+            keys.verification("magic-link", &hash),
+            format!("nanoauth:verification:magic-link:{hex}")
+        );
+        assert_eq!(keys.counter("ip:1.2.3.4"), "nanoauth:counter:ip:1.2.3.4");
+    }
+
+    #[test]
+    fn script_prefixes_match_the_keys() {
+        let keys = Keys::new("app:".to_owned());
+        let hash = TokenHash::of("abc");
+        assert_eq!(
+            format!("{}{}", keys.session_prefix(), hash.to_hex()),
+            keys.session(&hash)
+        );
+        assert_eq!(
+            format!("{}{}", keys.user_sessions_prefix(), "o'brien:1"),
+            keys.user_sessions("o'brien:1")
+        );
+    }
+}

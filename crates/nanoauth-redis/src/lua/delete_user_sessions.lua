@@ -1,0 +1,13 @@
+-- Deletes every session of a user except one, in one step, so that a
+-- session saved meanwhile is either deleted or was saved after.
+-- KEYS[1] the user's index
+-- ARGV[1] the session key prefix, ARGV[2] the token hash hex to keep, or ''
+-- Returns how many sessions were deleted.
+local deleted = 0
+for _, hash in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+  if hash ~= ARGV[2] then
+    deleted = deleted + redis.call('DEL', ARGV[1] .. hash)
+    redis.call('ZREM', KEYS[1], hash)
+  end
+end
+return deleted

@@ -1,0 +1,31 @@
+//! The adapter conformance suite against Redis sessions over the in-memory
+//! user store: set `NANOAUTH_TEST_REDIS_URL` to run it.
+
+mod common;
+
+use nanoauth::adapter::memory::MemoryAdapter;
+use nanoauth_redis::RedisSessions;
+use nanoauth_testing::{ConformanceUser, adapter_conformance};
+
+type Sessions = RedisSessions<MemoryAdapter<ConformanceUser>>;
+
+// The macro's setup gives an `Option`: a test fails by panicking.
+#[allow(clippy::panic)]
+async fn setup() -> Option<Sessions> {
+    match common::store().await {
+        Ok(store) => store.map(|store| RedisSessions::new(MemoryAdapter::new(), store)),
+        Err(error) => panic!(
+            "{} is set but Redis cannot be used: {error}",
+            common::URL_VAR
+        ),
+    }
+}
+
+#[allow(clippy::panic)]
+async fn teardown(adapter: Sessions) {
+    if let Err(error) = common::expire_check_and_delete(adapter.store().prefix()).await {
+        panic!("teardown: {error}");
+    }
+}
+
+adapter_conformance!(setup: setup(), teardown: teardown);

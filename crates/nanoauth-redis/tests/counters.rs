@@ -1,0 +1,90 @@
+//! Rate-limit counters: atomic under concurrency, reset by Redis at the end
+//! of their window. Set `NANOAUTH_TEST_REDIS_URL` to run them.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{TestResult, raw, skipped};
+use nanoauth::AdapterError;
+use nanoauth_redis::RedisCounters;
+use tokio::task::JoinSet;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_increments_each_see_a_distinct_count() -> TestResult {
+    let Some(store) = common::store().await? else {
+        skipped("concurrent_increments_each_see_a_distinct_count");
+        return Ok(());
+    };
+    let prefix = store.prefix().to_owned();
+    let counters = RedisCounters::new(store);
+    let mut tasks = JoinSet::new();
+    for _ in 0..64 {
+        let counters = counters.clone();
+        tasks.spawn(async move { counters.increment("sign-in:198.51.100.1", 60).await });
+    }
+    let mut counts = Vec::new();
+    while let Some(result) = tasks.join_next().await {
+        let counter = result??;
+        assert!((1..=60).contains(&counter.resets_in_secs), "{counter:?}");
+        counts.push(counter.count);
+    }
+    counts.sort_unstable();
+    assert_eq!(counts, (1..=64).collect::<Vec<u64>>());
+
+    let mut redis = raw().await?;
+    let value: u64 = redis::cmd("GET")
+        .arg(format!("{prefix}counter:sign-in:198.51.100.1"))
+        .query_async(&mut redis)
+        .await?;
+    assert_eq!(value, 64);
+    common::expire_check_and_delete(&prefix).await
+}
+
+#[tokio::test]
+async fn a_counter_starts_again_after_its_window() -> TestResult {
+    let Some(store) = common::store().await? else {
+        skipped("a_counter_starts_again_after_its_window");
+        return Ok(());
+    };
+    let prefix = store.prefix().to_owned();
+    let counters = RedisCounters::new(store);
+    let first = counters.increment("window", 1).await?;
+    assert_eq!((first.count, first.resets_in_secs), (1, 1));
+    assert_eq!(counters.increment("window", 1).await?.count, 2);
+    // Other keys count apart.
+    assert_eq!(counters.increment("other", 1).await?.count, 1);
+
+    tokio::time::sleep(Duration::from_millis(1_300)).await;
+    let keys = common::keys_under(&prefix).await?;
+    assert!(keys.is_empty(), "Redis dropped the counters: {keys:?}");
+    assert_eq!(counters.increment("window", 1).await?.count, 1);
+    common::expire_check_and_delete(&prefix).await
+}
+
+#[tokio::test]
+async fn a_counter_without_expiry_gets_one() -> TestResult {
+    let Some(store) = common::store().await? else {
+        skipped("a_counter_without_expiry_gets_one");
+        return Ok(());
+    };
+    let prefix = store.prefix().to_owned();
+    let mut redis = raw().await?;
+    redis::cmd("SET")
+        .arg(format!("{prefix}counter:stuck"))
+        .arg(5)
+        .query_async::<()>(&mut redis)
+        .await?;
+    let counter = RedisCounters::new(store).increment("stuck", 30).await?;
+    assert_eq!((counter.count, counter.resets_in_secs), (6, 30));
+    common::expire_check_and_delete(&prefix).await
+}
+
+#[tokio::test]
+async fn a_zero_window_is_refused() -> TestResult {
+    // No server needed: the window is checked before anything is sent.
+    let store = nanoauth_redis::RedisStore::builder("redis://127.0.0.1:1").connect_lazy()?;
+    let result = RedisCounters::new(store).increment("k", 0).await;
+    assert!(matches!(result, Err(AdapterError::Other(_))), "{result:?}");
+    Ok(())
+}
