@@ -84,12 +84,9 @@ pub use runtime::{
 pub use session::{ClientAddr, ClientInfo, Session, SessionRecord, SessionToken, SignedIn};
 pub use user::{AuthUser, BasicSignUp, BasicUser, Email, NewUser, NoFields};
 
-// The README's and the architecture guide's examples are compiled and run as
-// doc-tests, so the documentation cannot drift from the code.
-#[cfg(doctest)]
-#[doc = include_str!("../../../README.md")]
-struct ReadmeDocTests;
-
+// The architecture guide's examples are compiled and run as doc-tests, so
+// the documentation cannot drift from the code. (The README's are run from
+// nanoauth-sqlx, which can reach every crate they use.)
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/architecture.md")]
 struct ArchitectureDocTests;
