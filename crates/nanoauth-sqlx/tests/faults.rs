@@ -58,6 +58,44 @@ async fn postgres_nul_is_invalid_input_and_writes_nothing() -> TestResult {
     Ok(())
 }
 
+/// Values longer than their columns are refused as `InvalidInput` (400) or
+/// stored whole (SQLite has no length limits), never an internal error, and
+/// nothing half-written remains.
+#[tokio::test]
+async fn overlong_values_are_invalid_input_or_stored() -> TestResult {
+    for adapter in [
+        support::sqlite().await,
+        support::postgres().await,
+        support::mysql().await,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        let mut long = user("long-name", "long-name@example.com");
+        long.name = "ü".repeat(10_000);
+        match adapter.create_user_with_password(&long, "hash").await {
+            Ok(()) => {
+                let stored = adapter.get_user("long-name").await?;
+                assert_eq!(
+                    stored.map(|u| u.name.len()),
+                    Some(20_000),
+                    "{:?}",
+                    adapter.dialect()
+                );
+            }
+            Err(AdapterError::InvalidInput(_)) => {
+                assert!(
+                    adapter.get_user("long-name").await?.is_none(),
+                    "{:?}",
+                    adapter.dialect()
+                );
+            }
+            Err(other) => panic!("{:?}: {other:?}", adapter.dialect()),
+        }
+    }
+    Ok(())
+}
+
 /// A failure after the user row is written (here: a duplicate password row,
 /// planted by hand) rolls the user back, on every database.
 #[tokio::test]

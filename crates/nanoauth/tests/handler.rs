@@ -508,6 +508,21 @@ fn with_content_type(
 }
 
 #[tokio::test]
+async fn non_utf8_bodies_are_invalid_json() -> TestResult {
+    let auth = auth();
+    let body = http_body_util::Full::new(bytes::Bytes::from_static(
+        b"{\"email\":\"a\xff@b.c\",\"password\":\"12345678\"}",
+    ));
+    let request = http::Request::post("/api/auth/signin/email")
+        .header("content-type", "application/json")
+        .body(body)?;
+    let response = auth.handler(request).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(error_code(&response), "INVALID_JSON");
+    Ok(())
+}
+
+#[tokio::test]
 async fn oversized_body_without_content_length_is_refused_while_reading() -> TestResult {
     use http_body_util::StreamBody;
     let auth = auth();
