@@ -1,0 +1,86 @@
+// The demo's only script: forms and buttons call the JSON API under
+// /api/auth and show its error messages. (Issue 5 replaces this with the
+// NanoAuth JavaScript client.)
+"use strict";
+
+async function api(path, body) {
+  const response = await fetch("/api/auth" + path, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: "same-origin",
+  });
+  let data = null;
+  try {
+    data = await response.json();
+  } catch {
+    // Not JSON: fall through to the generic message.
+  }
+  if (!response.ok) {
+    const message = data && data.error && data.error.message;
+    throw new Error(message || `Request failed (${response.status}).`);
+  }
+  return data;
+}
+
+function showError(message) {
+  const box = document.getElementById("error");
+  box.textContent = message;
+  box.hidden = false;
+}
+
+function clearError() {
+  const box = document.getElementById("error");
+  box.textContent = "";
+  box.hidden = true;
+}
+
+function value(id) {
+  return document.getElementById(id).value;
+}
+
+function onSubmit(formId, send) {
+  const form = document.getElementById(formId);
+  if (!form) return;
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const button = form.querySelector("button[type=submit]");
+    clearError();
+    button.disabled = true;
+    try {
+      await send();
+      location.assign("/account");
+    } catch (error) {
+      showError(error.message);
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
+onSubmit("sign-up", () =>
+  api("/signup/email", { name: value("name"), email: value("email"), password: value("password") }),
+);
+onSubmit("sign-in", () => api("/signin/email", { email: value("email"), password: value("password") }));
+
+document.getElementById("sign-out")?.addEventListener("click", async () => {
+  try {
+    await api("/signout");
+    location.assign("/sign-in");
+  } catch (error) {
+    showError(error.message);
+  }
+});
+
+for (const button of document.querySelectorAll("button.revoke")) {
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      await api("/sessions/revoke", { id: button.dataset.id });
+      location.reload();
+    } catch (error) {
+      showError(error.message);
+      button.disabled = false;
+    }
+  });
+}

@@ -1,0 +1,245 @@
+//! The demo's router: pages, assets and the mounted NanoAuth routes.
+
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Router, middleware};
+use nanoauth::Auth;
+use nanoauth_axum::{AuthRouterExt, MaybeSession};
+use nanoauth_sqlx::SqlAdapter;
+
+use crate::pages;
+use crate::user::DemoUser;
+
+pub(crate) type DemoAuth = Auth<DemoUser, SqlAdapter<DemoUser>>;
+
+/// Every page and route of the demo.
+pub(crate) fn app(auth: DemoAuth) -> Router {
+    Router::new()
+        .route("/", get(home))
+        .route("/sign-up", get(sign_up))
+        .route("/sign-in", get(sign_in))
+        .route("/account", get(account))
+        .route("/app.js", get(script))
+        .route("/app.css", get(style))
+        .fallback(not_found)
+        .with_state(auth.clone())
+        .nanoauth(auth)
+        .layer(middleware::map_response(security_headers))
+}
+
+async fn home(MaybeSession(session): MaybeSession<DemoUser>) -> Redirect {
+    Redirect::to(if session.is_some() {
+        "/account"
+    } else {
+        "/sign-in"
+    })
+}
+
+async fn sign_up(MaybeSession(session): MaybeSession<DemoUser>) -> Response {
+    match session {
+        Some(_) => Redirect::to("/account").into_response(),
+        None => Html(pages::sign_up()).into_response(),
+    }
+}
+
+async fn sign_in(MaybeSession(session): MaybeSession<DemoUser>) -> Response {
+    match session {
+        Some(_) => Redirect::to("/account").into_response(),
+        None => Html(pages::sign_in()).into_response(),
+    }
+}
+
+async fn account(
+    State(auth): State<DemoAuth>,
+    MaybeSession(session): MaybeSession<DemoUser>,
+) -> Response {
+    let Some(session) = session else {
+        return Redirect::to("/sign-in").into_response();
+    };
+    let now = auth.now();
+    let listed = nanoauth::Adapter::list_sessions(auth.adapter(), &session.user.id).await;
+    match listed {
+        Ok(mut sessions) => {
+            sessions.retain(|s| s.expires_at > now);
+            sessions.sort_by_key(|s| std::cmp::Reverse(s.created_at));
+            let mut response = Html(pages::account(
+                &session.user,
+                &sessions,
+                &session.session.id,
+                now,
+            ))
+            .into_response();
+            // A lookup that slid the session's expiry renews the cookie.
+            if let Some(cookie) = session
+                .refreshed_token()
+                .and_then(|t| auth.session_cookie(t).ok())
+            {
+                response.headers_mut().append(header::SET_COOKIE, cookie);
+            }
+            response
+        }
+        Err(error) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Html(pages::unavailable(error.message())),
+        )
+            .into_response(),
+    }
+}
+
+async fn script() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        include_str!("../assets/app.js"),
+    )
+}
+
+async fn style() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        include_str!("../assets/app.css"),
+    )
+}
+
+async fn not_found() -> (StatusCode, Html<String>) {
+    (StatusCode::NOT_FOUND, Html(pages::not_found()))
+}
+
+/// Pages load only their own script and style, and never in a frame.
+async fn security_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+        ),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use axum::body::Body;
+    use axum::http::Request;
+    use http_body_util::BodyExt as _;
+    use nanoauth::plugins::email_password::EmailPassword;
+    use nanoauth::utils::password::PasswordHasher;
+    use tower::ServiceExt as _;
+
+    use super::*;
+
+    async fn demo() -> Router {
+        let path = std::env::temp_dir().join(format!(
+            "nanoauth-demo-test-{}.db",
+            nanoauth::utils::token::random_id().unwrap()
+        ));
+        let adapter = SqlAdapter::<DemoUser>::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        adapter.migrate().await.unwrap();
+        crate::add_role_column(&adapter).await.unwrap();
+        crate::add_role_column(&adapter).await.unwrap(); // a second start
+        let auth = Auth::builder(adapter)
+            .secret("demo test secret, thirty-two bytes or more")
+            .base_url("http://127.0.0.1:3000")
+            .plugin(EmailPassword::new().hasher(PasswordHasher::with_params(64, 1, 1).unwrap()))
+            .build()
+            .unwrap();
+        app(auth)
+    }
+
+    async fn send(
+        app: &Router,
+        request: Request<Body>,
+    ) -> (StatusCode, axum::http::HeaderMap, String) {
+        let response = app.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        (status, headers, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    fn get(path: &str, cookie: &str) -> Request<Body> {
+        Request::get(path)
+            .header("cookie", cookie)
+            .body(Body::empty())
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn pages_follow_the_session() {
+        let app = demo().await;
+        let (status, headers, _) = send(&app, get("/account", "")).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert_eq!(headers["location"], "/sign-in");
+        let (status, headers, body) = send(&app, get("/sign-up", "")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.contains(r#"<form id="sign-up">"#));
+        assert!(
+            headers["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .contains("default-src 'self'")
+        );
+
+        let sign_up = Request::post("/api/auth/signup/email")
+            .header("content-type", "application/json")
+            .header("origin", "http://127.0.0.1:3000")
+            .body(Body::from(r#"{"email":"demo@example.com","password":"correct horse","name":"<i>Demo</i>","role":"admin"}"#))
+            .unwrap();
+        let (status, headers, _) = send(&app, sign_up).await;
+        assert_eq!(status, StatusCode::OK);
+        let cookie = headers["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+
+        let (status, _, body) = send(&app, get("/account", &cookie)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            body.contains(r#"<dd id="user-role">member</dd>"#),
+            "role is the server's choice"
+        );
+        assert!(
+            body.contains("&lt;i&gt;Demo&lt;/i&gt;"),
+            "names are escaped"
+        );
+        assert!(body.contains(r#"class="session current""#));
+        let (status, headers, _) = send(&app, get("/sign-in", &cookie)).await;
+        assert_eq!(
+            (status, headers["location"].to_str().unwrap()),
+            (StatusCode::SEE_OTHER, "/account")
+        );
+    }
+
+    #[tokio::test]
+    async fn bad_input_gets_readable_errors_and_the_app_keeps_going() {
+        let app = demo().await;
+        let bad = Request::post("/api/auth/signin/email")
+            .header("content-type", "application/json")
+            .body(Body::from("{\"email\":"))
+            .unwrap();
+        let (status, _, body) = send(&app, bad).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(body.contains("INVALID_JSON"));
+        let (status, _, body) = send(&app, get("/nope/../../etc/passwd", "")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(body.contains("Page not found"));
+        let (status, _, _) = send(&app, get("/sign-in", "nanoauth.session_token=garbage")).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+}

@@ -1,0 +1,101 @@
+//! The NanoAuth demo: `cargo run -p nanoauth-demo`, then open the URL it
+//! prints. SQLite in a local file by default, migrated on start.
+
+mod app;
+mod options;
+mod pages;
+mod secret;
+mod user;
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use nanoauth::Auth;
+use nanoauth::plugins::email_password::EmailPassword;
+use nanoauth_sqlx::{Dialect, SqlAdapter};
+
+use crate::user::DemoUser;
+
+type BoxError = Box<dyn std::error::Error>;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), BoxError> {
+    let Some(options) = options::parse(std::env::args().skip(1), |name| std::env::var(name).ok())?
+    else {
+        println!("{}", options::USAGE);
+        return Ok(());
+    };
+    std::fs::create_dir_all(&options.data_dir)?;
+
+    let database_url = options
+        .database_url
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}", options.data_dir.join("demo.db").display()));
+    let adapter = SqlAdapter::<DemoUser>::connect(&database_url).await?;
+    adapter.migrate().await?;
+    add_role_column(&adapter).await?;
+
+    let secret = secret::load_or_create(std::env::var("AUTH_SECRET").ok(), &options.data_dir)?;
+    let port = options.port;
+    let mut builder = Auth::builder(adapter)
+        .secret(secret)
+        .plugin(EmailPassword::new());
+    builder = match &options.base_url {
+        Some(url) => builder.base_url(url),
+        // Locally, the app answers on both names of the loopback address.
+        None => builder
+            .base_url(format!("http://127.0.0.1:{port}"))
+            .trusted_origin(format!("http://localhost:{port}")),
+    };
+    let auth = builder.build()?;
+
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    let dialect = match Dialect::from_url(&database_url) {
+        Some(Dialect::Sqlite) => "SQLite",
+        Some(Dialect::Postgres) => "PostgreSQL",
+        _ => "MySQL",
+    };
+    println!("NanoAuth demo listening on http://127.0.0.1:{port} ({dialect}; Ctrl-C to stop)");
+    axum::serve(
+        listener,
+        app::app(auth).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
+    Ok(())
+}
+
+/// The demo's own migration: its user type has a `role` column.
+async fn add_role_column(adapter: &SqlAdapter<DemoUser>) -> Result<(), BoxError> {
+    let statement = match adapter.dialect() {
+        Dialect::Postgres => {
+            "ALTER TABLE users ADD COLUMN IF NOT EXISTS role VARCHAR(32) NOT NULL DEFAULT 'member'"
+        }
+        _ => "ALTER TABLE users ADD COLUMN role VARCHAR(32) NOT NULL DEFAULT 'member'",
+    };
+    match adapter.execute_unprepared(statement).await {
+        Ok(()) => Ok(()),
+        // SQLite and MySQL have no IF NOT EXISTS here: a second start finds
+        // the column already there.
+        Err(error)
+            if format!("{error:?}")
+                .to_lowercase()
+                .contains("duplicate column") =>
+        {
+            Ok(())
+        }
+        Err(error) => Err(error.into()),
+    }
+}

@@ -1,0 +1,95 @@
+//! Command-line flags, with environment variables as fallbacks.
+
+use std::path::PathBuf;
+
+pub(crate) const USAGE: &str = "\
+nanoauth-demo: the NanoAuth demo app
+
+USAGE: cargo run -p nanoauth-demo -- [OPTIONS]
+
+OPTIONS (environment variable in brackets):
+  --port <PORT>          port on 127.0.0.1 [PORT] (default 3000)
+  --database-url <URL>   sqlite://... or postgres://... [DATABASE_URL]
+                         (default: sqlite file in the data dir)
+  --base-url <URL>       the public URL of the app [BASE_URL]
+                         (default http://127.0.0.1:<PORT>)
+  --data-dir <DIR>       where the SQLite file and the development secret
+                         live [NANOAUTH_DEMO_DATA_DIR] (default ./nanoauth-demo-data)
+  -h, --help             this text
+
+The session secret comes from AUTH_SECRET, or is generated once and kept in
+the data dir (development only).";
+
+/// The demo's settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Options {
+    pub(crate) port: u16,
+    pub(crate) database_url: Option<String>,
+    pub(crate) base_url: Option<String>,
+    pub(crate) data_dir: PathBuf,
+}
+
+/// Parses `args` (without the program name) over `env`.
+pub(crate) fn parse(
+    args: impl IntoIterator<Item = String>,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Option<Options>, String> {
+    let mut options = Options {
+        port: 3000,
+        database_url: env("DATABASE_URL"),
+        base_url: env("BASE_URL"),
+        data_dir: env("NANOAUTH_DEMO_DATA_DIR")
+            .map_or_else(|| PathBuf::from("nanoauth-demo-data"), PathBuf::from),
+    };
+    if let Some(port) = env("PORT") {
+        options.port = port
+            .parse()
+            .map_err(|_| format!("PORT={port:?} is not a port number"))?;
+    }
+    let mut args = args.into_iter();
+    while let Some(flag) = args.next() {
+        let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));
+        match flag.as_str() {
+            "-h" | "--help" => return Ok(None),
+            "--port" => {
+                let port = value()?;
+                options.port = port
+                    .parse()
+                    .map_err(|_| format!("--port {port:?} is not a port number"))?;
+            }
+            "--database-url" => options.database_url = Some(value()?),
+            "--base-url" => options.base_url = Some(value()?),
+            "--data-dir" => options.data_dir = PathBuf::from(value()?),
+            other => return Err(format!("unknown option {other:?} (try --help)")),
+        }
+    }
+    Ok(Some(options))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn flags_override_the_environment() {
+        let env = |name: &str| (name == "PORT").then(|| "4000".to_owned());
+        let parsed = parse(args(&["--port", "5000", "--data-dir", "/tmp/x"]), env);
+        let options = parsed.ok().flatten().unwrap_or_else(|| unreachable!());
+        assert_eq!(options.port, 5000);
+        assert_eq!(options.data_dir, PathBuf::from("/tmp/x"));
+        let from_env = parse(args(&[]), env).ok().flatten().map(|o| o.port);
+        assert_eq!(from_env, Some(4000));
+    }
+
+    #[test]
+    fn bad_flags_are_explained() {
+        assert!(parse(args(&["--port", "x"]), |_| None).is_err());
+        assert!(parse(args(&["--port"]), |_| None).is_err());
+        assert!(parse(args(&["--wat"]), |_| None).is_err());
+        assert_eq!(parse(args(&["--help"]), |_| None), Ok(None));
+    }
+}

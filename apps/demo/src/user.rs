@@ -1,0 +1,43 @@
+//! The demo's own user type, with a field clients cannot set.
+
+use nanoauth::{AuthUser, NewUser};
+use serde::{Deserialize, Serialize};
+
+/// A demo user. `role` is the application's own field: stored in its own
+/// column, shown on the account page, never settable through sign-up.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct DemoUser {
+    pub(crate) id: String,
+    pub(crate) email: String,
+    pub(crate) name: String,
+    pub(crate) role: String,
+}
+
+/// What the sign-up form may send besides email and password.
+#[derive(Debug, Deserialize)]
+pub(crate) struct DemoSignUp {
+    #[serde(default)]
+    name: String,
+}
+
+impl AuthUser for DemoUser {
+    type SignUp = DemoSignUp;
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn email(&self) -> &str {
+        &self.email
+    }
+
+    fn from_sign_up(new: NewUser<DemoSignUp>) -> Self {
+        let name = new.fields.name.trim().chars().take(100).collect();
+        Self {
+            id: new.id,
+            email: new.email.into(),
+            name,
+            role: "member".into(),
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! actix-web integration for NanoAuth (work in progress).
