@@ -45,6 +45,7 @@
 //! |---|---|---|
 //! | `email-password` | yes | [`plugins::email_password`], [`utils::password`] |
 //! | `tokio` | yes | [`TokioOffload`]: password hashing on tokio's blocking pool |
+//! | `tower` | no | `AuthService`: `Auth` as a tower `Service` (hyper, tower stacks) |
 //!
 //! A feature only makes an API available; nothing changes until you add the
 //! plugin to your `Auth`.
@@ -63,6 +64,8 @@ mod plugin;
 pub mod plugins;
 mod router;
 mod runtime;
+#[cfg(feature = "tower")]
+mod service;
 mod session;
 mod user;
 pub mod utils;
@@ -81,6 +84,8 @@ pub use runtime::TokioOffload;
 pub use runtime::{
     BlockingJob, BoxFuture, InlineOffload, JobCancelled, Offload, ThreadOffload, run_blocking,
 };
+#[cfg(feature = "tower")]
+pub use service::AuthService;
 pub use session::{ClientAddr, ClientInfo, Session, SessionRecord, SessionToken, SignedIn};
 pub use user::{AuthUser, BasicSignUp, BasicUser, Email, NewUser, NoFields};
 

@@ -1,0 +1,326 @@
+// Browser end-to-end test of the NanoAuth demo app.
+//
+// Drives Debian's Chromium (/usr/bin/chromium) through playwright-core against
+// a running demo at $DEMO_URL (default http://127.0.0.1:3100): sign up, stay
+// signed in across a reload, sign out, the error messages of the forms, sign
+// in, and revoking another browser's session from the sessions table.
+//
+// The steps share one browser and run in order; once a step fails, the later
+// ones are skipped (they would only fail for the same reason). A full-page
+// screenshot of the account page is saved to $SCREENSHOT_DIR/account.png
+// (default: target/e2e at the repository root), and on a failure each open
+// page is saved there too as failure-<context>.png.
+//
+// Run with `npm test` (node's built-in test runner), or `bash run.sh`, which
+// also builds and starts the demo.
+
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const BASE_URL = (process.env.DEMO_URL || 'http://127.0.0.1:3100').replace(/\/+$/, '');
+const SCREENSHOT_DIR = path.resolve(here, process.env.SCREENSHOT_DIR || '../../../target/e2e');
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** How long one wait (a navigation, a text to appear) may take. */
+const WAIT_MS = 15_000;
+/** How long one step may take in all. */
+const STEP_MS = 60_000;
+
+// One user per run: the email is unique, so the test also passes against a
+// demo that already has data.
+const RUN_ID = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+const USER = {
+  name: 'E2E Tester',
+  email: `e2e-${RUN_ID}@example.com`,
+  password: `correct horse ${RUN_ID}`,
+};
+const WRONG_PASSWORD = 'not the password at all';
+const SHORT_PASSWORD = 'abc12';
+
+// ---------------------------------------------------------------------------
+// Helpers
+
+const url = (pathname) => `${BASE_URL}${pathname}`;
+const pathOf = (page) => new URL(page.url()).pathname;
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits until the page's path is `pathname` (after any redirects). */
+async function waitForPath(page, pathname) {
+  try {
+    await page.waitForURL((u) => u.pathname === pathname, { timeout: WAIT_MS });
+  } catch {
+    // Fall through to an assertion that names the actual path.
+  }
+  assert.equal(pathOf(page), pathname, `expected to be on ${pathname}, but the page is at ${page.url()}`);
+}
+
+/**
+ * Polls `read()` until `accept(value)` holds, and returns the value; fails
+ * with `what` and the last value read when it never does.
+ */
+async function poll(what, read, accept, timeout = WAIT_MS) {
+  const deadline = Date.now() + timeout;
+  let last;
+  let lastError;
+  for (;;) {
+    try {
+      last = await read();
+      lastError = undefined;
+      if (accept(last)) return last;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      const detail = lastError ? `error: ${lastError.message}` : `last seen: ${JSON.stringify(last)}`;
+      assert.fail(`timed out after ${timeout} ms waiting for ${what} (${detail})`);
+    }
+    await sleep(100);
+  }
+}
+
+/** The trimmed text of the first element matching `selector` ('' when none). */
+async function textOf(page, selector) {
+  const locator = page.locator(selector).first();
+  if ((await locator.count()) === 0) return '';
+  return ((await locator.textContent()) ?? '').replace(/\s+/g, ' ').trim();
+}
+
+/** Waits for `selector` to show exactly `expected`; returns the text. */
+async function expectText(page, selector, expected) {
+  return poll(`${selector} to read ${JSON.stringify(expected)}`, () => textOf(page, selector), (t) => t === expected);
+}
+
+/** Waits for the visible, non-empty `#error` box and returns its text. */
+async function visibleError(page) {
+  return poll(
+    'a visible, non-empty #error',
+    async () => {
+      const box = page.locator('#error');
+      if ((await box.count()) === 0) return { visible: false, text: '(no #error element)' };
+      return { visible: await box.first().isVisible(), text: await textOf(page, '#error') };
+    },
+    ({ visible, text }) => visible && text.length > 0,
+  ).then(({ text }) => text);
+}
+
+/** An error message a person can read: a sentence, not JSON or a stray value. */
+function assertReadable(message) {
+  assert.ok(message.length >= 8, `error message too short to be readable: ${JSON.stringify(message)}`);
+  assert.doesNotMatch(message, /^[[{]|\[object |undefined|null|NaN/, `error message is not readable text: ${message}`);
+  assert.match(message, /[A-Za-z]{3,} [A-Za-z]{2,}/, `error message is not a sentence: ${message}`);
+}
+
+async function signUp(page, { name, email, password }) {
+  await page.goto(url('/sign-up'));
+  await waitForPath(page, '/sign-up');
+  const form = page.locator('form#sign-up');
+  await form.locator('#name').fill(name);
+  await form.locator('#email').fill(email);
+  await form.locator('#password').fill(password);
+  await form.locator('button[type=submit]').click();
+}
+
+async function signIn(page, { email, password }) {
+  await page.goto(url('/sign-in'));
+  await waitForPath(page, '/sign-in');
+  const form = page.locator('form#sign-in');
+  await form.locator('#email').fill(email);
+  await form.locator('#password').fill(password);
+  await form.locator('button[type=submit]').click();
+}
+
+/** The rows of the sessions table, as {current, revocable}. */
+async function sessionRows(page) {
+  return page.locator('#sessions tr.session').evaluateAll((rows) =>
+    rows.map((row) => ({
+      current: row.classList.contains('current'),
+      revocable: row.querySelector('button.revoke') !== null,
+    })),
+  );
+}
+
+// ---------------------------------------------------------------------------
+// The steps
+
+describe(`NanoAuth demo at ${BASE_URL}`, { timeout: 20 * STEP_MS }, () => {
+  let browser;
+  /** name -> { context, page } */
+  const browsers = new Map();
+  /** Uncaught script errors on any page, reported by the last step. */
+  const pageErrors = [];
+  let failed = false;
+
+  async function openContext(name) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    context.setDefaultTimeout(WAIT_MS);
+    context.setDefaultNavigationTimeout(WAIT_MS);
+    const page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(`[${name}] ${error.message}`));
+    // A confirm() before revoking or signing out is accepted, as a person would.
+    page.on('dialog', (dialog) => {
+      console.log(`[${name}] ${dialog.type()} dialog accepted: ${dialog.message()}`);
+      dialog.accept().catch(() => {});
+    });
+    browsers.set(name, { context, page });
+    return page;
+  }
+
+  /** A step: skipped once an earlier one failed; on failure, screenshots. */
+  function step(name, body) {
+    it(name, { timeout: STEP_MS }, async (t) => {
+      if (failed) {
+        t.skip('an earlier step failed');
+        return;
+      }
+      try {
+        await body();
+      } catch (error) {
+        failed = true;
+        for (const [who, { page }] of browsers) {
+          const file = path.join(SCREENSHOT_DIR, `failure-${who}.png`);
+          await page.screenshot({ path: file, fullPage: true }).catch(() => {});
+          console.log(`[${who}] at ${page.url()} when "${name}" failed; screenshot: ${file}`);
+        }
+        throw error;
+      }
+    });
+  }
+
+  before(async () => {
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    // A fresh temporary profile per launch, and a fresh context per "browser".
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+    console.log(`Chromium ${browser.version()}, demo at ${BASE_URL}, user ${USER.email}`);
+    await openContext('first');
+  });
+
+  after(async () => {
+    await browser?.close();
+  });
+
+  const first = () => browsers.get('first').page;
+
+  step('sign up lands on /account with the email and role "member"', async () => {
+    const page = first();
+    await signUp(page, USER);
+    await waitForPath(page, '/account');
+    await expectText(page, '#user-email', USER.email);
+    await expectText(page, '#user-name', USER.name);
+    await expectText(page, '#user-role', 'member');
+  });
+
+  step('a reload stays on /account, still signed in', async () => {
+    const page = first();
+    await page.reload();
+    await waitForPath(page, '/account');
+    await expectText(page, '#user-email', USER.email);
+    await expectText(page, '#user-role', 'member');
+  });
+
+  step('sign out goes to /sign-in, and /account then redirects to /sign-in', async () => {
+    const page = first();
+    await page.locator('button#sign-out').click();
+    await waitForPath(page, '/sign-in');
+    await page.goto(url('/account'));
+    await waitForPath(page, '/sign-in');
+    assert.equal(await page.locator('#user-email').count(), 0, 'the sign-in page shows no account');
+  });
+
+  step('sign in with a wrong password shows "Invalid email or password." and stays on /sign-in', async () => {
+    const page = first();
+    await signIn(page, { email: USER.email, password: WRONG_PASSWORD });
+    const message = await visibleError(page);
+    assert.equal(message, 'Invalid email or password.');
+    await sleep(300); // a late navigation would be a bug: give it a moment to show
+    assert.equal(pathOf(page), '/sign-in');
+  });
+
+  step('sign up again with the same email shows a readable "already exists" error', async () => {
+    const page = first();
+    await signUp(page, { name: 'Someone Else', email: USER.email, password: 'another good password' });
+    const message = await visibleError(page);
+    assertReadable(message);
+    assert.match(message, /already exists/i);
+    await sleep(300);
+    assert.equal(pathOf(page), '/sign-up');
+  });
+
+  step('sign up with a short password shows a readable error', async () => {
+    const page = first();
+    const email = `e2e-${RUN_ID}-short@example.com`;
+    await signUp(page, { name: 'Short Password', email, password: SHORT_PASSWORD });
+    const message = await visibleError(page);
+    assertReadable(message);
+    assert.match(message, /password/i);
+    assert.match(message, /at least \d+ characters/i);
+    await sleep(300);
+    assert.equal(pathOf(page), '/sign-up');
+  });
+
+  step('sign in with the right password lands on /account', async () => {
+    const page = first();
+    await signIn(page, USER);
+    await waitForPath(page, '/account');
+    await expectText(page, '#user-email', USER.email);
+    await expectText(page, '#user-role', 'member');
+  });
+
+  step('a second browser signs in too; the first lists 2 sessions', async () => {
+    const second = await openContext('second');
+    await signIn(second, USER);
+    await waitForPath(second, '/account');
+    await expectText(second, '#user-email', USER.email);
+
+    const page = first();
+    await page.reload();
+    await waitForPath(page, '/account');
+    const rows = await poll('2 rows in #sessions', () => sessionRows(page), (r) => r.length === 2);
+    assert.equal(rows.filter((r) => r.current).length, 1, `exactly one row is current: ${JSON.stringify(rows)}`);
+    const other = rows.find((r) => !r.current);
+    assert.ok(other.revocable, 'the other session has a button.revoke');
+  });
+
+  step('revoking the other session leaves 1, and the second browser is signed out', async () => {
+    const page = first();
+    await page.locator('#sessions tr.session:not(.current) button.revoke').first().click();
+    const rows = await poll('1 row in #sessions', () => sessionRows(page), (r) => r.length === 1);
+    assert.ok(rows[0].current, 'the remaining session is the current one');
+    assert.equal(pathOf(page), '/account', 'the first browser is still on /account');
+
+    // The table is what the server says, not just what the script removed.
+    await page.reload();
+    await waitForPath(page, '/account');
+    const after = await poll('1 row in #sessions after a reload', () => sessionRows(page), (r) => r.length === 1);
+    assert.ok(after[0].current);
+    await expectText(page, '#user-email', USER.email);
+
+    const shot = path.join(SCREENSHOT_DIR, 'account.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    console.log(`screenshot of the account page: ${shot}`);
+
+    const second = browsers.get('second').page;
+    await second.reload();
+    await waitForPath(second, '/sign-in');
+  });
+
+  step('no page threw an uncaught script error', async () => {
+    assert.deepEqual(pageErrors, []);
+  });
+});
