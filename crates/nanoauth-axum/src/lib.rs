@@ -52,3 +52,10 @@ mod source;
 pub use extract::{AuthRejection, MaybeSession, Session};
 pub use guard::require_session;
 pub use mount::AuthRouterExt;
+
+// The README's examples use every crate of the workspace; this crate's
+// dev-dependencies reach them all, so they are compiled (and the runnable
+// ones run) here.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDocTests;

@@ -32,9 +32,3 @@ pub use adapter::{SqlAdapter, SqlAdapterBuilder};
 pub use dialect::Dialect;
 pub use migrations::migration_sql;
 pub use schema::Schema;
-
-// The README's examples use every crate of the workspace; this crate's
-// dev-dependencies reach them all, so they are compiled and run here.
-#[cfg(doctest)]
-#[doc = include_str!("../../../README.md")]
-struct ReadmeDocTests;

@@ -1,7 +1,7 @@
 //! NanoAuth on plain hyper, through its tower `Service`.
 //!
 //! ```text
-//! cargo run -p nanoauth --example hyper --features tower
+//! cargo run -p nanoauth --example hyper
 //! ```
 
 use std::net::SocketAddr;

@@ -45,7 +45,7 @@
 //! |---|---|---|
 //! | `email-password` | yes | [`plugins::email_password`], [`utils::password`] |
 //! | `tokio` | yes | [`TokioOffload`]: password hashing on tokio's blocking pool |
-//! | `tower` | no | `AuthService`: `Auth` as a tower `Service` (hyper, tower stacks) |
+//! | `tower` | yes | `AuthService`: `Auth` as a tower `Service` (hyper, tower stacks) |
 //!
 //! A feature only makes an API available; nothing changes until you add the
 //! plugin to your `Auth`.
