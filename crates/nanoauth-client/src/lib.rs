@@ -1,0 +1,1 @@
+//! The NanoAuth client for Rust (work in progress).
