@@ -100,3 +100,23 @@ pub struct Counter {
     /// up): the value of a `Retry-After` header.
     pub resets_in_secs: u64,
 }
+
+/// Shared rate-limit counts for every instance of the application:
+/// `RateLimit::default().store(RedisCounters::new(store))`. Windows follow
+/// Redis's clock, so the `Auth` clock's `now` is not used.
+impl nanoauth::rate_limit::RateLimitStore for RedisCounters {
+    fn hit<'a>(
+        &'a self,
+        key: &'a str,
+        window_secs: u64,
+        _now: u64,
+    ) -> nanoauth::BoxFuture<'a, Result<nanoauth::rate_limit::Hit, AdapterError>> {
+        Box::pin(async move {
+            let counter = self.increment(key, window_secs).await?;
+            Ok(nanoauth::rate_limit::Hit::new(
+                counter.count,
+                counter.resets_in_secs,
+            ))
+        })
+    }
+}

@@ -88,3 +88,36 @@ async fn a_zero_window_is_refused() -> TestResult {
     assert!(matches!(result, Err(AdapterError::Other(_))), "{result:?}");
     Ok(())
 }
+
+/// The counters behind `Auth`'s rate limits: the fourth sign-in from one
+/// client within ten seconds is refused, counted in Redis.
+#[tokio::test]
+async fn counters_drive_the_rate_limiter() -> TestResult {
+    let Some(store) = common::store().await? else {
+        skipped("counters_drive_the_rate_limiter");
+        return Ok(());
+    };
+    let auth = nanoauth::Auth::builder(nanoauth::adapter::memory::MemoryAdapter::<
+        nanoauth::BasicUser,
+    >::new())
+    .secret("redis rate limit test secret, 32 bytes+")
+    .base_url("http://localhost:3000")
+    .rate_limit(nanoauth::rate_limit::RateLimit::default().store(RedisCounters::new(store)))
+    .plugin(nanoauth::plugins::email_password::EmailPassword::new())
+    .build()?;
+    let mut statuses = Vec::new();
+    for i in 0..4 {
+        let mut request = http::Request::post("/api/auth/signin/email")
+            .header("content-type", "application/json")
+            .body(format!(
+                r#"{{"email":"r{i}@example.com","password":"wrong password"}}"#
+            ))?;
+        request
+            .extensions_mut()
+            .insert(nanoauth::ClientAddr("192.0.2.44:5000".parse()?));
+        let response = auth.handler(request).await;
+        statuses.push(response.status().as_u16());
+    }
+    assert_eq!(statuses, vec![401, 401, 401, 429]);
+    Ok(())
+}

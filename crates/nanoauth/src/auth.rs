@@ -11,6 +11,7 @@ use crate::keys::{KeyRing, MIN_SECRET_LEN};
 use crate::origin::origin_of;
 use crate::plugin::Plugin;
 use crate::plugins::sessions::Sessions;
+use crate::rate_limit::RateLimit;
 use crate::router::Router;
 use crate::runtime::{Offload, default_offload};
 use crate::session::SessionConfig;
@@ -92,6 +93,7 @@ pub(crate) struct Config {
     pub(crate) cookie_name: String,
     pub(crate) session: SessionConfig,
     pub(crate) max_body_bytes: usize,
+    pub(crate) rate_limit: RateLimit,
 }
 
 impl<U: AuthUser, A: Adapter<U>> Clone for Auth<U, A> {
@@ -267,6 +269,7 @@ pub struct AuthBuilder<U: AuthUser, A: Adapter<U>> {
     trusted_origins: Vec<String>,
     session: SessionConfig,
     max_body_bytes: usize,
+    rate_limit: RateLimit,
     offload: Option<Arc<dyn Offload>>,
     clock: Arc<dyn Clock>,
     plugins: Vec<PendingPlugin<U, A>>,
@@ -291,6 +294,7 @@ impl<U: AuthUser, A: Adapter<U>> AuthBuilder<U, A> {
                 update_age: DAY,
             },
             max_body_bytes: 64 * 1024,
+            rate_limit: RateLimit::default(),
             offload: None,
             clock: Arc::new(SystemClock),
             plugins: Vec::new(),
@@ -342,6 +346,13 @@ impl<U: AuthUser, A: Adapter<U>> AuthBuilder<U, A> {
     /// The largest request body accepted, in bytes (default 64 KiB).
     pub fn max_body_bytes(mut self, bytes: usize) -> Self {
         self.max_body_bytes = bytes;
+        self
+    }
+
+    /// Rate limits on credential endpoints (on by default, in memory; see
+    /// [`RateLimit`] for the default limits).
+    pub fn rate_limit(mut self, rate_limit: RateLimit) -> Self {
+        self.rate_limit = rate_limit;
         self
     }
 
@@ -428,6 +439,7 @@ impl<U: AuthUser, A: Adapter<U>> AuthBuilder<U, A> {
             cookie_name: cookie_name.to_owned(),
             session: self.session,
             max_body_bytes: self.max_body_bytes,
+            rate_limit: self.rate_limit,
         };
         let mut inner = Inner {
             adapter: Arc::new(self.adapter),

@@ -58,6 +58,12 @@ pub enum Error {
     /// Wrong email or password; deliberately silent about which
     /// (`INVALID_CREDENTIALS`, 401).
     InvalidCredentials,
+    /// Too many attempts from this client or on this account
+    /// (`RATE_LIMITED`, 429, with `Retry-After`).
+    RateLimited {
+        /// Seconds until another attempt is allowed.
+        retry_after_secs: u64,
+    },
 
     // --- The request conflicts with stored state ----------------------------
     /// Sign-up with an email that already has an account
@@ -129,6 +135,7 @@ impl Error {
             | Self::PasswordTooLong { .. } => StatusCode::BAD_REQUEST,
             Self::InvalidOrigin => StatusCode::FORBIDDEN,
             Self::Unauthorized | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::UserAlreadyExists => StatusCode::CONFLICT,
             Self::Plugin { status, .. } => *status,
             Self::Adapter(error) => error.status(),
@@ -151,6 +158,7 @@ impl Error {
             Self::InvalidOrigin => "INVALID_ORIGIN",
             Self::Unauthorized => "UNAUTHORIZED",
             Self::InvalidCredentials => "INVALID_CREDENTIALS",
+            Self::RateLimited { .. } => "RATE_LIMITED",
             Self::UserAlreadyExists => "USER_ALREADY_EXISTS",
             Self::SessionNotFound => "SESSION_NOT_FOUND",
             Self::PluginNotEnabled(_) => "PLUGIN_NOT_ENABLED",
@@ -181,6 +189,10 @@ impl Error {
             Self::InvalidOrigin => "This request must come from a trusted origin.",
             Self::Unauthorized => "You must be signed in.",
             Self::InvalidCredentials => "Invalid email or password.",
+            Self::RateLimited { retry_after_secs } => {
+                return format!("Too many attempts. Try again in {retry_after_secs} seconds.")
+                    .into();
+            }
             Self::UserAlreadyExists => "An account with this email already exists.",
             Self::SessionNotFound => "No such session.",
             Self::PluginNotEnabled(name) => {
@@ -211,6 +223,9 @@ impl Error {
             HeaderValue::from_static("application/json"),
         );
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if let Self::RateLimited { retry_after_secs } = self {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        }
         response
     }
 }

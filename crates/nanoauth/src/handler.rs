@@ -1,7 +1,8 @@
 //! `Auth::handler`: one request in, one response out.
 //!
-//! Reads top to bottom as the request travels: route, origin check, body,
-//! endpoint, cookie, JSON error. Nothing here keeps state between requests.
+//! Reads top to bottom as the request travels: route, origin check, rate
+//! limit, body, endpoint, cookie, JSON error. Nothing here keeps state
+//! between requests.
 
 use bytes::Bytes;
 use http::{HeaderValue, Method, Request, Response, header};
@@ -83,13 +84,30 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
             &self.config().trusted_origins,
         )?;
 
-        // 3. Body: size-limited, and JSON whenever there is one.
+        // 3. Rate limit per client, before any body is read.
+        let limits = &self.config().rate_limit;
+        let now = self.now();
+        limits
+            .check_ip(relative, &parts, now)
+            .await?
+            .map_err(rate_limited)?;
+
+        // 4. Body: size-limited, and JSON whenever there is one; then the
+        //    per-account limit, which needs the body's email.
         let body = read_body(body, &parts.headers, self.config().max_body_bytes).await?;
         if !body.is_empty() && !is_json(&parts.headers) {
             return Err(Error::UnsupportedMediaType);
         }
+        if limits.limits_accounts(relative)
+            && let Some(account) = account_of(&body)
+        {
+            limits
+                .check_account(relative, account.as_str(), now)
+                .await?
+                .map_err(rate_limited)?;
+        }
 
-        // 4. Endpoint.
+        // 5. Endpoint.
         let is_head = parts.method == Method::HEAD;
         let reply = endpoint(EndpointRequest {
             auth: self.clone(),
@@ -99,7 +117,7 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
         })
         .await?;
 
-        // 5. Response and cookie.
+        // 6. Response and cookie.
         self.respond(reply, is_head)
     }
 
@@ -149,6 +167,23 @@ where
             "the request body could not be read".into(),
         )),
     }
+}
+
+fn rate_limited(exceeded: crate::rate_limit::Exceeded) -> Error {
+    Error::RateLimited {
+        retry_after_secs: exceeded.retry_after_secs,
+    }
+}
+
+/// The account an attempt is aimed at: the body's `email`, normalised. A
+/// body without one (or not JSON) is refused by the endpoint itself.
+fn account_of(body: &[u8]) -> Option<crate::user::Email> {
+    #[derive(serde::Deserialize)]
+    struct Account {
+        email: Option<String>,
+    }
+    let account: Account = serde_json::from_slice(body).ok()?;
+    crate::user::Email::parse(&account.email?)
 }
 
 /// `application/json`, with or without parameters such as `charset`.

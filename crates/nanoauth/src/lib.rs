@@ -62,6 +62,7 @@ mod keys;
 mod origin;
 mod plugin;
 pub mod plugins;
+pub mod rate_limit;
 mod router;
 mod runtime;
 #[cfg(feature = "tower")]

@@ -82,11 +82,19 @@ pub fn fast_plugin() -> EmailPassword {
     EmailPassword::new().hasher(hasher)
 }
 
+/// An `Auth` for flow tests: rate limits off, because these tests send many
+/// attempts from one (unknown) client within a second. `tests/rate_limit.rs`
+/// tests the limits with `auth_with_limits`.
 pub fn auth_with_clock(clock: TestClock) -> TestAuth {
+    auth_with_limits(clock, nanoauth::rate_limit::RateLimit::danger_disabled())
+}
+
+pub fn auth_with_limits(clock: TestClock, limits: nanoauth::rate_limit::RateLimit) -> TestAuth {
     Auth::builder(MemoryAdapter::new())
         .secret(SECRET)
         .base_url(ORIGIN)
         .clock(clock)
+        .rate_limit(limits)
         .plugin(fast_plugin())
         .build()
         .unwrap_or_else(|error| unreachable!("test config is valid: {error}"))

@@ -1,0 +1,252 @@
+//! Rate limits through `Auth::handler`: per client IP, per account, the 429
+//! answer, and spoofed forwarding headers.
+
+mod common;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use common::*;
+use futures_util_free::join_all;
+use http::StatusCode;
+use nanoauth::ClientAddr;
+use nanoauth::rate_limit::{Limit, MemoryRateLimitStore, RateLimit, RateLimitStore};
+
+/// `join_all` without a futures dependency: spawn and await in order.
+mod futures_util_free {
+    pub(crate) async fn join_all<T: Send + 'static>(
+        futures: impl IntoIterator<Item = impl std::future::Future<Output = T> + Send + 'static>,
+    ) -> Vec<T> {
+        let handles: Vec<_> = futures.into_iter().map(tokio::spawn).collect();
+        let mut out = Vec::new();
+        for handle in handles {
+            if let Ok(value) = handle.await {
+                out.push(value);
+            }
+        }
+        out
+    }
+}
+
+fn from(ip: &str, mut request: http::Request<String>) -> http::Request<String> {
+    let addr: SocketAddr = format!("{ip}:40000")
+        .parse()
+        .unwrap_or_else(|_| unreachable!());
+    request.extensions_mut().insert(ClientAddr(addr));
+    request
+}
+
+fn sign_in_body(email: &str) -> String {
+    format!(r#"{{"email":"{email}","password":"wrong password"}}"#)
+}
+
+#[tokio::test]
+async fn the_fourth_sign_in_in_ten_seconds_is_refused() -> TestResult {
+    let clock = TestClock::at(1_000);
+    let auth = auth_with_limits(clock.clone(), RateLimit::default());
+    for attempt in 1..=3 {
+        let response = auth
+            .handler(from(
+                "203.0.113.1",
+                post(
+                    "/api/auth/signin/email",
+                    &sign_in_body(&format!("u{attempt}@example.com")),
+                ),
+            ))
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNAUTHORIZED,
+            "attempt {attempt}"
+        );
+    }
+    let response = auth
+        .handler(from(
+            "203.0.113.1",
+            post("/api/auth/signin/email", &sign_in_body("u4@example.com")),
+        ))
+        .await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(error_code(&response), "RATE_LIMITED");
+    assert_eq!(response.headers()["retry-after"], "10");
+    assert!(
+        json(&response)["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Try again")
+    );
+
+    // Another client is not affected; neither is reading the session.
+    let other = auth
+        .handler(from(
+            "203.0.113.2",
+            post("/api/auth/signin/email", &sign_in_body("u5@example.com")),
+        ))
+        .await;
+    assert_eq!(other.status(), StatusCode::UNAUTHORIZED);
+    for _ in 0..10 {
+        assert_eq!(
+            auth.handler(from("203.0.113.1", get("/api/auth/session")))
+                .await
+                .status(),
+            StatusCode::OK
+        );
+    }
+
+    // After the window, the client may try again.
+    clock.advance(10);
+    let later = auth
+        .handler(from(
+            "203.0.113.1",
+            post("/api/auth/signin/email", &sign_in_body("u6@example.com")),
+        ))
+        .await;
+    assert_eq!(later.status(), StatusCode::UNAUTHORIZED);
+    Ok(())
+}
+
+#[tokio::test]
+async fn one_account_is_limited_across_clients() -> TestResult {
+    let auth = auth_with_limits(TestClock::at(1_000), RateLimit::default());
+    // Ten attempts from ten addresses on one account, then the account is
+    // locked for the window whatever the address; other accounts are not.
+    for i in 0..10 {
+        let response = auth
+            .handler(from(
+                &format!("198.51.100.{i}"),
+                post(
+                    "/api/auth/signin/email",
+                    &sign_in_body("Target@Example.com"),
+                ),
+            ))
+            .await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    // Case and spaces do not make a new account.
+    let locked = auth
+        .handler(from(
+            "198.51.100.77",
+            post(
+                "/api/auth/signin/email",
+                &sign_in_body(" target@example.COM"),
+            ),
+        ))
+        .await;
+    assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
+    let other = auth
+        .handler(from(
+            "198.51.100.78",
+            post("/api/auth/signin/email", &sign_in_body("other@example.com")),
+        ))
+        .await;
+    assert_eq!(other.status(), StatusCode::UNAUTHORIZED);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_spoofed_forwarded_for_does_not_reset_the_limit() -> TestResult {
+    let auth = auth_with_limits(TestClock::at(1_000), RateLimit::default());
+    for i in 0..4 {
+        let request = with_header(
+            from(
+                "203.0.113.9",
+                post(
+                    "/api/auth/signup/email",
+                    &format!(r#"{{"email":"s{i}@example.com","password":"short","name":"x"}}"#),
+                ),
+            ),
+            "x-forwarded-for",
+            &format!("10.9.8.{i}"),
+        );
+        let response = auth.handler(request).await;
+        let expected = if i < 3 {
+            StatusCode::BAD_REQUEST
+        } else {
+            StatusCode::TOO_MANY_REQUESTS
+        };
+        assert_eq!(response.status(), expected, "attempt {i}");
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_forwarded_client_is_counted() -> TestResult {
+    let proxy = "10.0.0.1".parse()?;
+    let auth = auth_with_limits(
+        TestClock::at(1_000),
+        RateLimit::default().trusted_proxy(proxy),
+    );
+    // Two clients behind one proxy have their own buckets.
+    for client in ["198.51.100.1", "198.51.100.2"] {
+        for _ in 0..3 {
+            let request = with_header(
+                from(
+                    "10.0.0.1",
+                    post("/api/auth/signin/email", &sign_in_body("p@example.com")),
+                ),
+                "x-forwarded-for",
+                client,
+            );
+            assert_eq!(
+                auth.handler(request).await.status(),
+                StatusCode::UNAUTHORIZED
+            );
+        }
+    }
+    let fourth = with_header(
+        from(
+            "10.0.0.1",
+            post("/api/auth/signin/email", &sign_in_body("q@example.com")),
+        ),
+        "x-forwarded-for",
+        "198.51.100.1",
+    );
+    assert_eq!(
+        auth.handler(fourth).await.status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn limits_are_configurable_per_path() -> TestResult {
+    let limits = RateLimit::default().ip_limit("/signin/*", Limit::new(1, 60));
+    let auth = auth_with_limits(TestClock::at(1_000), limits);
+    let first = auth
+        .handler(from(
+            "203.0.113.5",
+            post("/api/auth/signin/email", &sign_in_body("a@example.com")),
+        ))
+        .await;
+    assert_eq!(first.status(), StatusCode::UNAUTHORIZED);
+    let second = auth
+        .handler(from(
+            "203.0.113.5",
+            post("/api/auth/signin/email", &sign_in_body("b@example.com")),
+        ))
+        .await;
+    assert_eq!(second.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(second.headers()["retry-after"], "60");
+    // A rate-limited attempt writes nothing and hashes nothing.
+    assert_eq!(auth.adapter().session_count(), 0);
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_memory_store_counts_atomically() {
+    let store = Arc::new(MemoryRateLimitStore::new());
+    let hits = join_all((0..64).map(|_| {
+        let store = Arc::clone(&store);
+        async move {
+            store
+                .hit("key", 10, 1_000)
+                .await
+                .map(|hit| hit.count)
+                .unwrap_or(0)
+        }
+    }))
+    .await;
+    let mut counts = hits;
+    counts.sort_unstable();
+    assert_eq!(counts, (1..=64).collect::<Vec<_>>());
+}
