@@ -1,0 +1,429 @@
+/**
+ * The NanoAuth browser client: typed calls to a NanoAuth server and a
+ * reactive session store built on nanostores.
+ *
+ * Entry points `nanoauth` and `nanoauth/client` (the same module). React
+ * bindings are in `nanoauth/react`.
+ *
+ * Convention: no call throws for an expected failure. Every call resolves to
+ * `{ data, error }`: either `data` is set and `error` is `null`, or `data` is
+ * `null` and `error` is an {@link AuthError} that carries the server's `code`
+ * (or `NETWORK_ERROR`, `INVALID_RESPONSE`, `HTTP_ERROR` when there was no
+ * usable answer).
+ */
+import { atom, onMount } from 'nanostores';
+import type { ReadableAtom } from 'nanostores';
+
+// ---------------------------------------------------------------------------
+// Wire types
+
+/** What every NanoAuth user has; your own user type extends it. */
+export interface BaseUser {
+  id: string;
+  email: string;
+}
+
+/** The server's ready-made user type (`nanoauth::BasicUser`). */
+export interface BasicUser extends BaseUser {
+  name: string;
+}
+
+/** A session as the server shows it. Times are Unix seconds. */
+export interface SessionRecord {
+  id: string;
+  userId: string;
+  createdAt: number;
+  updatedAt: number;
+  expiresAt: number;
+  ipAddress: string | null;
+  userAgent: string | null;
+}
+
+/** `GET /session` when signed in. */
+export interface SessionData<U extends BaseUser = BasicUser> {
+  user: U;
+  session: SessionRecord;
+}
+
+/** One entry of `GET /sessions`. */
+export interface ListedSession extends SessionRecord {
+  /** Whether this is the session of this browser. */
+  current: boolean;
+}
+
+/**
+ * A successful sign-in or sign-up. `token` is the session token, for
+ * non-browser use as `Authorization: Bearer <token>`; in a browser the
+ * HttpOnly cookie already carries the session and this client neither reads
+ * nor stores the token.
+ */
+export interface SignedIn<U extends BaseUser = BasicUser> {
+  user: U;
+  token: string;
+}
+
+/**
+ * The bodies of `signIn(provider, body)`, by provider. Augment this
+ * interface (declaration merging) when a server plugin adds a provider.
+ */
+export interface SignInBodies {
+  email: { email: string; password: string };
+}
+
+/**
+ * The bodies of `signUp(provider, body)`, by provider; `F` is your sign-up
+ * fields (the server's `AuthUser::SignUp`), `{ name?: string }` by default.
+ */
+export interface SignUpBodies<F extends object = { name?: string }> {
+  email: { email: string; password: string } & F;
+}
+
+// ---------------------------------------------------------------------------
+// Errors and results
+
+/** The codes the server documents, plus the client's own. */
+export type AuthErrorCode =
+  | 'NOT_FOUND'
+  | 'METHOD_NOT_ALLOWED'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'INVALID_JSON'
+  | 'INVALID_BODY'
+  | 'INVALID_EMAIL'
+  | 'PASSWORD_TOO_SHORT'
+  | 'PASSWORD_TOO_LONG'
+  | 'INVALID_ORIGIN'
+  | 'UNAUTHORIZED'
+  | 'INVALID_CREDENTIALS'
+  | 'USER_ALREADY_EXISTS'
+  | 'SESSION_NOT_FOUND'
+  | 'DATABASE_UNAVAILABLE'
+  | 'INVALID_INPUT'
+  | 'CONFLICT'
+  | 'PLUGIN_NOT_ENABLED'
+  | 'INTERNAL_ERROR'
+  /** No answer: offline, DNS, CORS, connection reset (`status` is 0). */
+  | 'NETWORK_ERROR'
+  /** A success status whose body is not the JSON the API answers. */
+  | 'INVALID_RESPONSE'
+  /** An error status without NanoAuth's error body (a proxy's 502, say). */
+  | 'HTTP_ERROR'
+  // Codes of plugins the client does not know yet, still typed as strings.
+  | (string & {});
+
+/** A failed call: the server's `{"error":{"code","message"}}`, or the client's own. */
+export class AuthError extends Error {
+  /** Stable, machine-readable: branch on this, not on `message`. */
+  readonly code: AuthErrorCode;
+  /** The HTTP status, or 0 when no answer arrived. */
+  readonly status: number;
+
+  constructor(code: AuthErrorCode, message: string, status: number, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AuthError';
+    this.code = code;
+    this.status = status;
+  }
+}
+
+/** What every call resolves to. Exactly one of `data` and `error` is set. */
+export type AuthResult<T> = { data: T; error: null } | { data: null; error: AuthError };
+
+// ---------------------------------------------------------------------------
+// The session store
+
+/** The value of `$session`. */
+export interface SessionState<U extends BaseUser = BasicUser> {
+  /** The signed-in user, or `null`. */
+  user: U | null;
+  /** The current session, or `null`. */
+  session: SessionRecord | null;
+  /** `true` until the first answer about the session arrived. */
+  isLoading: boolean;
+  /**
+   * The error of the last session fetch, `null` after a successful one. On
+   * an error the last known `user` and `session` are kept.
+   */
+  error: AuthError | null;
+}
+
+/** Options of {@link createAuthClient}. */
+export interface AuthClientOptions {
+  /**
+   * Where the server is: its origin (`https://example.com`, then `basePath`
+   * is added) or the full URL of the auth routes (`https://example.com/api/auth`,
+   * used as given). Default: the page's own origin (relative requests).
+   */
+  baseURL?: string;
+  /** The server's base path, when `baseURL` is an origin. Default `/api/auth`. */
+  basePath?: string;
+  /** A `fetch` to use instead of the global one (tests, SSR, instrumentation). */
+  fetch?: typeof fetch;
+  /** Refetch the session when the tab becomes visible or focused again. Default `true`. */
+  refetchOnFocus?: boolean;
+  /**
+   * The least time between two session fetches triggered by focus or by
+   * remounting the store, in milliseconds. Default 5000.
+   */
+  focusCooldownMs?: number;
+  /**
+   * Keep the tabs of this origin in sync: a sign-in or sign-out in one tab
+   * updates the store in the others (BroadcastChannel, else the `storage`
+   * event). Default `true`.
+   */
+  syncTabs?: boolean;
+}
+
+/** The client that {@link createAuthClient} returns. */
+export interface AuthClient<U extends BaseUser = BasicUser, F extends object = { name?: string }> {
+  /**
+   * The session store: subscribe from vanilla JS (`$session.subscribe(fn)`),
+   * Svelte (it is a Svelte store), Vue (`@nanostores/vue`), or React
+   * (`nanoauth/react`). The first subscriber triggers the first fetch.
+   */
+  readonly $session: ReadableAtom<SessionState<U>>;
+  /** Signs in; on success the store holds the user (and, once fetched, the session). */
+  signIn<P extends keyof SignInBodies>(provider: P, body: SignInBodies[P]): Promise<AuthResult<SignedIn<U>>>;
+  /** Creates an account and signs it in; the store is updated as by `signIn`. */
+  signUp<P extends keyof SignUpBodies<F>>(provider: P, body: SignUpBodies<F>[P]): Promise<AuthResult<SignedIn<U>>>;
+  /** Signs out (the server clears the cookie); the store becomes signed-out in every tab. */
+  signOut(): Promise<AuthResult<{ success: boolean }>>;
+  /**
+   * Fetches the session now and updates the store. Concurrent calls share
+   * one request. `data` is `null` when signed out.
+   */
+  getSession(): Promise<AuthResult<SessionData<U> | null>>;
+  /** The signed-in user's sessions, newest first. */
+  listSessions(): Promise<AuthResult<ListedSession[]>>;
+  /** Revokes one of the user's sessions; revoking the current one signs out. */
+  revokeSession(id: string): Promise<AuthResult<{ success: boolean }>>;
+  /** Revokes every session of the user except the current one. */
+  revokeOtherSessions(): Promise<AuthResult<{ revoked: number }>>;
+}
+
+const CHANNEL = 'nanoauth:';
+
+type TabMessage = { type: 'signin' | 'signout' };
+
+function authBase(baseURL = '', basePath?: string): string {
+  const url = baseURL.replace(/\/+$/, '');
+  if (basePath === undefined) {
+    const hasPath = url.startsWith('/') || /^[a-z][a-z\d+.-]*:\/\/[^/]+\//i.test(url);
+    return hasPath ? url : `${url}/api/auth`;
+  }
+  const path = basePath.replace(/^\/+|\/+$/g, '');
+  return path ? `${url}/${path}` : url;
+}
+
+const ok = <T>(data: T): AuthResult<T> => ({ data, error: null });
+const fail = <T>(error: AuthError): AuthResult<T> => ({ data: null, error });
+
+/**
+ * Creates a client for one NanoAuth server. `U` is your user type (custom
+ * fields such as `role` come back typed), `F` your extra sign-up fields.
+ *
+ * ```ts
+ * const auth = createAuthClient<{ id: string; email: string; role: string }>({ baseURL: 'https://example.com' });
+ * const { data, error } = await auth.signIn('email', { email, password });
+ * if (error) console.log(error.code); // e.g. 'INVALID_CREDENTIALS'
+ * ```
+ */
+export function createAuthClient<U extends BaseUser = BasicUser, F extends object = { name?: string }>(
+  options: AuthClientOptions = {},
+): AuthClient<U, F> {
+  const base = authBase(options.baseURL, options.basePath);
+  const cooldown = options.focusCooldownMs ?? 5000;
+  const refetchOnFocus = options.refetchOnFocus ?? true;
+  const syncTabs = options.syncTabs ?? true;
+  const channelName = CHANNEL + base;
+  // Called as a plain function: a browser's fetch refuses another `this`.
+  const fetchImpl = options.fetch;
+
+  async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<AuthResult<T>> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let status = 0;
+    let text: string;
+    let response: Response;
+    try {
+      response = await (fetchImpl ?? fetch)(base + path, {
+        method,
+        headers,
+        credentials: 'include',
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      status = response.status;
+      text = await response.text();
+    } catch (cause) {
+      return fail(new AuthError('NETWORK_ERROR', 'The server could not be reached.', status, { cause }));
+    }
+    let payload: any;
+    try {
+      payload = JSON.parse(text);
+    } catch {
+      payload = undefined;
+    }
+    if (!response.ok) {
+      const error = payload && payload.error;
+      return fail(
+        error && typeof error.code === 'string'
+          ? new AuthError(error.code, typeof error.message === 'string' ? error.message : error.code, status)
+          : new AuthError('HTTP_ERROR', `The server answered ${status}.`, status),
+      );
+    }
+    return payload === undefined
+      ? fail(new AuthError('INVALID_RESPONSE', 'The server answered with something other than JSON.', status))
+      : ok(payload as T);
+  }
+
+  // --- the store ------------------------------------------------------------
+
+  const signedOut: SessionState<U> = { user: null, session: null, isLoading: false, error: null };
+  const $session = atom<SessionState<U>>({ user: null, session: null, isLoading: true, error: null });
+  let loaded = false;
+  // Bumped by every sign-in or sign-out (here or in another tab): a session
+  // fetch that started before it may answer for the old state and is neither
+  // joined nor applied.
+  let epoch = 0;
+  let inflight: { epoch: number; promise: Promise<AuthResult<SessionData<U> | null>> } | null = null;
+  let lastFetch = -Infinity;
+
+  const set = (state: SessionState<U>) => {
+    loaded = !state.isLoading;
+    $session.set(state);
+  };
+
+  function getSession(): Promise<AuthResult<SessionData<U> | null>> {
+    if (inflight && inflight.epoch === epoch) return inflight.promise;
+    const started = epoch;
+    lastFetch = Date.now();
+    const promise = request<SessionData<U> | null>('GET', '/session').then((result) => {
+      if (result.data !== null && !(typeof result.data === 'object' && result.data.user)) {
+        result = fail(new AuthError('INVALID_RESPONSE', 'The session answer has no user.', 200));
+      }
+      if (inflight && inflight.promise === promise) inflight = null;
+      if (started === epoch) {
+        const state = $session.value!;
+        set(
+          result.error
+            ? { ...state, isLoading: false, error: result.error }
+            : { user: result.data?.user ?? null, session: result.data?.session ?? null, isLoading: false, error: null },
+        );
+      }
+      return result;
+    });
+    inflight = { epoch: started, promise };
+    return promise;
+  }
+
+  /** A fetch that focus or a remount asks for: skipped within the cooldown. */
+  function refresh() {
+    if (!loaded || Date.now() - lastFetch >= cooldown) void getSession();
+  }
+
+  // --- other tabs -------------------------------------------------------------
+
+  let channel: BroadcastChannel | null = null;
+
+  function broadcast(type: TabMessage['type']) {
+    if (!syncTabs) return;
+    const message: TabMessage = { type };
+    if (typeof BroadcastChannel === 'function') {
+      const out = channel ?? new BroadcastChannel(channelName);
+      out.postMessage(message);
+      if (out !== channel) out.close();
+    } else {
+      try {
+        // A fresh value every time, so that the other tabs get a `storage` event.
+        localStorage.setItem(channelName, JSON.stringify({ ...message, at: Date.now(), n: Math.random() }));
+      } catch {
+        // No storage (private mode, SSR): no cross-tab sync.
+      }
+    }
+  }
+
+  function received(message: unknown) {
+    const type = message && (message as TabMessage).type;
+    if (type !== 'signin' && type !== 'signout') return;
+    epoch++;
+    // Tabs share the cookie jar: a sign-out elsewhere is one here too, no
+    // request needed. A sign-in needs the new user and session.
+    if (type === 'signout') set(signedOut);
+    else void getSession();
+  }
+
+  onMount($session, () => {
+    refresh();
+    const cleanups: Array<() => void> = [];
+    const listen = (target: EventTarget, name: string, fn: (event: any) => void) => {
+      target.addEventListener(name, fn);
+      cleanups.push(() => target.removeEventListener(name, fn));
+    };
+    if (refetchOnFocus && typeof window !== 'undefined' && typeof document !== 'undefined') {
+      const onFocus = () => {
+        if (document.visibilityState !== 'hidden') refresh();
+      };
+      listen(window, 'focus', onFocus);
+      listen(document, 'visibilitychange', onFocus);
+    }
+    if (syncTabs) {
+      if (typeof BroadcastChannel === 'function') {
+        const own = new BroadcastChannel(channelName);
+        channel = own;
+        listen(own, 'message', (event: MessageEvent) => received(event.data));
+        cleanups.push(() => {
+          own.close();
+          if (channel === own) channel = null;
+        });
+      } else if (typeof window !== 'undefined') {
+        listen(window, 'storage', (event: StorageEvent) => {
+          if (event.key !== channelName || !event.newValue) return;
+          try {
+            received(JSON.parse(event.newValue));
+          } catch {
+            // Not ours.
+          }
+        });
+      }
+    }
+    return () => cleanups.forEach((cleanup) => cleanup());
+  });
+
+  // --- calls -----------------------------------------------------------------
+
+  async function signedIn(result: AuthResult<SignedIn<U>>): Promise<AuthResult<SignedIn<U>>> {
+    if (result.error) return result;
+    epoch++;
+    // The user at once; the session record (not in this answer) right after.
+    set({ user: result.data.user, session: null, isLoading: false, error: null });
+    broadcast('signin');
+    await getSession();
+    return result;
+  }
+
+  function endedSession() {
+    epoch++;
+    set(signedOut);
+    broadcast('signout');
+  }
+
+  return {
+    $session,
+    signIn: (provider, body) => request<SignedIn<U>>('POST', `/signin/${String(provider)}`, body).then(signedIn),
+    signUp: (provider, body) => request<SignedIn<U>>('POST', `/signup/${String(provider)}`, body).then(signedIn),
+    async signOut() {
+      const result = await request<{ success: boolean }>('POST', '/signout');
+      if (!result.error) endedSession();
+      return result;
+    },
+    getSession,
+    listSessions: () => request<ListedSession[]>('GET', '/sessions'),
+    async revokeSession(id) {
+      const current = $session.value!.session;
+      const result = await request<{ success: boolean }>('POST', '/sessions/revoke', { id });
+      if (!result.error && current && current.id === id) endedSession();
+      return result;
+    },
+    revokeOtherSessions: () => request<{ revoked: number }>('POST', '/sessions/revoke-others'),
+  };
+}

@@ -1,0 +1,538 @@
+import { cleanStores } from 'nanostores';
+import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
+
+import { AuthError, createAuthClient } from '../src/client.js';
+import type { AuthClient, AuthClientOptions, AuthResult, SessionState, SignedIn } from '../src/client.js';
+import { FakeServer } from './fake-server.js';
+import type { AppUser } from './fake-server.js';
+
+const BASE = 'http://auth.test';
+const PASSWORD = 'correct horse battery';
+
+let server: FakeServer;
+const clients: Array<AuthClient<AppUser, { name?: string }>> = [];
+
+function client(options: AuthClientOptions = {}) {
+  const made = createAuthClient<AppUser>({ baseURL: BASE, fetch: server.fetch, ...options });
+  clients.push(made);
+  return made;
+}
+
+/** Subscribes and collects every value the store takes. */
+function watch<U extends AppUser>(auth: AuthClient<U, { name?: string }>) {
+  const seen: Array<SessionState<U>> = [];
+  const stop = auth.$session.subscribe((state) => {
+    seen.push(state);
+  });
+  return { seen, stop };
+}
+
+/** Lets pending promises and message deliveries run. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 10));
+
+/** A stand-in for the browser's window and document (Node has neither). */
+function fakeBrowser() {
+  const window = new EventTarget();
+  const document = Object.assign(new EventTarget(), { visibilityState: 'visible' as DocumentVisibilityState });
+  vi.stubGlobal('window', window);
+  vi.stubGlobal('document', document);
+  return { window, document };
+}
+
+beforeEach(() => {
+  server = new FakeServer(`${BASE}/api/auth`);
+});
+
+afterEach(() => {
+  // Unmounts each store at once (closing its channel, removing listeners).
+  clients.forEach((made) => cleanStores(made.$session));
+  clients.length = 0;
+  vi.unstubAllGlobals();
+  vi.useRealTimers();
+});
+
+describe('requests', () => {
+  it('go to baseURL + /api/auth with cookies and JSON', async () => {
+    const auth = client();
+    server.addUser('ada@example.com', PASSWORD);
+    await auth.signIn('email', { email: 'ada@example.com', password: PASSWORD });
+    const [signIn] = server.calls;
+    expect(signIn!.url).toBe('http://auth.test/api/auth/signin/email');
+    expect(signIn!.init.method).toBe('POST');
+    expect(signIn!.init.credentials).toBe('include');
+    expect(signIn!.init.headers).toMatchObject({ 'content-type': 'application/json', accept: 'application/json' });
+    expect(signIn!.body).toEqual({ email: 'ada@example.com', password: PASSWORD });
+    for (const call of server.calls) expect(call.init.credentials).toBe('include');
+  });
+
+  it('resolve the base URL', async () => {
+    const urls: string[] = [];
+    const fetch = (async (input: RequestInfo | URL) => {
+      urls.push(String(input));
+      return new Response('null');
+    }) as typeof globalThis.fetch;
+    const cases: Array<[AuthClientOptions, string]> = [
+      [{}, '/api/auth/session'],
+      [{ baseURL: 'https://example.com' }, 'https://example.com/api/auth/session'],
+      [{ baseURL: 'https://example.com/' }, 'https://example.com/api/auth/session'],
+      [{ baseURL: 'https://example.com/auth/' }, 'https://example.com/auth/session'],
+      [{ baseURL: 'https://example.com', basePath: '/v1/auth/' }, 'https://example.com/v1/auth/session'],
+      [{ baseURL: 'https://example.com/api/auth', basePath: '' }, 'https://example.com/api/auth/session'],
+      [{ baseURL: '/auth' }, '/auth/session'],
+    ];
+    for (const [options] of cases) await createAuthClient({ ...options, fetch }).getSession();
+    expect(urls).toEqual(cases.map(([, url]) => url));
+  });
+
+  it('call the given fetch without a `this` (window.fetch would throw)', async () => {
+    const strictFetch = function (this: unknown, input: RequestInfo | URL, init?: RequestInit) {
+      if (this !== undefined && this !== globalThis) throw new TypeError('Illegal invocation');
+      return server.fetch(input, init);
+    } as typeof fetch;
+    const result = await client({ fetch: strictFetch }).getSession();
+    expect(result).toEqual({ data: null, error: null });
+  });
+
+  it('sign-out sends no body; sign-up sends the custom fields', async () => {
+    const auth = client();
+    await auth.signUp('email', { email: 'ada@example.com', password: PASSWORD, name: 'Ada' });
+    await auth.signOut();
+    const signUp = server.calls.find((call) => call.path === '/signup/email')!;
+    expect(signUp.body).toEqual({ email: 'ada@example.com', password: PASSWORD, name: 'Ada' });
+    const signOut = server.calls.find((call) => call.path === '/signout')!;
+    expect(signOut.init.body).toBeUndefined();
+    expect(signOut.init.headers).not.toHaveProperty('content-type');
+  });
+});
+
+describe('results and errors', () => {
+  it('a success is { data, error: null }, with the token exposed but not kept', async () => {
+    const auth = client();
+    const result = await auth.signUp('email', { email: 'ada@example.com', password: PASSWORD, name: 'Ada' });
+    expect(result.error).toBeNull();
+    expect(result.data).toEqual({ user: expect.objectContaining({ email: 'ada@example.com', role: 'member' }), token: 'jwt-token' });
+    expect(JSON.stringify(auth.$session.get())).not.toContain('jwt-token');
+  });
+
+  it("a server error keeps the server's code, message and status", async () => {
+    const auth = client();
+    server.addUser('ada@example.com', PASSWORD);
+    const result = await auth.signIn('email', { email: 'ada@example.com', password: 'wrong password' });
+    expect(result.data).toBeNull();
+    expect(result.error).toBeInstanceOf(AuthError);
+    expect(result.error).toBeInstanceOf(Error);
+    expect(result.error).toMatchObject({
+      name: 'AuthError',
+      code: 'INVALID_CREDENTIALS',
+      message: 'Invalid email or password.',
+      status: 401,
+    });
+
+    const taken = await auth.signUp('email', { email: 'ada@example.com', password: PASSWORD });
+    expect(taken.error?.code).toBe('USER_ALREADY_EXISTS');
+    expect(taken.error?.status).toBe(409);
+    const revoke = await auth.revokeSession('nope');
+    expect(revoke.error?.code).toBe('UNAUTHORIZED');
+  });
+
+  it('a network failure is NETWORK_ERROR with status 0 and the cause', async () => {
+    const cause = new TypeError('Failed to fetch');
+    const auth = client({ fetch: (async () => Promise.reject(cause)) as typeof fetch });
+    const result = await auth.signIn('email', { email: 'ada@example.com', password: PASSWORD });
+    expect(result.error).toBeInstanceOf(AuthError);
+    expect(result.error).toMatchObject({ code: 'NETWORK_ERROR', status: 0 });
+    expect(result.error?.cause).toBe(cause);
+  });
+
+  it('a body that breaks off is NETWORK_ERROR too', async () => {
+    const broken = new Response(
+      new ReadableStream({
+        start(controller) {
+          controller.error(new Error('connection reset'));
+        },
+      }),
+      { status: 200 },
+    );
+    const auth = client({ fetch: (async () => broken) as typeof fetch });
+    const result = await auth.getSession();
+    expect(result.error).toMatchObject({ code: 'NETWORK_ERROR', status: 200 });
+  });
+
+  it('answers that are not the API become HTTP_ERROR or INVALID_RESPONSE', async () => {
+    const auth = client();
+    server.override = (call) =>
+      call.path === '/signout'
+        ? new Response('<h1>502 Bad Gateway</h1>', { status: 502 })
+        : new Response('<!doctype html><p>an SPA fallback</p>', { status: 200 });
+    expect((await auth.signOut()).error).toMatchObject({ code: 'HTTP_ERROR', status: 502 });
+    expect((await auth.getSession()).error).toMatchObject({ code: 'INVALID_RESPONSE', status: 200 });
+    server.override = () => new Response(JSON.stringify({ unexpected: true }));
+    expect((await auth.getSession()).error?.code).toBe('INVALID_RESPONSE');
+  });
+
+  it('the session calls', async () => {
+    const auth = client();
+    const user = server.addUser('ada@example.com', PASSWORD);
+    await auth.signIn('email', { email: user.email, password: PASSWORD });
+    const listed = await auth.listSessions();
+    expect(listed.data).toEqual([expect.objectContaining({ userId: user.id, current: true })]);
+    expect((await auth.revokeOtherSessions()).data).toEqual({ revoked: 2 });
+    expect(server.count('POST /sessions/revoke-others')).toBe(1);
+  });
+});
+
+describe('the session store', () => {
+  it('starts loading, and the first subscriber fetches once', async () => {
+    const user = server.addUser('ada@example.com', PASSWORD);
+    server.signInAs(user);
+    const auth = client();
+    expect(server.calls).toHaveLength(0); // nothing before a subscriber
+    const a = watch(auth);
+    const b = watch(auth);
+    auth.$session.listen(() => {});
+    await settle();
+    expect(server.count('GET /session')).toBe(1);
+    expect(a.seen).toEqual([
+      { user: null, session: null, isLoading: true, error: null },
+      { user, session: expect.objectContaining({ userId: user.id }), isLoading: false, error: null },
+    ]);
+    expect(b.seen.at(-1)).toEqual(a.seen.at(-1));
+  });
+
+  it('signed out: user null, not loading', async () => {
+    const auth = client();
+    const { seen } = watch(auth);
+    await settle();
+    expect(seen.at(-1)).toEqual({ user: null, session: null, isLoading: false, error: null });
+  });
+
+  it('concurrent getSession calls share one request', async () => {
+    const auth = client();
+    server.hold();
+    const calls = [auth.getSession(), auth.getSession(), auth.getSession()];
+    watch(auth); // mounting asks too
+    await settle();
+    server.release();
+    const results = await Promise.all(calls);
+    expect(server.count('GET /session')).toBe(1);
+    expect(results[0]).toBe(results[1]);
+    expect(results[1]).toBe(results[2]);
+    // Once it answered, a new call is a new request.
+    await auth.getSession();
+    expect(server.count('GET /session')).toBe(2);
+  });
+
+  it('sign-in fills the store without a reload: user at once, then the session', async () => {
+    const user = server.addUser('ada@example.com', PASSWORD);
+    const auth = client();
+    const { seen } = watch(auth);
+    await settle();
+    const before = server.calls.length;
+    const result = await auth.signIn('email', { email: user.email, password: PASSWORD });
+    expect(result.data?.user).toEqual(user);
+    expect(seen.slice(-2)).toEqual([
+      { user, session: null, isLoading: false, error: null },
+      { user, session: expect.objectContaining({ userId: user.id }), isLoading: false, error: null },
+    ]);
+    // One sign-in request and one session fetch.
+    expect(server.calls.slice(before).map((call) => `${call.method} ${call.path}`)).toEqual([
+      'POST /signin/email',
+      'GET /session',
+    ]);
+  });
+
+  it('a failed sign-in leaves the store alone', async () => {
+    const auth = client();
+    const { seen } = watch(auth);
+    await settle();
+    const count = seen.length;
+    const result = await auth.signIn('email', { email: 'nobody@example.com', password: PASSWORD });
+    expect(result.error?.code).toBe('INVALID_CREDENTIALS');
+    expect(seen).toHaveLength(count);
+    expect(server.count('GET /session')).toBe(1);
+  });
+
+  it('sign-out clears the store without another request', async () => {
+    const user = server.addUser('ada@example.com', PASSWORD);
+    server.signInAs(user);
+    const auth = client();
+    const { seen } = watch(auth);
+    await settle();
+    expect(seen.at(-1)?.user).toEqual(user);
+    const result = await auth.signOut();
+    expect(result).toEqual({ data: { success: true }, error: null });
+    expect(seen.at(-1)).toEqual({ user: null, session: null, isLoading: false, error: null });
+    expect(server.count('GET /session')).toBe(1);
+  });
+
+  it('a failed sign-out keeps the user', async () => {
+    const user = server.addUser('ada@example.com', PASSWORD);
+    server.signInAs(user);
+    const auth = client();
+    watch(auth);
+    await settle();
+    server.override = () => new Response(JSON.stringify({ error: { code: 'INVALID_ORIGIN', message: 'no' } }), { status: 403 });
+    const result = await auth.signOut();
+    expect(result.error).toMatchObject({ code: 'INVALID_ORIGIN', status: 403 });
+    expect(auth.$session.get().user).toEqual(user);
+  });
+
+  it('revoking the current session signs out; another one does not', async () => {
+    const user = server.addUser('ada@example.com', PASSWORD);
+    server.signInAs(user);
+    const auth = client();
+    watch(auth);
+    await settle();
+    const current = auth.$session.get().session!.id;
+    expect((await auth.revokeSession('other')).error?.code).toBe('SESSION_NOT_FOUND');
+    expect(auth.$session.get().user).toEqual(user);
+    expect((await auth.revokeSession(current)).data).toEqual({ success: true });
+    expect(auth.$session.get().user).toBeNull();
+  });
+
+  it('a session fetch that started before a sign-in is neither joined nor applied', async () => {
+    const user = server.addUser('ada@example.com', PASSWORD);
+    const auth = client();
+    server.hold();
+    const stale = auth.getSession(); // will answer null: nobody is signed in yet
+    await settle();
+    server.release();
+    // Sign in while the old answer is on its way: the server state changes
+    // first, so hold the old answer artificially.
+    let releaseStale!: () => void;
+    const staleGate = new Promise<void>((resolve) => (releaseStale = resolve));
+    server.override = async (call) => {
+      if (call.path === '/session' && server.count('GET /session') === 1) {
+        await staleGate;
+        return new Response('null');
+      }
+      return undefined;
+    };
+    const signedIn = auth.signIn('email', { email: user.email, password: PASSWORD });
+    await signedIn;
+    expect(server.count('GET /session')).toBe(2); // the sign-in did not join the old fetch
+    releaseStale();
+    expect((await stale).data).toBeNull();
+    expect(auth.$session.get().user).toEqual(user); // and the stale null was not applied
+  });
+
+  it('a failed refetch keeps the last user and reports the error', async () => {
+    const user = server.addUser('ada@example.com', PASSWORD);
+    server.signInAs(user);
+    const auth = client();
+    watch(auth);
+    await settle();
+    server.override = () => Promise.reject(new TypeError('offline'));
+    const result = await auth.getSession();
+    expect(result.error?.code).toBe('NETWORK_ERROR');
+    expect(auth.$session.get()).toMatchObject({ user, isLoading: false, error: { code: 'NETWORK_ERROR' } });
+    server.override = null;
+    await auth.getSession();
+    expect(auth.$session.get()).toMatchObject({ user, error: null });
+  });
+});
+
+describe('refetch on focus', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+  });
+
+  const advance = (ms: number) => vi.setSystemTime(Date.now() + ms);
+
+  it('refetches when the tab comes back, at most once per cooldown', async () => {
+    const { window, document } = fakeBrowser();
+    const auth = client({ focusCooldownMs: 5000 });
+    watch(auth);
+    await settle();
+    expect(server.count('GET /session')).toBe(1);
+
+    // Within the cooldown: nothing.
+    window.dispatchEvent(new Event('focus'));
+    document.dispatchEvent(new Event('visibilitychange'));
+    await settle();
+    expect(server.count('GET /session')).toBe(1);
+
+    // After it: focus and visibilitychange of one tab switch make one fetch.
+    advance(5001);
+    document.dispatchEvent(new Event('visibilitychange'));
+    window.dispatchEvent(new Event('focus'));
+    window.dispatchEvent(new Event('focus'));
+    await settle();
+    expect(server.count('GET /session')).toBe(2);
+
+    // A signed-in user elsewhere (another device) shows up on the next focus.
+    server.signInAs(server.addUser('ada@example.com', PASSWORD));
+    advance(5001);
+    window.dispatchEvent(new Event('focus'));
+    await settle();
+    expect(server.count('GET /session')).toBe(3);
+    expect(auth.$session.get().user?.email).toBe('ada@example.com');
+  });
+
+  it('a hidden tab does not refetch; refetchOnFocus: false never does', async () => {
+    const { window, document } = fakeBrowser();
+    const auth = client();
+    const quiet = createAuthClient<AppUser>({ baseURL: 'http://quiet.test', fetch: server.fetch, refetchOnFocus: false });
+    clients.push(quiet);
+    watch(auth);
+    watch(quiet);
+    await settle();
+    expect(server.calls).toHaveLength(2);
+    advance(60_000);
+    document.visibilityState = 'hidden';
+    document.dispatchEvent(new Event('visibilitychange'));
+    await settle();
+    expect(server.calls).toHaveLength(2);
+    document.visibilityState = 'visible';
+    window.dispatchEvent(new Event('focus'));
+    await settle();
+    expect(server.calls).toHaveLength(3); // only `auth`
+  });
+
+  it('a focus while a fetch is in flight joins it', async () => {
+    const { window } = fakeBrowser();
+    const auth = client({ focusCooldownMs: 0 });
+    server.hold();
+    watch(auth);
+    window.dispatchEvent(new Event('focus'));
+    window.dispatchEvent(new Event('focus'));
+    await settle();
+    server.release();
+    await settle();
+    expect(server.count('GET /session')).toBe(1);
+  });
+
+  it('stops listening once the last subscriber left', async () => {
+    const { window } = fakeBrowser();
+    const auth = client({ focusCooldownMs: 0 });
+    const { stop } = watch(auth);
+    await settle();
+    stop();
+    cleanStores(auth.$session); // what nanostores does 1 s after the last unsubscribe
+    window.dispatchEvent(new Event('focus'));
+    await settle();
+    expect(server.count('GET /session')).toBe(1);
+  });
+});
+
+describe('sync across tabs', () => {
+  it('BroadcastChannel: sign-out in one tab clears the other without a request; sign-in fills it', async () => {
+    const user = server.addUser('ada@example.com', PASSWORD);
+    server.signInAs(user);
+    // Two clients of the same server = two tabs (one cookie jar: the fake server).
+    const tabA = client();
+    const tabB = client();
+    watch(tabA);
+    const b = watch(tabB);
+    await settle();
+    expect(tabB.$session.get().user).toEqual(user);
+    const sessionFetches = server.count('GET /session');
+
+    await tabA.signOut();
+    await vi.waitFor(() => expect(tabB.$session.get().user).toBeNull());
+    expect(server.count('GET /session')).toBe(sessionFetches); // none for the sign-out
+
+    await tabA.signIn('email', { email: user.email, password: PASSWORD });
+    await vi.waitFor(() => expect(tabB.$session.get().session?.userId).toBe(user.id));
+    // One fetch for tab A's own session record, one for tab B.
+    expect(server.count('GET /session')).toBe(sessionFetches + 2);
+    expect(b.seen.at(-1)).toMatchObject({ user, isLoading: false, error: null });
+  });
+
+  it('clients of other servers are not affected', async () => {
+    const user = server.addUser('ada@example.com', PASSWORD);
+    server.signInAs(user);
+    const tabA = client();
+    const otherServer = new FakeServer('http://other.test/api/auth');
+    otherServer.signInAs(user);
+    const other = createAuthClient<AppUser>({ baseURL: 'http://other.test', fetch: otherServer.fetch });
+    clients.push(other);
+    watch(tabA);
+    watch(other);
+    await settle();
+    await tabA.signOut();
+    await settle();
+    expect(tabA.$session.get().user).toBeNull();
+    expect(other.$session.get().user).toEqual(user);
+    expect(otherServer.count('GET /session')).toBe(1);
+  });
+
+  it('syncTabs: false neither sends nor listens', async () => {
+    const user = server.addUser('ada@example.com', PASSWORD);
+    server.signInAs(user);
+    const tabA = client({ syncTabs: false });
+    const tabB = client();
+    watch(tabA);
+    watch(tabB);
+    await settle();
+    await tabA.signOut();
+    await settle();
+    expect(tabB.$session.get().user).toEqual(user);
+  });
+
+  it('falls back to the storage event without BroadcastChannel', async () => {
+    const { window } = fakeBrowser();
+    const stored = new Map<string, string>();
+    vi.stubGlobal('BroadcastChannel', undefined);
+    vi.stubGlobal('localStorage', { setItem: (key: string, value: string) => stored.set(key, value) });
+    const user = server.addUser('ada@example.com', PASSWORD);
+    server.signInAs(user);
+    const tab = client();
+    watch(tab);
+    await settle();
+    expect(tab.$session.get().user).toEqual(user);
+
+    // This tab's own sign-out is written for the others to see...
+    await tab.signOut();
+    const [[key, value]] = [...stored];
+    expect(key).toBe('nanoauth:http://auth.test/api/auth');
+    expect(JSON.parse(value!)).toMatchObject({ type: 'signout' });
+
+    // ...and another tab's sign-in arrives as a storage event.
+    server.signInAs(user);
+    const event = Object.assign(new Event('storage'), {
+      key,
+      newValue: JSON.stringify({ type: 'signin', at: 1, n: 0.5 }),
+    });
+    window.dispatchEvent(event);
+    await vi.waitFor(() => expect(tab.$session.get().user).toEqual(user));
+    // Unrelated keys and junk are ignored.
+    window.dispatchEvent(Object.assign(new Event('storage'), { key: 'other', newValue: '{"type":"signout"}' }));
+    window.dispatchEvent(Object.assign(new Event('storage'), { key, newValue: 'not json' }));
+    await settle();
+    expect(tab.$session.get().user).toEqual(user);
+  });
+});
+
+describe('types', () => {
+  it('the user type and sign-up fields are generic parameters', () => {
+    const auth = createAuthClient<AppUser, { name: string; inviteCode?: string }>({ fetch: server.fetch });
+    expectTypeOf(auth.$session.get().user).toEqualTypeOf<AppUser | null>();
+    expectTypeOf(auth.signIn).returns.resolves.toEqualTypeOf<AuthResult<SignedIn<AppUser>>>();
+    expectTypeOf<Parameters<typeof auth.signUp<'email'>>[1]>().toEqualTypeOf<
+      { email: string; password: string } & { name: string; inviteCode?: string }
+    >();
+    const basic = createAuthClient({ fetch: server.fetch });
+    expectTypeOf(basic.$session.get().user).toEqualTypeOf<{ id: string; email: string; name: string } | null>();
+    if (false as boolean) {
+      // @ts-expect-error `name` is required by these sign-up fields
+      void auth.signUp('email', { email: 'a@b.c', password: PASSWORD });
+      // @ts-expect-error no such provider
+      void auth.signIn('github', {});
+      const role: string = auth.$session.get().user!.role;
+      void role;
+    }
+    cleanStores(auth.$session, basic.$session);
+  });
+
+  it('narrowing on error gives data its type', async () => {
+    const auth = client();
+    const result = await auth.signUp('email', { email: 'ada@example.com', password: PASSWORD, name: 'Ada' });
+    if (result.error) {
+      expectTypeOf(result.data).toEqualTypeOf<null>();
+      throw result.error;
+    }
+    expectTypeOf(result.data.user.role).toEqualTypeOf<string>();
+    expect(result.data.user.role).toBe('member');
+  });
+});
