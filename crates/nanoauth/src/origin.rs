@@ -45,6 +45,7 @@ pub fn origin_of(url: &str) -> Option<String> {
 /// - Safe methods (`GET`, `HEAD`, `OPTIONS`) pass: they change nothing.
 /// - An `Origin` header must be a trusted origin; `Origin: null` (sandboxed
 ///   frames, some redirects) never is.
+/// - Without `Origin`, `Sec-Fetch-Site: cross-site` is refused.
 /// - Without `Origin`, a request that carries cookies must have a trusted
 ///   `Referer`; a request without cookies (a server, a CLI, a bearer-token
 ///   client) is not a CSRF vector and passes.
@@ -60,6 +61,14 @@ pub(crate) fn check(method: &Method, headers: &HeaderMap, trusted: &[String]) ->
         } else {
             Err(Error::InvalidOrigin)
         };
+    }
+    // No Origin, yet the browser says the request comes from another site
+    // (a cross-site form navigation in an older or unusual client): refuse.
+    if headers
+        .get("sec-fetch-site")
+        .is_some_and(|site| site.as_bytes().eq_ignore_ascii_case(b"cross-site"))
+    {
+        return Err(Error::InvalidOrigin);
     }
     if !cookie::any(headers) {
         return Ok(());
@@ -96,6 +105,20 @@ mod tests {
         assert!(check_with(&[(header::ORIGIN, "http://app.example")]).is_err());
         // No cookies, no origin: not a browser acting for another site.
         assert!(check_with(&[]).is_ok());
+        assert!(
+            check_with(&[(
+                header::HeaderName::from_static("sec-fetch-site"),
+                "cross-site"
+            )])
+            .is_err()
+        );
+        assert!(
+            check_with(&[(
+                header::HeaderName::from_static("sec-fetch-site"),
+                "same-origin"
+            )])
+            .is_ok()
+        );
         // Cookies without any origin information are refused...
         assert!(check_with(&[(header::COOKIE, "a=b")]).is_err());
         // ...unless the Referer is trusted.
