@@ -30,13 +30,29 @@ pub fn origin_of(url: &str) -> Option<String> {
         return None;
     }
     let host = authority.host().to_ascii_lowercase();
-    if host.is_empty() {
+    if !is_host(&host) {
         return None;
     }
     Some(match authority.port_u16() {
         Some(port) if port != default_port => format!("{scheme}://{host}:{port}"),
         _ => format!("{scheme}://{host}"),
     })
+}
+
+/// A DNS name (ASCII letters, digits, `-`, `.`; IDNs arrive as punycode),
+/// an IPv4 address, or a bracketed IPv6 address. `http::Uri` is lenient
+/// about hosts; an origin must not be.
+fn is_host(host: &str) -> bool {
+    if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        return inner.parse::<std::net::Ipv6Addr>().is_ok();
+    }
+    !host.is_empty()
+        && host.len() <= 253
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+        && !host.starts_with('.')
+        && !host.contains("..")
 }
 
 /// Refuses state-changing requests that a browser may have sent on another
@@ -136,6 +152,16 @@ mod tests {
             ])
             .is_err()
         );
+    }
+
+    #[test]
+    fn hosts_are_checked() {
+        // Found by the `origin` fuzz target: `http::Uri` accepts this host.
+        assert_eq!(origin_of("http://h[:]*:/tt*p://[]*"), None);
+        assert_eq!(origin_of("http://[::1]:8080").as_deref(), Some("http://[::1]:8080"));
+        assert_eq!(origin_of("http://[zz]"), None);
+        assert_eq!(origin_of("http://a..b"), None);
+        assert_eq!(origin_of("http://xn--bcher-kva.example").as_deref(), Some("http://xn--bcher-kva.example"));
     }
 
     #[test]
