@@ -87,7 +87,10 @@ async fn tampered_tokens_are_no_session_in_cookies_and_bearer() -> TestResult {
     let sessions_before = auth.adapter().session_count();
     // (A variant that happens to equal the token, like "standard base64"
     // for a token without '-' or '_', is no attack.)
-    for (name, bad) in tampered(&token).into_iter().filter(|(_, bad)| *bad != token) {
+    for (name, bad) in tampered(&token)
+        .into_iter()
+        .filter(|(_, bad)| *bad != token)
+    {
         let cookie = session_with_cookie(&auth, &format!("nanoauth.session_token={bad}")).await;
         assert_eq!(cookie.status(), StatusCode::OK, "{name}");
         assert_eq!(cookie.body().as_ref(), b"null", "{name}: cookie");
