@@ -158,10 +158,16 @@ mod tests {
     fn hosts_are_checked() {
         // Found by the `origin` fuzz target: `http::Uri` accepts this host.
         assert_eq!(origin_of("http://h[:]*:/tt*p://[]*"), None);
-        assert_eq!(origin_of("http://[::1]:8080").as_deref(), Some("http://[::1]:8080"));
+        assert_eq!(
+            origin_of("http://[::1]:8080").as_deref(),
+            Some("http://[::1]:8080")
+        );
         assert_eq!(origin_of("http://[zz]"), None);
         assert_eq!(origin_of("http://a..b"), None);
-        assert_eq!(origin_of("http://xn--bcher-kva.example").as_deref(), Some("http://xn--bcher-kva.example"));
+        assert_eq!(
+            origin_of("http://xn--bcher-kva.example").as_deref(),
+            Some("http://xn--bcher-kva.example")
+        );
     }
 
     #[test]

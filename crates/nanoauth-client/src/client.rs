@@ -1,0 +1,503 @@
+//! The client: NanoAuth's HTTP API as typed methods.
+
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use http::{Method, StatusCode};
+use reqwest::{RequestBuilder, Response, Url};
+use serde::de::{DeserializeOwned, IgnoredAny};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::builder::{AuthClientBuilder, Mode};
+use crate::error::{ClientError, ConfigError, DecodeError, NetworkError};
+use crate::session::Session;
+use crate::store::{Call, SessionStore};
+use crate::token::SessionToken;
+
+/// A client of a NanoAuth server, typed by the application's user `U` (any
+/// `Deserialize` type matching what the server sends, or
+/// `serde_json::Value`).
+///
+/// Cloning is cheap: clones share the connection pool, the cookie jar or
+/// token, and the [`SessionStore`]. On native targets, call it from within
+/// a tokio runtime (reqwest's requirement); on `wasm32` it runs on the
+/// browser's `fetch`.
+///
+/// ```no_run
+/// use nanoauth_client::AuthClient;
+///
+/// #[derive(Clone, Debug, serde::Deserialize)]
+/// struct User { id: String, email: String, name: String }
+///
+/// # #[tokio::main] async fn main() -> Result<(), nanoauth_client::ClientError> {
+/// let client = AuthClient::<User>::new("http://localhost:3000")?;
+/// let session = client
+///     .sign_up_email("ada@example.com", "correct horse battery", serde_json::json!({"name": "Ada"}))
+///     .await?;
+/// assert_eq!(session.user.name, "Ada");
+/// assert!(client.session().await?.is_some());
+/// client.sign_out().await?;
+/// # Ok(()) }
+/// ```
+pub struct AuthClient<U> {
+    shared: Arc<Shared>,
+    store: SessionStore<U>,
+}
+
+/// What every clone of a client shares, apart from the store.
+pub(crate) struct Shared {
+    pub(crate) http: reqwest::Client,
+    /// The endpoints' root: base URL joined with the base path.
+    pub(crate) root: Url,
+    /// Sent as `Origin` with state-changing requests (native targets).
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+    pub(crate) origin: String,
+    pub(crate) mode: Mode,
+    /// The bearer token ([`Mode::Bearer`] only).
+    pub(crate) token: Mutex<Option<SessionToken>>,
+}
+
+impl<U> Clone for AuthClient<U> {
+    fn clone(&self) -> Self {
+        Self {
+            shared: Arc::clone(&self.shared),
+            store: self.store.clone(),
+        }
+    }
+}
+
+impl<U> fmt::Debug for AuthClient<U> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuthClient")
+            .field("root", &self.shared.root.as_str())
+            .field("mode", &self.shared.mode)
+            .field("has_token", &self.shared.lock_token().is_some())
+            .field("store", &self.store)
+            .finish()
+    }
+}
+
+/// `200 {user, token}` from the sign-up and sign-in endpoints. The user is
+/// read again with the session that follows.
+#[derive(Deserialize)]
+struct SignedInBody {
+    token: String,
+}
+
+/// NanoAuth's error body: `{"error":{"code","message"}}`.
+#[derive(Deserialize)]
+struct ErrorBody {
+    error: ErrorDetail,
+}
+
+#[derive(Deserialize)]
+struct ErrorDetail {
+    code: String,
+    message: String,
+}
+
+#[derive(Serialize)]
+struct SignInBody<'a> {
+    email: &'a str,
+    password: &'a str,
+}
+
+impl<U: DeserializeOwned + Clone> AuthClient<U> {
+    /// A client of the server at `base_url` (the site's URL, e.g.
+    /// `https://example.com`), in [`Mode::Cookie`], with the endpoints under
+    /// `/api/auth`.
+    ///
+    /// # Errors
+    /// [`ClientError::Config`] as [`AuthClientBuilder::build`].
+    pub fn new(base_url: &str) -> Result<Self, ClientError> {
+        Self::builder(base_url).build()
+    }
+
+    /// A builder, to choose the [`Mode`] or the base path.
+    pub fn builder(base_url: &str) -> AuthClientBuilder<U> {
+        AuthClientBuilder::new(base_url)
+    }
+
+    /// Creates an account (`POST /signup/email`) and signs it in, then
+    /// reads the new session. `extra_fields` are the application's sign-up
+    /// fields (`name`, ...): anything that serializes to a JSON object, or
+    /// `()` for none. `email` and `password` override fields of the same
+    /// name in it.
+    ///
+    /// # Errors
+    /// - [`ClientError::Api`]: `USER_ALREADY_EXISTS` (409), `INVALID_EMAIL`,
+    ///   `PASSWORD_TOO_SHORT`, `PASSWORD_TOO_LONG`, `INVALID_BODY` (400),
+    ///   `INVALID_ORIGIN` (403), and server failures.
+    /// - [`ClientError::SessionNotKept`] when the session cookie was not kept.
+    /// - [`ClientError::Config`] when `extra_fields` is not an object.
+    /// - [`ClientError::Network`], [`ClientError::Decode`].
+    pub async fn sign_up_email(
+        &self,
+        email: &str,
+        password: &str,
+        extra_fields: impl Serialize,
+    ) -> Result<Session<U>, ClientError> {
+        let body = sign_up_body(email, password, extra_fields);
+        self.start_session("/signup/email", body).await
+    }
+
+    /// Signs in with email and password (`POST /signin/email`), then reads
+    /// the new session.
+    ///
+    /// # Errors
+    /// - [`ClientError::Api`]: `INVALID_CREDENTIALS` (401) for an unknown
+    ///   email or a wrong password alike, `INVALID_EMAIL` (400),
+    ///   `INVALID_ORIGIN` (403), and server failures.
+    /// - [`ClientError::SessionNotKept`] when the session cookie was not kept.
+    /// - [`ClientError::Network`], [`ClientError::Decode`].
+    pub async fn sign_in_email(
+        &self,
+        email: &str,
+        password: &str,
+    ) -> Result<Session<U>, ClientError> {
+        let body = serde_json::to_value(SignInBody { email, password }).map_err(|error| {
+            ClientError::Config(ConfigError::new(format!("sign-in body: {error}")))
+        });
+        self.start_session("/signin/email", body).await
+    }
+
+    /// Signs out (`POST /signout`): the server ends the session and clears
+    /// the cookie; in bearer mode the client forgets its token. The store's
+    /// session becomes `None`.
+    ///
+    /// # Errors
+    /// [`ClientError::Network`], [`ClientError::Api`] (e.g. `INVALID_ORIGIN`),
+    /// [`ClientError::Decode`]. On an error the client keeps its token and
+    /// the store its session: the server may still hold the session, so
+    /// try again.
+    pub async fn sign_out(&self) -> Result<(), ClientError> {
+        let pending = self.store.begin(Call::Change);
+        let result = self
+            .send::<IgnoredAny>(self.request(Method::POST, "/signout"))
+            .await;
+        match result {
+            Ok(_) => {
+                *self.shared.lock_token() = None;
+                pending.succeed(None);
+                Ok(())
+            }
+            Err(error) => {
+                pending.fail(error.clone());
+                Err(error)
+            }
+        }
+    }
+
+    /// Fetches the current session (`GET /session`) and updates the store:
+    /// `Ok(None)` when signed out, or when the session expired or was
+    /// revoked. In bearer mode, a token the server no longer accepts is
+    /// forgotten.
+    ///
+    /// The server slides the session's expiry forward when it is used; the
+    /// renewed cookie is kept (cookie mode), and on native targets the
+    /// renewed token too (bearer mode).
+    ///
+    /// # Errors
+    /// [`ClientError::Network`], [`ClientError::Api`] (server failures such
+    /// as `DATABASE_UNAVAILABLE`), [`ClientError::Decode`] (the user type
+    /// does not match the server's JSON). The store keeps its last session.
+    pub async fn session(&self) -> Result<Option<Session<U>>, ClientError> {
+        let pending = self.store.begin(Call::Fetch);
+        let result = self.fetch_session().await;
+        match &result {
+            Ok(session) => pending.succeed(session.clone()),
+            Err(error) => pending.fail(error.clone()),
+        }
+        result
+    }
+
+    /// The store that mirrors this client's session state.
+    pub fn store(&self) -> &SessionStore<U> {
+        &self.store
+    }
+}
+
+impl<U> AuthClient<U> {
+    pub(crate) fn from_parts(shared: Arc<Shared>, store: SessionStore<U>) -> Self {
+        Self { shared, store }
+    }
+
+    /// How the session travels.
+    pub fn mode(&self) -> Mode {
+        self.shared.mode
+    }
+
+    /// The bearer token of the current session ([`Mode::Bearer`]), to
+    /// persist it; `None` in cookie mode or when signed out.
+    pub fn token(&self) -> Option<SessionToken> {
+        self.shared.lock_token().clone()
+    }
+
+    /// The URL of an endpoint, `path` relative to the base path.
+    pub(crate) fn endpoint(&self, path: &str) -> Url {
+        let mut url = self.shared.root.clone();
+        url.set_path(&format!("{}{path}", self.shared.root.path()));
+        url
+    }
+
+    #[cfg(test)]
+    pub(crate) fn origin(&self) -> &str {
+        &self.shared.origin
+    }
+
+    fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        let is_post = method == Method::POST;
+        let mut request = self.shared.http.request(method, self.endpoint(path));
+        // The server refuses a state-changing request that carries cookies
+        // without a trusted `Origin` (its CSRF defence). A browser sends
+        // `Origin` itself; a native client says where it belongs, in bearer
+        // mode too, where it does no harm.
+        #[cfg(not(target_arch = "wasm32"))]
+        if is_post {
+            request = request.header(http::header::ORIGIN, &self.shared.origin);
+        }
+        #[cfg(target_arch = "wasm32")]
+        {
+            request = match self.shared.mode {
+                // Cross-origin `fetch` sends and keeps cookies only when asked.
+                Mode::Cookie => request.fetch_credentials_include(),
+                // The server sets its cookie on sign-in whatever the mode;
+                // the browser must neither keep nor send it.
+                Mode::Bearer => request.fetch_credentials_omit(),
+            };
+            // The session must come from the server, never from the cache.
+            if !is_post {
+                request = request.fetch_cache_no_store();
+            }
+        }
+        if self.shared.mode == Mode::Bearer
+            && let Some(token) = self.shared.lock_token().as_ref()
+        {
+            request = request.bearer_auth(token.expose_secret());
+        }
+        request
+    }
+
+    /// Sends `request` and decodes a success as `T`, an error status as
+    /// [`ClientError::Api`].
+    async fn send<T: DeserializeOwned>(&self, request: RequestBuilder) -> Result<T, ClientError> {
+        let response = request
+            .send()
+            .await
+            .map_err(|error| ClientError::Network(NetworkError::new(error)))?;
+        self.read(response).await
+    }
+
+    async fn read<T: DeserializeOwned>(&self, response: Response) -> Result<T, ClientError> {
+        let status = response.status();
+        #[cfg(not(target_arch = "wasm32"))]
+        if self.shared.mode == Mode::Bearer && status.is_success() {
+            self.keep_refreshed_token(response.headers());
+        }
+        let body = response
+            .bytes()
+            .await
+            .map_err(|error| ClientError::Network(NetworkError::new(error)))?;
+        if status.is_success() {
+            return serde_json::from_slice(&body)
+                .map_err(|error| ClientError::Decode(DecodeError::json(status, error)));
+        }
+        Err(error_from(status, &body))
+    }
+
+    /// A lookup that slid the session's expiry answers with a renewed
+    /// cookie; in bearer mode its value is the renewed token. (Browsers
+    /// hide `Set-Cookie` from `fetch`, so on wasm the token keeps its
+    /// original expiry.)
+    #[cfg(not(target_arch = "wasm32"))]
+    fn keep_refreshed_token(&self, headers: &http::HeaderMap) {
+        if let Some(token) = session_cookie_value(headers) {
+            *self.shared.lock_token() = Some(SessionToken::new(token));
+        }
+    }
+}
+
+impl<U: DeserializeOwned + Clone> AuthClient<U> {
+    async fn start_session(
+        &self,
+        path: &str,
+        body: Result<Value, ClientError>,
+    ) -> Result<Session<U>, ClientError> {
+        let pending = self.store.begin(Call::Change);
+        let result = async {
+            let request = self.request(Method::POST, path).json(&body?);
+            let signed_in: SignedInBody = self.send(request).await?;
+            if self.shared.mode == Mode::Bearer {
+                *self.shared.lock_token() = Some(SessionToken::new(signed_in.token));
+            }
+            self.fetch_session()
+                .await?
+                .ok_or(ClientError::SessionNotKept)
+        }
+        .await;
+        match &result {
+            Ok(session) => pending.succeed(Some(session.clone())),
+            Err(error) => pending.fail(error.clone()),
+        }
+        result
+    }
+
+    async fn fetch_session(&self) -> Result<Option<Session<U>>, ClientError> {
+        let sent = self.token();
+        let session: Option<Session<U>> = self.send(self.request(Method::GET, "/session")).await?;
+        if session.is_none()
+            && let Some(sent) = sent
+        {
+            // Forget the token the server refused, unless a sign-in
+            // replaced it meanwhile.
+            let mut token = self.shared.lock_token();
+            if token
+                .as_ref()
+                .is_some_and(|current| current.expose_secret() == sent.expose_secret())
+            {
+                *token = None;
+            }
+        }
+        Ok(session)
+    }
+}
+
+impl Shared {
+    fn lock_token(&self) -> MutexGuard<'_, Option<SessionToken>> {
+        // Only ever replaced whole: a panic elsewhere cannot leave it torn.
+        self.token.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// The sign-up body: the application's fields, then `email` and `password`.
+fn sign_up_body(
+    email: &str,
+    password: &str,
+    extra_fields: impl Serialize,
+) -> Result<Value, ClientError> {
+    let config = |message: String| ClientError::Config(ConfigError::new(message));
+    let mut body = match serde_json::to_value(extra_fields) {
+        Ok(Value::Object(fields)) => fields,
+        Ok(Value::Null) => Map::new(),
+        Ok(other) => {
+            return Err(config(format!(
+                "sign-up fields must serialize to a JSON object, not {other}"
+            )));
+        }
+        Err(error) => return Err(config(format!("sign-up fields: {error}"))),
+    };
+    body.insert("email".into(), Value::String(email.to_owned()));
+    body.insert("password".into(), Value::String(password.to_owned()));
+    Ok(Value::Object(body))
+}
+
+/// An error status: NanoAuth's error body, or whatever came instead.
+fn error_from(status: StatusCode, body: &[u8]) -> ClientError {
+    match serde_json::from_slice::<ErrorBody>(body) {
+        Ok(ErrorBody {
+            error: ErrorDetail { code, message },
+        }) => ClientError::Api {
+            status,
+            code,
+            message,
+        },
+        Err(_) => ClientError::Decode(DecodeError::unexpected_error(status, body)),
+    }
+}
+
+/// The value of a non-empty session cookie set in `headers` (with or
+/// without the `__Host-` prefix NanoAuth uses over https).
+#[cfg(not(target_arch = "wasm32"))]
+fn session_cookie_value(headers: &http::HeaderMap) -> Option<&str> {
+    const NAMES: [&str; 2] = ["nanoauth.session_token", "__Host-nanoauth.session_token"];
+    headers
+        .get_all(http::header::SET_COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .filter_map(|value| value.split(';').next()?.trim().split_once('='))
+        .find(|(name, value)| NAMES.contains(name) && !value.is_empty())
+        .map(|(_, value)| value.trim_matches('"'))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use super::*;
+
+    #[test]
+    fn sign_up_bodies_merge_the_applications_fields() {
+        let body = sign_up_body(
+            "a@b.c",
+            "pw",
+            serde_json::json!({"name": "Ada", "email": "x"}),
+        );
+        assert_eq!(
+            body.unwrap(),
+            serde_json::json!({"name": "Ada", "email": "a@b.c", "password": "pw"})
+        );
+        let body = sign_up_body("a@b.c", "pw", ()).unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({"email": "a@b.c", "password": "pw"})
+        );
+
+        #[derive(Serialize)]
+        struct Fields {
+            name: &'static str,
+            role: Option<&'static str>,
+        }
+        let body = sign_up_body(
+            "a@b.c",
+            "pw",
+            Fields {
+                name: "Ada",
+                role: None,
+            },
+        )
+        .unwrap();
+        assert_eq!(body["name"], "Ada");
+        assert!(body["role"].is_null());
+
+        assert!(matches!(
+            sign_up_body("a@b.c", "pw", ["not", "an", "object"]),
+            Err(ClientError::Config(_))
+        ));
+    }
+
+    #[test]
+    fn error_bodies_become_api_errors() {
+        let error = error_from(
+            StatusCode::CONFLICT,
+            br#"{"error":{"code":"USER_ALREADY_EXISTS","message":"taken"}}"#,
+        );
+        assert_eq!(error.code(), Some("USER_ALREADY_EXISTS"));
+        assert_eq!(error.status(), Some(StatusCode::CONFLICT));
+
+        let error = error_from(StatusCode::BAD_GATEWAY, b"<html>Bad Gateway</html>");
+        assert!(matches!(&error, ClientError::Decode(_)));
+        assert_eq!(error.status(), Some(StatusCode::BAD_GATEWAY));
+        assert!(error.to_string().contains("Bad Gateway"));
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn the_renewed_session_cookie_is_found() {
+        use http::{HeaderMap, HeaderValue, header::SET_COOKIE};
+
+        let mut headers = HeaderMap::new();
+        headers.append(SET_COOKIE, HeaderValue::from_static("other=1; Path=/"));
+        assert_eq!(session_cookie_value(&headers), None);
+        headers.append(
+            SET_COOKIE,
+            HeaderValue::from_static("nanoauth.session_token=; Path=/; Max-Age=0"),
+        );
+        assert_eq!(session_cookie_value(&headers), None);
+        headers.append(
+            SET_COOKIE,
+            HeaderValue::from_static("__Host-nanoauth.session_token=a.b.c; Path=/; Secure"),
+        );
+        assert_eq!(session_cookie_value(&headers), Some("a.b.c"));
+    }
+}

@@ -1,0 +1,382 @@
+//! The client against a real NanoAuth server (axum, in-memory adapter) on a
+//! free loopback port, over real HTTP.
+
+#![cfg(not(target_arch = "wasm32"))]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use nanoauth::adapter::memory::MemoryAdapter;
+use nanoauth::plugins::email_password::EmailPassword;
+use nanoauth::utils::password::PasswordHasher;
+use nanoauth::{Auth, AuthBuilder, BasicUser, Clock, SystemClock};
+use nanoauth_axum::AuthRouterExt;
+use nanoauth_client::{AuthClient, AuthState, ClientError, Mode, SessionToken, StatusCode};
+use serde::Deserialize;
+use serde_json::json;
+
+/// The client's view of the server's `BasicUser`.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+struct User {
+    id: String,
+    email: String,
+    name: String,
+}
+
+const EMAIL: &str = "ada@example.com";
+const PASSWORD: &str = "correct horse battery";
+
+type Builder = AuthBuilder<BasicUser, MemoryAdapter<BasicUser>>;
+
+/// Starts a server on 127.0.0.1:0 whose base URL is its own address;
+/// returns that URL. `configure` adjusts the `Auth` (clock, lifetimes).
+async fn server_with(configure: impl FnOnce(Builder) -> Builder) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let builder = Auth::builder(MemoryAdapter::<BasicUser>::new())
+        .secret("client test secret, thirty-two bytes or more")
+        .base_url(&url)
+        // Cheap Argon2: the tests exercise the wire, not the hash.
+        .plugin(EmailPassword::new().hasher(PasswordHasher::with_params(64, 1, 1).unwrap()));
+    let auth = configure(builder).build().unwrap();
+    let app = Router::new().nanoauth(auth);
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    url
+}
+
+async fn server() -> String {
+    server_with(|builder| builder).await
+}
+
+fn client(url: &str, mode: Mode) -> AuthClient<User> {
+    AuthClient::builder(url).mode(mode).build().unwrap()
+}
+
+/// Records every state the store's subscribers are told about.
+fn record(client: &AuthClient<User>) -> Arc<Mutex<Vec<AuthState<User>>>> {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&seen);
+    client
+        .store()
+        .subscribe(move |state: &AuthState<User>| sink.lock().unwrap().push(state.clone()))
+        .detach();
+    seen
+}
+
+fn api_error(result: Result<impl std::fmt::Debug, ClientError>) -> (StatusCode, String) {
+    match result {
+        Err(ClientError::Api { status, code, .. }) => (status, code),
+        other => panic!("expected an API error, got {other:?}"),
+    }
+}
+
+/// Sign up, read the session, sign out, sign in again: in `mode`.
+async fn full_flow(mode: Mode) {
+    let url = server().await;
+    let client = client(&url, mode);
+    let seen = record(&client);
+
+    let session = client
+        .sign_up_email(EMAIL, PASSWORD, json!({"name": "Ada"}))
+        .await
+        .unwrap();
+    assert_eq!(session.user.email, EMAIL);
+    assert_eq!(session.user.name, "Ada");
+    assert_eq!(session.session.user_id, session.user.id);
+    assert!(session.session.expires_at > session.session.created_at);
+    assert_eq!(session.session.ip_address.as_deref(), Some("127.0.0.1"));
+    assert!(
+        session
+            .session
+            .user_agent
+            .as_deref()
+            .unwrap()
+            .starts_with("nanoauth-client/")
+    );
+
+    // The store has the user, and its subscribers saw loading, then it.
+    let state = client.store().get();
+    assert_eq!(state.session.as_ref().unwrap().user, session.user);
+    assert!(!state.is_loading && state.error.is_none());
+    {
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen.len(), 2, "{seen:?}");
+        assert!(seen[0].is_loading && seen[0].session.is_none());
+        assert_eq!(seen[1].session.as_ref().unwrap().user.name, "Ada");
+    }
+    match mode {
+        Mode::Bearer => assert!(client.token().is_some()),
+        _ => assert!(client.token().is_none()),
+    }
+
+    // Refetch.
+    let again = client.session().await.unwrap().unwrap();
+    assert_eq!(again.user, session.user);
+    assert_eq!(again.session.id, session.session.id);
+    assert_eq!(seen.lock().unwrap().len(), 4);
+
+    // Sign out: the store is cleared, and the server agrees.
+    client.sign_out().await.unwrap();
+    let state = client.store().get();
+    assert!(state.session.is_none() && !state.is_loading && state.error.is_none());
+    assert!(client.token().is_none());
+    assert_eq!(seen.lock().unwrap().len(), 6);
+    assert!(client.session().await.unwrap().is_none());
+
+    // And back in.
+    let session = client.sign_in_email(EMAIL, PASSWORD).await.unwrap();
+    assert_eq!(session.user.name, "Ada");
+    assert_eq!(
+        client.store().get().session.unwrap().session.id,
+        session.session.id
+    );
+}
+
+#[tokio::test]
+async fn cookie_mode_signs_up_reads_the_session_and_signs_out() {
+    full_flow(Mode::Cookie).await;
+}
+
+#[tokio::test]
+async fn bearer_mode_signs_up_reads_the_session_and_signs_out() {
+    full_flow(Mode::Bearer).await;
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_invalid_credentials_401() {
+    let url = server().await;
+    client(&url, Mode::Cookie)
+        .sign_up_email(EMAIL, PASSWORD, json!({"name": "Ada"}))
+        .await
+        .unwrap();
+
+    let client = client(&url, Mode::Cookie);
+    // As an app does at start-up: not signed in.
+    assert!(client.session().await.unwrap().is_none());
+    let result = client.sign_in_email(EMAIL, "not the password").await;
+    assert_eq!(
+        api_error(result),
+        (StatusCode::UNAUTHORIZED, "INVALID_CREDENTIALS".to_owned())
+    );
+    // The store keeps the error for the UI, and no session.
+    let state = client.store().get();
+    assert!(state.session.is_none() && !state.is_loading);
+    let error = state.error.unwrap();
+    assert_eq!(error.code(), Some("INVALID_CREDENTIALS"));
+    assert_eq!(error.status(), Some(StatusCode::UNAUTHORIZED));
+
+    // An unknown account gets the same answer.
+    let result = client.sign_in_email("nobody@example.com", PASSWORD).await;
+    assert_eq!(
+        api_error(result),
+        (StatusCode::UNAUTHORIZED, "INVALID_CREDENTIALS".to_owned())
+    );
+}
+
+#[tokio::test]
+async fn a_taken_email_is_user_already_exists_409() {
+    let url = server().await;
+    for mode in [Mode::Cookie, Mode::Bearer] {
+        let client = client(&url, mode);
+        let result = client.sign_up_email(EMAIL, PASSWORD, ()).await;
+        if mode == Mode::Cookie {
+            result.unwrap();
+            continue;
+        }
+        assert_eq!(
+            api_error(result),
+            (StatusCode::CONFLICT, "USER_ALREADY_EXISTS".to_owned())
+        );
+        assert!(client.token().is_none());
+        assert!(client.store().get().session.is_none());
+    }
+}
+
+#[tokio::test]
+async fn validation_errors_carry_the_servers_message() {
+    let url = server().await;
+    let client = client(&url, Mode::Cookie);
+    match client.sign_up_email(EMAIL, "short", ()).await {
+        Err(ClientError::Api {
+            status,
+            code,
+            message,
+        }) => {
+            assert_eq!(status, StatusCode::BAD_REQUEST);
+            assert_eq!(code, "PASSWORD_TOO_SHORT");
+            assert!(!message.is_empty());
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn cookie_mode_sends_the_configured_origin() {
+    let url = server().await;
+    // An origin the server does not trust is refused by its CSRF check:
+    // proof that the client sends `Origin` on POSTs.
+    let client = AuthClient::<User>::builder(&url)
+        .origin("https://evil.example")
+        .build()
+        .unwrap();
+    let result = client.sign_up_email(EMAIL, PASSWORD, ()).await;
+    assert_eq!(
+        api_error(result),
+        (StatusCode::FORBIDDEN, "INVALID_ORIGIN".to_owned())
+    );
+}
+
+#[tokio::test]
+async fn a_saved_bearer_token_restores_the_session_until_sign_out() {
+    let url = server().await;
+    let first = client(&url, Mode::Bearer);
+    let signed_in = first.sign_up_email(EMAIL, PASSWORD, ()).await.unwrap();
+    let saved = first.token().unwrap().expose_secret().to_owned();
+
+    // A later run of the app, with the saved token.
+    let restored = AuthClient::<User>::builder(&url)
+        .mode(Mode::Bearer)
+        .token(SessionToken::new(saved.clone()))
+        .build()
+        .unwrap();
+    let session = restored.session().await.unwrap().unwrap();
+    assert_eq!(session.session.id, signed_in.session.id);
+
+    // A cookie-mode client has no cookie, so no session.
+    assert!(
+        client(&url, Mode::Cookie)
+            .session()
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // Signing out ends the session on the server: the saved token is
+    // refused, and the client forgets it.
+    first.sign_out().await.unwrap();
+    assert!(restored.session().await.unwrap().is_none());
+    assert!(restored.token().is_none());
+}
+
+/// A clock the test moves; starts at the real time.
+#[derive(Debug, Clone)]
+struct TestClock(Arc<AtomicU64>);
+
+impl TestClock {
+    fn new() -> Self {
+        Self(Arc::new(AtomicU64::new(SystemClock.now())))
+    }
+
+    fn advance(&self, seconds: u64) {
+        self.0.fetch_add(seconds, Ordering::SeqCst);
+    }
+}
+
+impl Clock for TestClock {
+    fn now(&self) -> u64 {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// A session lives 100 s and slides on every use. Used at +60 s, it is
+/// renewed; at +120 s only the renewed cookie or token still works.
+async fn sliding_expiry(mode: Mode) {
+    let clock = TestClock::new();
+    let server_clock = clock.clone();
+    let url = server_with(move |builder| {
+        builder
+            .clock(server_clock)
+            .session_expires_in(100)
+            .session_update_age(0)
+    })
+    .await;
+    let client = client(&url, mode);
+    let first = client.sign_up_email(EMAIL, PASSWORD, ()).await.unwrap();
+
+    clock.advance(60);
+    let renewed = client.session().await.unwrap().unwrap();
+    assert_eq!(renewed.session.expires_at, first.session.expires_at + 60);
+
+    clock.advance(60);
+    let still = client.session().await.unwrap();
+    assert_eq!(still.unwrap().session.id, first.session.id, "{mode:?}");
+}
+
+#[tokio::test]
+async fn cookie_mode_keeps_the_renewed_cookie() {
+    sliding_expiry(Mode::Cookie).await;
+}
+
+#[tokio::test]
+async fn bearer_mode_keeps_the_renewed_token() {
+    sliding_expiry(Mode::Bearer).await;
+}
+
+#[tokio::test]
+async fn a_user_type_that_does_not_fit_is_a_decode_error() {
+    #[derive(Clone, Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Numbered {
+        id: u64,
+    }
+    let url = server().await;
+    let client = AuthClient::<Numbered>::new(&url).unwrap();
+    match client.sign_up_email(EMAIL, PASSWORD, ()).await {
+        Err(ClientError::Decode(error)) => assert_eq!(error.status(), Some(StatusCode::OK)),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_server_that_is_down_is_a_network_error() {
+    // A port that was free a moment ago: nothing listens there now.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+
+    for mode in [Mode::Cookie, Mode::Bearer] {
+        let client = client(&url, mode);
+        let seen = record(&client);
+        match client.sign_in_email(EMAIL, PASSWORD).await {
+            Err(ClientError::Network(error)) => assert!(error.is_connect(), "{error}"),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            client.session().await,
+            Err(ClientError::Network(_))
+        ));
+        assert!(matches!(
+            client.sign_out().await,
+            Err(ClientError::Network(_))
+        ));
+
+        let state = client.store().get();
+        assert!(!state.is_loading && state.session.is_none());
+        assert!(matches!(state.error, Some(ClientError::Network(_))));
+        assert_eq!(seen.lock().unwrap().len(), 6);
+    }
+}
+
+#[tokio::test]
+async fn clones_share_the_session_and_the_store() {
+    let url = server().await;
+    let client = client(&url, Mode::Cookie);
+    let clone = client.clone();
+    client.sign_up_email(EMAIL, PASSWORD, ()).await.unwrap();
+    assert!(clone.store().get().session.is_some());
+    assert!(clone.session().await.unwrap().is_some());
+    // A call on a spawned task: the futures are `Send`.
+    let task = tokio::spawn(async move { clone.sign_out().await });
+    task.await.unwrap().unwrap();
+    assert!(client.store().get().session.is_none());
+}
