@@ -42,48 +42,13 @@ if [ "${SKIP_E2E:-0}" = "1" ]; then
   exit 0
 fi
 
-# --- Chromium (Debian's package; playwright-core downloads no browser) -------
-if [ ! -x /usr/bin/chromium ]; then
-  say "installing Debian's chromium"
-  SUDO=""
-  if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then SUDO="sudo"; fi
-  $SUDO apt-get update
-  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
-fi
-say "$(/usr/bin/chromium --version 2>/dev/null || echo 'chromium: version unknown')"
+# shellcheck source=../../apps/demo/e2e/demo-server.sh
+. "$REPO/apps/demo/e2e/demo-server.sh"
 
-# --- the demo server --------------------------------------------------------------
-say "cargo build -p nanoauth-demo"
-DEMO_BIN="$(
-  cd "$REPO" &&
-    cargo build -p nanoauth-demo --message-format=json-render-diagnostics |
-    node -e '
-      let out = "";
-      process.stdin.on("data", (d) => (out += d)).on("end", () => {
-        for (const line of out.split("\n")) {
-          if (!line.startsWith("{")) continue;
-          const m = JSON.parse(line);
-          if (m.reason === "compiler-artifact" && m.target.name === "nanoauth-demo" && m.executable) {
-            process.stdout.write(m.executable);
-          }
-        }
-      });'
-)"
-if [ -z "$DEMO_BIN" ] || [ ! -x "$DEMO_BIN" ]; then
-  echo "could not find the nanoauth-demo executable after the build" >&2
-  exit 1
-fi
-
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port_from() { # prints the first free port from $1 on
-  local port=$1
-  for _ in $(seq 1 100); do
-    if ! port_in_use "$port"; then echo "$port"; return 0; fi
-    port=$((port + 1))
-  done
-  echo "no free port found from $1 on" >&2
-  return 1
-}
+ensure_chromium
+pushd "$REPO" >/dev/null
+build_demo
+popd >/dev/null
 DEMO_PORT="$(free_port_from "${DEMO_PORT:-3300}")"
 APP_PORT="$(free_port_from "${APP_PORT:-$((DEMO_PORT + 1))}")"
 if [ "$APP_PORT" = "$DEMO_PORT" ]; then APP_PORT="$(free_port_from $((DEMO_PORT + 1)))"; fi
@@ -96,15 +61,9 @@ DATA_DIR="$(mktemp -d -t nanoauth-js-e2e.XXXXXX)"
 DEMO_LOG="$OUTPUT_DIR/demo.log"
 DEMO_URL="http://127.0.0.1:$DEMO_PORT"
 APP_URL="http://127.0.0.1:$APP_PORT"
-DEMO_PID=""
 
 cleanup() {
-  if [ -n "$DEMO_PID" ] && kill -0 "$DEMO_PID" 2>/dev/null; then
-    kill "$DEMO_PID" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$DEMO_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$DEMO_PID" 2>/dev/null || true
-    wait "$DEMO_PID" 2>/dev/null || true
-  fi
+  stop_demo
   rm -rf "$DATA_DIR"
 }
 trap cleanup EXIT
@@ -113,29 +72,7 @@ trap 'exit 143' TERM
 
 # The page and the API reach the browser through the proxy on APP_PORT, so
 # that is the origin the demo must trust.
-say "starting the demo on $DEMO_URL, trusting $APP_URL (log $DEMO_LOG)"
-"$DEMO_BIN" --port "$DEMO_PORT" --data-dir "$DATA_DIR" --base-url "$APP_URL" >"$DEMO_LOG" 2>&1 </dev/null &
-DEMO_PID=$!
-
-status_of() { # the HTTP status of GET $1, or 000
-  node -e 'fetch(process.argv[1], { signal: AbortSignal.timeout(2000) })
-    .then((r) => process.stdout.write(String(r.status)), () => process.stdout.write("000"))' "$1"
-}
-deadline=$((SECONDS + ${DEMO_WAIT_SECS:-60}))
-until [ "$(status_of "$DEMO_URL/api/auth/session")" = "200" ]; do
-  if ! kill -0 "$DEMO_PID" 2>/dev/null; then
-    echo "the demo exited before answering; its log:" >&2
-    cat "$DEMO_LOG" >&2 || true
-    exit 1
-  fi
-  if [ "$SECONDS" -ge "$deadline" ]; then
-    echo "the demo did not answer 200 on /api/auth/session in time; its log:" >&2
-    cat "$DEMO_LOG" >&2 || true
-    exit 1
-  fi
-  sleep 0.5
-done
-say "the demo answers on $DEMO_URL"
+start_demo "$DEMO_PORT" "$DATA_DIR" "$DEMO_LOG" --base-url "$APP_URL"
 
 say "building the React test page (vite)"
 npm run --silent e2e:build
