@@ -1,7 +1,7 @@
 //! The tables NanoAuth needs, per dialect.
 
 use crate::dialect::Dialect;
-use crate::schema::Schema;
+use crate::schema::{QuotedNames, Schema};
 
 /// The migration for `dialect`, with the schema's table names, as SQL
 /// statements separated by `;` and newlines: print it for your own migration
@@ -18,14 +18,15 @@ use crate::schema::Schema;
 /// assert!(sql.contains("CREATE TABLE IF NOT EXISTS \"sessions\""));
 /// ```
 pub fn migration_sql(dialect: Dialect, schema: &Schema) -> String {
-    let q = |name: &str| dialect.quote(name);
-    let users = q(&schema.users);
-    let passwords = q(&schema.passwords);
-    let sessions = q(&schema.sessions);
-    let verifications = q(&schema.verifications);
-    let id = q(schema.column_of("id"));
-    let email = q(schema.column_of("email"));
-    let name = q(schema.column_of("name"));
+    let QuotedNames {
+        users,
+        passwords,
+        sessions,
+        verifications,
+        id,
+        email,
+        name,
+    } = schema.quoted(dialect);
     let index = |table: &str, column: &str| dialect.quote(&format!("{table}_{column}_idx"));
     let sessions_user_idx = index(&schema.sessions, "user_id");
     let sessions_expires_idx = index(&schema.sessions, "expires_at");

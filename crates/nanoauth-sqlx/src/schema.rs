@@ -112,6 +112,32 @@ impl Schema {
     }
 }
 
+/// The schema's names, quoted for one dialect, ready to splice into SQL.
+pub(crate) struct QuotedNames {
+    pub(crate) users: String,
+    pub(crate) passwords: String,
+    pub(crate) sessions: String,
+    pub(crate) verifications: String,
+    pub(crate) id: String,
+    pub(crate) email: String,
+    pub(crate) name: String,
+}
+
+impl Schema {
+    pub(crate) fn quoted(&self, dialect: Dialect) -> QuotedNames {
+        let q = |name: &str| dialect.quote(name);
+        QuotedNames {
+            users: q(&self.users),
+            passwords: q(&self.passwords),
+            sessions: q(&self.sessions),
+            verifications: q(&self.verifications),
+            id: q(self.column_of("id")),
+            email: q(self.column_of("email")),
+            name: q(self.column_of("name")),
+        }
+    }
+}
+
 /// Column list of the sessions table, in the order rows are read.
 pub(crate) const SESSION_COLUMNS: &str =
     "token_hash, id, user_id, created_at, updated_at, expires_at, ip_address, user_agent";
@@ -151,12 +177,15 @@ impl Statements {
             None => format!("{prefix}*"),
         };
         let (select_user, select_user_u) = (user_columns(""), user_columns("u."));
-        let users = q(&schema.users);
-        let passwords = q(&schema.passwords);
-        let sessions = q(&schema.sessions);
-        let verifications = q(&schema.verifications);
-        let id = q(schema.column_of("id"));
-        let email = q(schema.column_of("email"));
+        let QuotedNames {
+            users,
+            passwords,
+            sessions,
+            verifications,
+            id,
+            email,
+            ..
+        } = schema.quoted(dialect);
         let sql = |text: String| -> Arc<str> { dialect.placeholders(&text).into() };
         Self {
             get_user: sql(format!("SELECT {select_user} FROM {users} WHERE {id} = ?")),
