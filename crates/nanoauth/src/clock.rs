@@ -1,7 +1,5 @@
 //! The time source, injectable so tests can move time instead of sleeping.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 /// Tells the current time in whole seconds since the Unix epoch.
 ///
 /// ```
@@ -21,16 +19,25 @@ pub trait Clock: Send + Sync + std::fmt::Debug + 'static {
     fn now(&self) -> u64;
 }
 
-/// The system's wall clock.
+/// The system's wall clock. On `wasm32-unknown-unknown` (browsers,
+/// Cloudflare Workers) it reads JavaScript's `Date.now()`, because
+/// `std::time::SystemTime` panics there.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SystemClock;
 
 impl Clock for SystemClock {
+    #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+    fn now(&self) -> u64 {
+        // Milliseconds as f64; `as` saturates, so a bogus negative is 0.
+        (js_sys::Date::now() / 1000.0) as u64
+    }
+
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
     fn now(&self) -> u64 {
         // A clock before 1970 is a broken machine; treating it as the epoch
         // makes every token look expired, which fails closed.
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |elapsed| elapsed.as_secs())
     }
 }
