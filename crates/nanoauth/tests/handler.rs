@@ -470,6 +470,24 @@ async fn malformed_requests_get_json_errors() -> TestResult {
             "NOT_FOUND",
         ),
         (
+            "encoded NUL in the path",
+            get("/api/auth/session%00"),
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+        ),
+        (
+            "encoded slash in the path",
+            get("/api/auth/signin%2Femail"),
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+        ),
+        (
+            "10 MB body",
+            post("/api/auth/signin/email", &"x".repeat(10 * 1024 * 1024)),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "PAYLOAD_TOO_LARGE",
+        ),
+        (
             "wrong method",
             get("/api/auth/signin/email"),
             StatusCode::METHOD_NOT_ALLOWED,
