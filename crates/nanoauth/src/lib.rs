@@ -54,6 +54,7 @@ pub mod adapter;
 mod auth;
 mod clock;
 mod cookie;
+pub mod email;
 mod endpoint;
 mod error;
 mod events;
