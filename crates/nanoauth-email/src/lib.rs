@@ -1,0 +1,1 @@
+//! SMTP delivery for NanoAuth (work in progress).
