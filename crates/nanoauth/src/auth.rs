@@ -182,6 +182,17 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
         }
     }
 
+    /// `target` if it is a path on this site or a URL on a trusted origin
+    /// (the base URL's and each `trusted_origin`); see
+    /// [`safe_redirect`](crate::utils::redirect::safe_redirect).
+    ///
+    /// # Errors
+    /// [`Error::InvalidRedirect`](crate::Error::InvalidRedirect) otherwise.
+    pub fn check_redirect(&self, target: &str) -> Result<String, crate::Error> {
+        crate::utils::redirect::safe_redirect(target, &self.inner.config.trusted_origins)
+            .map_err(|_| crate::Error::InvalidRedirect)
+    }
+
     /// The current time from the configured clock, in Unix seconds.
     pub fn now(&self) -> u64 {
         self.inner.clock.now()

@@ -44,6 +44,9 @@ pub enum Error {
         /// The minimum, in characters.
         min: usize,
     },
+    /// A `callbackURL` / `redirectTo` that is neither a path on this site
+    /// nor a URL on a trusted origin (`INVALID_REDIRECT`, 400).
+    InvalidRedirect,
     /// The password is longer than allowed (`PASSWORD_TOO_LONG`, 400).
     PasswordTooLong {
         /// The maximum, in characters.
@@ -131,6 +134,7 @@ impl Error {
             Self::InvalidJson(_)
             | Self::InvalidBody(_)
             | Self::InvalidEmail
+            | Self::InvalidRedirect
             | Self::PasswordTooShort { .. }
             | Self::PasswordTooLong { .. } => StatusCode::BAD_REQUEST,
             Self::InvalidOrigin => StatusCode::FORBIDDEN,
@@ -153,6 +157,7 @@ impl Error {
             Self::InvalidJson(_) => "INVALID_JSON",
             Self::InvalidBody(_) => "INVALID_BODY",
             Self::InvalidEmail => "INVALID_EMAIL",
+            Self::InvalidRedirect => "INVALID_REDIRECT",
             Self::PasswordTooShort { .. } => "PASSWORD_TOO_SHORT",
             Self::PasswordTooLong { .. } => "PASSWORD_TOO_LONG",
             Self::InvalidOrigin => "INVALID_ORIGIN",
@@ -180,6 +185,7 @@ impl Error {
             }
             Self::InvalidBody(detail) => return format!("Invalid request body: {detail}.").into(),
             Self::InvalidEmail => "That is not a valid email address.",
+            Self::InvalidRedirect => "The redirect target is not allowed.",
             Self::PasswordTooShort { min } => {
                 return format!("The password must have at least {min} characters.").into();
             }

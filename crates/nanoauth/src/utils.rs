@@ -1,7 +1,8 @@
 //! Building blocks, public so applications and plugins use the same ones:
-//! HS256 JWTs, random tokens, password hashing.
+//! HS256 JWTs, random tokens, password hashing, redirect checks.
 
 pub mod jwt;
 #[cfg(feature = "email-password")]
 pub mod password;
+pub mod redirect;
 pub mod token;
