@@ -239,4 +239,12 @@ impl<U: AuthUser, A: PasswordAdapter<U>> PasswordAdapter<U> for RedisSessions<A>
     ) -> impl Future<Output = Result<Option<PasswordCredential<U>>, AdapterError>> + Send {
         self.inner.find_password_credential(email)
     }
+
+    fn set_password_hash(
+        &self,
+        user_id: &str,
+        password_hash: &str,
+    ) -> impl Future<Output = Result<(), AdapterError>> + Send {
+        self.inner.set_password_hash(user_id, password_hash)
+    }
 }

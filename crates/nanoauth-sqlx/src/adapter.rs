@@ -430,6 +430,22 @@ impl<U: AuthUser + DeserializeOwned> PasswordAdapter<U> for SqlAdapter<U> {
             })
             .transpose()
     }
+
+    async fn set_password_hash(
+        &self,
+        user_id: &str,
+        password_hash: &str,
+    ) -> Result<(), AdapterError> {
+        let statement = &self.statements.set_password;
+        // The foreign key refuses a password for a user that does not exist.
+        on_pool!(&self.pool, pool => sqlx::query(sql(statement))
+            .bind(user_id)
+            .bind(password_hash)
+            .execute(pool)
+            .await
+            .map(|_| ()))
+        .map_err(adapter_error)
+    }
 }
 
 impl<U: AuthUser + DeserializeOwned> VerificationAdapter<U> for SqlAdapter<U> {

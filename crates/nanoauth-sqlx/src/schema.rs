@@ -152,6 +152,7 @@ pub(crate) struct Statements {
     pub(crate) find_user_by_email: Arc<str>,
     pub(crate) find_credential: Arc<str>,
     pub(crate) insert_password: Arc<str>,
+    pub(crate) set_password: Arc<str>,
     pub(crate) save_session: Arc<str>,
     pub(crate) validate_token: Arc<str>,
     pub(crate) delete_session: Arc<str>,
@@ -198,6 +199,10 @@ impl Statements {
             )),
             insert_password: sql(format!(
                 "INSERT INTO {passwords} (user_id, hash) VALUES (?, ?)"
+            )),
+            set_password: sql(format!(
+                "INSERT INTO {passwords} (user_id, hash) VALUES (?, ?){}",
+                dialect.upsert("user_id", &["hash"])
             )),
             save_session: sql(format!(
                 "INSERT INTO {sessions} ({SESSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?){}",

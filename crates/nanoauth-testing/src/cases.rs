@@ -193,6 +193,36 @@ where
     );
 }
 
+/// A password can be replaced (reset, change); a user that does not exist
+/// gets none.
+pub async fn passwords_can_be_replaced<U, A, F>(adapter: &A, make: &F)
+where
+    U: TestableUser,
+    A: FullAdapter<U>,
+    F: Fn(String, Email) -> U,
+{
+    let email = fresh_email("new-password");
+    let user = make(fresh_id(), email.clone());
+    create(adapter, &user).await;
+    adapter
+        .set_password_hash(user.id(), "$argon2id$replaced")
+        .await
+        .expect("set_password_hash");
+    let credential = adapter
+        .find_password_credential(&email)
+        .await
+        .expect("find");
+    assert_eq!(
+        credential.map(|c| c.password_hash),
+        Some("$argon2id$replaced".to_owned()),
+        "the new hash replaces the old one"
+    );
+    assert!(
+        adapter.set_password_hash(&fresh_id(), HASH).await.is_err(),
+        "no password for a user that does not exist"
+    );
+}
+
 /// Sixteen concurrent sign-ups with one email: exactly one succeeds.
 pub async fn concurrent_sign_ups_one_wins<U, A, F>(adapter: &Arc<A>, make: &F)
 where

@@ -196,4 +196,19 @@ impl<U: AuthUser> PasswordAdapter<U> for MemoryAdapter<U> {
             .zip(state.passwords.get(id))
             .map(|(user, hash)| PasswordCredential::new(user.clone(), hash.clone())))
     }
+
+    async fn set_password_hash(
+        &self,
+        user_id: &str,
+        password_hash: &str,
+    ) -> Result<(), AdapterError> {
+        let mut state = self.write();
+        if !state.users.contains_key(user_id) {
+            return Err(AdapterError::other("no user with this id"));
+        }
+        state
+            .passwords
+            .insert(user_id.to_owned(), password_hash.to_owned());
+        Ok(())
+    }
 }

@@ -54,6 +54,17 @@ pub trait PasswordAdapter<U: AuthUser>: Adapter<U> {
         &self,
         email: &Email,
     ) -> impl Future<Output = Result<Option<PasswordCredential<U>>, AdapterError>> + Send;
+
+    /// Sets the password hash of an existing user, replacing any previous
+    /// one (password reset and change).
+    ///
+    /// # Errors
+    /// An [`AdapterError`] when the user does not exist or the store fails.
+    fn set_password_hash(
+        &self,
+        user_id: &str,
+        password_hash: &str,
+    ) -> impl Future<Output = Result<(), AdapterError>> + Send;
 }
 
 impl<U: AuthUser, A: PasswordAdapter<U>> PasswordAdapter<U> for std::sync::Arc<A> {
@@ -70,5 +81,13 @@ impl<U: AuthUser, A: PasswordAdapter<U>> PasswordAdapter<U> for std::sync::Arc<A
         email: &Email,
     ) -> impl Future<Output = Result<Option<PasswordCredential<U>>, AdapterError>> + Send {
         A::find_password_credential(self, email)
+    }
+
+    fn set_password_hash(
+        &self,
+        user_id: &str,
+        password_hash: &str,
+    ) -> impl Future<Output = Result<(), AdapterError>> + Send {
+        A::set_password_hash(self, user_id, password_hash)
     }
 }
