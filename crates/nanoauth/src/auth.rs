@@ -213,6 +213,17 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
         &self.inner.config.cookie_name
     }
 
+    /// The origin of the base URL (`https://example.com`), where links in
+    /// emails point.
+    pub fn base_origin(&self) -> &str {
+        // `build` puts the base URL's origin first.
+        self.inner
+            .config
+            .trusted_origins
+            .first()
+            .map_or("", String::as_str)
+    }
+
     pub(crate) fn config(&self) -> &Config {
         &self.inner.config
     }

@@ -203,6 +203,7 @@ pub struct Reply {
     pub(crate) status: StatusCode,
     pub(crate) body: Bytes,
     pub(crate) session: SessionChange,
+    pub(crate) location: Option<http::HeaderValue>,
 }
 
 /// What happens to the session cookie with a reply.
@@ -228,6 +229,7 @@ impl Reply {
             status: StatusCode::OK,
             body: Bytes::from(body),
             session: SessionChange::Keep,
+            location: None,
         })
     }
 
@@ -271,7 +273,45 @@ impl Reply {
             status: StatusCode::OK,
             body: Bytes::from_static(br#"{"success":true}"#),
             session: SessionChange::End,
+            location: None,
         }
+    }
+
+    /// `200 {"success":true}`.
+    pub fn success() -> Self {
+        Self {
+            session: SessionChange::Keep,
+            ..Self::signed_out()
+        }
+    }
+
+    /// `302 Found` to `location`, which the caller has checked (see
+    /// [`Auth::check_redirect`](crate::Auth::check_redirect)).
+    ///
+    /// # Errors
+    /// [`Error::InvalidRedirect`] if `location` cannot be a header value.
+    pub fn redirect(location: &str) -> Result<Self, Error> {
+        let location = http::HeaderValue::from_str(location).map_err(|_| Error::InvalidRedirect)?;
+        Ok(Self {
+            status: StatusCode::FOUND,
+            body: Bytes::new(),
+            session: SessionChange::Keep,
+            location: Some(location),
+        })
+    }
+
+    /// `302 Found` to `location`, and the session cookie is set: the end of
+    /// a sign-in by link.
+    ///
+    /// # Errors
+    /// As [`Reply::redirect`].
+    pub fn signed_in_redirect<U: AuthUser>(
+        signed_in: SignedIn<U>,
+        location: &str,
+    ) -> Result<Self, Error> {
+        let mut reply = Self::redirect(location)?;
+        reply.session = SessionChange::Start(signed_in.token);
+        Ok(reply)
     }
 
     /// Sets the status (default `200`).

@@ -44,6 +44,14 @@ pub enum Error {
         /// The minimum, in characters.
         min: usize,
     },
+    /// A single-use token that is unknown, already used, or for another
+    /// purpose (`INVALID_TOKEN`, 400).
+    InvalidToken,
+    /// A single-use token past its expiry (`TOKEN_EXPIRED`, 400).
+    TokenExpired,
+    /// The current password given to change it is wrong
+    /// (`INVALID_PASSWORD`, 400).
+    InvalidPassword,
     /// A `callbackURL` / `redirectTo` that is neither a path on this site
     /// nor a URL on a trusted origin (`INVALID_REDIRECT`, 400).
     InvalidRedirect,
@@ -135,6 +143,9 @@ impl Error {
             | Self::InvalidBody(_)
             | Self::InvalidEmail
             | Self::InvalidRedirect
+            | Self::InvalidToken
+            | Self::TokenExpired
+            | Self::InvalidPassword
             | Self::PasswordTooShort { .. }
             | Self::PasswordTooLong { .. } => StatusCode::BAD_REQUEST,
             Self::InvalidOrigin => StatusCode::FORBIDDEN,
@@ -158,6 +169,9 @@ impl Error {
             Self::InvalidBody(_) => "INVALID_BODY",
             Self::InvalidEmail => "INVALID_EMAIL",
             Self::InvalidRedirect => "INVALID_REDIRECT",
+            Self::InvalidToken => "INVALID_TOKEN",
+            Self::TokenExpired => "TOKEN_EXPIRED",
+            Self::InvalidPassword => "INVALID_PASSWORD",
             Self::PasswordTooShort { .. } => "PASSWORD_TOO_SHORT",
             Self::PasswordTooLong { .. } => "PASSWORD_TOO_LONG",
             Self::InvalidOrigin => "INVALID_ORIGIN",
@@ -186,6 +200,9 @@ impl Error {
             Self::InvalidBody(detail) => return format!("Invalid request body: {detail}.").into(),
             Self::InvalidEmail => "That is not a valid email address.",
             Self::InvalidRedirect => "The redirect target is not allowed.",
+            Self::InvalidToken => "This link is invalid or has already been used.",
+            Self::TokenExpired => "This link has expired. Ask for a new one.",
+            Self::InvalidPassword => "The current password is not correct.",
             Self::PasswordTooShort { min } => {
                 return format!("The password must have at least {min} characters.").into();
             }

@@ -126,10 +126,18 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
         let mut response = Response::new(body);
         *response.status_mut() = reply.status;
         let headers = response.headers_mut();
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        );
+        // Redirects carry no body; everything else is JSON.
+        match reply.location {
+            Some(location) => {
+                headers.insert(header::LOCATION, location);
+            }
+            None => {
+                headers.insert(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json"),
+                );
+            }
+        }
         // Auth answers are per user: no shared cache may keep them.
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         match reply.session {

@@ -69,6 +69,7 @@ mod runtime;
 #[cfg(feature = "tower")]
 mod service;
 mod session;
+mod tokens;
 mod user;
 pub mod utils;
 

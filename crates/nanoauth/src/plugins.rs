@@ -5,4 +5,7 @@
 
 #[cfg(feature = "email-password")]
 pub mod email_password;
+pub mod magic_link;
+#[cfg(feature = "email-password")]
+pub mod password_reset;
 pub mod sessions;

@@ -6,3 +6,4 @@ pub mod jwt;
 pub mod password;
 pub mod redirect;
 pub mod token;
+pub(crate) mod url;

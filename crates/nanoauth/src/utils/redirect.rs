@@ -79,7 +79,7 @@ pub fn safe_redirect(target: &str, trusted_origins: &[String]) -> Result<String,
 
 /// An absolute path that no reading turns into a network path.
 fn is_local_path(path: &str) -> bool {
-    let decoded = percent_decode(path);
+    let decoded = super::url::decode(path);
     let looks_local = |p: &str| {
         p.starts_with('/')
             && !p.starts_with("//")
@@ -87,25 +87,6 @@ fn is_local_path(path: &str) -> bool {
             && !p.chars().any(char::is_control)
     };
     looks_local(path) && decoded.as_deref().is_some_and(looks_local)
-}
-
-/// One round of percent-decoding; `None` for malformed escapes or bytes
-/// that are not UTF-8 (refused, not guessed at).
-fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = text.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 #[cfg(test)]

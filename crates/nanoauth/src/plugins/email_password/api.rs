@@ -2,11 +2,8 @@
 
 use crate::auth::Auth;
 use crate::error::Error;
-use crate::runtime::run_blocking;
 use crate::session::{ClientInfo, SignedIn};
 use crate::user::{AuthUser, Email, NewUser};
-use std::sync::Arc;
-
 use crate::utils::token;
 
 use super::{EmailPassword, PasswordAdapter};
@@ -66,23 +63,8 @@ impl<U: AuthUser, A: PasswordAdapter<U>> EmailPasswordApi<'_, U, A> {
     ) -> Result<SignedIn<U>, Error> {
         let options = self.options()?;
         let email = Email::parse(email).ok_or(Error::InvalidEmail)?;
-        let length = password.chars().count();
-        if length < options.min_password_len {
-            return Err(Error::PasswordTooShort {
-                min: options.min_password_len,
-            });
-        }
-        if length > options.max_password_len {
-            return Err(Error::PasswordTooLong {
-                max: options.max_password_len,
-            });
-        }
-
-        let hasher = options.hasher.clone();
-        let password = password.to_owned();
-        let hash = run_blocking(self.auth.offload(), move || hasher.hash(&password))
-            .await?
-            .map_err(Error::internal)?;
+        options.check_length(password)?;
+        let hash = options.hash(self.auth.offload(), password).await?;
 
         let user = U::from_sign_up(NewUser::new(token::random_id()?, email, fields));
         match self
@@ -123,20 +105,58 @@ impl<U: AuthUser, A: PasswordAdapter<U>> EmailPasswordApi<'_, U, A> {
 
         let credential = self.auth.adapter().find_password_credential(&email).await?;
         let stored_hash = credential.as_ref().map(|c| c.password_hash.clone());
-        let hasher = options.hasher.clone();
-        let dummy = Arc::clone(&options.dummy_hash);
-        let password = password.to_owned();
-        let verified = run_blocking(self.auth.offload(), move || match stored_hash {
-            Some(hash) => hasher.verify(&password, &hash),
-            // The same work as a real verification; the answer is "no" anyway.
-            None => hasher.verify(&password, &dummy).map(|_| false),
-        })
-        .await?
-        .map_err(Error::internal)?;
+        let verified = options
+            .verify(self.auth.offload(), password, stored_hash)
+            .await?;
 
         match credential {
             Some(credential) if verified => self.auth.create_session(credential.user, client).await,
             _ => Err(Error::InvalidCredentials),
         }
+    }
+
+    /// Replaces the signed-in user's password after checking the current
+    /// one. Ends the user's other sessions unless `keep_other_sessions`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidPassword`] for a wrong current password, the length
+    /// errors for the new one, adapter failures.
+    pub async fn change_password(
+        &self,
+        session: &crate::Session<U>,
+        current_password: &str,
+        new_password: &str,
+        keep_other_sessions: bool,
+    ) -> Result<(), Error> {
+        let options = self.options()?;
+        options.check_length(new_password)?;
+        if current_password.chars().count() > options.max_password_len {
+            return Err(Error::InvalidPassword);
+        }
+        let email = Email::parse(session.user.email()).ok_or(Error::InvalidEmail)?;
+        let stored = self
+            .auth
+            .adapter()
+            .find_password_credential(&email)
+            .await?
+            .map(|credential| credential.password_hash);
+        if !options
+            .verify(self.auth.offload(), current_password, stored)
+            .await?
+        {
+            return Err(Error::InvalidPassword);
+        }
+        let hash = options.hash(self.auth.offload(), new_password).await?;
+        self.auth
+            .adapter()
+            .set_password_hash(session.user.id(), &hash)
+            .await?;
+        if !keep_other_sessions {
+            self.auth
+                .adapter()
+                .delete_user_sessions(session.user.id(), Some(&session.session.token_hash))
+                .await?;
+        }
+        Ok(())
     }
 }

@@ -49,3 +49,34 @@ pub(super) async fn sign_in<U: AuthUser, A: PasswordAdapter<U>>(
         .await?;
     Reply::signed_in(signed_in)
 }
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ChangePasswordBody {
+    current_password: String,
+    new_password: String,
+    #[serde(default = "yes")]
+    revoke_other_sessions: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+pub(super) async fn change_password<U: AuthUser, A: PasswordAdapter<U>>(
+    request: EndpointRequest<U, A>,
+) -> Result<Reply, Error> {
+    let body: ChangePasswordBody = request.json()?;
+    let session = request.require_session().await?;
+    request
+        .auth()
+        .email_password()
+        .change_password(
+            &session,
+            &body.current_password,
+            &body.new_password,
+            !body.revoke_other_sessions,
+        )
+        .await?;
+    Ok(Reply::success())
+}

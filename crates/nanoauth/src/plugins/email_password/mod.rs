@@ -4,6 +4,7 @@
 //! |---|---|---|---|
 //! | POST | `/signup/email` | `{email, password, ...AuthUser::SignUp}` | `{user, token}` + cookie |
 //! | POST | `/signin/email` | `{email, password}` | `{user, token}` + cookie |
+//! | POST | `/change-password` | `{currentPassword, newPassword, revokeOtherSessions?}` | `{"success":true}` (signed in; other sessions revoked unless `false`) |
 //!
 //! Passwords are hashed with Argon2id (OWASP parameters) on the
 //! [`Offload`](crate::Offload), never on an executor thread. Their length is
@@ -111,6 +112,57 @@ impl EmailPassword {
     }
 }
 
+impl EmailPassword {
+    /// Refuses a new password outside the configured length, in characters.
+    pub(crate) fn check_length(&self, password: &str) -> Result<(), crate::Error> {
+        let length = password.chars().count();
+        if length < self.min_password_len {
+            return Err(crate::Error::PasswordTooShort {
+                min: self.min_password_len,
+            });
+        }
+        if length > self.max_password_len {
+            return Err(crate::Error::PasswordTooLong {
+                max: self.max_password_len,
+            });
+        }
+        Ok(())
+    }
+
+    /// Hashes a new password on the `Auth`'s offload, off the async runtime.
+    pub(crate) async fn hash(
+        &self,
+        offload: &dyn crate::Offload,
+        password: &str,
+    ) -> Result<String, crate::Error> {
+        let hasher = self.hasher.clone();
+        let password = password.to_owned();
+        crate::run_blocking(offload, move || hasher.hash(&password))
+            .await?
+            .map_err(crate::Error::internal)
+    }
+
+    /// Checks `password` against `stored` (or, with no stored hash, spends
+    /// the same effort on the dummy hash and answers no).
+    pub(crate) async fn verify(
+        &self,
+        offload: &dyn crate::Offload,
+        password: &str,
+        stored: Option<String>,
+    ) -> Result<bool, crate::Error> {
+        let hasher = self.hasher.clone();
+        let dummy = Arc::clone(&self.dummy_hash);
+        let password = password.to_owned();
+        crate::run_blocking(offload, move || match stored {
+            Some(hash) => hasher.verify(&password, &hash),
+            // The same work as a real verification; the answer is "no" anyway.
+            None => hasher.verify(&password, &dummy).map(|_| false),
+        })
+        .await?
+        .map_err(crate::Error::internal)
+    }
+}
+
 impl Default for EmailPassword {
     fn default() -> Self {
         Self::new()
@@ -126,6 +178,7 @@ impl<U: AuthUser, A: PasswordAdapter<U>> Plugin<U, A> for EmailPassword {
         vec![
             Endpoint::post("/signup/email", endpoints::sign_up),
             Endpoint::post("/signin/email", endpoints::sign_in),
+            Endpoint::post("/change-password", endpoints::change_password),
         ]
     }
 }

@@ -1,0 +1,109 @@
+//! Sign-in by a link sent by email.
+//!
+//! | Method | Path | Body / query | Answer |
+//! |---|---|---|---|
+//! | POST | `/signin/magic-link` | `{email, callbackURL?}` | `{"success":true}`, whether or not the account exists |
+//! | GET | `/magic/verify` | `?token=&callbackURL=` | `302` to `callbackURL` with the session cookie, or to `callbackURL?error=CODE` |
+//!
+//! Links are single-use tokens (see `Auth::issue_token`) valid 5 minutes by
+//! default, for existing accounts only. `callbackURL` must be a path on this
+//! site or a URL on a trusted origin. Needs an adapter with
+//! [`VerificationAdapter`].
+//!
+//! ```
+//! use nanoauth::{Auth, BasicUser, adapter::memory::MemoryAdapter};
+//! use nanoauth::email::DangerConsoleSender;
+//! use nanoauth::plugins::magic_link::MagicLink;
+//!
+//! let auth = Auth::builder(MemoryAdapter::<BasicUser>::new())
+//!     .secret("a secret of at least thirty-two bytes!!")
+//!     .base_url("http://localhost:3000")
+//!     .plugin(MagicLink::new(DangerConsoleSender))
+//!     .build()?;
+//! # Ok::<(), nanoauth::ConfigError>(())
+//! ```
+
+mod api;
+mod endpoints;
+
+use std::sync::Arc;
+
+pub use api::MagicLinkApi;
+
+use crate::adapter::VerificationAdapter;
+use crate::email::{EmailSender, OutgoingEmail};
+use crate::endpoint::Endpoint;
+use crate::plugin::Plugin;
+use crate::user::{AuthUser, Email};
+
+/// Builds the email that carries a link: recipient, the link, and how many
+/// minutes it stays valid. Replace it to use your own wording or HTML (for
+/// instance `nanoauth-email`'s templates).
+pub type RenderLink = Arc<dyn Fn(&Email, &str, u64) -> OutgoingEmail + Send + Sync>;
+
+/// The magic-link plugin and its options.
+#[derive(Clone)]
+pub struct MagicLink {
+    pub(crate) sender: Arc<dyn EmailSender>,
+    pub(crate) expires_in: u64,
+    pub(crate) render: RenderLink,
+}
+
+impl MagicLink {
+    /// Sends links through `sender`, valid 5 minutes.
+    pub fn new(sender: impl EmailSender) -> Self {
+        Self {
+            sender: Arc::new(sender),
+            expires_in: 5 * 60,
+            render: Arc::new(default_email),
+        }
+    }
+
+    /// How long a link stays valid, in seconds.
+    pub fn expires_in(mut self, seconds: u64) -> Self {
+        self.expires_in = seconds;
+        self
+    }
+
+    /// Replaces the email.
+    pub fn render(
+        mut self,
+        render: impl Fn(&Email, &str, u64) -> OutgoingEmail + Send + Sync + 'static,
+    ) -> Self {
+        self.render = Arc::new(render);
+        self
+    }
+}
+
+fn default_email(to: &Email, url: &str, minutes: u64) -> OutgoingEmail {
+    OutgoingEmail::new(
+        to.clone(),
+        "Your sign-in link",
+        format!(
+            "Sign in by opening this link:\n\n{url}\n\nIt works once, within {minutes} minutes.\n\
+             If you did not ask to sign in, ignore this email."
+        ),
+    )
+}
+
+impl std::fmt::Debug for MagicLink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MagicLink")
+            .field("sender", &self.sender)
+            .field("expires_in", &self.expires_in)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<U: AuthUser, A: VerificationAdapter<U>> Plugin<U, A> for MagicLink {
+    fn name(&self) -> &'static str {
+        "magic-link"
+    }
+
+    fn endpoints(self: Arc<Self>) -> Vec<Endpoint<U, A>> {
+        vec![
+            Endpoint::post("/signin/magic-link", endpoints::send),
+            Endpoint::get("/magic/verify", endpoints::verify),
+        ]
+    }
+}

@@ -1,0 +1,92 @@
+//! `auth.password_reset()`: request a link, reset with it.
+
+use crate::adapter::VerificationAdapter;
+use crate::auth::Auth;
+use crate::error::Error;
+use crate::plugins::email_password::{EmailPassword, PasswordAdapter};
+use crate::user::{AuthUser, Email};
+use crate::utils::url;
+
+use super::PasswordReset;
+
+/// The purpose reset tokens are stored under.
+const PURPOSE: &str = "reset-password";
+
+impl<U: AuthUser, A: VerificationAdapter<U> + PasswordAdapter<U>> Auth<U, A> {
+    /// The password-reset plugin's exports.
+    pub fn password_reset(&self) -> PasswordResetApi<'_, U, A> {
+        PasswordResetApi { auth: self }
+    }
+}
+
+/// The exports of [`PasswordReset`], from [`Auth::password_reset`].
+#[derive(Debug)]
+pub struct PasswordResetApi<'a, U: AuthUser, A: VerificationAdapter<U> + PasswordAdapter<U>> {
+    auth: &'a Auth<U, A>,
+}
+
+impl<U: AuthUser, A: VerificationAdapter<U> + PasswordAdapter<U>> PasswordResetApi<'_, U, A> {
+    fn options(&self) -> Result<(&PasswordReset, &EmailPassword), Error> {
+        let reset = self
+            .auth
+            .plugin::<PasswordReset>()
+            .ok_or(Error::PluginNotEnabled("password-reset"))?;
+        let passwords = self
+            .auth
+            .plugin::<EmailPassword>()
+            .ok_or(Error::PluginNotEnabled("email-password"))?;
+        Ok((reset, passwords))
+    }
+
+    /// Emails a reset link to `email` if it has an account; does nothing
+    /// (and says nothing) otherwise.
+    ///
+    /// # Errors
+    /// [`Error::InvalidEmail`], [`Error::InvalidRedirect`], adapter and
+    /// sending failures.
+    pub async fn request(&self, email: &str, redirect_to: &str) -> Result<(), Error> {
+        let (options, _) = self.options()?;
+        let email = Email::parse(email).ok_or(Error::InvalidEmail)?;
+        let page = self.auth.check_redirect(redirect_to)?;
+        let Some(user) = self.auth.adapter().find_user_by_email(&email).await? else {
+            return Ok(());
+        };
+        let token = self
+            .auth
+            .issue_token(PURPOSE, user.id(), options.expires_in)
+            .await?;
+        let page = if page.starts_with('/') {
+            format!("{}{page}", self.auth.base_origin())
+        } else {
+            page
+        };
+        let link = url::with_param(&page, "token", &token);
+        let message = (options.render)(&email, &link, options.expires_in.div_ceil(60));
+        options.sender.send(&message).await.map_err(Error::internal)
+    }
+
+    /// Sets a new password with a reset token, and ends the user's sessions
+    /// (unless configured otherwise). Does not sign in.
+    ///
+    /// # Errors
+    /// [`Error::InvalidToken`], [`Error::TokenExpired`], the password length
+    /// errors, adapter failures.
+    pub async fn reset(&self, token: &str, new_password: &str) -> Result<(), Error> {
+        let (options, passwords) = self.options()?;
+        // Check the password first: a too-short one must not burn the token.
+        passwords.check_length(new_password)?;
+        let record = self.auth.consume_token(token, PURPOSE).await?;
+        let hash = passwords.hash(self.auth.offload(), new_password).await?;
+        self.auth
+            .adapter()
+            .set_password_hash(&record.identifier, &hash)
+            .await?;
+        if !options.keep_sessions {
+            self.auth
+                .adapter()
+                .delete_user_sessions(&record.identifier, None)
+                .await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,47 @@
+//! HTTP handlers of the password-reset plugin.
+
+use serde::Deserialize;
+
+use crate::adapter::VerificationAdapter;
+use crate::endpoint::{EndpointRequest, Reply};
+use crate::error::Error;
+use crate::plugins::email_password::PasswordAdapter;
+use crate::user::AuthUser;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RequestBody {
+    email: String,
+    redirect_to: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ResetBody {
+    token: String,
+    new_password: String,
+}
+
+pub(super) async fn request<U: AuthUser, A: VerificationAdapter<U> + PasswordAdapter<U>>(
+    request: EndpointRequest<U, A>,
+) -> Result<Reply, Error> {
+    let body: RequestBody = request.json()?;
+    request
+        .auth()
+        .password_reset()
+        .request(&body.email, &body.redirect_to)
+        .await?;
+    Ok(Reply::success())
+}
+
+pub(super) async fn reset<U: AuthUser, A: VerificationAdapter<U> + PasswordAdapter<U>>(
+    request: EndpointRequest<U, A>,
+) -> Result<Reply, Error> {
+    let body: ResetBody = request.json()?;
+    request
+        .auth()
+        .password_reset()
+        .reset(&body.token, &body.new_password)
+        .await?;
+    Ok(Reply::success())
+}

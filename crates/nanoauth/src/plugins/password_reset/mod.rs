@@ -1,0 +1,109 @@
+//! Password reset by a link sent by email.
+//!
+//! | Method | Path | Body | Answer |
+//! |---|---|---|---|
+//! | POST | `/request-password-reset` | `{email, redirectTo}` | `{"success":true}`, whether or not the account exists |
+//! | POST | `/reset-password` | `{token, newPassword}` | `{"success":true}`; the user's sessions are ended; no sign-in |
+//!
+//! The email links to `redirectTo?token=...` (a page of the application that
+//! asks for the new password and posts it to `/reset-password`). Tokens are
+//! single-use and valid one hour by default. Needs the
+//! [`EmailPassword`](crate::plugins::email_password::EmailPassword) plugin
+//! (its password rules and hasher) and an adapter with
+//! [`VerificationAdapter`].
+
+mod api;
+mod endpoints;
+
+use std::sync::Arc;
+
+pub use api::PasswordResetApi;
+
+use crate::adapter::VerificationAdapter;
+use crate::email::{EmailSender, OutgoingEmail};
+use crate::endpoint::Endpoint;
+use crate::plugin::Plugin;
+use crate::plugins::email_password::PasswordAdapter;
+use crate::plugins::magic_link::RenderLink;
+use crate::user::{AuthUser, Email};
+
+/// The password-reset plugin and its options.
+#[derive(Clone)]
+pub struct PasswordReset {
+    pub(crate) sender: Arc<dyn EmailSender>,
+    pub(crate) expires_in: u64,
+    pub(crate) render: RenderLink,
+    pub(crate) keep_sessions: bool,
+}
+
+impl PasswordReset {
+    /// Sends reset links through `sender`, valid one hour; a reset ends all
+    /// of the user's sessions.
+    pub fn new(sender: impl EmailSender) -> Self {
+        Self {
+            sender: Arc::new(sender),
+            expires_in: 60 * 60,
+            render: Arc::new(default_email),
+            keep_sessions: false,
+        }
+    }
+
+    /// How long a link stays valid, in seconds.
+    pub fn expires_in(mut self, seconds: u64) -> Self {
+        self.expires_in = seconds;
+        self
+    }
+
+    /// Replaces the email.
+    pub fn render(
+        mut self,
+        render: impl Fn(&Email, &str, u64) -> OutgoingEmail + Send + Sync + 'static,
+    ) -> Self {
+        self.render = Arc::new(render);
+        self
+    }
+
+    /// Keeps the user's sessions after a reset.
+    ///
+    /// # Security
+    /// Whoever took over an account keeps it after the owner resets the
+    /// password.
+    pub fn danger_keep_sessions(mut self) -> Self {
+        self.keep_sessions = true;
+        self
+    }
+}
+
+fn default_email(to: &Email, url: &str, minutes: u64) -> OutgoingEmail {
+    OutgoingEmail::new(
+        to.clone(),
+        "Reset your password",
+        format!(
+            "Choose a new password by opening this link:\n\n{url}\n\nIt works once, within {minutes} minutes.\n\
+             If you did not ask for this, ignore this email: your password stays as it is."
+        ),
+    )
+}
+
+impl std::fmt::Debug for PasswordReset {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PasswordReset")
+            .field("sender", &self.sender)
+            .field("expires_in", &self.expires_in)
+            .field("keep_sessions", &self.keep_sessions)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<U: AuthUser, A: VerificationAdapter<U> + PasswordAdapter<U>> Plugin<U, A> for PasswordReset {
+    fn name(&self) -> &'static str {
+        "password-reset"
+    }
+
+    fn endpoints(self: Arc<Self>) -> Vec<Endpoint<U, A>> {
+        vec![
+            Endpoint::post("/request-password-reset", endpoints::request),
+            Endpoint::post("/reset-password", endpoints::reset),
+        ]
+    }
+}

@@ -1,0 +1,370 @@
+//! Magic links, password reset and password change, through
+//! `Auth::handler`, with mail caught by an in-memory outbox. (Delivery over
+//! real SMTP is tested in `nanoauth-email`.)
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+
+use common::*;
+use http::StatusCode;
+use nanoauth::adapter::memory::MemoryAdapter;
+use nanoauth::email::{EmailError, EmailSender, OutgoingEmail};
+use nanoauth::plugins::magic_link::MagicLink;
+use nanoauth::plugins::password_reset::PasswordReset;
+use nanoauth::rate_limit::RateLimit;
+use nanoauth::{Auth, BoxFuture};
+
+/// Catches mail.
+#[derive(Debug, Clone, Default)]
+struct Outbox(Arc<Mutex<Vec<OutgoingEmail>>>);
+
+impl EmailSender for Outbox {
+    fn send<'a>(&'a self, message: &'a OutgoingEmail) -> BoxFuture<'a, Result<(), EmailError>> {
+        Box::pin(async move {
+            self.0
+                .lock()
+                .map_err(|e| EmailError::new(e.to_string()))?
+                .push(message.clone());
+            Ok(())
+        })
+    }
+}
+
+impl Outbox {
+    fn count(&self) -> usize {
+        self.0.lock().map(|m| m.len()).unwrap_or_default()
+    }
+
+    /// The link in the last message.
+    fn last_link(&self) -> String {
+        let messages = self.0.lock().map(|m| m.clone()).unwrap_or_default();
+        let text = messages.last().map(|m| m.text.clone()).unwrap_or_default();
+        text.split_whitespace()
+            .find(|word| word.starts_with("http"))
+            .unwrap_or_default()
+            .to_owned()
+    }
+}
+
+fn flows(clock: TestClock, limits: RateLimit) -> (TestAuth, Outbox) {
+    let outbox = Outbox::default();
+    let auth = Auth::builder(MemoryAdapter::new())
+        .secret(SECRET)
+        .base_url(ORIGIN)
+        .clock(clock)
+        .rate_limit(limits)
+        .plugin(fast_plugin())
+        .plugin(MagicLink::new(outbox.clone()))
+        .plugin(PasswordReset::new(outbox.clone()))
+        .build()
+        .unwrap_or_else(|e| unreachable!("{e}"));
+    (auth, outbox)
+}
+
+fn setup() -> (TestAuth, Outbox, TestClock) {
+    let clock = TestClock::at(1_700_000_000);
+    let (auth, outbox) = flows(clock.clone(), RateLimit::danger_disabled());
+    (auth, outbox, clock)
+}
+
+const PASSWORD: &str = "correct horse battery";
+
+/// The path and query of a link to this site.
+fn path_of(link: &str) -> String {
+    link.strip_prefix(ORIGIN).unwrap_or(link).to_owned()
+}
+
+fn location(response: &http::Response<bytes::Bytes>) -> String {
+    response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn request_link(auth: &TestAuth, email: &str) -> http::Response<bytes::Bytes> {
+    let body = serde_json::json!({ "email": email, "callbackURL": "/account" }).to_string();
+    auth.handler(post("/api/auth/signin/magic-link", &body))
+        .await
+}
+
+#[tokio::test]
+async fn a_magic_link_signs_in_once() -> TestResult {
+    let (auth, outbox, _) = setup();
+    sign_up(&auth, "link@example.com", PASSWORD).await;
+
+    let response = request_link(&auth, "Link@Example.com").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(outbox.count(), 1);
+    let link = outbox.last_link();
+    assert!(
+        link.starts_with("http://localhost:3000/api/auth/magic/verify?token="),
+        "{link}"
+    );
+
+    let followed = auth.handler(get(&path_of(&link))).await;
+    assert_eq!(followed.status(), StatusCode::FOUND);
+    assert_eq!(location(&followed), "/account");
+    let cookie = cookie(&followed);
+    assert!(!cookie.is_empty(), "the session cookie is set");
+    let session = json(&session_with_cookie(&auth, &cookie).await);
+    assert_eq!(session["user"]["email"], "link@example.com");
+
+    // The same link again: refused, back to the callback with a code.
+    let again = auth.handler(get(&path_of(&link))).await;
+    assert_eq!(again.status(), StatusCode::FOUND);
+    assert_eq!(location(&again), "/account?error=INVALID_TOKEN");
+    assert!(again.headers().get("set-cookie").is_none());
+    Ok(())
+}
+
+#[tokio::test]
+async fn unknown_emails_get_the_same_answer_and_no_mail() -> TestResult {
+    let (auth, outbox, _) = setup();
+    sign_up(&auth, "known@example.com", PASSWORD).await;
+    let known = request_link(&auth, "known@example.com").await;
+    let unknown = request_link(&auth, "unknown@example.com").await;
+    assert_eq!(known.status(), unknown.status());
+    assert_eq!(known.body(), unknown.body());
+    assert_eq!(outbox.count(), 1);
+
+    let reset = |email: &str| {
+        post(
+            "/api/auth/request-password-reset",
+            &serde_json::json!({ "email": email, "redirectTo": "/reset" }).to_string(),
+        )
+    };
+    let known = auth.handler(reset("known@example.com")).await;
+    let unknown = auth.handler(reset("nobody@example.com")).await;
+    assert_eq!(
+        (known.status(), known.body()),
+        (unknown.status(), unknown.body())
+    );
+    assert_eq!(outbox.count(), 2);
+    Ok(())
+}
+
+#[tokio::test]
+async fn expired_and_wrong_purpose_tokens_are_refused() -> TestResult {
+    let (auth, outbox, clock) = setup();
+    sign_up(&auth, "late@example.com", PASSWORD).await;
+    request_link(&auth, "late@example.com").await;
+    let link = outbox.last_link();
+    clock.advance(5 * 60 + 1);
+    let late = auth.handler(get(&path_of(&link))).await;
+    assert_eq!(location(&late), "/account?error=TOKEN_EXPIRED");
+
+    // A reset token is no sign-in link.
+    let body = r#"{"email":"late@example.com","redirectTo":"/reset"}"#;
+    auth.handler(post("/api/auth/request-password-reset", body))
+        .await;
+    let reset_link = outbox.last_link();
+    let token = reset_link.split("token=").nth(1).unwrap_or_default();
+    let misuse = auth
+        .handler(get(&format!(
+            "/api/auth/magic/verify?token={token}&callbackURL=%2F"
+        )))
+        .await;
+    assert_eq!(location(&misuse), "/?error=INVALID_TOKEN");
+    Ok(())
+}
+
+#[tokio::test]
+async fn one_link_followed_concurrently_gives_one_session() -> TestResult {
+    let (auth, outbox, _) = setup();
+    sign_up(&auth, "race@example.com", PASSWORD).await;
+    let sessions_before = auth.adapter().session_count();
+    request_link(&auth, "race@example.com").await;
+    let path = path_of(&outbox.last_link());
+    let mut tasks = Vec::new();
+    for _ in 0..12 {
+        let auth = auth.clone();
+        let path = path.clone();
+        tasks.push(tokio::spawn(async move { auth.handler(get(&path)).await }));
+    }
+    let mut signed_in = 0;
+    for task in tasks {
+        if task.await?.headers().get("set-cookie").is_some() {
+            signed_in += 1;
+        }
+    }
+    assert_eq!(signed_in, 1);
+    assert_eq!(auth.adapter().session_count(), sessions_before + 1);
+    Ok(())
+}
+
+#[tokio::test]
+async fn callback_urls_must_stay_on_trusted_origins() -> TestResult {
+    let (auth, outbox, _) = setup();
+    sign_up(&auth, "cb@example.com", PASSWORD).await;
+    for hostile in [
+        "//evil.com",
+        "/\\evil.com",
+        "/%5C/evil.com",
+        "javascript:alert(1)",
+        "https://localhost:3000@evil.com",
+        "https://evil.com/x",
+    ] {
+        let body =
+            serde_json::json!({ "email": "cb@example.com", "callbackURL": hostile }).to_string();
+        let response = auth
+            .handler(post("/api/auth/signin/magic-link", &body))
+            .await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{hostile}");
+        assert_eq!(error_code(&response), "INVALID_REDIRECT");
+        let reset =
+            serde_json::json!({ "email": "cb@example.com", "redirectTo": hostile }).to_string();
+        let response = auth
+            .handler(post("/api/auth/request-password-reset", &reset))
+            .await;
+        assert_eq!(error_code(&response), "INVALID_REDIRECT", "{hostile}");
+    }
+    assert_eq!(outbox.count(), 0);
+
+    // A tampered callback in a real link is refused too, and the token is
+    // not spent.
+    request_link(&auth, "cb@example.com").await;
+    let link = outbox.last_link();
+    let tampered = link.replace(
+        "callbackURL=%2Faccount",
+        "callbackURL=https%3A%2F%2Fevil.com",
+    );
+    let response = auth.handler(get(&path_of(&tampered))).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        auth.handler(get(&path_of(&link))).await.status(),
+        StatusCode::FOUND
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn password_reset_replaces_the_password_and_ends_sessions() -> TestResult {
+    let (auth, outbox, _) = setup();
+    let old_cookie = cookie(&sign_up(&auth, "reset@example.com", PASSWORD).await);
+    let body = r#"{"email":"reset@example.com","redirectTo":"/reset-page"}"#;
+    let response = auth
+        .handler(post("/api/auth/request-password-reset", body))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let link = outbox.last_link();
+    assert!(
+        link.starts_with("http://localhost:3000/reset-page?token="),
+        "{link}"
+    );
+    let token = link.split("token=").nth(1).unwrap_or_default().to_owned();
+
+    // Too short: refused, and the token stays usable.
+    let short = serde_json::json!({ "token": token, "newPassword": "short" }).to_string();
+    let response = auth.handler(post("/api/auth/reset-password", &short)).await;
+    assert_eq!(error_code(&response), "PASSWORD_TOO_SHORT");
+
+    let good =
+        serde_json::json!({ "token": token, "newPassword": "a brand new passphrase" }).to_string();
+    let response = auth.handler(post("/api/auth/reset-password", &good)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response.headers().get("set-cookie").is_none(),
+        "no sign-in after a reset"
+    );
+
+    assert_eq!(
+        session_with_cookie(&auth, &old_cookie)
+            .await
+            .body()
+            .as_ref(),
+        b"null",
+        "sessions ended"
+    );
+    assert_eq!(
+        sign_in(&auth, "reset@example.com", PASSWORD).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        sign_in(&auth, "reset@example.com", "a brand new passphrase")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+
+    let again = auth.handler(post("/api/auth/reset-password", &good)).await;
+    assert_eq!(error_code(&again), "INVALID_TOKEN");
+    Ok(())
+}
+
+#[tokio::test]
+async fn changing_the_password_needs_the_current_one() -> TestResult {
+    let (auth, _, _) = setup();
+    let here = cookie(&sign_up(&auth, "change@example.com", PASSWORD).await);
+    let elsewhere = cookie(&sign_in(&auth, "change@example.com", PASSWORD).await);
+    let change = |current: &str, new: &str| {
+        with_header(
+            post(
+                "/api/auth/change-password",
+                &serde_json::json!({ "currentPassword": current, "newPassword": new }).to_string(),
+            ),
+            "cookie",
+            &here,
+        )
+    };
+    let wrong = auth
+        .handler(change("not my password", "another good password"))
+        .await;
+    assert_eq!(wrong.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(error_code(&wrong), "INVALID_PASSWORD");
+    let short = auth.handler(change(PASSWORD, "short")).await;
+    assert_eq!(error_code(&short), "PASSWORD_TOO_SHORT");
+
+    let ok = auth
+        .handler(change(PASSWORD, "another good password"))
+        .await;
+    assert_eq!(ok.status(), StatusCode::OK);
+    assert_ne!(
+        session_with_cookie(&auth, &here).await.body().as_ref(),
+        b"null",
+        "this session stays"
+    );
+    assert_eq!(
+        session_with_cookie(&auth, &elsewhere).await.body().as_ref(),
+        b"null",
+        "others end"
+    );
+    assert_eq!(
+        sign_in(&auth, "change@example.com", "another good password")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+
+    let anonymous = auth
+        .handler(post(
+            "/api/auth/change-password",
+            r#"{"currentPassword":"x","newPassword":"yyyyyyyy"}"#,
+        ))
+        .await;
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    Ok(())
+}
+
+#[tokio::test]
+async fn sending_links_is_rate_limited_per_address() -> TestResult {
+    let (auth, outbox) = flows(TestClock::at(1_000), RateLimit::default());
+    sign_up(&auth, "bomb@example.com", PASSWORD).await;
+    let mut statuses = Vec::new();
+    for i in 0..5 {
+        // From a different address each time: the per-account limit holds.
+        let mut request = post(
+            "/api/auth/signin/magic-link",
+            r#"{"email":"bomb@example.com"}"#,
+        );
+        request
+            .extensions_mut()
+            .insert(nanoauth::ClientAddr(format!("198.51.100.{i}:1").parse()?));
+        statuses.push(auth.handler(request).await.status().as_u16());
+    }
+    assert_eq!(statuses, vec![200, 200, 200, 429, 429]);
+    assert_eq!(outbox.count(), 3);
+    Ok(())
+}
