@@ -345,3 +345,128 @@ async fn starttls_required_refuses_a_server_without_it() -> TestResult {
     assert!(!server.dir.join("1.json").exists());
     Ok(())
 }
+
+/// The link in a message's text part.
+fn link_in(stored: &Value) -> Result<String, Box<dyn Error>> {
+    let parts = stored["parts"].as_array().ok_or("no parts")?;
+    let text = body(&parts[0]);
+    let link = text
+        .split_whitespace()
+        .find(|word| word.starts_with("http"))
+        .ok_or("no link in the message")?;
+    Ok(link.to_owned())
+}
+
+/// Issue 6's whole flows over real SMTP: ask for a magic link through
+/// `Auth::handler`, receive the mail, follow its link, be signed in; then ask
+/// for a password reset, receive it, reset, sign in with the new password.
+#[tokio::test]
+async fn magic_link_and_password_reset_through_real_smtp() -> TestResult {
+    use nanoauth::adapter::memory::MemoryAdapter;
+    use nanoauth::plugins::email_password::EmailPassword;
+    use nanoauth::plugins::magic_link::MagicLink as MagicLinkPlugin;
+    use nanoauth::plugins::password_reset::PasswordReset;
+    use nanoauth::utils::password::PasswordHasher;
+    use nanoauth::{Auth, BasicSignUp, BasicUser, ClientInfo};
+
+    let Some(server) = SmtpServer::start()? else {
+        return Ok(());
+    };
+    let templates = EmailTemplates::new();
+    let magic_templates = templates.clone();
+    let auth = Auth::builder(MemoryAdapter::<BasicUser>::new())
+        .secret("smtp flow test secret, thirty-two bytes+")
+        .base_url("http://localhost:3000")
+        .plugin(EmailPassword::new().hasher(PasswordHasher::with_params(64, 1, 1)?))
+        .plugin(
+            MagicLinkPlugin::new(server.sender()?).render(move |to, url, minutes| {
+                let minutes = u32::try_from(minutes).unwrap_or(u32::MAX);
+                magic_templates
+                    .magic_link(&MagicLink::new(url, minutes))
+                    .to(to.clone())
+            }),
+        )
+        .plugin(PasswordReset::new(server.sender()?))
+        .build()?;
+    auth.email_password()
+        .sign_up(
+            "smtp@example.com",
+            "the first password",
+            BasicSignUp::default(),
+            ClientInfo::default(),
+        )
+        .await?;
+
+    let post = |path: &str, body: String| {
+        http::Request::post(path)
+            .header("content-type", "application/json")
+            .body(body)
+    };
+    let response = auth
+        .handler(post(
+            "/api/auth/signin/magic-link",
+            r#"{"email":"smtp@example.com","callbackURL":"/home"}"#.into(),
+        )?)
+        .await;
+    assert_eq!(response.status(), 200);
+    let mail = server.message(1)?;
+    assert_eq!(mail["rcpt_tos"], serde_json::json!(["smtp@example.com"]));
+    assert_eq!(
+        mail["content_type"], "multipart/alternative",
+        "the HTML template was used"
+    );
+    let link = link_in(&mail)?;
+    let path = link
+        .strip_prefix("http://localhost:3000")
+        .ok_or("the link points elsewhere")?;
+    let followed = auth
+        .handler(http::Request::get(path).body(String::new())?)
+        .await;
+    assert_eq!(followed.status(), 302);
+    assert_eq!(followed.headers()["location"], "/home");
+    let cookie = followed.headers()["set-cookie"]
+        .to_str()?
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let page = http::Request::get("/").header("cookie", cookie).body(())?;
+    let session = auth
+        .get_session(&page)
+        .await?
+        .ok_or("signed in by the link")?;
+    assert_eq!(session.user.email, "smtp@example.com");
+
+    let response = auth
+        .handler(post(
+            "/api/auth/request-password-reset",
+            r#"{"email":"smtp@example.com","redirectTo":"/reset"}"#.into(),
+        )?)
+        .await;
+    assert_eq!(response.status(), 200);
+    let link = link_in(&server.message(2)?)?;
+    let token = link
+        .split("token=")
+        .nth(1)
+        .ok_or("no token in the reset link")?;
+    let body =
+        serde_json::json!({ "token": token, "newPassword": "the second password" }).to_string();
+    assert_eq!(
+        auth.handler(post("/api/auth/reset-password", body)?)
+            .await
+            .status(),
+        200
+    );
+    auth.email_password()
+        .sign_in(
+            "smtp@example.com",
+            "the second password",
+            ClientInfo::default(),
+        )
+        .await?;
+    assert!(
+        auth.get_session(&page).await?.is_none(),
+        "the reset ended the session"
+    );
+    Ok(())
+}
