@@ -29,6 +29,12 @@ function showError(message) {
   box.hidden = false;
 }
 
+function showNotice(message) {
+  const box = document.getElementById("notice");
+  box.textContent = message;
+  box.hidden = false;
+}
+
 function clearError() {
   const box = document.getElementById("error");
   box.textContent = "";
@@ -39,7 +45,7 @@ function value(id) {
   return document.getElementById(id).value;
 }
 
-function onSubmit(formId, send) {
+function onSubmit(formId, send, done = () => location.assign("/account")) {
   const form = document.getElementById(formId);
   if (!form) return;
   form.addEventListener("submit", async (event) => {
@@ -49,7 +55,7 @@ function onSubmit(formId, send) {
     button.disabled = true;
     try {
       await send();
-      location.assign("/account");
+      done();
     } catch (error) {
       showError(error.message);
     } finally {
@@ -62,6 +68,40 @@ onSubmit("sign-up", () =>
   api("/signup/email", { name: value("name"), email: value("email"), password: value("password") }),
 );
 onSubmit("sign-in", () => api("/signin/email", { email: value("email"), password: value("password") }));
+
+// Email flows: the demo prints the mail in the server's console.
+const SENT =
+  "If an account exists for that address, a link is on its way. (Demo: the server prints it in its console.)";
+onSubmit(
+  "magic-link",
+  () => api("/signin/magic-link", { email: value("magic-email"), callbackURL: "/account" }),
+  () => showNotice(SENT),
+);
+onSubmit(
+  "forgot",
+  () => api("/request-password-reset", { email: value("email"), redirectTo: "/reset-password" }),
+  () => showNotice(SENT),
+);
+onSubmit(
+  "reset",
+  () =>
+    api("/reset-password", {
+      token: new URLSearchParams(location.search).get("token") || "",
+      newPassword: value("password"),
+    }),
+  () => location.assign("/sign-in?reset=done"),
+);
+
+// Messages carried in the address bar (a failed link, a finished reset).
+{
+  const params = new URLSearchParams(location.search);
+  const codes = {
+    INVALID_TOKEN: "This link is invalid or has already been used.",
+    TOKEN_EXPIRED: "This link has expired. Ask for a new one.",
+  };
+  if (params.get("error")) showError(codes[params.get("error")] || "Something went wrong. Try again.");
+  if (params.get("reset") === "done") showNotice("Your password was changed. Sign in with the new one.");
+}
 
 document.getElementById("sign-out")?.addEventListener("click", async () => {
   try {

@@ -16,7 +16,7 @@
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -318,6 +318,37 @@ describe(`NanoAuth demo at ${BASE_URL}`, { timeout: 20 * STEP_MS }, () => {
     const second = browsers.get('second').page;
     await second.reload();
     await waitForPath(second, '/sign-in');
+  });
+
+  step('a magic link from the sign-in page signs the second browser in', async () => {
+    // The demo has no mail server: it prints each email in its log.
+    const log = process.env.DEMO_LOG;
+    assert.ok(log, 'DEMO_LOG names the demo\'s log file');
+    const second = browsers.get('second').page;
+    await second.goto(url('/sign-in'));
+    await second.fill('#magic-email', USER.email);
+    await second.locator('form#magic-link button[type=submit]').click();
+    const notice = await poll('the notice', () => second.locator('#notice').textContent(), (t) => /on its way/.test(t || ''));
+    assertReadable(notice);
+    const link = await poll(
+      'a magic link in the demo log',
+      async () => {
+        const links = readFileSync(log, 'utf8').match(/https?:\/\/\S+\/api\/auth\/magic\/verify\?\S+/g) || [];
+        return links.at(-1);
+      },
+      (l) => Boolean(l),
+    );
+    await second.goto(link);
+    await waitForPath(second, '/account');
+    await expectText(second, '#user-email', USER.email);
+    // The link works once.
+    await second.goto(link);
+    await waitForPath(second, '/account');
+    const third = await openContext('third');
+    await third.goto(link);
+    await waitForPath(third, '/sign-in');
+    const message = await visibleError(third);
+    assert.match(message, /already been used|invalid/i);
   });
 
   step('no page threw an uncaught script error', async () => {

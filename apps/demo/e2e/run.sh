@@ -46,7 +46,7 @@ start_demo "$PORT" "$DATA_DIR" "$DEMO_LOG"
 # --- the test --------------------------------------------------------------------------
 rm -f "$SCREENSHOT_DIR/account.png" "$SCREENSHOT_DIR"/failure-*.png
 set +e
-(cd "$E2E_DIR" && DEMO_URL="$DEMO_URL" SCREENSHOT_DIR="$SCREENSHOT_DIR" npm test)
+(cd "$E2E_DIR" && DEMO_URL="$DEMO_URL" DEMO_LOG="$DEMO_LOG" SCREENSHOT_DIR="$SCREENSHOT_DIR" npm test)
 status=$?
 set -e
 

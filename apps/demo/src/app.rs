@@ -21,6 +21,8 @@ pub(crate) fn app(auth: DemoAuth) -> Router {
         .route("/sign-up", get(sign_up))
         .route("/sign-in", get(sign_in))
         .route("/account", get(account))
+        .route("/forgot-password", get(forgot_password))
+        .route("/reset-password", get(reset_password))
         .route("/app.js", get(script))
         .route("/app.css", get(style))
         .fallback(not_found)
@@ -51,12 +53,31 @@ async fn sign_in(MaybeSession(session): MaybeSession<DemoUser>) -> Response {
     }
 }
 
+async fn forgot_password() -> Html<String> {
+    Html(pages::forgot_password())
+}
+
+async fn reset_password() -> Html<String> {
+    Html(pages::reset_password())
+}
+
 async fn account(
     State(auth): State<DemoAuth>,
     MaybeSession(session): MaybeSession<DemoUser>,
+    uri: axum::http::Uri,
 ) -> Response {
     let Some(session) = session else {
-        return Redirect::to("/sign-in").into_response();
+        // A magic link that failed lands here with `?error=CODE`: carry it
+        // to the sign-in page, which explains it.
+        let error = uri
+            .query()
+            .and_then(|q| q.split('&').find_map(|pair| pair.strip_prefix("error=")))
+            .filter(|code| code.bytes().all(|b| b.is_ascii_uppercase() || b == b'_'));
+        let target = error.map_or_else(
+            || "/sign-in".to_owned(),
+            |code| format!("/sign-in?error={code}"),
+        );
+        return Redirect::to(&target).into_response();
     };
     let now = auth.now();
     let listed = nanoauth::Adapter::list_sessions(auth.adapter(), &session.user.id).await;

@@ -11,7 +11,10 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use nanoauth::Auth;
+use nanoauth::email::DangerConsoleSender;
 use nanoauth::plugins::email_password::EmailPassword;
+use nanoauth::plugins::magic_link::MagicLink;
+use nanoauth::plugins::password_reset::PasswordReset;
 use nanoauth_sqlx::{Dialect, SqlAdapter};
 
 use crate::user::DemoUser;
@@ -47,9 +50,12 @@ async fn run() -> Result<(), BoxError> {
 
     let secret = secret::load_or_create(std::env::var("AUTH_SECRET").ok(), &options.data_dir)?;
     let port = options.port;
+    // No mail server in the demo: links are printed here, in the console.
     let mut builder = Auth::builder(adapter)
         .secret(secret)
-        .plugin(EmailPassword::new());
+        .plugin(EmailPassword::new())
+        .plugin(MagicLink::new(DangerConsoleSender))
+        .plugin(PasswordReset::new(DangerConsoleSender));
     builder = match &options.base_url {
         Some(url) => builder.base_url(url),
         // Locally, the app answers on both names of the loopback address.

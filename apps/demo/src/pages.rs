@@ -34,6 +34,7 @@ fn layout(title: &str, body: &str) -> String {
 <body>
 <header><a href="/">NanoAuth demo</a></header>
 <main>
+<p id="notice" role="status" hidden></p>
 {body}
 <p id="error" role="alert" hidden></p>
 </main>
@@ -73,7 +74,39 @@ pub(crate) fn sign_in() -> String {
   <input id="password" name="password" type="password" autocomplete="current-password" required>
   <button type="submit">Sign in</button>
 </form>
-<p class="hint">New here? <a id="to-sign-up" href="/sign-up">Create an account</a></p>"#,
+<p class="hint"><a id="to-forgot" href="/forgot-password">Forgot your password?</a> · New here? <a id="to-sign-up" href="/sign-up">Create an account</a></p>
+<h2>Or sign in without a password</h2>
+<form id="magic-link">
+  <label for="magic-email">Email</label>
+  <input id="magic-email" name="email" type="email" autocomplete="email" required>
+  <button type="submit" class="secondary">Email me a sign-in link</button>
+</form>"#,
+    )
+}
+
+pub(crate) fn forgot_password() -> String {
+    layout(
+        "Forgot password",
+        r#"<h1>Reset your password</h1>
+<form id="forgot">
+  <label for="email">Email</label>
+  <input id="email" name="email" type="email" autocomplete="email" required>
+  <button type="submit">Email me a reset link</button>
+</form>
+<p class="hint"><a href="/sign-in">Back to sign in</a></p>"#,
+    )
+}
+
+pub(crate) fn reset_password() -> String {
+    layout(
+        "New password",
+        r#"<h1>Choose a new password</h1>
+<form id="reset">
+  <label for="password">New password</label>
+  <input id="password" name="password" type="password" autocomplete="new-password" required>
+  <p class="hint">At least 8 characters. Your other sessions will be signed out.</p>
+  <button type="submit">Set the new password</button>
+</form>"#,
     )
 }
 
