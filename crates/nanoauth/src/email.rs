@@ -134,6 +134,11 @@ where
     }
 }
 
+/// Builds the email that carries a link: recipient, the link, and how many
+/// minutes it stays valid. The email-link plugins take one to replace their
+/// wording (for instance with `nanoauth-email`'s HTML templates).
+pub type RenderLink = Arc<dyn Fn(&Email, &str, u64) -> OutgoingEmail + Send + Sync>;
+
 /// Prints messages to standard output instead of sending them.
 ///
 /// # Security

@@ -5,6 +5,7 @@
 
 #[cfg(feature = "email-password")]
 pub mod email_password;
+mod link_mail;
 pub mod magic_link;
 #[cfg(feature = "email-password")]
 pub mod password_reset;

@@ -45,18 +45,18 @@ impl<U: AuthUser, A: VerificationAdapter<U>> MagicLinkApi<'_, U, A> {
         let Some(user) = self.auth.adapter().find_user_by_email(&email).await? else {
             return Ok(());
         };
-        let token = self
-            .auth
-            .issue_token(PURPOSE, user.id(), options.expires_in)
-            .await?;
-        let link = format!(
-            "{}{}/magic/verify?token={token}&callbackURL={}",
-            self.auth.base_origin(),
-            self.auth.base_path(),
-            url::encode(&callback)
-        );
-        let message = (options.render)(&email, &link, options.expires_in.div_ceil(60));
-        options.sender.send(&message).await.map_err(Error::internal)
+        let auth = self.auth;
+        options
+            .mail
+            .send(auth, PURPOSE, user.id(), &email, |token| {
+                format!(
+                    "{}{}/magic/verify?token={token}&callbackURL={}",
+                    auth.base_origin(),
+                    auth.base_path(),
+                    url::encode(&callback)
+                )
+            })
+            .await
     }
 
     /// Consumes a link's token and signs its user in.

@@ -34,43 +34,35 @@ use crate::adapter::VerificationAdapter;
 use crate::email::{EmailSender, OutgoingEmail};
 use crate::endpoint::Endpoint;
 use crate::plugin::Plugin;
+use crate::plugins::link_mail::LinkMail;
 use crate::user::{AuthUser, Email};
 
-/// Builds the email that carries a link: recipient, the link, and how many
-/// minutes it stays valid. Replace it to use your own wording or HTML (for
-/// instance `nanoauth-email`'s templates).
-pub type RenderLink = Arc<dyn Fn(&Email, &str, u64) -> OutgoingEmail + Send + Sync>;
-
 /// The magic-link plugin and its options.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct MagicLink {
-    pub(crate) sender: Arc<dyn EmailSender>,
-    pub(crate) expires_in: u64,
-    pub(crate) render: RenderLink,
+    pub(crate) mail: LinkMail,
 }
 
 impl MagicLink {
     /// Sends links through `sender`, valid 5 minutes.
     pub fn new(sender: impl EmailSender) -> Self {
         Self {
-            sender: Arc::new(sender),
-            expires_in: 5 * 60,
-            render: Arc::new(default_email),
+            mail: LinkMail::new(sender, 5 * 60, Arc::new(default_email)),
         }
     }
 
     /// How long a link stays valid, in seconds.
     pub fn expires_in(mut self, seconds: u64) -> Self {
-        self.expires_in = seconds;
+        self.mail.expires_in = seconds;
         self
     }
 
-    /// Replaces the email.
+    /// Replaces the email (see [`RenderLink`](crate::email::RenderLink)).
     pub fn render(
         mut self,
         render: impl Fn(&Email, &str, u64) -> OutgoingEmail + Send + Sync + 'static,
     ) -> Self {
-        self.render = Arc::new(render);
+        self.mail.render = Arc::new(render);
         self
     }
 }
@@ -84,15 +76,6 @@ fn default_email(to: &Email, url: &str, minutes: u64) -> OutgoingEmail {
              If you did not ask to sign in, ignore this email."
         ),
     )
-}
-
-impl std::fmt::Debug for MagicLink {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MagicLink")
-            .field("sender", &self.sender)
-            .field("expires_in", &self.expires_in)
-            .finish_non_exhaustive()
-    }
 }
 
 impl<U: AuthUser, A: VerificationAdapter<U>> Plugin<U, A> for MagicLink {

@@ -51,18 +51,18 @@ impl<U: AuthUser, A: VerificationAdapter<U> + PasswordAdapter<U>> PasswordResetA
         let Some(user) = self.auth.adapter().find_user_by_email(&email).await? else {
             return Ok(());
         };
-        let token = self
-            .auth
-            .issue_token(PURPOSE, user.id(), options.expires_in)
-            .await?;
+        // The link goes to the application's page, absolute: mail has no base.
         let page = if page.starts_with('/') {
             format!("{}{page}", self.auth.base_origin())
         } else {
             page
         };
-        let link = url::with_param(&page, "token", &token);
-        let message = (options.render)(&email, &link, options.expires_in.div_ceil(60));
-        options.sender.send(&message).await.map_err(Error::internal)
+        options
+            .mail
+            .send(self.auth, PURPOSE, user.id(), &email, |token| {
+                url::with_param(&page, "token", token)
+            })
+            .await
     }
 
     /// Sets a new password with a reset token, and ends the user's sessions

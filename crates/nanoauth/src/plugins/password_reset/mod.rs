@@ -24,15 +24,13 @@ use crate::email::{EmailSender, OutgoingEmail};
 use crate::endpoint::Endpoint;
 use crate::plugin::Plugin;
 use crate::plugins::email_password::PasswordAdapter;
-use crate::plugins::magic_link::RenderLink;
+use crate::plugins::link_mail::LinkMail;
 use crate::user::{AuthUser, Email};
 
 /// The password-reset plugin and its options.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct PasswordReset {
-    pub(crate) sender: Arc<dyn EmailSender>,
-    pub(crate) expires_in: u64,
-    pub(crate) render: RenderLink,
+    pub(crate) mail: LinkMail,
     pub(crate) keep_sessions: bool,
 }
 
@@ -41,25 +39,23 @@ impl PasswordReset {
     /// of the user's sessions.
     pub fn new(sender: impl EmailSender) -> Self {
         Self {
-            sender: Arc::new(sender),
-            expires_in: 60 * 60,
-            render: Arc::new(default_email),
+            mail: LinkMail::new(sender, 60 * 60, Arc::new(default_email)),
             keep_sessions: false,
         }
     }
 
     /// How long a link stays valid, in seconds.
     pub fn expires_in(mut self, seconds: u64) -> Self {
-        self.expires_in = seconds;
+        self.mail.expires_in = seconds;
         self
     }
 
-    /// Replaces the email.
+    /// Replaces the email (see [`RenderLink`](crate::email::RenderLink)).
     pub fn render(
         mut self,
         render: impl Fn(&Email, &str, u64) -> OutgoingEmail + Send + Sync + 'static,
     ) -> Self {
-        self.render = Arc::new(render);
+        self.mail.render = Arc::new(render);
         self
     }
 
@@ -83,16 +79,6 @@ fn default_email(to: &Email, url: &str, minutes: u64) -> OutgoingEmail {
              If you did not ask for this, ignore this email: your password stays as it is."
         ),
     )
-}
-
-impl std::fmt::Debug for PasswordReset {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PasswordReset")
-            .field("sender", &self.sender)
-            .field("expires_in", &self.expires_in)
-            .field("keep_sessions", &self.keep_sessions)
-            .finish_non_exhaustive()
-    }
 }
 
 impl<U: AuthUser, A: VerificationAdapter<U> + PasswordAdapter<U>> Plugin<U, A> for PasswordReset {
