@@ -345,12 +345,15 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
     }
 
     fn presented_token<'h>(&self, headers: &'h HeaderMap) -> Option<&'h str> {
-        if let Some(value) = headers.get(http::header::AUTHORIZATION) {
-            let value = value.to_str().ok()?;
-            let (scheme, token) = value.split_once(' ')?;
-            return scheme.eq_ignore_ascii_case("bearer").then(|| token.trim());
-        }
-        cookie::read(headers, self.cookie_name())
+        // A bearer token wins; any other Authorization scheme (Basic in
+        // front of a staging site, say) is not ours and the cookie counts.
+        let bearer = headers
+            .get(http::header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim());
+        bearer.or_else(|| cookie::read(headers, self.cookie_name()))
     }
 
     fn verify_token(&self, token: &str, now: u64) -> Option<Claims> {

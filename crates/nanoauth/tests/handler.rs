@@ -57,6 +57,21 @@ async fn sign_up_sign_in_and_read_the_session() -> TestResult {
     let session = auth.handler(bearer).await;
     assert_eq!(json(&session)["user"]["email"], "ada@example.com");
 
+    // Another Authorization scheme does not hide the cookie.
+    let basic = with_header(
+        with_header(
+            get("/api/auth/session"),
+            "authorization",
+            "Basic dXNlcjpwYXNz",
+        ),
+        "cookie",
+        &cookie(&response),
+    );
+    assert_eq!(
+        json(&auth.handler(basic).await)["user"]["email"],
+        "ada@example.com"
+    );
+
     // And through get_session, as an extractor would.
     let page = with_header(get("/dashboard"), "cookie", &cookie(&response));
     let found = auth.get_session(&page).await?;
