@@ -248,3 +248,22 @@ impl<U: AuthUser, A: PasswordAdapter<U>> PasswordAdapter<U> for RedisSessions<A>
         self.inner.set_password_hash(user_id, password_hash)
     }
 }
+
+/// Verified emails live with the users, in the inner adapter.
+impl<U: AuthUser, A: nanoauth::EmailVerificationAdapter<U>> nanoauth::EmailVerificationAdapter<U>
+    for RedisSessions<A>
+{
+    fn is_email_verified(
+        &self,
+        user_id: &str,
+    ) -> impl Future<Output = Result<bool, AdapterError>> + Send {
+        self.inner.is_email_verified(user_id)
+    }
+
+    fn set_email_verified(
+        &self,
+        user_id: &str,
+    ) -> impl Future<Output = Result<(), AdapterError>> + Send {
+        self.inner.set_email_verified(user_id)
+    }
+}

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use nanoauth::plugins::email_password::{PasswordAdapter, PasswordCredential};
 use nanoauth::utils::token::TokenHash;
 use nanoauth::{
-    Adapter, AdapterError, AuthUser, Email, SessionRecord, VerificationAdapter, VerificationRecord,
+    Adapter, AdapterError, AuthUser, Email, EmailVerificationAdapter, SessionRecord,
+    VerificationAdapter, VerificationRecord,
 };
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -487,6 +488,33 @@ impl<U: AuthUser + DeserializeOwned> VerificationAdapter<U> for SqlAdapter<U> {
                 .rows_affected();
             Ok::<_, sqlx::Error>((deleted == 1).then_some(record))
         }.await)
+        .map_err(adapter_error)
+    }
+}
+
+impl<U: AuthUser + DeserializeOwned> EmailVerificationAdapter<U> for SqlAdapter<U> {
+    async fn is_email_verified(&self, user_id: &str) -> Result<bool, AdapterError> {
+        let statement = &self.statements.is_email_verified;
+        on_pool!(&self.pool, pool => sqlx::query(sql(statement))
+            .bind(user_id)
+            .fetch_optional(pool)
+            .await
+            .map(|row| row.is_some()))
+        .map_err(adapter_error)
+    }
+
+    async fn set_email_verified(&self, user_id: &str) -> Result<(), AdapterError> {
+        let statement = &self.statements.set_email_verified;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |elapsed| elapsed.as_secs());
+        // The foreign key refuses unknown users.
+        on_pool!(&self.pool, pool => sqlx::query(sql(statement))
+            .bind(user_id)
+            .bind(to_db_time(now))
+            .execute(pool)
+            .await
+            .map(|_| ()))
         .map_err(adapter_error)
     }
 }

@@ -23,6 +23,7 @@ pub fn migration_sql(dialect: Dialect, schema: &Schema) -> String {
         passwords,
         sessions,
         verifications,
+        email_verifications,
         id,
         email,
         name,
@@ -66,6 +67,11 @@ pub fn migration_sql(dialect: Dialect, schema: &Schema) -> String {
              \x20 identifier VARCHAR(255) NOT NULL,\n\
              \x20 expires_at BIGINT NOT NULL,\n\
              \x20 KEY {verifications_expires_idx} (expires_at)\n\
+             ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;\n\
+             CREATE TABLE IF NOT EXISTS {email_verifications} (\n\
+             \x20 user_id VARCHAR(255) COLLATE utf8mb4_bin NOT NULL PRIMARY KEY,\n\
+             \x20 verified_at BIGINT NOT NULL,\n\
+             \x20 FOREIGN KEY (user_id) REFERENCES {users} ({id}) ON DELETE CASCADE\n\
              ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;\n"
         ),
         Dialect::Sqlite | Dialect::Postgres => format!(
@@ -96,7 +102,11 @@ pub fn migration_sql(dialect: Dialect, schema: &Schema) -> String {
              \x20 identifier VARCHAR(255) NOT NULL,\n\
              \x20 expires_at BIGINT NOT NULL\n\
              );\n\
-             CREATE INDEX IF NOT EXISTS {verifications_expires_idx} ON {verifications} (expires_at);\n"
+             CREATE INDEX IF NOT EXISTS {verifications_expires_idx} ON {verifications} (expires_at);\n\
+             CREATE TABLE IF NOT EXISTS {email_verifications} (\n\
+             \x20 user_id VARCHAR(255) NOT NULL PRIMARY KEY REFERENCES {users} ({id}) ON DELETE CASCADE,\n\
+             \x20 verified_at BIGINT NOT NULL\n\
+             );\n"
         ),
     }
 }

@@ -29,6 +29,7 @@ pub struct Schema {
     pub(crate) passwords: String,
     pub(crate) sessions: String,
     pub(crate) verifications: String,
+    pub(crate) email_verifications: String,
     /// User field name to column name, where they differ.
     pub(crate) user_columns: HashMap<String, String>,
 }
@@ -40,6 +41,7 @@ impl Default for Schema {
             passwords: "passwords".into(),
             sessions: "sessions".into(),
             verifications: "verifications".into(),
+            email_verifications: "email_verifications".into(),
             user_columns: HashMap::new(),
         }
     }
@@ -70,6 +72,12 @@ impl Schema {
         self
     }
 
+    /// The table of verified email addresses (default `email_verifications`).
+    pub fn email_verifications_table(mut self, name: impl Into<String>) -> Self {
+        self.email_verifications = name.into();
+        self
+    }
+
     /// Stores the user type's field `field` in column `column`.
     pub fn user_column(mut self, field: impl Into<String>, column: impl Into<String>) -> Self {
         self.user_columns.insert(field.into(), column.into());
@@ -86,6 +94,7 @@ impl Schema {
             &self.passwords,
             &self.sessions,
             &self.verifications,
+            &self.email_verifications,
         ];
         let mapped = self.user_columns.iter().flat_map(|(f, c)| [f, c]);
         match tables
@@ -118,6 +127,7 @@ pub(crate) struct QuotedNames {
     pub(crate) passwords: String,
     pub(crate) sessions: String,
     pub(crate) verifications: String,
+    pub(crate) email_verifications: String,
     pub(crate) id: String,
     pub(crate) email: String,
     pub(crate) name: String,
@@ -131,6 +141,7 @@ impl Schema {
             passwords: q(&self.passwords),
             sessions: q(&self.sessions),
             verifications: q(&self.verifications),
+            email_verifications: q(&self.email_verifications),
             id: q(self.column_of("id")),
             email: q(self.column_of("email")),
             name: q(self.column_of("name")),
@@ -162,6 +173,8 @@ pub(crate) struct Statements {
     pub(crate) save_verification: Arc<str>,
     pub(crate) find_verification: Arc<str>,
     pub(crate) delete_verification: Arc<str>,
+    pub(crate) is_email_verified: Arc<str>,
+    pub(crate) set_email_verified: Arc<str>,
 }
 
 impl Statements {
@@ -183,6 +196,7 @@ impl Statements {
             passwords,
             sessions,
             verifications,
+            email_verifications,
             id,
             email,
             ..
@@ -233,6 +247,13 @@ impl Statements {
             )),
             delete_verification: sql(format!(
                 "DELETE FROM {verifications} WHERE token_hash = ? AND purpose = ?"
+            )),
+            is_email_verified: sql(format!(
+                "SELECT user_id FROM {email_verifications} WHERE user_id = ?"
+            )),
+            set_email_verified: sql(format!(
+                "INSERT INTO {email_verifications} (user_id, verified_at) VALUES (?, ?){}",
+                dialect.upsert("user_id", &["verified_at"])
             )),
         }
     }

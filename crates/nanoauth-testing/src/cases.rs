@@ -12,13 +12,20 @@ use nanoauth::plugins::email_password::{EmailPassword, PasswordAdapter};
 use nanoauth::utils::password::PasswordHasher;
 use nanoauth::utils::token::{TokenHash, random_id, random_token};
 use nanoauth::{
-    AdapterError, Auth, AuthUser, Email, SessionRecord, VerificationAdapter, VerificationRecord,
+    AdapterError, Auth, AuthUser, Email, EmailVerificationAdapter, SessionRecord,
+    VerificationAdapter, VerificationRecord,
 };
 
 /// What every case needs of the adapter: all capabilities of the shipped
 /// plugins.
-pub trait FullAdapter<U: AuthUser>: PasswordAdapter<U> + VerificationAdapter<U> {}
-impl<U: AuthUser, A: PasswordAdapter<U> + VerificationAdapter<U>> FullAdapter<U> for A {}
+pub trait FullAdapter<U: AuthUser>:
+    PasswordAdapter<U> + VerificationAdapter<U> + EmailVerificationAdapter<U>
+{
+}
+impl<U: AuthUser, A: PasswordAdapter<U> + VerificationAdapter<U> + EmailVerificationAdapter<U>>
+    FullAdapter<U> for A
+{
+}
 
 /// A user type the cases can compare.
 pub trait TestableUser: AuthUser + PartialEq + Debug {}
@@ -221,6 +228,54 @@ where
         adapter.set_password_hash(&fresh_id(), HASH).await.is_err(),
         "no password for a user that does not exist"
     );
+}
+
+/// Email verification is remembered per user, idempotently; unknown users
+/// are not verified and cannot be.
+pub async fn email_verification_is_remembered<U, A, F>(adapter: &A, make: &F)
+where
+    U: TestableUser,
+    A: FullAdapter<U>,
+    F: Fn(String, Email) -> U,
+{
+    let user = make(fresh_id(), fresh_email("verified"));
+    let other = make(fresh_id(), fresh_email("unverified"));
+    create(adapter, &user).await;
+    create(adapter, &other).await;
+    assert!(
+        !adapter
+            .is_email_verified(user.id())
+            .await
+            .expect("is_email_verified")
+    );
+    adapter
+        .set_email_verified(user.id())
+        .await
+        .expect("set_email_verified");
+    adapter
+        .set_email_verified(user.id())
+        .await
+        .expect("set_email_verified twice");
+    assert!(
+        adapter
+            .is_email_verified(user.id())
+            .await
+            .expect("is_email_verified")
+    );
+    assert!(
+        !adapter
+            .is_email_verified(other.id())
+            .await
+            .expect("is_email_verified")
+    );
+    let unknown = fresh_id();
+    assert!(
+        !adapter
+            .is_email_verified(&unknown)
+            .await
+            .expect("is_email_verified")
+    );
+    assert!(adapter.set_email_verified(&unknown).await.is_err());
 }
 
 /// Sixteen concurrent sign-ups with one email: exactly one succeeds.

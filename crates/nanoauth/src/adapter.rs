@@ -7,9 +7,11 @@
 //! implement `Plugin` only for adapters that have it: adding such a plugin
 //! with an adapter that lacks the capability does not compile.
 
+mod email_verification;
 pub mod memory;
 mod verification;
 
+pub use email_verification::EmailVerificationAdapter;
 pub use verification::{VerificationAdapter, VerificationRecord};
 
 use std::future::Future;

@@ -73,7 +73,9 @@ mod tokens;
 mod user;
 pub mod utils;
 
-pub use adapter::{Adapter, AdapterError, VerificationAdapter, VerificationRecord};
+pub use adapter::{
+    Adapter, AdapterError, EmailVerificationAdapter, VerificationAdapter, VerificationRecord,
+};
 pub use auth::{Auth, AuthBuilder, ConfigError};
 pub use clock::{Clock, SystemClock};
 pub use endpoint::{Endpoint, EndpointRequest, Reply};

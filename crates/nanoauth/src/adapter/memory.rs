@@ -3,7 +3,9 @@
 use std::collections::HashMap;
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-use crate::adapter::{Adapter, AdapterError, VerificationAdapter, VerificationRecord};
+use crate::adapter::{
+    Adapter, AdapterError, EmailVerificationAdapter, VerificationAdapter, VerificationRecord,
+};
 use crate::session::SessionRecord;
 use crate::user::{AuthUser, Email};
 use crate::utils::token::TokenHash;
@@ -36,6 +38,7 @@ struct State<U> {
     passwords: HashMap<String, String>,
     sessions: HashMap<TokenHash, SessionRecord>,
     verifications: HashMap<TokenHash, VerificationRecord>,
+    verified_emails: std::collections::HashSet<String>,
 }
 
 impl<U> MemoryAdapter<U> {
@@ -49,6 +52,7 @@ impl<U> MemoryAdapter<U> {
                 passwords: HashMap::new(),
                 sessions: HashMap::new(),
                 verifications: HashMap::new(),
+                verified_emails: std::collections::HashSet::new(),
             }),
         }
     }
@@ -138,6 +142,21 @@ impl<U: AuthUser> Adapter<U> for MemoryAdapter<U> {
             .sessions
             .retain(|hash, session| session.user_id != user_id || Some(hash) == keep);
         Ok((before - state.sessions.len()) as u64)
+    }
+}
+
+impl<U: AuthUser> EmailVerificationAdapter<U> for MemoryAdapter<U> {
+    async fn is_email_verified(&self, user_id: &str) -> Result<bool, AdapterError> {
+        Ok(self.read().verified_emails.contains(user_id))
+    }
+
+    async fn set_email_verified(&self, user_id: &str) -> Result<(), AdapterError> {
+        let mut state = self.write();
+        if !state.users.contains_key(user_id) {
+            return Err(AdapterError::other("no user with this id"));
+        }
+        state.verified_emails.insert(user_id.to_owned());
+        Ok(())
     }
 }
 
