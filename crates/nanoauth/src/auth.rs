@@ -14,7 +14,7 @@ use crate::plugins::sessions::Sessions;
 use crate::rate_limit::RateLimit;
 use crate::router::Router;
 use crate::runtime::{Offload, default_offload};
-use crate::session::SessionConfig;
+use crate::session::{SessionConfig, SessionGuard};
 use crate::user::AuthUser;
 
 /// NanoAuth for one application: its adapter, keys, plugins and options.
@@ -48,6 +48,7 @@ struct Inner<U: AuthUser, A: Adapter<U>> {
     /// Built from `plugins` whenever they change; never per request.
     router: Arc<Router<U, A>>,
     hooks: Vec<Hook<U, A>>,
+    guards: Vec<SessionGuard<U, A>>,
 }
 
 struct RegisteredPlugin<U: AuthUser, A: Adapter<U>> {
@@ -80,6 +81,7 @@ impl<U: AuthUser, A: Adapter<U>> Clone for Inner<U, A> {
             plugins: self.plugins.clone(),
             router: Arc::clone(&self.router),
             hooks: self.hooks.clone(),
+            guards: self.guards.clone(),
         }
     }
 }
@@ -236,6 +238,10 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
         &self.inner.keys
     }
 
+    pub(crate) fn session_guards(&self) -> &[SessionGuard<U, A>] {
+        &self.inner.guards
+    }
+
     pub(crate) fn session_config(&self) -> SessionConfig {
         self.inner.config.session
     }
@@ -257,6 +263,7 @@ impl<U: AuthUser, A: Adapter<U>> Inner<U, A> {
         }
         let plugin = Arc::new(plugin);
         self.hooks.extend(Arc::clone(&plugin).hooks());
+        self.guards.extend(Arc::clone(&plugin).session_guards());
         self.plugins.push(RegisteredPlugin {
             name,
             type_id: TypeId::of::<P>(),
@@ -472,6 +479,7 @@ impl<U: AuthUser, A: Adapter<U>> AuthBuilder<U, A> {
             plugins: Vec::new(),
             router: Arc::new(Router::build(Vec::new())?),
             hooks: self.hooks,
+            guards: Vec::new(),
         };
         inner.register(Sessions)?;
         for register in self.plugins {

@@ -64,6 +64,9 @@ pub enum Error {
     // --- The caller is not allowed ------------------------------------------
     /// A state-changing request from an untrusted origin (`INVALID_ORIGIN`, 403).
     InvalidOrigin,
+    /// Signing in needs a verified email address first
+    /// (`EMAIL_NOT_VERIFIED`, 403).
+    EmailNotVerified,
     /// The endpoint needs a signed-in user (`UNAUTHORIZED`, 401).
     Unauthorized,
     /// Wrong email or password; deliberately silent about which
@@ -148,7 +151,7 @@ impl Error {
             | Self::InvalidPassword
             | Self::PasswordTooShort { .. }
             | Self::PasswordTooLong { .. } => StatusCode::BAD_REQUEST,
-            Self::InvalidOrigin => StatusCode::FORBIDDEN,
+            Self::InvalidOrigin | Self::EmailNotVerified => StatusCode::FORBIDDEN,
             Self::Unauthorized | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::UserAlreadyExists => StatusCode::CONFLICT,
@@ -175,6 +178,7 @@ impl Error {
             Self::PasswordTooShort { .. } => "PASSWORD_TOO_SHORT",
             Self::PasswordTooLong { .. } => "PASSWORD_TOO_LONG",
             Self::InvalidOrigin => "INVALID_ORIGIN",
+            Self::EmailNotVerified => "EMAIL_NOT_VERIFIED",
             Self::Unauthorized => "UNAUTHORIZED",
             Self::InvalidCredentials => "INVALID_CREDENTIALS",
             Self::RateLimited { .. } => "RATE_LIMITED",
@@ -210,6 +214,7 @@ impl Error {
                 return format!("The password must have at most {max} characters.").into();
             }
             Self::InvalidOrigin => "This request must come from a trusted origin.",
+            Self::EmailNotVerified => "Verify your email address first: we sent you a link.",
             Self::Unauthorized => "You must be signed in.",
             Self::InvalidCredentials => "Invalid email or password.",
             Self::RateLimited { retry_after_secs } => {

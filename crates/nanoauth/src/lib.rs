@@ -91,7 +91,9 @@ pub use runtime::{
 };
 #[cfg(feature = "tower")]
 pub use service::AuthService;
-pub use session::{ClientAddr, ClientInfo, Session, SessionRecord, SessionToken, SignedIn};
+pub use session::{
+    ClientAddr, ClientInfo, Session, SessionGuard, SessionRecord, SessionToken, SignedIn,
+};
 pub use user::{AuthUser, BasicSignUp, BasicUser, Email, NewUser, NoFields};
 
 // The architecture guide's examples are compiled and run as doc-tests, so

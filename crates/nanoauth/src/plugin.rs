@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::adapter::Adapter;
 use crate::endpoint::Endpoint;
 use crate::events::Hook;
+use crate::session::SessionGuard;
 use crate::user::AuthUser;
 
 /// A plugin: a name, HTTP endpoints, lifecycle hooks, and (as inherent or
@@ -48,6 +49,12 @@ pub trait Plugin<U: AuthUser, A: Adapter<U>>: Send + Sync + 'static {
 
     /// The plugin's lifecycle listeners.
     fn hooks(self: Arc<Self>) -> Vec<Hook<U, A>> {
+        Vec::new()
+    }
+
+    /// Checks every new session must pass, whichever plugin signs the user
+    /// in (a required email verification, say).
+    fn session_guards(self: Arc<Self>) -> Vec<SessionGuard<U, A>> {
         Vec::new()
     }
 }

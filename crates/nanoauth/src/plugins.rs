@@ -5,6 +5,7 @@
 
 #[cfg(feature = "email-password")]
 pub mod email_password;
+pub mod email_verification;
 mod link_mail;
 pub mod magic_link;
 #[cfg(feature = "email-password")]

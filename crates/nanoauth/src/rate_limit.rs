@@ -172,6 +172,7 @@ impl Rule {
 /// | `/change-password` | 3 / 10 s | – |
 /// | `/request-password-reset` | 3 / 60 s | 3 / 10 min |
 /// | `/signin/magic-link` | 3 / 60 s | 3 / 10 min |
+/// | `/send-verification-email` | 3 / 60 s | 3 / 10 min |
 ///
 /// The account is the `email` field of the JSON body, normalised. Paths
 /// without a rule are not limited.
@@ -211,6 +212,11 @@ impl Default for RateLimit {
                 rule("/change-password", Limit::new(3, 10), None),
                 rule(
                     "/request-password-reset",
+                    Limit::new(3, 60),
+                    Some(Limit::new(3, 600)),
+                ),
+                rule(
+                    "/send-verification-email",
                     Limit::new(3, 60),
                     Some(Limit::new(3, 600)),
                 ),

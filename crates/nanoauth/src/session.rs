@@ -7,6 +7,7 @@
 //! still exists (revocation is deleting the row).
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use http::HeaderMap;
 use http::request::Parts;
@@ -187,6 +188,44 @@ struct Claims {
     exp: u64,
 }
 
+pub(crate) type GuardFn<U, A> = Arc<
+    dyn Fn(U, Auth<U, A>) -> crate::runtime::BoxFuture<'static, Result<(), Error>> + Send + Sync,
+>;
+
+/// A check every new session must pass, from
+/// [`Plugin::session_guards`](crate::Plugin::session_guards): `Err` refuses
+/// the sign-in with that error.
+pub struct SessionGuard<U: AuthUser, A: Adapter<U>> {
+    pub(crate) check: GuardFn<U, A>,
+}
+
+impl<U: AuthUser, A: Adapter<U>> SessionGuard<U, A> {
+    /// A guard from an async check of the user about to be signed in.
+    pub fn new<F, Fut>(check: F) -> Self
+    where
+        F: Fn(U, Auth<U, A>) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = Result<(), Error>> + Send + 'static,
+    {
+        Self {
+            check: Arc::new(move |user, auth| Box::pin(check(user, auth))),
+        }
+    }
+}
+
+impl<U: AuthUser, A: Adapter<U>> Clone for SessionGuard<U, A> {
+    fn clone(&self) -> Self {
+        Self {
+            check: Arc::clone(&self.check),
+        }
+    }
+}
+
+impl<U: AuthUser, A: Adapter<U>> std::fmt::Debug for SessionGuard<U, A> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SessionGuard(..)")
+    }
+}
+
 /// Session lifetimes.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct SessionConfig {
@@ -276,6 +315,9 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
     /// # Errors
     /// Adapter failures; randomness or signing failures as internal errors.
     pub async fn create_session(&self, user: U, client: ClientInfo) -> Result<SignedIn<U>, Error> {
+        for guard in self.session_guards() {
+            (guard.check)(user.clone(), self.clone()).await?;
+        }
         let now = self.now();
         let secret = token::random_token()?;
         let record = SessionRecord {

@@ -10,6 +10,7 @@ use common::*;
 use http::StatusCode;
 use nanoauth::adapter::memory::MemoryAdapter;
 use nanoauth::email::{EmailError, EmailSender, OutgoingEmail};
+use nanoauth::plugins::email_verification::EmailVerification;
 use nanoauth::plugins::magic_link::MagicLink;
 use nanoauth::plugins::password_reset::PasswordReset;
 use nanoauth::rate_limit::RateLimit;
@@ -366,5 +367,114 @@ async fn sending_links_is_rate_limited_per_address() -> TestResult {
     }
     assert_eq!(statuses, vec![200, 200, 200, 429, 429]);
     assert_eq!(outbox.count(), 3);
+    Ok(())
+}
+
+fn verifying(require: bool) -> (TestAuth, Outbox) {
+    let outbox = Outbox::default();
+    let mut verification = EmailVerification::new(outbox.clone());
+    if require {
+        verification = verification.require_verified_sign_in();
+    }
+    let auth = Auth::builder(MemoryAdapter::new())
+        .secret(SECRET)
+        .base_url(ORIGIN)
+        .clock(TestClock::at(1_700_000_000))
+        .rate_limit(RateLimit::danger_disabled())
+        .plugin(fast_plugin())
+        .plugin(MagicLink::new(outbox.clone()))
+        .plugin(verification)
+        .build()
+        .unwrap_or_else(|e| unreachable!("{e}"));
+    (auth, outbox)
+}
+
+#[tokio::test]
+async fn sign_up_sends_a_verification_link_and_sign_in_waits_for_it() -> TestResult {
+    let (auth, outbox) = verifying(true);
+    let response = sign_up(&auth, "verify@example.com", PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response.headers().get("set-cookie").is_none(),
+        "no session before verification"
+    );
+    let body = json(&response);
+    assert_eq!(body["user"]["email"], "verify@example.com");
+    assert!(body["token"].is_null());
+    assert_eq!(outbox.count(), 1, "the link was sent on sign-up");
+
+    let refused = sign_in(&auth, "verify@example.com", PASSWORD).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert_eq!(error_code(&refused), "EMAIL_NOT_VERIFIED");
+    // Every way in is guarded, magic links too.
+    request_link(&auth, "verify@example.com").await;
+    let magic = auth.handler(get(&path_of(&outbox.last_link()))).await;
+    assert_eq!(magic.status(), StatusCode::FORBIDDEN);
+
+    // The verification mail was the first one.
+    let verification_link = {
+        let messages = outbox.0.lock().map(|m| m.clone()).unwrap_or_default();
+        messages[0]
+            .text
+            .split_whitespace()
+            .find(|w| w.starts_with("http"))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(
+        verification_link.contains("/api/auth/verify-email?token="),
+        "{verification_link}"
+    );
+    let followed = auth.handler(get(&path_of(&verification_link))).await;
+    assert_eq!(followed.status(), StatusCode::FOUND);
+    assert_eq!(location(&followed), "/?verified=true");
+
+    assert_eq!(
+        sign_in(&auth, "verify@example.com", PASSWORD)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let again = auth.handler(get(&path_of(&verification_link))).await;
+    assert_eq!(location(&again), "/?error=INVALID_TOKEN");
+    Ok(())
+}
+
+#[tokio::test]
+async fn resending_the_verification_link_reveals_nothing() -> TestResult {
+    let (auth, outbox) = verifying(false);
+    let signed_up = sign_up(&auth, "resend@example.com", PASSWORD).await;
+    assert!(
+        signed_up.headers().get("set-cookie").is_some(),
+        "optional verification: signed in"
+    );
+    assert_eq!(outbox.count(), 1);
+    let resend = |email: &str| {
+        post(
+            "/api/auth/send-verification-email",
+            &serde_json::json!({ "email": email }).to_string(),
+        )
+    };
+    let known = auth.handler(resend("resend@example.com")).await;
+    let unknown = auth.handler(resend("ghost@example.com")).await;
+    assert_eq!(
+        (known.status(), known.body()),
+        (unknown.status(), unknown.body())
+    );
+    assert_eq!(
+        outbox.count(),
+        2,
+        "a new link for the unverified account only"
+    );
+
+    // Without a callback the link answers JSON; once verified, no more mail.
+    let link = outbox.last_link();
+    let verify_path = path_of(&link);
+    let token_only = verify_path.split("&callbackURL").next().unwrap_or_default();
+    let verified = auth.handler(get(token_only)).await;
+    assert_eq!(verified.status(), StatusCode::OK);
+    assert_eq!(json(&verified)["success"], true);
+    auth.handler(resend("resend@example.com")).await;
+    assert_eq!(outbox.count(), 2);
     Ok(())
 }

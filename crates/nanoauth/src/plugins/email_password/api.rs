@@ -48,7 +48,9 @@ impl<U: AuthUser, A: PasswordAdapter<U>> EmailPasswordApi<'_, U, A> {
     }
 
     /// Creates a user with a password, then signs them in. Emits
-    /// `SignedUp` then `SignedIn`.
+    /// `SignedUp` then `SignedIn`. A session guard (a required email
+    /// verification) may refuse the sign-in after the account exists: see
+    /// [`create_account`](Self::create_account).
     ///
     /// # Errors
     /// [`Error::InvalidEmail`], [`Error::PasswordTooShort`],
@@ -61,6 +63,21 @@ impl<U: AuthUser, A: PasswordAdapter<U>> EmailPasswordApi<'_, U, A> {
         fields: U::SignUp,
         client: ClientInfo,
     ) -> Result<SignedIn<U>, Error> {
+        let user = self.create_account(email, password, fields).await?;
+        self.auth.create_session(user, client).await
+    }
+
+    /// Creates a user with a password, without signing in. Emits
+    /// `SignedUp` (an email-verification plugin sends its link then).
+    ///
+    /// # Errors
+    /// As [`sign_up`](Self::sign_up), less the sign-in.
+    pub async fn create_account(
+        &self,
+        email: &str,
+        password: &str,
+        fields: U::SignUp,
+    ) -> Result<U, Error> {
         let options = self.options()?;
         let email = Email::parse(email).ok_or(Error::InvalidEmail)?;
         options.check_length(password)?;
@@ -80,7 +97,7 @@ impl<U: AuthUser, A: PasswordAdapter<U>> EmailPasswordApi<'_, U, A> {
         self.auth
             .emit(crate::Event::SignedUp { user: user.clone() })
             .await;
-        self.auth.create_session(user, client).await
+        Ok(user)
     }
 
     /// Checks an email and password and creates a session.

@@ -30,12 +30,20 @@ pub(super) async fn sign_up<U: AuthUser, A: PasswordAdapter<U>>(
     request: EndpointRequest<U, A>,
 ) -> Result<Reply, Error> {
     let body: SignUpBody<U::SignUp> = request.json()?;
-    let signed_in = request
-        .auth()
+    let auth = request.auth();
+    let user = auth
         .email_password()
-        .sign_up(&body.email, &body.password, body.fields, request.client())
+        .create_account(&body.email, &body.password, body.fields)
         .await?;
-    Reply::signed_in(signed_in)
+    match auth.create_session(user.clone(), request.client()).await {
+        Ok(signed_in) => Reply::signed_in(signed_in),
+        // The account exists but must be verified before a session: answer
+        // the user without a token, and set no cookie.
+        Err(Error::EmailNotVerified) => {
+            Reply::json(&serde_json::json!({ "user": user, "token": null }))
+        }
+        Err(error) => Err(error),
+    }
 }
 
 pub(super) async fn sign_in<U: AuthUser, A: PasswordAdapter<U>>(

@@ -1,0 +1,134 @@
+//! Email verification: a link sent on sign-up (and on request) proves the
+//! user owns their address; optionally, sign-in waits for it.
+//!
+//! | Method | Path | Body / query | Answer |
+//! |---|---|---|---|
+//! | GET | `/verify-email` | `?token=&callbackURL=` | `302` to `callbackURL?verified=true`, or `?error=CODE`; JSON without `callbackURL` |
+//! | POST | `/send-verification-email` | `{email, callbackURL?}` | `{"success":true}`, whether or not the account exists |
+//!
+//! With [`EmailVerification::require_verified_sign_in`], every sign-in of
+//! an unverified user is refused with `403 EMAIL_NOT_VERIFIED` (a session
+//! guard, so it holds for every sign-in plugin), and sign-up answers
+//! `{user, token: null}` without a cookie. Needs an adapter with
+//! [`VerificationAdapter`] and [`EmailVerificationAdapter`].
+
+mod api;
+mod endpoints;
+
+use std::sync::Arc;
+
+pub use api::EmailVerificationApi;
+
+use crate::adapter::{EmailVerificationAdapter, VerificationAdapter};
+use crate::auth::Auth;
+use crate::email::{EmailSender, OutgoingEmail};
+use crate::endpoint::Endpoint;
+use crate::error::Error;
+use crate::events::{Event, EventKind, Hook};
+use crate::plugin::Plugin;
+use crate::plugins::link_mail::LinkMail;
+use crate::session::SessionGuard;
+use crate::user::{AuthUser, Email};
+
+/// The email-verification plugin and its options.
+#[derive(Clone, Debug)]
+pub struct EmailVerification {
+    pub(crate) mail: LinkMail,
+    send_on_sign_up: bool,
+    require_verified: bool,
+}
+
+impl EmailVerification {
+    /// Sends verification links through `sender` on sign-up, valid one hour.
+    pub fn new(sender: impl EmailSender) -> Self {
+        Self {
+            mail: LinkMail::new(sender, 60 * 60, Arc::new(default_email)),
+            send_on_sign_up: true,
+            require_verified: false,
+        }
+    }
+
+    /// Refuses sign-in until the email is verified (`EMAIL_NOT_VERIFIED`).
+    pub fn require_verified_sign_in(mut self) -> Self {
+        self.require_verified = true;
+        self
+    }
+
+    /// Sends no link on sign-up (only on request).
+    pub fn without_sending_on_sign_up(mut self) -> Self {
+        self.send_on_sign_up = false;
+        self
+    }
+
+    /// How long a link stays valid, in seconds.
+    pub fn expires_in(mut self, seconds: u64) -> Self {
+        self.mail.expires_in = seconds;
+        self
+    }
+
+    /// Replaces the email (see [`RenderLink`](crate::email::RenderLink)).
+    pub fn render(
+        mut self,
+        render: impl Fn(&Email, &str, u64) -> OutgoingEmail + Send + Sync + 'static,
+    ) -> Self {
+        self.mail.render = Arc::new(render);
+        self
+    }
+}
+
+fn default_email(to: &Email, url: &str, minutes: u64) -> OutgoingEmail {
+    OutgoingEmail::new(
+        to.clone(),
+        "Verify your email address",
+        format!(
+            "Confirm that this is your address by opening this link:\n\n{url}\n\n\
+             It works once, within {minutes} minutes. If you did not sign up, ignore this email."
+        ),
+    )
+}
+
+impl<U, A> Plugin<U, A> for EmailVerification
+where
+    U: AuthUser,
+    A: VerificationAdapter<U> + EmailVerificationAdapter<U>,
+{
+    fn name(&self) -> &'static str {
+        "email-verification"
+    }
+
+    fn endpoints(self: Arc<Self>) -> Vec<Endpoint<U, A>> {
+        vec![
+            Endpoint::get("/verify-email", endpoints::verify),
+            Endpoint::post("/send-verification-email", endpoints::send),
+        ]
+    }
+
+    fn hooks(self: Arc<Self>) -> Vec<Hook<U, A>> {
+        if !self.send_on_sign_up {
+            return Vec::new();
+        }
+        vec![Hook::new(
+            EventKind::AfterSignUp,
+            |event: Event<U>, auth: Auth<U, A>| async move {
+                if let Event::SignedUp { user } = event {
+                    // A listener cannot fail the sign-up; the user can ask
+                    // for another link with /send-verification-email.
+                    let _ = auth.email_verification().send_to_user(&user, "/").await;
+                }
+            },
+        )]
+    }
+
+    fn session_guards(self: Arc<Self>) -> Vec<SessionGuard<U, A>> {
+        if !self.require_verified {
+            return Vec::new();
+        }
+        vec![SessionGuard::new(|user: U, auth: Auth<U, A>| async move {
+            if auth.adapter().is_email_verified(user.id()).await? {
+                Ok(())
+            } else {
+                Err(Error::EmailNotVerified)
+            }
+        })]
+    }
+}
