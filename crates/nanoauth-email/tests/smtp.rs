@@ -470,3 +470,62 @@ async fn magic_link_and_password_reset_through_real_smtp() -> TestResult {
     );
     Ok(())
 }
+
+/// Email verification over real SMTP: sign up (no session yet), receive the
+/// link, follow it, then sign in.
+#[tokio::test]
+async fn email_verification_through_real_smtp() -> TestResult {
+    use nanoauth::adapter::memory::MemoryAdapter;
+    use nanoauth::plugins::email_password::EmailPassword;
+    use nanoauth::plugins::email_verification::EmailVerification;
+    use nanoauth::utils::password::PasswordHasher;
+    use nanoauth::{Auth, BasicUser, ClientInfo};
+
+    let Some(server) = SmtpServer::start()? else {
+        return Ok(());
+    };
+    let auth = Auth::builder(MemoryAdapter::<BasicUser>::new())
+        .secret("smtp verification test secret, 32 bytes+")
+        .base_url("http://localhost:3000")
+        .plugin(EmailPassword::new().hasher(PasswordHasher::with_params(64, 1, 1)?))
+        .plugin(EmailVerification::new(server.sender()?).require_verified_sign_in())
+        .build()?;
+    let sign_up = http::Request::post("/api/auth/signup/email")
+        .header("content-type", "application/json")
+        .body(
+            r#"{"email":"verify@example.com","password":"correct horse battery","name":"V"}"#
+                .to_owned(),
+        )?;
+    let response = auth.handler(sign_up).await;
+    assert_eq!(response.status(), 200);
+    assert!(response.headers().get("set-cookie").is_none());
+    let refused = auth
+        .email_password()
+        .sign_in(
+            "verify@example.com",
+            "correct horse battery",
+            ClientInfo::default(),
+        )
+        .await;
+    assert!(matches!(refused, Err(nanoauth::Error::EmailNotVerified)));
+
+    let mail = server.message(1)?;
+    assert_eq!(mail["rcpt_tos"], serde_json::json!(["verify@example.com"]));
+    let link = link_in(&mail)?;
+    let path = link
+        .strip_prefix("http://localhost:3000")
+        .ok_or("the link points elsewhere")?;
+    let followed = auth
+        .handler(http::Request::get(path).body(String::new())?)
+        .await;
+    assert_eq!(followed.status(), 302);
+    assert_eq!(followed.headers()["location"], "/?verified=true");
+    auth.email_password()
+        .sign_in(
+            "verify@example.com",
+            "correct horse battery",
+            ClientInfo::default(),
+        )
+        .await?;
+    Ok(())
+}
