@@ -253,6 +253,19 @@ impl<U: AuthUser + DeserializeOwned> SqlAdapter<U> {
     }
 }
 
+/// The token hash stored as hex in column `index` of a `table` row.
+fn token_hash_at<R>(row: &R, index: usize, table: &str) -> Result<TokenHash, sqlx::Error>
+where
+    R: Row,
+    usize: ColumnIndex<R>,
+    for<'r> String: Decode<'r, R::Database> + Type<R::Database>,
+{
+    let hex: String = row.try_get(index)?;
+    TokenHash::from_hex(hex.trim()).ok_or_else(|| {
+        sqlx::Error::Decode(format!("{table}.token_hash is not 64 hex digits").into())
+    })
+}
+
 fn session_from_row<R>(row: &R) -> Result<SessionRecord, sqlx::Error>
 where
     R: Row,
@@ -260,12 +273,7 @@ where
     for<'r> String: Decode<'r, R::Database> + Type<R::Database>,
     for<'r> i64: Decode<'r, R::Database> + Type<R::Database>,
 {
-    let hex: String = row.try_get(0)?;
-    let token_hash = TokenHash::from_hex(hex.trim()).ok_or_else(|| {
-        sqlx::Error::Decode(
-            format!("sessions.token_hash is not 64 hex digits: {}", hex.len()).into(),
-        )
-    })?;
+    let token_hash = token_hash_at(row, 0, "sessions")?;
     Ok(SessionRecord::new(
         row.try_get(1)?,
         token_hash,
@@ -285,10 +293,7 @@ where
     for<'r> String: Decode<'r, R::Database> + Type<R::Database>,
     for<'r> i64: Decode<'r, R::Database> + Type<R::Database>,
 {
-    let hex: String = row.try_get(0)?;
-    let token_hash = TokenHash::from_hex(hex.trim()).ok_or_else(|| {
-        sqlx::Error::Decode("verifications.token_hash is not 64 hex digits".into())
-    })?;
+    let token_hash = token_hash_at(row, 0, "verifications")?;
     Ok(VerificationRecord::new(
         token_hash,
         row.try_get::<String, _>(1)?,
