@@ -75,6 +75,8 @@ struct StoredVerification {
     purpose: String,
     identifier: String,
     expires_at: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    data: Option<String>,
 }
 
 pub(crate) fn encode_verification(record: &VerificationRecord) -> Result<String, AdapterError> {
@@ -83,6 +85,7 @@ pub(crate) fn encode_verification(record: &VerificationRecord) -> Result<String,
         purpose: record.purpose.clone(),
         identifier: record.identifier.clone(),
         expires_at: record.expires_at,
+        data: record.data.clone(),
     })
     .map_err(AdapterError::other)
 }
@@ -103,12 +106,16 @@ pub(crate) fn decode_verification(
             "stored under another token hash or purpose",
         ));
     }
-    Ok(VerificationRecord::new(
+    let record = VerificationRecord::new(
         token_hash,
         stored.purpose,
         stored.identifier,
         stored.expires_at,
-    ))
+    );
+    Ok(match stored.data {
+        Some(data) => record.with_data(data),
+        None => record,
+    })
 }
 
 #[cfg(test)]

@@ -249,6 +249,15 @@ impl<U: AuthUser, A: PasswordAdapter<U>> PasswordAdapter<U> for RedisSessions<A>
     }
 }
 
+/// Users live in the inner adapter.
+impl<U: AuthUser, A: nanoauth::CreateUserAdapter<U>> nanoauth::CreateUserAdapter<U>
+    for RedisSessions<A>
+{
+    fn create_user(&self, user: &U) -> impl Future<Output = Result<(), AdapterError>> + Send {
+        self.inner.create_user(user)
+    }
+}
+
 /// Verified emails live with the users, in the inner adapter.
 impl<U: AuthUser, A: nanoauth::EmailVerificationAdapter<U>> nanoauth::EmailVerificationAdapter<U>
     for RedisSessions<A>

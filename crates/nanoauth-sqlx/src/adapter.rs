@@ -6,8 +6,8 @@ use std::sync::Arc;
 use nanoauth::plugins::email_password::{PasswordAdapter, PasswordCredential};
 use nanoauth::utils::token::TokenHash;
 use nanoauth::{
-    Adapter, AdapterError, AuthUser, Email, EmailVerificationAdapter, SessionRecord,
-    VerificationAdapter, VerificationRecord,
+    Adapter, AdapterError, AuthUser, CreateUserAdapter, Email, EmailVerificationAdapter,
+    SessionRecord, VerificationAdapter, VerificationRecord,
 };
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -16,7 +16,7 @@ use sqlx::{AssertSqlSafe, ColumnIndex, Decode, Row, Type};
 use crate::dialect::{Dialect, is_identifier};
 use crate::error::adapter_error;
 use crate::fields::struct_fields;
-use crate::migrations::{migration_sql, statements};
+use crate::migrations::{added_columns, migration_sql, statements};
 use crate::pool::{Pool, on_pool};
 use crate::schema::{PASSWORD_HASH_ALIAS, Schema, Statements};
 use crate::values::{Param, bind_params, row_to_object};
@@ -195,7 +195,31 @@ impl<U> SqlAdapter<U> {
             }
             Ok::<(), sqlx::Error>(())
         }.await)
-        .map_err(adapter_error)
+        .map_err(adapter_error)?;
+        for (table, column, definition) in added_columns(&self.schema) {
+            if !self.has_column(table, column).await? {
+                let (table, column) = (self.dialect.quote(table), self.dialect.quote(column));
+                self.execute_unprepared(&format!(
+                    "ALTER TABLE {table} ADD COLUMN {column} {definition}"
+                ))
+                .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether `table` (which exists) has `column`: selecting it fails if not.
+    async fn has_column(&self, table: &str, column: &str) -> Result<bool, AdapterError> {
+        let probe = format!(
+            "SELECT {} FROM {} WHERE 1 = 0",
+            self.dialect.quote(column),
+            self.dialect.quote(table)
+        );
+        match self.execute_unprepared(&probe).await {
+            Ok(()) => Ok(true),
+            Err(AdapterError::Unavailable(error)) => Err(AdapterError::Unavailable(error)),
+            Err(_) => Ok(false),
+        }
     }
 
     /// Runs one statement of your own (for example your migration adding
@@ -294,12 +318,16 @@ where
     for<'r> i64: Decode<'r, R::Database> + Type<R::Database>,
 {
     let token_hash = token_hash_at(row, 0, "verifications")?;
-    Ok(VerificationRecord::new(
+    let record = VerificationRecord::new(
         token_hash,
         row.try_get::<String, _>(1)?,
         row.try_get::<String, _>(2)?,
         from_db_time(row.try_get(3)?),
-    ))
+    );
+    Ok(match row.try_get::<Option<String>, _>(4)? {
+        Some(data) => record.with_data(data),
+        None => record,
+    })
 }
 
 impl<U: AuthUser + DeserializeOwned> Adapter<U> for SqlAdapter<U> {
@@ -462,6 +490,7 @@ impl<U: AuthUser + DeserializeOwned> VerificationAdapter<U> for SqlAdapter<U> {
             .bind(record.purpose.as_str())
             .bind(record.identifier.as_str())
             .bind(to_db_time(record.expires_at))
+            .bind(record.data.as_deref())
             .execute(pool)
             .await
             .map(|_| ()))
@@ -493,6 +522,20 @@ impl<U: AuthUser + DeserializeOwned> VerificationAdapter<U> for SqlAdapter<U> {
                 .rows_affected();
             Ok::<_, sqlx::Error>((deleted == 1).then_some(record))
         }.await)
+        .map_err(adapter_error)
+    }
+}
+
+impl<U: AuthUser + DeserializeOwned> CreateUserAdapter<U> for SqlAdapter<U> {
+    async fn create_user(&self, user: &U) -> Result<(), AdapterError> {
+        let (columns, params) = self.user_params(user)?;
+        let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
+        let insert_user: Arc<str> =
+            Statements::insert_user(self.dialect, &self.schema, &columns).into();
+        on_pool!(&self.pool, pool => bind_params!(sqlx::query(sql(&insert_user)), &params)
+            .execute(pool)
+            .await
+            .map(|_| ()))
         .map_err(adapter_error)
     }
 }

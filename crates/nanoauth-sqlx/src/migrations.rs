@@ -66,6 +66,7 @@ pub fn migration_sql(dialect: Dialect, schema: &Schema) -> String {
              \x20 purpose VARCHAR(64) COLLATE utf8mb4_bin NOT NULL,\n\
              \x20 identifier VARCHAR(255) NOT NULL,\n\
              \x20 expires_at BIGINT NOT NULL,\n\
+             \x20 data TEXT NULL,\n\
              \x20 KEY {verifications_expires_idx} (expires_at)\n\
              ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;\n\
              CREATE TABLE IF NOT EXISTS {email_verifications} (\n\
@@ -100,7 +101,8 @@ pub fn migration_sql(dialect: Dialect, schema: &Schema) -> String {
              \x20 token_hash CHAR(64) NOT NULL PRIMARY KEY,\n\
              \x20 purpose VARCHAR(64) NOT NULL,\n\
              \x20 identifier VARCHAR(255) NOT NULL,\n\
-             \x20 expires_at BIGINT NOT NULL\n\
+             \x20 expires_at BIGINT NOT NULL,\n\
+             \x20 data TEXT\n\
              );\n\
              CREATE INDEX IF NOT EXISTS {verifications_expires_idx} ON {verifications} (expires_at);\n\
              CREATE TABLE IF NOT EXISTS {email_verifications} (\n\
@@ -109,6 +111,14 @@ pub fn migration_sql(dialect: Dialect, schema: &Schema) -> String {
              );\n"
         ),
     }
+}
+
+/// Columns added to tables after they were first released: `migrate()` adds
+/// each one that an existing table lacks. (`CREATE TABLE IF NOT EXISTS`
+/// leaves an older table as it is, and not every dialect has
+/// `ADD COLUMN IF NOT EXISTS`.) Entries are (table, column, definition).
+pub(crate) fn added_columns(schema: &Schema) -> Vec<(&str, &'static str, &'static str)> {
+    vec![(schema.verifications.as_str(), "data", "TEXT NULL")]
 }
 
 /// The migration split into single statements, as drivers execute them.

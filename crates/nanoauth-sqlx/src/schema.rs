@@ -237,12 +237,15 @@ impl Statements {
             )),
             delete_all_sessions: sql(format!("DELETE FROM {sessions} WHERE user_id = ?")),
             save_verification: sql(format!(
-                "INSERT INTO {verifications} (token_hash, purpose, identifier, expires_at) \
-                 VALUES (?, ?, ?, ?){}",
-                dialect.upsert("token_hash", &["purpose", "identifier", "expires_at"])
+                "INSERT INTO {verifications} (token_hash, purpose, identifier, expires_at, data) \
+                 VALUES (?, ?, ?, ?, ?){}",
+                dialect.upsert(
+                    "token_hash",
+                    &["purpose", "identifier", "expires_at", "data"]
+                )
             )),
             find_verification: sql(format!(
-                "SELECT token_hash, purpose, identifier, expires_at FROM {verifications} \
+                "SELECT token_hash, purpose, identifier, expires_at, data FROM {verifications} \
                  WHERE token_hash = ? AND purpose = ?"
             )),
             delete_verification: sql(format!(

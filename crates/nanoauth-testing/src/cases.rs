@@ -12,18 +12,23 @@ use nanoauth::plugins::email_password::{EmailPassword, PasswordAdapter};
 use nanoauth::utils::password::PasswordHasher;
 use nanoauth::utils::token::{TokenHash, random_id, random_token};
 use nanoauth::{
-    AdapterError, Auth, AuthUser, Email, EmailVerificationAdapter, SessionRecord,
-    VerificationAdapter, VerificationRecord,
+    AdapterError, Auth, AuthUser, CreateUserAdapter, Email, EmailVerificationAdapter,
+    SessionRecord, VerificationAdapter, VerificationRecord,
 };
 
 /// What every case needs of the adapter: all capabilities of the shipped
 /// plugins.
 pub trait FullAdapter<U: AuthUser>:
-    PasswordAdapter<U> + VerificationAdapter<U> + EmailVerificationAdapter<U>
+    PasswordAdapter<U> + CreateUserAdapter<U> + VerificationAdapter<U> + EmailVerificationAdapter<U>
 {
 }
-impl<U: AuthUser, A: PasswordAdapter<U> + VerificationAdapter<U> + EmailVerificationAdapter<U>>
-    FullAdapter<U> for A
+impl<U, A> FullAdapter<U> for A
+where
+    U: AuthUser,
+    A: PasswordAdapter<U>
+        + CreateUserAdapter<U>
+        + VerificationAdapter<U>
+        + EmailVerificationAdapter<U>,
 {
 }
 
@@ -197,6 +202,62 @@ where
         credential.map(|c| (c.user, c.password_hash)),
         Some((first, HASH.to_owned())),
         "the first user's password is untouched"
+    );
+}
+
+/// A user can be created without a password (a magic link's first use): it
+/// is found by id and email, has no password credential, and its email is
+/// as unique as anyone's.
+pub async fn users_without_password<U, A, F>(adapter: &A, make: &F)
+where
+    U: TestableUser,
+    A: FullAdapter<U>,
+    F: Fn(String, Email) -> U,
+{
+    let email = fresh_email("nopassword");
+    let user = make(fresh_id(), email.clone());
+    adapter
+        .create_user(&user)
+        .await
+        .unwrap_or_else(|e| panic!("create_user({:?}) failed: {e}", user.email()));
+    assert_eq!(
+        adapter.get_user(user.id()).await.expect("get_user"),
+        Some(user.clone()),
+        "found by id"
+    );
+    assert_eq!(
+        adapter.find_user_by_email(&email).await.expect("find"),
+        Some(user.clone()),
+        "found by email"
+    );
+    let credential = adapter
+        .find_password_credential(&email)
+        .await
+        .expect("find_password_credential");
+    assert!(
+        credential.is_none(),
+        "a user created without a password has none"
+    );
+
+    let again = adapter.create_user(&make(fresh_id(), email.clone())).await;
+    assert!(
+        matches!(again, Err(AdapterError::Conflict)),
+        "a second passwordless user with the email is a Conflict, got {again:?}"
+    );
+    let with_password = adapter
+        .create_user_with_password(&make(fresh_id(), email.clone()), HASH)
+        .await;
+    assert!(
+        matches!(with_password, Err(AdapterError::Conflict)),
+        "a password sign-up with the email is a Conflict, got {with_password:?}"
+    );
+
+    let taken = fresh_email("taken");
+    create(adapter, &make(fresh_id(), taken.clone())).await;
+    let over_password_user = adapter.create_user(&make(fresh_id(), taken)).await;
+    assert!(
+        matches!(over_password_user, Err(AdapterError::Conflict)),
+        "a passwordless user cannot take a password user's email, got {over_password_user:?}"
     );
 }
 
@@ -550,6 +611,29 @@ where
         .await
         .expect("consume again");
     assert!(again.is_none(), "a token is consumed only once");
+    // What a flow keeps with its token comes back byte for byte.
+    let data = r#"{"name":"Zoë \"quoted\" ' ; DROP TABLE x; --","n":1}"#;
+    let token = random_token().expect("randomness");
+    let record = VerificationRecord::new(
+        TokenHash::of(&token),
+        "magic-link",
+        fresh_email("data").as_str(),
+        now() + 3600,
+    )
+    .with_data(data);
+    adapter
+        .save_verification(&record)
+        .await
+        .expect("save_verification with data");
+    let consumed = adapter
+        .consume_verification(&record.token_hash, "magic-link")
+        .await
+        .expect("consume");
+    assert_eq!(
+        consumed.and_then(|r| r.data),
+        Some(data.to_owned()),
+        "the token's data comes back"
+    );
 }
 
 /// Thirty-two concurrent consumptions of one token: exactly one succeeds.

@@ -63,6 +63,7 @@ macro_rules! adapter_conformance {
             $crate::__conformance_case!($setup, $user, $teardown, users_round_trip);
             $crate::__conformance_case!($setup, $user, $teardown, custom_fields_round_trip);
             $crate::__conformance_case!($setup, $user, $teardown, duplicate_email_is_a_conflict);
+            $crate::__conformance_case!($setup, $user, $teardown, users_without_password);
             $crate::__conformance_case!($setup, $user, $teardown, passwords_can_be_replaced);
             $crate::__conformance_case!($setup, $user, $teardown, email_verification_is_remembered);
             $crate::__conformance_case!($setup, $user, $teardown, concurrent_sign_ups_one_wins);

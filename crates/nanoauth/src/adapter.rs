@@ -7,10 +7,12 @@
 //! implement `Plugin` only for adapters that have it: adding such a plugin
 //! with an adapter that lacks the capability does not compile.
 
+mod create_user;
 mod email_verification;
 pub mod memory;
 mod verification;
 
+pub use create_user::CreateUserAdapter;
 pub use email_verification::EmailVerificationAdapter;
 pub use verification::{VerificationAdapter, VerificationRecord};
 

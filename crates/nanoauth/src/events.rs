@@ -7,7 +7,7 @@ use crate::adapter::Adapter;
 use crate::auth::Auth;
 use crate::runtime::BoxFuture;
 use crate::session::SessionRecord;
-use crate::user::AuthUser;
+use crate::user::{AuthUser, Email};
 
 /// Something that happened, as listeners receive it.
 #[derive(Clone, Debug)]
@@ -32,6 +32,24 @@ pub enum Event<U> {
         /// The public id of the ended session.
         session_id: String,
     },
+    /// A user followed a link that was emailed to them, so they receive
+    /// mail at their address: a magic link, a verification link, a reset
+    /// link. The email-verification plugin records the address as verified.
+    EmailProven {
+        /// The user whose address it is.
+        user: U,
+    },
+    /// Mail that was sent in the background failed. The request that sent
+    /// it was already answered (with the same answer as if no mail had been
+    /// due, so that answers reveal no accounts): log it here.
+    EmailNotSent {
+        /// The recipient.
+        to: Email,
+        /// The flow: `"magic-link"`, `"verify-email"`, `"reset-password"`.
+        purpose: String,
+        /// What the sender reported.
+        error: String,
+    },
     /// A request through `Auth::handler` was answered with an error.
     Error {
         /// The error's stable code.
@@ -50,7 +68,8 @@ impl<U> Event<U> {
             Self::SignedUp { .. } => EventKind::AfterSignUp,
             Self::SignedIn { .. } => EventKind::AfterSignIn,
             Self::SignedOut { .. } => EventKind::AfterSignOut,
-            Self::Error { .. } => EventKind::OnError,
+            Self::EmailProven { .. } => EventKind::AfterEmailProven,
+            Self::Error { .. } | Self::EmailNotSent { .. } => EventKind::OnError,
         }
     }
 }
@@ -65,7 +84,9 @@ pub enum EventKind {
     AfterSignIn,
     /// After a session is ended by sign-out.
     AfterSignOut,
-    /// After a handled request failed.
+    /// After a user followed an emailed link.
+    AfterEmailProven,
+    /// After a handled request failed, or background mail was not sent.
     OnError,
 }
 

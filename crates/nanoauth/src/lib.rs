@@ -74,7 +74,8 @@ mod user;
 pub mod utils;
 
 pub use adapter::{
-    Adapter, AdapterError, EmailVerificationAdapter, VerificationAdapter, VerificationRecord,
+    Adapter, AdapterError, CreateUserAdapter, EmailVerificationAdapter, VerificationAdapter,
+    VerificationRecord,
 };
 pub use auth::{Auth, AuthBuilder, ConfigError};
 pub use clock::{Clock, SystemClock};

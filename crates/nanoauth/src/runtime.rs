@@ -35,6 +35,19 @@ pub trait Offload: Send + Sync + std::fmt::Debug + 'static {
     /// Starts `job` somewhere it may block. The job reports its own result,
     /// so dropping it unrun is seen by the caller as a cancelled job.
     fn spawn_blocking(&self, job: BlockingJob);
+
+    /// Runs `task` in the background, detached from the request that
+    /// started it, or hands it back when this host cannot; the caller then
+    /// awaits it itself. The default hands every task back.
+    ///
+    /// Mail goes out this way, so that answering "we sent a link" takes as
+    /// long whether or not there was an account to send it to.
+    ///
+    /// # Errors
+    /// The task itself, unrun, when it cannot be spawned here.
+    fn spawn(&self, task: BoxFuture<'static, ()>) -> Result<(), BoxFuture<'static, ()>> {
+        Err(task)
+    }
 }
 
 /// The blocking job never ran to completion (its thread pool shut down or
@@ -83,6 +96,15 @@ impl Offload for TokioOffload {
             Err(_) => {
                 std::thread::spawn(job);
             }
+        }
+    }
+    fn spawn(&self, task: BoxFuture<'static, ()>) -> Result<(), BoxFuture<'static, ()>> {
+        match tokio::runtime::Handle::try_current() {
+            Ok(handle) => {
+                handle.spawn(task);
+                Ok(())
+            }
+            Err(_) => Err(task),
         }
     }
 }

@@ -24,6 +24,23 @@ impl<U: AuthUser, A: VerificationAdapter<U>> Auth<U, A> {
         identifier: &str,
         ttl_secs: u64,
     ) -> Result<String, Error> {
+        self.issue_token_with_data(purpose, identifier, None, ttl_secs)
+            .await
+    }
+
+    /// As [`issue_token`](Self::issue_token), keeping `data` with the token
+    /// until it is consumed (such as the fields of a sign-up that the link
+    /// will complete).
+    ///
+    /// # Errors
+    /// Adapter failures; randomness failures as internal errors.
+    pub async fn issue_token_with_data(
+        &self,
+        purpose: &str,
+        identifier: &str,
+        data: Option<&str>,
+        ttl_secs: u64,
+    ) -> Result<String, Error> {
         let token = token::random_token()?;
         let record = VerificationRecord::new(
             TokenHash::of(&token),
@@ -31,6 +48,10 @@ impl<U: AuthUser, A: VerificationAdapter<U>> Auth<U, A> {
             identifier,
             self.now().saturating_add(ttl_secs),
         );
+        let record = match data {
+            Some(data) => record.with_data(data),
+            None => record,
+        };
         self.adapter().save_verification(&record).await?;
         Ok(token)
     }

@@ -14,7 +14,7 @@ use nanoauth::plugins::email_verification::EmailVerification;
 use nanoauth::plugins::magic_link::MagicLink;
 use nanoauth::plugins::password_reset::PasswordReset;
 use nanoauth::rate_limit::RateLimit;
-use nanoauth::{Auth, BoxFuture};
+use nanoauth::{Auth, BoxFuture, Event, EventKind, ThreadOffload};
 
 /// Catches mail.
 #[derive(Debug, Clone, Default)]
@@ -55,6 +55,9 @@ fn flows(clock: TestClock, limits: RateLimit) -> (TestAuth, Outbox) {
         .base_url(ORIGIN)
         .clock(clock)
         .rate_limit(limits)
+        // Mail is sent before the answer (no background task): the tests
+        // read the outbox right after a request.
+        .offload(ThreadOffload)
         .plugin(fast_plugin())
         .plugin(MagicLink::new(outbox.clone()))
         .plugin(PasswordReset::new(outbox.clone()))
@@ -381,8 +384,9 @@ fn verifying(require: bool) -> (TestAuth, Outbox) {
         .base_url(ORIGIN)
         .clock(TestClock::at(1_700_000_000))
         .rate_limit(RateLimit::danger_disabled())
+        .offload(ThreadOffload)
         .plugin(fast_plugin())
-        .plugin(MagicLink::new(outbox.clone()))
+        .plugin(MagicLink::new(outbox.clone()).sign_up_on_first_use())
         .plugin(verification)
         .build()
         .unwrap_or_else(|e| unreachable!("{e}"));
@@ -406,10 +410,8 @@ async fn sign_up_sends_a_verification_link_and_sign_in_waits_for_it() -> TestRes
     let refused = sign_in(&auth, "verify@example.com", PASSWORD).await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     assert_eq!(error_code(&refused), "EMAIL_NOT_VERIFIED");
-    // Every way in is guarded, magic links too.
-    request_link(&auth, "verify@example.com").await;
-    let magic = auth.handler(get(&path_of(&outbox.last_link()))).await;
-    assert_eq!(magic.status(), StatusCode::FORBIDDEN);
+    // (A magic link would let them in: following it proves the address,
+    // see `following_a_magic_link_verifies_the_address`.)
 
     // The verification mail was the first one.
     let verification_link = {
@@ -476,5 +478,245 @@ async fn resending_the_verification_link_reveals_nothing() -> TestResult {
     assert_eq!(json(&verified)["success"], true);
     auth.handler(resend("resend@example.com")).await;
     assert_eq!(outbox.count(), 2);
+    Ok(())
+}
+
+fn signing_up_by_link() -> (TestAuth, Outbox) {
+    let outbox = Outbox::default();
+    let auth = Auth::builder(MemoryAdapter::new())
+        .secret(SECRET)
+        .base_url(ORIGIN)
+        .clock(TestClock::at(1_700_000_000))
+        .rate_limit(RateLimit::danger_disabled())
+        .offload(ThreadOffload)
+        .plugin(fast_plugin())
+        .plugin(MagicLink::new(outbox.clone()).sign_up_on_first_use())
+        .build()
+        .unwrap_or_else(|e| unreachable!("{e}"));
+    (auth, outbox)
+}
+
+async fn request_sign_up_link(
+    auth: &TestAuth,
+    body: serde_json::Value,
+) -> http::Response<bytes::Bytes> {
+    auth.handler(post("/api/auth/signin/magic-link", &body.to_string()))
+        .await
+}
+
+#[tokio::test]
+async fn a_magic_link_creates_the_account_on_first_use_when_allowed() -> TestResult {
+    let (auth, outbox) = signing_up_by_link();
+    let body = serde_json::json!({
+        "email": "New@Example.com", "callbackURL": "/welcome", "name": "Ada", "role": "admin"
+    });
+    let response = request_sign_up_link(&auth, body.clone()).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(outbox.count(), 1, "an unknown address gets a link");
+    assert_eq!(
+        auth.adapter().user_count(),
+        0,
+        "no account until the link is followed"
+    );
+
+    let followed = auth.handler(get(&path_of(&outbox.last_link()))).await;
+    assert_eq!(followed.status(), StatusCode::FOUND);
+    assert_eq!(location(&followed), "/welcome");
+    let session = json(&session_with_cookie(&auth, &cookie(&followed)).await);
+    assert_eq!(session["user"]["email"], "new@example.com");
+    assert_eq!(
+        session["user"]["name"], "Ada",
+        "the sign-up fields were kept"
+    );
+    assert_eq!(
+        session["user"]["role"], "member",
+        "privileged fields are the app's"
+    );
+    assert_eq!(auth.adapter().user_count(), 1);
+
+    // The next link signs in to the same account.
+    request_sign_up_link(&auth, body).await;
+    let again = auth.handler(get(&path_of(&outbox.last_link()))).await;
+    let session_again = json(&session_with_cookie(&auth, &cookie(&again)).await);
+    assert_eq!(session_again["user"]["id"], session["user"]["id"]);
+    assert_eq!(auth.adapter().user_count(), 1);
+    Ok(())
+}
+
+#[tokio::test]
+async fn with_sign_up_on_a_request_without_fields_still_signs_in() -> TestResult {
+    let (auth, outbox) = signing_up_by_link();
+    sign_up(&auth, "member@example.com", PASSWORD).await;
+    // The sign-in form sends only the address.
+    let known = request_link(&auth, "member@example.com").await;
+    let unknown = request_link(&auth, "nobody@example.com").await;
+    assert_eq!(
+        (known.status(), known.body()),
+        (unknown.status(), unknown.body())
+    );
+    assert_eq!(
+        outbox.count(),
+        1,
+        "no fields, no sign-up: only the member gets a link"
+    );
+    let followed = auth.handler(get(&path_of(&outbox.last_link()))).await;
+    assert!(!cookie(&followed).is_empty());
+    Ok(())
+}
+
+#[tokio::test]
+async fn without_sign_up_an_unknown_address_gets_no_account() -> TestResult {
+    let (auth, outbox, _) = setup();
+    let response = request_link(&auth, "stranger@example.com").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(outbox.count(), 0);
+    assert_eq!(auth.adapter().user_count(), 0);
+    Ok(())
+}
+
+#[tokio::test]
+async fn first_use_fields_are_checked_for_every_address_alike() -> TestResult {
+    let (auth, outbox) = signing_up_by_link();
+    sign_up(&auth, "known@example.com", PASSWORD).await;
+    let bad = |email: &str| serde_json::json!({ "email": email, "name": 42 });
+    let known = request_sign_up_link(&auth, bad("known@example.com")).await;
+    let unknown = request_sign_up_link(&auth, bad("unknown@example.com")).await;
+    assert_eq!(known.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        (known.status(), known.body()),
+        (unknown.status(), unknown.body()),
+        "invalid fields are refused before the address is looked up"
+    );
+    let huge = "x".repeat(5000);
+    let long = request_sign_up_link(
+        &auth,
+        serde_json::json!({ "email": "unknown@example.com", "name": huge }),
+    )
+    .await;
+    assert_eq!(long.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(outbox.count(), 0);
+    Ok(())
+}
+
+#[tokio::test]
+async fn two_first_use_links_followed_at_once_make_one_account() -> TestResult {
+    let (auth, outbox) = signing_up_by_link();
+    let body = serde_json::json!({ "email": "twice@example.com", "name": "Twice" });
+    request_sign_up_link(&auth, body.clone()).await;
+    let first = path_of(&outbox.last_link());
+    request_sign_up_link(&auth, body).await;
+    let second = path_of(&outbox.last_link());
+    let (a, b) = tokio::join!(
+        tokio::spawn({
+            let auth = auth.clone();
+            async move { auth.handler(get(&first)).await }
+        }),
+        tokio::spawn({
+            let auth = auth.clone();
+            async move { auth.handler(get(&second)).await }
+        })
+    );
+    let (a, b) = (a?, b?);
+    assert!(
+        !cookie(&a).is_empty() && !cookie(&b).is_empty(),
+        "both signed in"
+    );
+    assert_eq!(auth.adapter().user_count(), 1);
+    let (a, b) = (
+        json(&session_with_cookie(&auth, &cookie(&a)).await),
+        json(&session_with_cookie(&auth, &cookie(&b)).await),
+    );
+    assert_eq!(a["user"]["id"], b["user"]["id"]);
+    Ok(())
+}
+
+#[tokio::test]
+async fn following_a_magic_link_verifies_the_address() -> TestResult {
+    // Sign-in requires a verified address; a magic link proves it.
+    let (auth, outbox) = verifying(true);
+    let response = request_sign_up_link(
+        &auth,
+        serde_json::json!({ "email": "linked@example.com", "name": "Lin" }),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let followed = auth.handler(get(&path_of(&outbox.last_link()))).await;
+    assert!(
+        !cookie(&followed).is_empty(),
+        "the new account is signed in"
+    );
+
+    // A password account that never verified: the magic link verifies it,
+    // and then its password works too.
+    let signed_up = sign_up(&auth, "unverified@example.com", PASSWORD).await;
+    assert!(signed_up.headers().get("set-cookie").is_none());
+    let refused = sign_in(&auth, "unverified@example.com", PASSWORD).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    request_sign_up_link(
+        &auth,
+        serde_json::json!({ "email": "unverified@example.com", "name": "U" }),
+    )
+    .await;
+    let followed = auth.handler(get(&path_of(&outbox.last_link()))).await;
+    assert!(!cookie(&followed).is_empty());
+    let allowed = sign_in(&auth, "unverified@example.com", PASSWORD).await;
+    assert_eq!(allowed.status(), StatusCode::OK);
+    Ok(())
+}
+
+/// Refuses every message.
+#[derive(Debug, Clone)]
+struct BrokenMailServer;
+
+impl EmailSender for BrokenMailServer {
+    fn send<'a>(&'a self, _: &'a OutgoingEmail) -> BoxFuture<'a, Result<(), EmailError>> {
+        Box::pin(async { Err(EmailError::new("550 mailbox unavailable")) })
+    }
+}
+
+#[tokio::test]
+async fn mail_goes_out_after_the_answer_and_failures_are_events() -> TestResult {
+    let failures = Arc::new(Mutex::new(Vec::new()));
+    let heard = Arc::clone(&failures);
+    // The default offload (tokio) sends in the background.
+    let auth: TestAuth = Auth::builder(MemoryAdapter::new())
+        .secret(SECRET)
+        .base_url(ORIGIN)
+        .rate_limit(RateLimit::danger_disabled())
+        .plugin(fast_plugin())
+        .plugin(MagicLink::new(BrokenMailServer))
+        .on(EventKind::OnError, move |event: Event<Member>, _| {
+            let heard = Arc::clone(&heard);
+            async move {
+                if let (Event::EmailNotSent { to, purpose, error }, Ok(mut heard)) =
+                    (event, heard.lock())
+                {
+                    heard.push((to.as_str().to_owned(), purpose, error));
+                }
+            }
+        })
+        .build()?;
+    sign_up(&auth, "known@example.com", PASSWORD).await;
+    let known = request_link(&auth, "known@example.com").await;
+    let unknown = request_link(&auth, "unknown@example.com").await;
+    assert_eq!(
+        (known.status(), known.body()),
+        (unknown.status(), unknown.body()),
+        "a failing mail server does not show in the answer"
+    );
+    assert_eq!(known.status(), StatusCode::OK);
+    let mut waited = 0;
+    while failures.lock().map(|f| f.is_empty()).unwrap_or(true) && waited < 500 {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        waited += 1;
+    }
+    let failures = failures.lock().map(|f| f.clone()).unwrap_or_default();
+    assert_eq!(failures.len(), 1, "one failure, for the known address");
+    let (to, purpose, error) = &failures[0];
+    assert_eq!(
+        (to.as_str(), purpose.as_str()),
+        ("known@example.com", "magic-link")
+    );
+    assert!(error.contains("550 mailbox unavailable"), "{error}");
     Ok(())
 }

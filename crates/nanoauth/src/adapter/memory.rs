@@ -4,7 +4,8 @@ use std::collections::HashMap;
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use crate::adapter::{
-    Adapter, AdapterError, EmailVerificationAdapter, VerificationAdapter, VerificationRecord,
+    Adapter, AdapterError, CreateUserAdapter, EmailVerificationAdapter, VerificationAdapter,
+    VerificationRecord,
 };
 use crate::session::SessionRecord;
 use crate::user::{AuthUser, Email};
@@ -39,6 +40,19 @@ struct State<U> {
     sessions: HashMap<TokenHash, SessionRecord>,
     verifications: HashMap<TokenHash, VerificationRecord>,
     verified_emails: std::collections::HashSet<String>,
+}
+
+impl<U: AuthUser> State<U> {
+    /// Inserts a user unless its email or id is taken: the unique indexes.
+    fn insert_user(&mut self, user: &U) -> Result<(), AdapterError> {
+        if self.by_email.contains_key(user.email()) || self.users.contains_key(user.id()) {
+            return Err(AdapterError::Conflict);
+        }
+        let id = user.id().to_owned();
+        self.by_email.insert(user.email().to_owned(), id.clone());
+        self.users.insert(id, user.clone());
+        Ok(())
+    }
 }
 
 impl<U> MemoryAdapter<U> {
@@ -145,6 +159,12 @@ impl<U: AuthUser> Adapter<U> for MemoryAdapter<U> {
     }
 }
 
+impl<U: AuthUser> CreateUserAdapter<U> for MemoryAdapter<U> {
+    async fn create_user(&self, user: &U) -> Result<(), AdapterError> {
+        self.write().insert_user(user)
+    }
+}
+
 impl<U: AuthUser> EmailVerificationAdapter<U> for MemoryAdapter<U> {
     async fn is_email_verified(&self, user_id: &str) -> Result<bool, AdapterError> {
         Ok(self.read().verified_emails.contains(user_id))
@@ -189,15 +209,12 @@ impl<U: AuthUser> PasswordAdapter<U> for MemoryAdapter<U> {
         user: &U,
         password_hash: &str,
     ) -> Result<(), AdapterError> {
-        // One write lock around check and insert: the unique index.
+        // One write lock around both inserts: no user without a password.
         let mut state = self.write();
-        if state.by_email.contains_key(user.email()) || state.users.contains_key(user.id()) {
-            return Err(AdapterError::Conflict);
-        }
-        let id = user.id().to_owned();
-        state.by_email.insert(user.email().to_owned(), id.clone());
-        state.passwords.insert(id.clone(), password_hash.to_owned());
-        state.users.insert(id, user.clone());
+        state.insert_user(user)?;
+        state
+            .passwords
+            .insert(user.id().to_owned(), password_hash.to_owned());
         Ok(())
     }
 

@@ -21,6 +21,9 @@ pub struct VerificationRecord {
     pub identifier: String,
     /// When it stops being valid, in Unix seconds.
     pub expires_at: u64,
+    /// What the flow keeps with the token until it is used, such as the
+    /// sign-up fields of a magic link's first use (JSON, a few KB at most).
+    pub data: Option<String>,
 }
 
 impl VerificationRecord {
@@ -36,7 +39,14 @@ impl VerificationRecord {
             purpose: purpose.into(),
             identifier: identifier.into(),
             expires_at,
+            data: None,
         }
+    }
+
+    /// The same record, keeping `data` with the token.
+    pub fn with_data(mut self, data: impl Into<String>) -> Self {
+        self.data = Some(data.into());
+        self
     }
 }
 

@@ -54,7 +54,7 @@ where
         let callback = self.auth.check_redirect(callback_url)?;
         match self.auth.adapter().find_user_by_email(&email).await? {
             Some(user) => self.send_to_user(&user, &callback).await,
-            None => Ok(()),
+            None => self.options()?.mail.pretend(self.auth, PURPOSE).await,
         }
     }
 
@@ -68,7 +68,7 @@ where
         let auth = self.auth;
         options
             .mail
-            .send(auth, PURPOSE, user.id(), &email, |token| {
+            .send(auth, PURPOSE, user.id(), None, &email, |token| {
                 format!(
                     "{}{}/verify-email?token={token}&callbackURL={}",
                     auth.base_origin(),
@@ -93,6 +93,9 @@ where
             .await?
             .ok_or(Error::InvalidToken)?;
         self.auth.adapter().set_email_verified(user.id()).await?;
+        self.auth
+            .emit(crate::Event::EmailProven { user: user.clone() })
+            .await;
         Ok(user)
     }
 }

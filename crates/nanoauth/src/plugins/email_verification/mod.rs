@@ -104,19 +104,31 @@ where
     }
 
     fn hooks(self: Arc<Self>) -> Vec<Hook<U, A>> {
-        if !self.send_on_sign_up {
-            return Vec::new();
-        }
-        vec![Hook::new(
-            EventKind::AfterSignUp,
+        // Following any emailed link (a magic link, say) proves the address
+        // as well as a verification link does.
+        let mut hooks = vec![Hook::new(
+            EventKind::AfterEmailProven,
             |event: Event<U>, auth: Auth<U, A>| async move {
-                if let Event::SignedUp { user } = event {
-                    // A listener cannot fail the sign-up; the user can ask
-                    // for another link with /send-verification-email.
-                    let _ = auth.email_verification().send_to_user(&user, "/").await;
+                if let Event::EmailProven { user } = event {
+                    // Idempotent; a failure leaves the address unverified,
+                    // which a verification link can still fix.
+                    let _ = auth.adapter().set_email_verified(user.id()).await;
                 }
             },
-        )]
+        )];
+        if self.send_on_sign_up {
+            hooks.push(Hook::new(
+                EventKind::AfterSignUp,
+                |event: Event<U>, auth: Auth<U, A>| async move {
+                    if let Event::SignedUp { user } = event {
+                        // A listener cannot fail the sign-up; the user can ask
+                        // for another link with /send-verification-email.
+                        let _ = auth.email_verification().send_to_user(&user, "/").await;
+                    }
+                },
+            ));
+        }
+        hooks
     }
 
     fn session_guards(self: Arc<Self>) -> Vec<SessionGuard<U, A>> {

@@ -1,18 +1,24 @@
 //! `auth.magic_link()`: send a link, verify it.
 
-use crate::adapter::VerificationAdapter;
+use serde_json::{Map, Value};
+
+use crate::adapter::{AdapterError, CreateUserAdapter, VerificationAdapter};
 use crate::auth::Auth;
 use crate::error::Error;
+use crate::events::Event;
 use crate::session::{ClientInfo, SignedIn};
-use crate::user::{AuthUser, Email};
-use crate::utils::url;
+use crate::user::{AuthUser, Email, NewUser};
+use crate::utils::{token, url};
 
 use super::MagicLink;
 
 /// The purpose magic-link tokens are stored under.
 pub(crate) const PURPOSE: &str = "magic-link";
 
-impl<U: AuthUser, A: VerificationAdapter<U>> Auth<U, A> {
+/// The most sign-up fields a link keeps, as JSON: a profile, not a payload.
+const MAX_SIGN_UP_FIELDS: usize = 4096;
+
+impl<U: AuthUser, A: VerificationAdapter<U> + CreateUserAdapter<U>> Auth<U, A> {
     /// The magic-link plugin's exports.
     pub fn magic_link(&self) -> MagicLinkApi<'_, U, A> {
         MagicLinkApi { auth: self }
@@ -21,34 +27,63 @@ impl<U: AuthUser, A: VerificationAdapter<U>> Auth<U, A> {
 
 /// The exports of [`MagicLink`], from [`Auth::magic_link`].
 #[derive(Debug)]
-pub struct MagicLinkApi<'a, U: AuthUser, A: VerificationAdapter<U>> {
+pub struct MagicLinkApi<'a, U: AuthUser, A: VerificationAdapter<U> + CreateUserAdapter<U>> {
     auth: &'a Auth<U, A>,
 }
 
-impl<U: AuthUser, A: VerificationAdapter<U>> MagicLinkApi<'_, U, A> {
+impl<U: AuthUser, A: VerificationAdapter<U> + CreateUserAdapter<U>> MagicLinkApi<'_, U, A> {
     fn options(&self) -> Result<&MagicLink, Error> {
         self.auth
             .plugin::<MagicLink>()
             .ok_or(Error::PluginNotEnabled("magic-link"))
     }
 
-    /// Emails a sign-in link to `email` if it has an account; does nothing
-    /// (and says nothing) otherwise, so the answer reveals no account.
+    /// Emails a sign-in link to `email`, with no sign-up fields: see
+    /// [`send_with_fields`](Self::send_with_fields).
+    ///
+    /// # Errors
+    /// As [`send_with_fields`](Self::send_with_fields).
+    pub async fn send(&self, email: &str, callback_url: &str) -> Result<(), Error> {
+        self.send_with_fields(email, callback_url, Map::new()).await
+    }
+
+    /// Emails a sign-in link to `email` if it has an account. An address
+    /// without one gets a link that creates it (from `fields`, the user
+    /// type's `SignUp` fields as JSON) if sign-up on first use is on and
+    /// `fields` make a valid `SignUp`, and nothing otherwise. (So a sign-in
+    /// form may send the address alone, even when the `SignUp` type has
+    /// required fields.) The answer is the same either way, so it reveals
+    /// no account; so is the work done before answering.
     ///
     /// # Errors
     /// [`Error::InvalidEmail`], [`Error::InvalidRedirect`] for a
-    /// `callback_url` off the trusted origins, adapter and sending failures.
-    pub async fn send(&self, email: &str, callback_url: &str) -> Result<(), Error> {
+    /// `callback_url` off the trusted origins, [`Error::InvalidBody`] for
+    /// `fields` sent that are not a valid `SignUp` (when sign-up is on, for
+    /// every address alike), adapter failures.
+    pub async fn send_with_fields(
+        &self,
+        email: &str,
+        callback_url: &str,
+        fields: Map<String, Value>,
+    ) -> Result<(), Error> {
         let options = self.options()?;
         let email = Email::parse(email).ok_or(Error::InvalidEmail)?;
         let callback = self.auth.check_redirect(callback_url)?;
-        let Some(user) = self.auth.adapter().find_user_by_email(&email).await? else {
-            return Ok(());
+        let sign_up = if options.sign_up {
+            sign_up_fields::<U>(fields)?
+        } else {
+            None
+        };
+        let known = self.auth.adapter().find_user_by_email(&email).await?;
+        let data = match (&known, &sign_up) {
+            (Some(_), _) => None,
+            (None, Some(fields)) => Some(fields.as_str()),
+            (None, None) => return options.mail.pretend(self.auth, PURPOSE).await,
         };
         let auth = self.auth;
         options
             .mail
-            .send(auth, PURPOSE, user.id(), &email, |token| {
+            .send(auth, PURPOSE, email.as_str(), data, &email, |token| {
                 format!(
                     "{}{}/magic/verify?token={token}&callbackURL={}",
                     auth.base_origin(),
@@ -59,19 +94,67 @@ impl<U: AuthUser, A: VerificationAdapter<U>> MagicLinkApi<'_, U, A> {
             .await
     }
 
-    /// Consumes a link's token and signs its user in.
+    /// Consumes a link's token and signs its user in, creating the account
+    /// first if the link was sent for sign-up on first use.
     ///
     /// # Errors
     /// [`Error::InvalidToken`], [`Error::TokenExpired`], adapter failures.
     pub async fn verify(&self, token: &str, client: ClientInfo) -> Result<SignedIn<U>, Error> {
-        self.options()?;
+        let options = self.options()?;
         let record = self.auth.consume_token(token, PURPOSE).await?;
-        let user = self
-            .auth
-            .adapter()
-            .get_user(&record.identifier)
-            .await?
-            .ok_or(Error::InvalidToken)?;
+        let email = Email::parse(&record.identifier).ok_or(Error::InvalidToken)?;
+        let user = match self.auth.adapter().find_user_by_email(&email).await? {
+            Some(user) => user,
+            // Sign-up could have been turned off since the link was sent.
+            None => match record.data.as_deref().filter(|_| options.sign_up) {
+                Some(fields) => self.create_user(email, fields).await?,
+                None => return Err(Error::InvalidToken),
+            },
+        };
+        self.auth
+            .emit(Event::EmailProven { user: user.clone() })
+            .await;
         self.auth.create_session(user, client).await
     }
+
+    /// Creates the account a first-use link was sent for.
+    async fn create_user(&self, email: Email, fields: &str) -> Result<U, Error> {
+        let fields: U::SignUp = serde_json::from_str(fields).map_err(|_| Error::InvalidToken)?;
+        let user = U::from_sign_up(NewUser::new(token::random_id()?, email.clone(), fields));
+        match self.auth.adapter().create_user(&user).await {
+            Ok(()) => {}
+            // Two first-use links for one address, followed at once: the
+            // other created the account; sign in to it.
+            Err(AdapterError::Conflict) => {
+                return self
+                    .auth
+                    .adapter()
+                    .find_user_by_email(&email)
+                    .await?
+                    .ok_or(Error::InvalidToken);
+            }
+            Err(error) => return Err(error.into()),
+        }
+        self.auth.emit(Event::SignedUp { user: user.clone() }).await;
+        Ok(user)
+    }
+}
+
+/// `fields` as the JSON a first-use link keeps, if they make a valid
+/// `SignUp`. A request without fields is a sign-in: `None` when they are
+/// required. Fields that were sent and are wrong are an error, whatever the
+/// address, so the answer does not depend on whether it has an account.
+fn sign_up_fields<U: AuthUser>(fields: Map<String, Value>) -> Result<Option<String>, Error> {
+    let sent = !fields.is_empty();
+    let json = Value::Object(fields);
+    match serde_json::from_value::<U::SignUp>(json.clone()) {
+        Ok(_) => {}
+        Err(_) if !sent => return Ok(None),
+        Err(error) => return Err(Error::InvalidBody(error.to_string())),
+    }
+    let json = json.to_string();
+    if json.len() > MAX_SIGN_UP_FIELDS {
+        return Err(Error::InvalidBody("the sign-up fields are too long".into()));
+    }
+    Ok(Some(json))
 }

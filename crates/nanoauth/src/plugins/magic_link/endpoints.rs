@@ -1,8 +1,9 @@
 //! HTTP handlers of the magic-link plugin.
 
 use serde::Deserialize;
+use serde_json::{Map, Value};
 
-use crate::adapter::VerificationAdapter;
+use crate::adapter::{CreateUserAdapter, VerificationAdapter};
 use crate::endpoint::{EndpointRequest, Reply};
 use crate::error::Error;
 use crate::user::AuthUser;
@@ -14,26 +15,29 @@ struct SendBody {
     email: String,
     #[serde(default = "root", rename = "callbackURL")]
     callback_url: String,
+    /// The rest: sign-up fields, for sign-up on first use.
+    #[serde(flatten)]
+    fields: Map<String, Value>,
 }
 
 fn root() -> String {
     "/".to_owned()
 }
 
-pub(super) async fn send<U: AuthUser, A: VerificationAdapter<U>>(
+pub(super) async fn send<U: AuthUser, A: VerificationAdapter<U> + CreateUserAdapter<U>>(
     request: EndpointRequest<U, A>,
 ) -> Result<Reply, Error> {
     let body: SendBody = request.json()?;
     request
         .auth()
         .magic_link()
-        .send(&body.email, &body.callback_url)
+        .send_with_fields(&body.email, &body.callback_url, body.fields)
         .await?;
     Ok(Reply::success())
 }
 
 /// Follows the link: a redirect either way, since a person clicked it.
-pub(super) async fn verify<U: AuthUser, A: VerificationAdapter<U>>(
+pub(super) async fn verify<U: AuthUser, A: VerificationAdapter<U> + CreateUserAdapter<U>>(
     request: EndpointRequest<U, A>,
 ) -> Result<Reply, Error> {
     let query = request.parts().uri.query();

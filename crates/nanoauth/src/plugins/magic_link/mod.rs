@@ -2,13 +2,19 @@
 //!
 //! | Method | Path | Body / query | Answer |
 //! |---|---|---|---|
-//! | POST | `/signin/magic-link` | `{email, callbackURL?}` | `{"success":true}`, whether or not the account exists |
+//! | POST | `/signin/magic-link` | `{email, callbackURL?, ...signUpFields}` | `{"success":true}`, whether or not the account exists |
 //! | GET | `/magic/verify` | `?token=&callbackURL=` | `302` to `callbackURL` with the session cookie, or to `callbackURL?error=CODE` |
 //!
 //! Links are single-use tokens (see `Auth::issue_token`) valid 5 minutes by
-//! default, for existing accounts only. `callbackURL` must be a path on this
-//! site or a URL on a trusted origin. Needs an adapter with
-//! [`VerificationAdapter`].
+//! default. By default only existing accounts get one; with
+//! [`MagicLink::sign_up_on_first_use`] an unknown address gets a link that
+//! creates its account when followed, with the request's other body fields
+//! as the user type's `SignUp` fields (checked when the link is requested,
+//! kept with the token until then). Following a link proves the address:
+//! [`Event::EmailProven`](crate::Event::EmailProven) is emitted, and the
+//! email-verification plugin records the address as verified.
+//! `callbackURL` must be a path on this site or a URL on a trusted origin.
+//! Needs an adapter with [`VerificationAdapter`] and [`CreateUserAdapter`].
 //!
 //! ```
 //! use nanoauth::{Auth, BasicUser, adapter::memory::MemoryAdapter};
@@ -30,7 +36,7 @@ use std::sync::Arc;
 
 pub use api::MagicLinkApi;
 
-use crate::adapter::VerificationAdapter;
+use crate::adapter::{CreateUserAdapter, VerificationAdapter};
 use crate::email::{EmailSender, OutgoingEmail};
 use crate::endpoint::Endpoint;
 use crate::plugin::Plugin;
@@ -41,6 +47,7 @@ use crate::user::{AuthUser, Email};
 #[derive(Clone, Debug)]
 pub struct MagicLink {
     pub(crate) mail: LinkMail,
+    pub(crate) sign_up: bool,
 }
 
 impl MagicLink {
@@ -48,7 +55,23 @@ impl MagicLink {
     pub fn new(sender: impl EmailSender) -> Self {
         Self {
             mail: LinkMail::new(sender, 5 * 60, Arc::new(default_email)),
+            sign_up: false,
         }
+    }
+
+    /// Lets a link create the account of an address that has none, when it
+    /// is followed (not when it is requested: an address nobody reads gets
+    /// no account).
+    ///
+    /// ```
+    /// use nanoauth::email::DangerConsoleSender;
+    /// use nanoauth::plugins::magic_link::MagicLink;
+    ///
+    /// let plugin = MagicLink::new(DangerConsoleSender).sign_up_on_first_use();
+    /// ```
+    pub fn sign_up_on_first_use(mut self) -> Self {
+        self.sign_up = true;
+        self
     }
 
     /// How long a link stays valid, in seconds.
@@ -78,7 +101,7 @@ fn default_email(to: &Email, url: &str, minutes: u64) -> OutgoingEmail {
     )
 }
 
-impl<U: AuthUser, A: VerificationAdapter<U>> Plugin<U, A> for MagicLink {
+impl<U: AuthUser, A: VerificationAdapter<U> + CreateUserAdapter<U>> Plugin<U, A> for MagicLink {
     fn name(&self) -> &'static str {
         "magic-link"
     }

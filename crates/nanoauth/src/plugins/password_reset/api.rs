@@ -49,7 +49,7 @@ impl<U: AuthUser, A: VerificationAdapter<U> + PasswordAdapter<U>> PasswordResetA
         let email = Email::parse(email).ok_or(Error::InvalidEmail)?;
         let page = self.auth.check_redirect(redirect_to)?;
         let Some(user) = self.auth.adapter().find_user_by_email(&email).await? else {
-            return Ok(());
+            return options.mail.pretend(self.auth, PURPOSE).await;
         };
         // The link goes to the application's page, absolute: mail has no base.
         let page = if page.starts_with('/') {
@@ -59,7 +59,7 @@ impl<U: AuthUser, A: VerificationAdapter<U> + PasswordAdapter<U>> PasswordResetA
         };
         options
             .mail
-            .send(self.auth, PURPOSE, user.id(), &email, |token| {
+            .send(self.auth, PURPOSE, user.id(), None, &email, |token| {
                 url::with_param(&page, "token", token)
             })
             .await
