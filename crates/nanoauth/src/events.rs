@@ -39,6 +39,15 @@ pub enum Event<U> {
         /// The user whose address it is.
         user: U,
     },
+    /// A sign-up asked for an address that has an account, and was answered
+    /// as if it had not (new accounts must verify their address before
+    /// signing in, so the answer could hide it). The email-verification
+    /// plugin sends the owner a verification link if the address is not
+    /// verified yet; tell the owner otherwise if you like.
+    EmailTaken {
+        /// The address.
+        email: Email,
+    },
     /// Mail that was sent in the background failed. The request that sent
     /// it was already answered (with the same answer as if no mail had been
     /// due, so that answers reveal no accounts): log it here.
@@ -69,6 +78,7 @@ impl<U> Event<U> {
             Self::SignedIn { .. } => EventKind::AfterSignIn,
             Self::SignedOut { .. } => EventKind::AfterSignOut,
             Self::EmailProven { .. } => EventKind::AfterEmailProven,
+            Self::EmailTaken { .. } => EventKind::OnEmailTaken,
             Self::Error { .. } | Self::EmailNotSent { .. } => EventKind::OnError,
         }
     }
@@ -86,6 +96,8 @@ pub enum EventKind {
     AfterSignOut,
     /// After a user followed an emailed link.
     AfterEmailProven,
+    /// When a sign-up for a taken address was answered as if it were free.
+    OnEmailTaken,
     /// After a handled request failed, or background mail was not sent.
     OnError,
 }

@@ -315,9 +315,7 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
     /// # Errors
     /// Adapter failures; randomness or signing failures as internal errors.
     pub async fn create_session(&self, user: U, client: ClientInfo) -> Result<SignedIn<U>, Error> {
-        for guard in self.session_guards() {
-            (guard.check)(user.clone(), self.clone()).await?;
-        }
+        self.check_session_guards(&user).await?;
         let now = self.now();
         let secret = token::random_token()?;
         let record = SessionRecord {
@@ -342,6 +340,14 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
             session: record,
             token,
         })
+    }
+
+    /// Runs the plugins' session guards for `user`, as signing in does.
+    pub(crate) async fn check_session_guards(&self, user: &U) -> Result<(), Error> {
+        for guard in self.session_guards() {
+            (guard.check)(user.clone(), self.clone()).await?;
+        }
+        Ok(())
     }
 
     /// Ends the session presented in `headers`, if any. Emits

@@ -1,71 +1,86 @@
-//! No user enumeration through sign-in: for a known and an unknown email,
-//! the answers are byte-identical, and their latencies are statistically
+//! No user enumeration through sign-in, sign-up (when verification is
+//! required) or password reset: for a known and an unknown email the answers
+//! are byte-identical, and their latencies are statistically
 //! indistinguishable (medians within 10 %, measured interleaved).
 
 mod common;
 
+use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use common::*;
 use nanoauth::Auth;
+use nanoauth::BoxFuture;
 use nanoauth::adapter::memory::MemoryAdapter;
+use nanoauth::email::{EmailError, EmailSender, OutgoingEmail};
 use nanoauth::plugins::email_password::EmailPassword;
+use nanoauth::plugins::email_verification::EmailVerification;
+use nanoauth::plugins::password_reset::PasswordReset;
 use nanoauth::rate_limit::RateLimit;
 use nanoauth::utils::password::PasswordHasher;
 
 const SAMPLES: usize = 200;
 const TRIES: usize = 3;
 
+type Answer = http::Response<bytes::Bytes>;
+
 fn median(samples: &mut [Duration]) -> Duration {
     samples.sort_unstable();
     samples[samples.len() / 2]
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn known_and_unknown_emails_answer_alike() -> TestResult {
-    // Real Argon2id work per attempt (a smaller memory cost than production,
-    // to keep the test short; the equality does not depend on the cost).
-    let hasher = PasswordHasher::with_params(4096, 2, 1)?;
-    let auth: TestAuth = Auth::builder(MemoryAdapter::new())
-        .secret(SECRET)
-        .base_url(ORIGIN)
-        .rate_limit(RateLimit::danger_disabled())
-        .plugin(EmailPassword::new().hasher(hasher))
-        .build()?;
-    assert_eq!(
-        sign_up(&auth, "known@example.com", "the right password")
-            .await
-            .status(),
-        200
-    );
+/// Real Argon2id work per attempt (a smaller memory cost than production,
+/// to keep the tests short; the equality does not depend on the cost).
+fn hasher() -> PasswordHasher {
+    PasswordHasher::with_params(4096, 2, 1).unwrap_or_else(|e| unreachable!("{e}"))
+}
 
-    let attempt = |email: &'static str| {
-        let auth = auth.clone();
-        async move {
-            let started = Instant::now();
-            let response = sign_in(&auth, email, "a wrong password").await;
-            (started.elapsed(), response)
-        }
+/// Counts mail and drops it, like a fast mail server.
+#[derive(Debug, Clone, Default)]
+struct Sink(std::sync::Arc<AtomicUsize>);
+
+impl EmailSender for Sink {
+    fn send<'a>(&'a self, _: &'a OutgoingEmail) -> BoxFuture<'a, Result<(), EmailError>> {
+        self.0.fetch_add(1, Ordering::Relaxed);
+        Box::pin(async { Ok(()) })
+    }
+}
+
+fn header_lines(response: &Answer) -> Vec<String> {
+    let mut lines: Vec<_> = response
+        .headers()
+        .iter()
+        .map(|(k, v)| format!("{k}: {v:?}"))
+        .collect();
+    lines.sort();
+    lines
+}
+
+/// Byte-identical answers, then interleaved timing with medians within
+/// 10 %; a noisy machine gets a few tries before the test fails.
+async fn assert_indistinguishable<K, KF, N, NF>(known: K, unknown: N) -> TestResult
+where
+    K: Fn() -> KF,
+    KF: Future<Output = Answer>,
+    N: Fn() -> NF,
+    NF: Future<Output = Answer>,
+{
+    let (k, u) = (known().await, unknown().await);
+    assert_eq!(k.status(), u.status());
+    assert_eq!(k.body(), u.body());
+    assert_eq!(header_lines(&k), header_lines(&u));
+
+    let timed = |f: KF| async {
+        let started = Instant::now();
+        f.await;
+        started.elapsed()
     };
-
-    // Byte-identical answers.
-    let (_, known) = attempt("known@example.com").await;
-    let (_, unknown) = attempt("unknown@example.com").await;
-    assert_eq!(known.status(), unknown.status());
-    assert_eq!(known.body(), unknown.body());
-    let headers = |r: &http::Response<bytes::Bytes>| {
-        let mut names: Vec<_> = r
-            .headers()
-            .iter()
-            .map(|(k, v)| format!("{k}: {v:?}"))
-            .collect();
-        names.sort();
-        names
+    let timed_unknown = |f: NF| async {
+        let started = Instant::now();
+        f.await;
+        started.elapsed()
     };
-    assert_eq!(headers(&known), headers(&unknown));
-
-    // Indistinguishable timing: interleaved pairs, compare medians; a noisy
-    // machine gets a few tries before the test fails.
     let mut last = (Duration::ZERO, Duration::ZERO);
     for _ in 0..TRIES {
         let mut known_times = Vec::with_capacity(SAMPLES);
@@ -73,11 +88,11 @@ async fn known_and_unknown_emails_answer_alike() -> TestResult {
         for i in 0..SAMPLES {
             // Alternate which goes first, so drift hits both alike.
             if i % 2 == 0 {
-                known_times.push(attempt("known@example.com").await.0);
-                unknown_times.push(attempt("unknown@example.com").await.0);
+                known_times.push(timed(known()).await);
+                unknown_times.push(timed_unknown(unknown()).await);
             } else {
-                unknown_times.push(attempt("unknown@example.com").await.0);
-                known_times.push(attempt("known@example.com").await.0);
+                unknown_times.push(timed_unknown(unknown()).await);
+                known_times.push(timed(known()).await);
             }
         }
         let (k, u) = (median(&mut known_times), median(&mut unknown_times));
@@ -92,4 +107,85 @@ async fn known_and_unknown_emails_answer_alike() -> TestResult {
         last.0, last.1
     )
     .into())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_answers_known_and_unknown_emails_alike() -> TestResult {
+    let auth: TestAuth = Auth::builder(MemoryAdapter::new())
+        .secret(SECRET)
+        .base_url(ORIGIN)
+        .rate_limit(RateLimit::danger_disabled())
+        .plugin(EmailPassword::new().hasher(hasher()))
+        .build()?;
+    assert_eq!(
+        sign_up(&auth, "known@example.com", "the right password")
+            .await
+            .status(),
+        200
+    );
+    assert_indistinguishable(
+        || sign_in(&auth, "known@example.com", "a wrong password"),
+        || sign_in(&auth, "unknown@example.com", "a wrong password"),
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_up_answers_taken_and_free_emails_alike_when_verification_is_required() -> TestResult {
+    let mail = Sink::default();
+    let auth: TestAuth = Auth::builder(MemoryAdapter::new())
+        .secret(SECRET)
+        .base_url(ORIGIN)
+        .rate_limit(RateLimit::danger_disabled())
+        .plugin(EmailPassword::new().hasher(hasher()))
+        .plugin(EmailVerification::new(mail.clone()).require_verified_sign_in())
+        .build()?;
+    sign_up(&auth, "taken@example.com", "the right password").await;
+    let fresh = AtomicUsize::new(0);
+    assert_indistinguishable(
+        || sign_up(&auth, "taken@example.com", "some password"),
+        || {
+            let n = fresh.fetch_add(1, Ordering::Relaxed);
+            let email = format!("free{n}@example.com");
+            let auth = auth.clone();
+            async move { sign_up(&auth, &email, "some password").await }
+        },
+    )
+    .await?;
+    assert_eq!(
+        auth.adapter().user_count(),
+        1 + fresh.load(Ordering::Relaxed)
+    );
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn password_reset_answers_known_and_unknown_emails_alike() -> TestResult {
+    let mail = Sink::default();
+    let auth: TestAuth = Auth::builder(MemoryAdapter::new())
+        .secret(SECRET)
+        .base_url(ORIGIN)
+        .rate_limit(RateLimit::danger_disabled())
+        .plugin(EmailPassword::new().hasher(hasher()))
+        .plugin(PasswordReset::new(mail.clone()))
+        .build()?;
+    sign_up(&auth, "known@example.com", "the right password").await;
+    let request = |email: &'static str| {
+        let body = serde_json::json!({ "email": email, "redirectTo": "/reset" }).to_string();
+        let auth = auth.clone();
+        async move {
+            auth.handler(post("/api/auth/request-password-reset", &body))
+                .await
+        }
+    };
+    assert_indistinguishable(
+        || request("known@example.com"),
+        || request("unknown@example.com"),
+    )
+    .await?;
+    assert!(
+        mail.0.load(Ordering::Relaxed) > 0,
+        "the known address got mail"
+    );
+    Ok(())
 }

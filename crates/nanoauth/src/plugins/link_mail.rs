@@ -6,7 +6,6 @@ use std::sync::Arc;
 use crate::adapter::VerificationAdapter;
 use crate::auth::Auth;
 use crate::email::{EmailSender, RenderLink};
-use crate::error::Error;
 use crate::events::Event;
 use crate::user::{AuthUser, Email};
 
@@ -30,52 +29,88 @@ impl LinkMail {
     /// Issues a token for `purpose` and `identifier` (keeping `data` with
     /// it), turns it into a link with `link`, and mails the link to `to`.
     ///
-    /// The mail goes out in the background where the host can spawn tasks
-    /// (see [`Offload::spawn`](crate::Offload::spawn)); a failure is then
-    /// reported as [`Event::EmailNotSent`], never in the answer: awaiting a
-    /// mail server, or failing when it fails, would let the answer say
-    /// whether an account exists.
+    /// All of that happens in the background where the host can spawn
+    /// tasks (see [`Offload::spawn`](crate::Offload::spawn)), and a failure
+    /// is reported as [`Event::EmailNotSent`], never in the answer: awaiting
+    /// a database write and a mail server, or failing when they fail, would
+    /// let the answer say whether an account exists. [`pretend`] is the
+    /// same for an address that gets no mail.
+    ///
+    /// [`pretend`]: Self::pretend
     pub(crate) async fn send<U: AuthUser, A: VerificationAdapter<U>>(
         &self,
         auth: &Auth<U, A>,
-        purpose: &str,
-        identifier: &str,
-        data: Option<&str>,
-        to: &Email,
-        link: impl FnOnce(&str) -> String,
-    ) -> Result<(), Error> {
-        let token = auth
-            .issue_token_with_data(purpose, identifier, data, self.expires_in)
-            .await?;
-        let message = (self.render)(to, &link(&token), self.expires_in.div_ceil(60));
-        let sender = Arc::clone(&self.sender);
-        let (reporter, purpose) = (auth.clone(), purpose.to_owned());
-        let task = Box::pin(async move {
-            if let Err(error) = sender.send(&message).await {
-                let to = message.to.clone();
-                let error = error.to_string();
+        mail: LinkRequest,
+        link: impl FnOnce(&str) -> String + Send + 'static,
+    ) {
+        let (sender, render, expires_in) = (
+            Arc::clone(&self.sender),
+            Arc::clone(&self.render),
+            self.expires_in,
+        );
+        let reporter = auth.clone();
+        run_in_background(auth, async move {
+            let sent = async {
+                let token = reporter
+                    .issue_token_with_data(
+                        mail.purpose,
+                        &mail.identifier,
+                        mail.data.as_deref(),
+                        expires_in,
+                    )
+                    .await
+                    .map_err(|error| error.to_string())?;
+                let message = render(&mail.to, &link(&token), expires_in.div_ceil(60));
+                sender
+                    .send(&message)
+                    .await
+                    .map_err(|error| error.to_string())
+            };
+            if let Err(error) = sent.await {
+                let (to, purpose) = (mail.to, mail.purpose.to_owned());
                 reporter
                     .emit(Event::EmailNotSent { to, purpose, error })
                     .await;
             }
-        });
-        if let Err(task) = auth.offload().spawn(task) {
-            // This host runs no background tasks: send before answering.
-            task.await;
-        }
-        Ok(())
+        })
+        .await;
     }
 
-    /// The storage work of [`send`](Self::send), for an address that gets
-    /// no mail: a token for no one, which nobody can ever present. It makes
-    /// the answer for an unknown address cost what a known one costs.
+    /// The work of [`send`](Self::send) for an address that gets no mail:
+    /// a token for no one, which nobody can ever present. It makes the
+    /// answer for an unknown address cost what a known one costs.
     pub(crate) async fn pretend<U: AuthUser, A: VerificationAdapter<U>>(
         &self,
         auth: &Auth<U, A>,
-        purpose: &str,
-    ) -> Result<(), Error> {
-        auth.issue_token(purpose, "", self.expires_in).await?;
-        Ok(())
+        purpose: &'static str,
+    ) {
+        let (worker, expires_in) = (auth.clone(), self.expires_in);
+        run_in_background(auth, async move {
+            let _ = worker.issue_token(purpose, "", expires_in).await;
+        })
+        .await;
+    }
+}
+
+/// What a link is for and whom it goes to.
+pub(crate) struct LinkRequest {
+    /// The token's purpose.
+    pub(crate) purpose: &'static str,
+    /// Whom the token is for: a user id or an address, as the flow decides.
+    pub(crate) identifier: String,
+    /// What the flow keeps with the token.
+    pub(crate) data: Option<String>,
+    /// The recipient.
+    pub(crate) to: Email,
+}
+
+/// Spawns `task`, or runs it now where the host cannot spawn.
+async fn run_in_background<U: AuthUser, A: VerificationAdapter<U>>(
+    auth: &Auth<U, A>,
+    task: impl std::future::Future<Output = ()> + Send + 'static,
+) {
+    if let Err(task) = auth.offload().spawn(Box::pin(task)) {
+        task.await;
     }
 }
 

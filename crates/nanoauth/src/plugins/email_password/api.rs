@@ -78,9 +78,61 @@ impl<U: AuthUser, A: PasswordAdapter<U>> EmailPasswordApi<'_, U, A> {
         password: &str,
         fields: U::SignUp,
     ) -> Result<U, Error> {
+        self.try_create_account(email, password, fields)
+            .await?
+            .map_err(|_taken| Error::UserAlreadyExists)
+    }
+
+    /// Signs up as the `/sign-up/email` endpoint does: as [`sign_up`], but
+    /// when new accounts must verify their address before signing in, a
+    /// taken address is answered like a free one, `Ok(None)` for both, so
+    /// the answer reveals no account. ([`Event::EmailTaken`] lets the
+    /// address's owner be told.)
+    ///
+    /// [`sign_up`]: Self::sign_up
+    /// [`Event::EmailTaken`]: crate::Event::EmailTaken
+    pub(crate) async fn sign_up_for_endpoint(
+        &self,
+        email: &str,
+        password: &str,
+        fields: U::SignUp,
+        client: ClientInfo,
+    ) -> Result<Option<SignedIn<U>>, Error> {
+        let taken = match self.try_create_account(email, password, fields).await? {
+            Ok(user) => {
+                return match self.auth.create_session(user, client).await {
+                    Ok(signed_in) => Ok(Some(signed_in)),
+                    Err(Error::EmailNotVerified) => Ok(None),
+                    Err(error) => Err(error),
+                };
+            }
+            Err(taken) => taken,
+        };
+        // Would the account have been signed in, had the address been free?
+        // Only if so may the answer differ (a session cannot be faked).
+        match self.auth.check_session_guards(&taken).await {
+            Err(Error::EmailNotVerified) => {
+                let email = Email::parse(taken.email()).ok_or(Error::InvalidEmail)?;
+                self.auth.emit(crate::Event::EmailTaken { email }).await;
+                Ok(None)
+            }
+            _ => Err(Error::UserAlreadyExists),
+        }
+    }
+
+    /// Creates the account, or answers `Err(user)` with the user that would
+    /// have been created when the address is taken.
+    async fn try_create_account(
+        &self,
+        email: &str,
+        password: &str,
+        fields: U::SignUp,
+    ) -> Result<Result<U, U>, Error> {
         let options = self.options()?;
         let email = Email::parse(email).ok_or(Error::InvalidEmail)?;
         options.check_length(password)?;
+        // Hashed even when the address turns out taken: the answer's timing
+        // must not tell.
         let hash = options.hash(self.auth.offload(), password).await?;
 
         let user = U::from_sign_up(NewUser::new(token::random_id()?, email, fields));
@@ -91,13 +143,13 @@ impl<U: AuthUser, A: PasswordAdapter<U>> EmailPasswordApi<'_, U, A> {
             .await
         {
             Ok(()) => {}
-            Err(crate::AdapterError::Conflict) => return Err(Error::UserAlreadyExists),
+            Err(crate::AdapterError::Conflict) => return Ok(Err(user)),
             Err(error) => return Err(error.into()),
         }
         self.auth
             .emit(crate::Event::SignedUp { user: user.clone() })
             .await;
-        Ok(user)
+        Ok(Ok(user))
     }
 
     /// Checks an email and password and creates a session.

@@ -30,19 +30,16 @@ pub(super) async fn sign_up<U: AuthUser, A: PasswordAdapter<U>>(
     request: EndpointRequest<U, A>,
 ) -> Result<Reply, Error> {
     let body: SignUpBody<U::SignUp> = request.json()?;
-    let auth = request.auth();
-    let user = auth
+    let signed_in = request
+        .auth()
         .email_password()
-        .create_account(&body.email, &body.password, body.fields)
+        .sign_up_for_endpoint(&body.email, &body.password, body.fields, request.client())
         .await?;
-    match auth.create_session(user.clone(), request.client()).await {
-        Ok(signed_in) => Reply::signed_in(signed_in),
-        // The account exists but must be verified before a session: answer
-        // the user without a token, and set no cookie.
-        Err(Error::EmailNotVerified) => {
-            Reply::json(&serde_json::json!({ "user": user, "token": null }))
-        }
-        Err(error) => Err(error),
+    match signed_in {
+        Some(signed_in) => Reply::signed_in(signed_in),
+        // The address must be verified before a session (or it was taken,
+        // and the answer must not say so): no token, no cookie, no user.
+        None => Reply::json(&serde_json::json!({ "user": null, "token": null })),
     }
 }
 

@@ -3,6 +3,7 @@
 use crate::adapter::{EmailVerificationAdapter, VerificationAdapter};
 use crate::auth::Auth;
 use crate::error::Error;
+use crate::plugins::link_mail::LinkRequest;
 use crate::user::{AuthUser, Email};
 use crate::utils::url;
 
@@ -54,7 +55,10 @@ where
         let callback = self.auth.check_redirect(callback_url)?;
         match self.auth.adapter().find_user_by_email(&email).await? {
             Some(user) => self.send_to_user(&user, &callback).await,
-            None => self.options()?.mail.pretend(self.auth, PURPOSE).await,
+            None => {
+                self.options()?.mail.pretend(self.auth, PURPOSE).await;
+                Ok(())
+            }
         }
     }
 
@@ -62,21 +66,26 @@ where
     pub(crate) async fn send_to_user(&self, user: &U, callback: &str) -> Result<(), Error> {
         let options = self.options()?;
         if self.auth.adapter().is_email_verified(user.id()).await? {
+            // Nothing to send; cost what sending costs all the same.
+            options.mail.pretend(self.auth, PURPOSE).await;
             return Ok(());
         }
         let email = Email::parse(user.email()).ok_or(Error::InvalidEmail)?;
-        let auth = self.auth;
+        let base = format!("{}{}", self.auth.base_origin(), self.auth.base_path());
+        let callback = url::encode(callback);
+        let mail = LinkRequest {
+            purpose: PURPOSE,
+            identifier: user.id().to_owned(),
+            data: None,
+            to: email,
+        };
         options
             .mail
-            .send(auth, PURPOSE, user.id(), None, &email, |token| {
-                format!(
-                    "{}{}/verify-email?token={token}&callbackURL={}",
-                    auth.base_origin(),
-                    auth.base_path(),
-                    url::encode(callback)
-                )
+            .send(self.auth, mail, move |token| {
+                format!("{base}/verify-email?token={token}&callbackURL={callback}")
             })
-            .await
+            .await;
+        Ok(())
     }
 
     /// Consumes a verification token and marks its user's email verified.

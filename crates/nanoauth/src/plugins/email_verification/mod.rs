@@ -117,6 +117,18 @@ where
             },
         )];
         if self.send_on_sign_up {
+            // A sign-up for a taken address was answered like a new
+            // account's, which gets a link: the owner gets one too (if still
+            // unverified), and the same work is done either way, so the
+            // timing tells nothing either.
+            hooks.push(Hook::new(
+                EventKind::OnEmailTaken,
+                |event: Event<U>, auth: Auth<U, A>| async move {
+                    if let Event::EmailTaken { email } = event {
+                        let _ = auth.email_verification().send(email.as_str(), "/").await;
+                    }
+                },
+            ));
             hooks.push(Hook::new(
                 EventKind::AfterSignUp,
                 |event: Event<U>, auth: Auth<U, A>| async move {

@@ -6,6 +6,7 @@ use crate::adapter::{AdapterError, CreateUserAdapter, VerificationAdapter};
 use crate::auth::Auth;
 use crate::error::Error;
 use crate::events::Event;
+use crate::plugins::link_mail::LinkRequest;
 use crate::session::{ClientInfo, SignedIn};
 use crate::user::{AuthUser, Email, NewUser};
 use crate::utils::{token, url};
@@ -75,23 +76,29 @@ impl<U: AuthUser, A: VerificationAdapter<U> + CreateUserAdapter<U>> MagicLinkApi
             None
         };
         let known = self.auth.adapter().find_user_by_email(&email).await?;
-        let data = match (&known, &sign_up) {
+        let data = match (known, sign_up) {
             (Some(_), _) => None,
-            (None, Some(fields)) => Some(fields.as_str()),
-            (None, None) => return options.mail.pretend(self.auth, PURPOSE).await,
+            (None, Some(fields)) => Some(fields),
+            (None, None) => {
+                options.mail.pretend(self.auth, PURPOSE).await;
+                return Ok(());
+            }
         };
-        let auth = self.auth;
+        let base = format!("{}{}", self.auth.base_origin(), self.auth.base_path());
+        let callback = url::encode(&callback);
+        let mail = LinkRequest {
+            purpose: PURPOSE,
+            identifier: email.as_str().to_owned(),
+            data,
+            to: email,
+        };
         options
             .mail
-            .send(auth, PURPOSE, email.as_str(), data, &email, |token| {
-                format!(
-                    "{}{}/magic/verify?token={token}&callbackURL={}",
-                    auth.base_origin(),
-                    auth.base_path(),
-                    url::encode(&callback)
-                )
+            .send(self.auth, mail, move |token| {
+                format!("{base}/magic/verify?token={token}&callbackURL={callback}")
             })
-            .await
+            .await;
+        Ok(())
     }
 
     /// Consumes a link's token and signs its user in, creating the account

@@ -4,6 +4,7 @@ use crate::adapter::VerificationAdapter;
 use crate::auth::Auth;
 use crate::error::Error;
 use crate::plugins::email_password::{EmailPassword, PasswordAdapter};
+use crate::plugins::link_mail::LinkRequest;
 use crate::user::{AuthUser, Email};
 use crate::utils::url;
 
@@ -49,7 +50,8 @@ impl<U: AuthUser, A: VerificationAdapter<U> + PasswordAdapter<U>> PasswordResetA
         let email = Email::parse(email).ok_or(Error::InvalidEmail)?;
         let page = self.auth.check_redirect(redirect_to)?;
         let Some(user) = self.auth.adapter().find_user_by_email(&email).await? else {
-            return options.mail.pretend(self.auth, PURPOSE).await;
+            options.mail.pretend(self.auth, PURPOSE).await;
+            return Ok(());
         };
         // The link goes to the application's page, absolute: mail has no base.
         let page = if page.starts_with('/') {
@@ -57,12 +59,19 @@ impl<U: AuthUser, A: VerificationAdapter<U> + PasswordAdapter<U>> PasswordResetA
         } else {
             page
         };
+        let mail = LinkRequest {
+            purpose: PURPOSE,
+            identifier: user.id().to_owned(),
+            data: None,
+            to: email,
+        };
         options
             .mail
-            .send(self.auth, PURPOSE, user.id(), None, &email, |token| {
+            .send(self.auth, mail, move |token| {
                 url::with_param(&page, "token", token)
             })
-            .await
+            .await;
+        Ok(())
     }
 
     /// Sets a new password with a reset token, and ends the user's sessions
