@@ -7,6 +7,8 @@
 //! NANOAUTH_TEST_REDIS_URL=redis://127.0.0.1:6379 \
 //!   cargo bench -p nanoauth-sqlx --bench get_session
 //! ```
+//! `sqlite+session_cache` is the no-database mode (`session_cache`): the
+//! token is verified, the session and user come from memory.
 //! Server-backed adapters are skipped when their variable is unset. The
 //! Redis case keeps users in SQLite and sessions in Redis, as an
 //! application would.
@@ -24,7 +26,11 @@ use nanoauth_sqlx::SqlAdapter;
 use tokio::runtime::Runtime;
 
 /// An `Auth` over `adapter` with one signed-in user, and that user's cookie.
-async fn signed_in<A: PasswordAdapter<BasicUser>>(adapter: A) -> (Auth<BasicUser, A>, HeaderMap) {
+/// `session_cache` is the session cache's time to live (0: off).
+async fn signed_in<A: PasswordAdapter<BasicUser>>(
+    adapter: A,
+    session_cache: u64,
+) -> (Auth<BasicUser, A>, HeaderMap) {
     let hasher = PasswordHasher::with_params(64, 1, 1).unwrap();
     let email = format!(
         "bench-{}@example.com",
@@ -42,6 +48,7 @@ async fn signed_in<A: PasswordAdapter<BasicUser>>(adapter: A) -> (Auth<BasicUser
     let auth = Auth::builder(adapter)
         .secret("benchmark secret, thirty-two bytes or more")
         .base_url("http://localhost:3000")
+        .session_cache(session_cache)
         .plugin(EmailPassword::new().hasher(hasher))
         .build()
         .unwrap();
@@ -62,7 +69,17 @@ fn bench_adapter<A: PasswordAdapter<BasicUser>>(
     name: &str,
     adapter: A,
 ) {
-    let (auth, headers) = runtime.block_on(signed_in(adapter));
+    bench_with_cache(c, runtime, name, adapter, 0);
+}
+
+fn bench_with_cache<A: PasswordAdapter<BasicUser>>(
+    c: &mut Criterion,
+    runtime: &Runtime,
+    name: &str,
+    adapter: A,
+    session_cache: u64,
+) {
+    let (auth, headers) = runtime.block_on(signed_in(adapter, session_cache));
     assert!(
         runtime
             .block_on(auth.get_session_from_headers(&headers))
@@ -95,7 +112,9 @@ fn get_session(c: &mut Criterion) {
 
     let path = std::env::temp_dir().join(format!("nanoauth-bench-{}.db", std::process::id()));
     let sqlite = runtime.block_on(sql(&format!("sqlite://{}", path.display())));
-    bench_adapter(c, &runtime, "sqlite", sqlite);
+    bench_adapter(c, &runtime, "sqlite", sqlite.clone());
+    // The no-database mode: the session cache answers after the first check.
+    bench_with_cache(c, &runtime, "sqlite+session_cache", sqlite, 60);
 
     for (name, variable) in [
         ("postgres", "NANOAUTH_TEST_POSTGRES_URL"),

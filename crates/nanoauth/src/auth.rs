@@ -15,6 +15,7 @@ use crate::rate_limit::RateLimit;
 use crate::router::Router;
 use crate::runtime::{Offload, default_offload};
 use crate::session::{SessionConfig, SessionGuard};
+use crate::session_cache::SessionCache;
 use crate::user::AuthUser;
 
 /// NanoAuth for one application: its adapter, keys, plugins and options.
@@ -49,6 +50,8 @@ struct Inner<U: AuthUser, A: Adapter<U>> {
     router: Arc<Router<U, A>>,
     hooks: Vec<Hook<U, A>>,
     guards: Vec<SessionGuard<U, A>>,
+    /// Recently confirmed sessions, when `session_cache` is on.
+    session_cache: Option<Arc<SessionCache<U>>>,
 }
 
 struct RegisteredPlugin<U: AuthUser, A: Adapter<U>> {
@@ -82,6 +85,7 @@ impl<U: AuthUser, A: Adapter<U>> Clone for Inner<U, A> {
             router: Arc::clone(&self.router),
             hooks: self.hooks.clone(),
             guards: self.guards.clone(),
+            session_cache: self.session_cache.clone(),
         }
     }
 }
@@ -242,6 +246,10 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
         &self.inner.guards
     }
 
+    pub(crate) fn session_cache(&self) -> Option<&SessionCache<U>> {
+        self.inner.session_cache.as_deref()
+    }
+
     pub(crate) fn session_config(&self) -> SessionConfig {
         self.inner.config.session
     }
@@ -303,12 +311,17 @@ pub struct AuthBuilder<U: AuthUser, A: Adapter<U>> {
     clock: Arc<dyn Clock>,
     plugins: Vec<PendingPlugin<U, A>>,
     hooks: Vec<Hook<U, A>>,
+    session_cache_ttl: Option<u64>,
 }
 
 /// A plugin given to the builder, registered when `build` runs.
 type PendingPlugin<U, A> = Box<dyn FnOnce(&mut Inner<U, A>) -> Result<(), ConfigError>>;
 
 const DAY: u64 = 24 * 60 * 60;
+
+/// How many sessions the session cache keeps at most (a few hundred bytes
+/// each, plus the user).
+const SESSION_CACHE_ENTRIES: usize = 100_000;
 
 impl<U: AuthUser, A: Adapter<U>> AuthBuilder<U, A> {
     fn new(adapter: A) -> Self {
@@ -328,6 +341,7 @@ impl<U: AuthUser, A: Adapter<U>> AuthBuilder<U, A> {
             clock: Arc::new(SystemClock),
             plugins: Vec::new(),
             hooks: Vec::new(),
+            session_cache_ttl: None,
         }
     }
 
@@ -369,6 +383,32 @@ impl<U: AuthUser, A: Adapter<U>> AuthBuilder<U, A> {
     /// (default 1 day). Each slide is one adapter write.
     pub fn session_update_age(mut self, seconds: u64) -> Self {
         self.session.update_age = seconds;
+        self
+    }
+
+    /// Checks sessions against the adapter at most once every `seconds` per
+    /// session: in between, a session is confirmed from this process's
+    /// memory, with no database round trip (the token's signature is still
+    /// verified on every request).
+    ///
+    /// The trade-off: a session revoked by *another* process, or in the
+    /// database directly, keeps working here for up to `seconds`; so do a
+    /// user's changed fields. Revocations through this `Auth` (sign-out,
+    /// revoking sessions, password reset or change) take effect at once.
+    /// Off by default (every check asks the adapter).
+    ///
+    /// ```
+    /// use nanoauth::{Auth, BasicUser, adapter::memory::MemoryAdapter};
+    ///
+    /// let auth = Auth::builder(MemoryAdapter::<BasicUser>::new())
+    ///     .secret("a secret of at least thirty-two bytes!!")
+    ///     .base_url("http://localhost:3000")
+    ///     .session_cache(30) // revocation elsewhere seen within 30 s
+    ///     .build()?;
+    /// # Ok::<(), nanoauth::ConfigError>(())
+    /// ```
+    pub fn session_cache(mut self, seconds: u64) -> Self {
+        self.session_cache_ttl = (seconds > 0).then_some(seconds);
         self
     }
 
@@ -480,6 +520,9 @@ impl<U: AuthUser, A: Adapter<U>> AuthBuilder<U, A> {
             router: Arc::new(Router::build(Vec::new())?),
             hooks: self.hooks,
             guards: Vec::new(),
+            session_cache: self
+                .session_cache_ttl
+                .map(|ttl| Arc::new(SessionCache::new(ttl, SESSION_CACHE_ENTRIES))),
         };
         inner.register(Sessions)?;
         for register in self.plugins {

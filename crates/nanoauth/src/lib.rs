@@ -69,6 +69,7 @@ mod runtime;
 #[cfg(feature = "tower")]
 mod service;
 mod session;
+mod session_cache;
 mod tokens;
 mod user;
 pub mod utils;

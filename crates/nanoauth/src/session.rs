@@ -280,6 +280,17 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
             return Ok(None);
         };
         let token_hash = TokenHash::of(&claims.sid);
+        if let Some((user, session)) = self
+            .session_cache()
+            .and_then(|cache| cache.get(&token_hash, now))
+            .filter(|(_, session)| session.user_id == claims.sub)
+        {
+            return Ok(Some(Session {
+                user,
+                session,
+                refreshed_token: None,
+            }));
+        }
         let Some(mut record) = self.adapter().validate_token(&token_hash).await? else {
             return Ok(None);
         };
@@ -297,6 +308,9 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
             record.expires_at = now.saturating_add(config.expires_in);
             self.adapter().save_session(&record).await?;
             refreshed_token = Some(self.sign_token(&claims.sid, &record)?);
+        }
+        if let Some(cache) = self.session_cache() {
+            cache.insert(&user, &record, now);
         }
         Ok(Some(Session {
             user,
@@ -359,10 +373,7 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
         let Some(session) = self.get_session_from_headers(headers).await? else {
             return Ok(false);
         };
-        let deleted = self
-            .adapter()
-            .delete_session(&session.session.token_hash)
-            .await?;
+        let deleted = self.revoke_session(&session.session.token_hash).await?;
         if deleted {
             self.emit(Event::SignedOut {
                 user_id: session.user.id().to_owned(),
@@ -370,6 +381,39 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
             })
             .await;
         }
+        Ok(deleted)
+    }
+
+    /// Deletes one session, from the adapter and the session cache.
+    pub(crate) async fn revoke_session(&self, token_hash: &TokenHash) -> Result<bool, Error> {
+        // Forgotten before and after: a check that read the session before
+        // the delete cannot leave it cached behind the delete.
+        let forget = || {
+            if let Some(cache) = self.session_cache() {
+                cache.forget(token_hash);
+            }
+        };
+        forget();
+        let deleted = self.adapter().delete_session(token_hash).await?;
+        forget();
+        Ok(deleted)
+    }
+
+    /// Deletes every session of `user_id` but `keep`, from the adapter and
+    /// the session cache.
+    pub(crate) async fn revoke_user_sessions(
+        &self,
+        user_id: &str,
+        keep: Option<&TokenHash>,
+    ) -> Result<u64, Error> {
+        let forget = || {
+            if let Some(cache) = self.session_cache() {
+                cache.forget_user(user_id, keep);
+            }
+        };
+        forget();
+        let deleted = self.adapter().delete_user_sessions(user_id, keep).await?;
+        forget();
         Ok(deleted)
     }
 

@@ -222,8 +222,7 @@ impl<U: AuthUser, A: PasswordAdapter<U>> EmailPasswordApi<'_, U, A> {
             .await?;
         if !keep_other_sessions {
             self.auth
-                .adapter()
-                .delete_user_sessions(session.user.id(), Some(&session.session.token_hash))
+                .revoke_user_sessions(session.user.id(), Some(&session.session.token_hash))
                 .await?;
         }
         Ok(())

@@ -92,8 +92,7 @@ impl<U: AuthUser, A: VerificationAdapter<U> + PasswordAdapter<U>> PasswordResetA
             .await?;
         if !options.keep_sessions {
             self.auth
-                .adapter()
-                .delete_user_sessions(&record.identifier, None)
+                .revoke_user_sessions(&record.identifier, None)
                 .await?;
         }
         Ok(())

@@ -73,7 +73,7 @@ pub(super) async fn revoke<U: AuthUser, A: Adapter<U>>(
         .into_iter()
         .find(|session| session.id == body.id)
         .ok_or(Error::SessionNotFound)?;
-    auth.adapter().delete_session(&target.token_hash).await?;
+    auth.revoke_session(&target.token_hash).await?;
     let is_current = target.token_hash == current.session.token_hash;
     auth.emit(Event::SignedOut {
         user_id: target.user_id,
@@ -94,8 +94,7 @@ pub(super) async fn revoke_others<U: AuthUser, A: Adapter<U>>(
     let current = request.require_session().await?;
     let revoked = request
         .auth()
-        .adapter()
-        .delete_user_sessions(current.user.id(), Some(&current.session.token_hash))
+        .revoke_user_sessions(current.user.id(), Some(&current.session.token_hash))
         .await?;
     Reply::json(&serde_json::json!({ "revoked": revoked }))
 }
