@@ -351,6 +351,29 @@ describe(`NanoAuth demo at ${BASE_URL}`, { timeout: 20 * STEP_MS }, () => {
     assert.match(message, /already been used|invalid/i);
   });
 
+  step('a magic link for a new address creates its account', async () => {
+    const log = process.env.DEMO_LOG;
+    const page = await openContext('newcomer');
+    const email = `newcomer-${Date.now()}@example.com`;
+    await page.goto(url('/sign-in'));
+    await page.fill('#magic-email', email);
+    await page.locator('form#magic-link button[type=submit]').click();
+    await poll('the notice', () => page.locator('#notice').textContent(), (t) => /on its way/.test(t || ''));
+    const link = await poll(
+      'a magic link for the new address in the demo log',
+      async () => {
+        const text = readFileSync(log, 'utf8');
+        const at = text.lastIndexOf(email);
+        if (at < 0) return undefined;
+        return (text.slice(at).match(/https?:\/\/\S+\/api\/auth\/magic\/verify\?\S+/) || [])[0];
+      },
+      (l) => Boolean(l),
+    );
+    await page.goto(link);
+    await waitForPath(page, '/account');
+    await expectText(page, '#user-email', email);
+  });
+
   step('no page threw an uncaught script error', async () => {
     assert.deepEqual(pageErrors, []);
   });

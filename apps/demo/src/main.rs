@@ -54,7 +54,8 @@ async fn run() -> Result<(), BoxError> {
     let mut builder = Auth::builder(adapter)
         .secret(secret)
         .plugin(EmailPassword::new())
-        .plugin(MagicLink::new(DangerConsoleSender))
+        // "Send me a link" also signs new addresses up.
+        .plugin(MagicLink::new(DangerConsoleSender).sign_up_on_first_use())
         .plugin(PasswordReset::new(DangerConsoleSender));
     builder = match &options.base_url {
         Some(url) => builder.base_url(url),
