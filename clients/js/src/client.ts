@@ -63,6 +63,16 @@ export interface SignedIn<U extends BaseUser = BasicUser> {
 }
 
 /**
+ * A sign-up that must verify its email address before any session (the
+ * server requires verification): no user, no token, no cookie. A taken
+ * address is answered the same, so the answer reveals no account.
+ */
+export interface VerificationPending {
+  user: null;
+  token: null;
+}
+
+/**
  * The bodies of `signIn(provider, body)`, by provider. Augment this
  * interface (declaration merging) when a server plugin adds a provider.
  */
@@ -184,8 +194,15 @@ export interface AuthClient<U extends BaseUser = BasicUser, F extends object = {
   readonly $session: ReadableAtom<SessionState<U>>;
   /** Signs in; on success the store holds the user (and, once fetched, the session). */
   signIn<P extends keyof SignInBodies>(provider: P, body: SignInBodies[P]): Promise<AuthResult<SignedIn<U>>>;
-  /** Creates an account and signs it in; the store is updated as by `signIn`. */
-  signUp<P extends keyof SignUpBodies<F>>(provider: P, body: SignUpBodies<F>[P]): Promise<AuthResult<SignedIn<U>>>;
+  /**
+   * Creates an account and signs it in; the store is updated as by
+   * `signIn`. When the server requires a verified email first, `data` is
+   * `VerificationPending` and the store is left as it was.
+   */
+  signUp<P extends keyof SignUpBodies<F>>(
+    provider: P,
+    body: SignUpBodies<F>[P],
+  ): Promise<AuthResult<SignedIn<U> | VerificationPending>>;
   /** Signs out (the server clears the cookie); the store becomes signed-out in every tab. */
   signOut(): Promise<AuthResult<{ success: boolean }>>;
   /**
@@ -391,8 +408,8 @@ export function createAuthClient<U extends BaseUser = BasicUser, F extends objec
 
   // --- calls -----------------------------------------------------------------
 
-  async function signedIn(result: AuthResult<SignedIn<U>>): Promise<AuthResult<SignedIn<U>>> {
-    if (result.error) return result;
+  async function signedIn<R extends SignedIn<U> | VerificationPending>(result: AuthResult<R>): Promise<AuthResult<R>> {
+    if (result.error || !result.data.user) return result;
     epoch++;
     // The user at once; the session record (not in this answer) right after.
     set({ user: result.data.user, session: null, isLoading: false, error: null });
@@ -410,7 +427,8 @@ export function createAuthClient<U extends BaseUser = BasicUser, F extends objec
   return {
     $session,
     signIn: (provider, body) => request<SignedIn<U>>('POST', `/signin/${String(provider)}`, body).then(signedIn),
-    signUp: (provider, body) => request<SignedIn<U>>('POST', `/signup/${String(provider)}`, body).then(signedIn),
+    signUp: (provider, body) =>
+      request<SignedIn<U> | VerificationPending>('POST', `/signup/${String(provider)}`, body).then(signedIn),
     async signOut() {
       const result = await request<{ success: boolean }>('POST', '/signout');
       if (!result.error) endedSession();

@@ -135,6 +135,16 @@ describe('results and errors', () => {
     expect(revoke.error?.code).toBe('UNAUTHORIZED');
   });
 
+  it('a sign-up waiting for email verification leaves the store signed out', async () => {
+    server.override = (call) => (call.path === '/signup/email' ? Response.json({ user: null, token: null }) : undefined);
+    const auth = client();
+    const result = await auth.signUp('email', { email: 'new@example.com', password: PASSWORD });
+    expect(result).toEqual({ data: { user: null, token: null }, error: null });
+    // Not treated as a sign-in: no session fetch follows.
+    expect(server.calls.filter((call) => call.path === '/session')).toHaveLength(0);
+    expect(auth.$session.get().user).toBeNull();
+  });
+
   it('a network failure is NETWORK_ERROR with status 0 and the cause', async () => {
     const cause = new TypeError('Failed to fetch');
     const auth = client({ fetch: (async () => Promise.reject(cause)) as typeof fetch });
@@ -532,6 +542,8 @@ describe('types', () => {
       expectTypeOf(result.data).toEqualTypeOf<null>();
       throw result.error;
     }
+    // A server that requires email verification answers without a user.
+    if (!result.data.user) throw new Error('verify your email first');
     expectTypeOf(result.data.user.role).toEqualTypeOf<string>();
     expect(result.data.user.role).toBe('member');
   });
