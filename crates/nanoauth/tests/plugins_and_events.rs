@@ -259,3 +259,61 @@ async fn an_export_of_a_missing_plugin_says_so() -> TestResult {
     );
     Ok(())
 }
+
+/// Runs each job on its own thread, and records how many ran at once.
+#[derive(Debug, Default, Clone)]
+struct PeakOffload {
+    running: Arc<AtomicUsize>,
+    peak: Arc<AtomicUsize>,
+}
+
+impl Offload for PeakOffload {
+    fn spawn_blocking(&self, job: BlockingJob) {
+        let (running, peak) = (Arc::clone(&self.running), Arc::clone(&self.peak));
+        std::thread::spawn(move || {
+            // Counted while waiting, before the job: a job's hashing slot is
+            // held from before it is handed over until it finishes, so jobs
+            // here all hold one. The wait is long enough that uncapped jobs
+            // would overlap.
+            let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+            peak.fetch_max(now, Ordering::SeqCst);
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            running.fetch_sub(1, Ordering::SeqCst);
+            job();
+        });
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_hashing_is_capped() -> TestResult {
+    let offload = PeakOffload::default();
+    let auth: TestAuth = Auth::builder(MemoryAdapter::new())
+        .secret(SECRET)
+        .base_url(ORIGIN)
+        .rate_limit(nanoauth::rate_limit::RateLimit::danger_disabled())
+        .offload(offload.clone())
+        .plugin(fast_plugin().max_concurrent_hashes(2))
+        .build()?;
+    let attempts: Vec<_> = (0..16)
+        .map(|n| {
+            let auth = auth.clone();
+            tokio::spawn(async move {
+                sign_in(
+                    &auth,
+                    &format!("user{n}@example.com"),
+                    "correct horse battery",
+                )
+                .await
+            })
+        })
+        .collect();
+    for attempt in attempts {
+        assert_eq!(attempt.await?.status(), 401);
+    }
+    assert_eq!(
+        offload.peak.load(Ordering::SeqCst),
+        2,
+        "at most two hashes at once"
+    );
+    Ok(())
+}

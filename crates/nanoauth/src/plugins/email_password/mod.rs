@@ -61,6 +61,8 @@ use std::sync::Arc;
 pub use adapter::{PasswordAdapter, PasswordCredential};
 pub use api::EmailPasswordApi;
 
+use async_lock::Semaphore;
+
 use crate::endpoint::Endpoint;
 use crate::plugin::Plugin;
 use crate::user::AuthUser;
@@ -75,6 +77,9 @@ pub struct EmailPassword {
     /// Verified against when the email is unknown, so that both cases cost
     /// one Argon2 run with the same parameters.
     dummy_hash: Arc<str>,
+    /// One permit per hash allowed to run at once: see
+    /// [`max_concurrent_hashes`](Self::max_concurrent_hashes).
+    hash_slots: Arc<Semaphore>,
 }
 
 impl EmailPassword {
@@ -82,12 +87,29 @@ impl EmailPassword {
     /// t=2, p=1.
     pub fn new() -> Self {
         let hasher = PasswordHasher::owasp();
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
         Self {
             min_password_len: 8,
             max_password_len: 128,
             dummy_hash: hasher.dummy_hash().into(),
             hasher,
+            hash_slots: Arc::new(Semaphore::new(cores)),
         }
+    }
+
+    /// How many passwords may be hashed (or verified) at once (default: one
+    /// per CPU core). More concurrent sign-ins wait their turn, instead of
+    /// each taking a thread and 19 MiB of Argon2 memory and starving every
+    /// other request of CPU: throughput is the cores' either way.
+    ///
+    /// ```
+    /// use nanoauth::plugins::email_password::EmailPassword;
+    ///
+    /// let plugin = EmailPassword::new().max_concurrent_hashes(4);
+    /// ```
+    pub fn max_concurrent_hashes(mut self, hashes: usize) -> Self {
+        self.hash_slots = Arc::new(Semaphore::new(hashes.max(1)));
+        self
     }
 
     /// The shortest password accepted at sign-up, in characters.
@@ -137,9 +159,15 @@ impl EmailPassword {
     ) -> Result<String, crate::Error> {
         let hasher = self.hasher.clone();
         let password = password.to_owned();
-        crate::run_blocking(offload, move || hasher.hash(&password))
-            .await?
-            .map_err(crate::Error::internal)
+        // The permit goes into the job: it is held until the hash is done,
+        // even if the request that asked for it is dropped meanwhile.
+        let slot = self.hash_slots.acquire_arc().await;
+        crate::run_blocking(offload, move || {
+            let _slot = slot;
+            hasher.hash(&password)
+        })
+        .await?
+        .map_err(crate::Error::internal)
     }
 
     /// Checks `password` against `stored` (or, with no stored hash, spends
@@ -153,10 +181,15 @@ impl EmailPassword {
         let hasher = self.hasher.clone();
         let dummy = Arc::clone(&self.dummy_hash);
         let password = password.to_owned();
-        crate::run_blocking(offload, move || match stored {
-            Some(hash) => hasher.verify(&password, &hash),
-            // The same work as a real verification; the answer is "no" anyway.
-            None => hasher.verify(&password, &dummy).map(|_| false),
+        let slot = self.hash_slots.acquire_arc().await;
+        crate::run_blocking(offload, move || {
+            let _slot = slot;
+            match stored {
+                Some(hash) => hasher.verify(&password, &hash),
+                // The same work as a real verification; the answer is "no"
+                // anyway.
+                None => hasher.verify(&password, &dummy).map(|_| false),
+            }
         })
         .await?
         .map_err(crate::Error::internal)
