@@ -19,7 +19,7 @@ use crate::fields::struct_fields;
 use crate::migrations::{added_columns, migration_sql, statements};
 use crate::pool::{Pool, on_pool};
 use crate::schema::{PASSWORD_HASH_ALIAS, Schema, Statements};
-use crate::values::{Param, bind_params, row_to_object};
+use crate::values::{Param, bind_params, row_to_object, row_to_object_from};
 
 /// NanoAuth storage in SQLite, PostgreSQL or MySQL/MariaDB, chosen by the
 /// connection URL. Implements [`Adapter`], [`PasswordAdapter`] and
@@ -290,6 +290,9 @@ where
     })
 }
 
+/// How many columns a session row has (`SESSION_COLUMNS`).
+const SESSION_FIELDS: usize = 8;
+
 fn session_from_row<R>(row: &R) -> Result<SessionRecord, sqlx::Error>
 where
     R: Row,
@@ -370,6 +373,28 @@ impl<U: AuthUser + DeserializeOwned> Adapter<U> for SqlAdapter<U> {
             row.map(|row| session_from_row(&row)).transpose()
         }.await)
         .map_err(adapter_error)
+    }
+
+    async fn validate_token_with_user(
+        &self,
+        token_hash: &TokenHash,
+    ) -> Result<Option<(SessionRecord, U)>, AdapterError> {
+        let statement = &self.statements.session_with_user;
+        let found = on_pool!(&self.pool, pool => async {
+            let row = sqlx::query(sql(statement))
+                .bind(token_hash.to_hex())
+                .fetch_optional(pool)
+                .await?;
+            row.map(|row| {
+                let record = session_from_row(&row)?;
+                Ok::<_, sqlx::Error>((record, row_to_object_from(&row, SESSION_FIELDS, &self.schema, "")))
+            })
+            .transpose()
+        }.await)
+        .map_err(adapter_error)?;
+        found
+            .map(|(record, user)| Ok((record, self.user_from_object(user)?)))
+            .transpose()
     }
 
     async fn delete_session(&self, token_hash: &TokenHash) -> Result<bool, AdapterError> {

@@ -166,6 +166,8 @@ pub(crate) struct Statements {
     pub(crate) set_password: Arc<str>,
     pub(crate) save_session: Arc<str>,
     pub(crate) validate_token: Arc<str>,
+    /// The session and its user in one query: the session columns first.
+    pub(crate) session_with_user: Arc<str>,
     pub(crate) delete_session: Arc<str>,
     pub(crate) list_sessions: Arc<str>,
     pub(crate) delete_sessions_except: Arc<str>,
@@ -227,6 +229,15 @@ impl Statements {
             )),
             validate_token: sql(format!(
                 "SELECT {SESSION_COLUMNS} FROM {sessions} WHERE token_hash = ?"
+            )),
+            session_with_user: sql(format!(
+                "SELECT {}, {select_user_u} FROM {sessions} s JOIN {users} u \
+                 ON u.{id} = s.user_id WHERE s.token_hash = ?",
+                SESSION_COLUMNS
+                    .split(", ")
+                    .map(|column| format!("s.{column}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )),
             delete_session: sql(format!("DELETE FROM {sessions} WHERE token_hash = ?")),
             list_sessions: sql(format!(

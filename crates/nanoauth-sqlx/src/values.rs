@@ -23,8 +23,28 @@ where
     for<'r> f32: Decode<'r, R::Database> + Type<R::Database>,
     for<'r> String: Decode<'r, R::Database> + Type<R::Database>,
 {
+    row_to_object_from(row, 0, schema, skip)
+}
+
+/// As [`row_to_object`], from the column at `first` on (a joined row whose
+/// first columns are another table's).
+pub(crate) fn row_to_object_from<R>(
+    row: &R,
+    first: usize,
+    schema: &Schema,
+    skip: &str,
+) -> Map<String, Value>
+where
+    R: Row,
+    usize: ColumnIndex<R>,
+    for<'r> bool: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> i64: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> f64: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> f32: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> String: Decode<'r, R::Database> + Type<R::Database>,
+{
     let mut object = Map::new();
-    for (index, column) in row.columns().iter().enumerate() {
+    for (index, column) in row.columns().iter().enumerate().skip(first) {
         let name = column.name();
         if name == skip {
             continue;

@@ -570,6 +570,50 @@ where
     }
 }
 
+/// The session-and-user lookup every session check makes answers what the
+/// two separate lookups answer (adapters may join them in one query).
+pub async fn session_with_user_in_one_lookup<U, A, F>(adapter: &A, make: &F)
+where
+    U: TestableUser,
+    A: FullAdapter<U>,
+    F: Fn(String, Email) -> U,
+{
+    let user = make(fresh_id(), fresh_email("joined"));
+    create(adapter, &user).await;
+    let session = session_for(user.id(), now());
+    adapter.save_session(&session).await.expect("save_session");
+    let found = adapter
+        .validate_token_with_user(&session.token_hash)
+        .await
+        .expect("validate_token_with_user");
+    assert_eq!(
+        found,
+        Some((session.clone(), user.clone())),
+        "the session and its user, field for field"
+    );
+    let unknown = TokenHash::of(&random_token().expect("randomness"));
+    assert!(
+        adapter
+            .validate_token_with_user(&unknown)
+            .await
+            .expect("validate_token_with_user")
+            .is_none(),
+        "an unknown token hash finds nothing"
+    );
+    adapter
+        .delete_session(&session.token_hash)
+        .await
+        .expect("delete_session");
+    assert!(
+        adapter
+            .validate_token_with_user(&session.token_hash)
+            .await
+            .expect("validate_token_with_user")
+            .is_none(),
+        "a deleted session finds nothing"
+    );
+}
+
 /// A token is consumed once, only for its purpose.
 pub async fn verification_tokens_are_single_use<U, A, F>(adapter: &A, _make: &F)
 where

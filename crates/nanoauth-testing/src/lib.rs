@@ -69,6 +69,7 @@ macro_rules! adapter_conformance {
             $crate::__conformance_case!($setup, $user, $teardown, concurrent_sign_ups_one_wins);
             $crate::__conformance_case!($setup, $user, $teardown, hostile_values_stay_data);
             $crate::__conformance_case!($setup, $user, $teardown, sessions_lifecycle);
+            $crate::__conformance_case!($setup, $user, $teardown, session_with_user_in_one_lookup);
             $crate::__conformance_case!($setup, $user, $teardown, expired_sessions_are_never_extended);
             $crate::__conformance_case!($setup, $user, $teardown, verification_tokens_are_single_use);
             $crate::__conformance_case!($setup, $user, $teardown, verification_consumed_once_under_concurrency);

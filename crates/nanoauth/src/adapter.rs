@@ -118,6 +118,24 @@ pub trait Adapter<U: AuthUser>: Send + Sync + 'static {
         token_hash: &TokenHash,
     ) -> impl Future<Output = Result<Option<SessionRecord>, AdapterError>> + Send;
 
+    /// The session whose secret hashes to `token_hash`, with its user: what
+    /// every session check needs. The default asks
+    /// [`validate_token`](Self::validate_token), then
+    /// [`get_user`](Self::get_user); adapters that can answer both in one
+    /// round trip (an SQL join) override it.
+    fn validate_token_with_user(
+        &self,
+        token_hash: &TokenHash,
+    ) -> impl Future<Output = Result<Option<(SessionRecord, U)>, AdapterError>> + Send {
+        async move {
+            let Some(record) = self.validate_token(token_hash).await? else {
+                return Ok(None);
+            };
+            let user = self.get_user(&record.user_id).await?;
+            Ok(user.map(|user| (record, user)))
+        }
+    }
+
     /// Deletes one session; `Ok(false)` when it was not there.
     fn delete_session(
         &self,
@@ -164,6 +182,13 @@ impl<U: AuthUser, A: Adapter<U>> Adapter<U> for std::sync::Arc<A> {
         token_hash: &TokenHash,
     ) -> impl Future<Output = Result<Option<SessionRecord>, AdapterError>> + Send {
         A::validate_token(self, token_hash)
+    }
+
+    fn validate_token_with_user(
+        &self,
+        token_hash: &TokenHash,
+    ) -> impl Future<Output = Result<Option<(SessionRecord, U)>, AdapterError>> + Send {
+        A::validate_token_with_user(self, token_hash)
     }
 
     fn delete_session(

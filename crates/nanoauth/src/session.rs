@@ -291,15 +291,13 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
                 refreshed_token: None,
             }));
         }
-        let Some(mut record) = self.adapter().validate_token(&token_hash).await? else {
+        let Some((mut record, user)) = self.adapter().validate_token_with_user(&token_hash).await?
+        else {
             return Ok(None);
         };
         if record.user_id != claims.sub || record.expires_at <= now {
             return Ok(None);
         }
-        let Some(user) = self.adapter().get_user(&record.user_id).await? else {
-            return Ok(None);
-        };
 
         let config = self.session_config();
         let mut refreshed_token = None;
