@@ -19,7 +19,7 @@ use crate::fields::struct_fields;
 use crate::migrations::{added_columns, migration_sql, statements};
 use crate::pool::{Pool, on_pool};
 use crate::schema::{PASSWORD_HASH_ALIAS, Schema, Statements};
-use crate::values::{Param, bind_params, row_to_object, row_to_object_from};
+use crate::values::{Param, bind_params, row_to_object};
 
 /// NanoAuth storage in SQLite, PostgreSQL or MySQL/MariaDB, chosen by the
 /// connection URL. Implements [`Adapter`], [`PasswordAdapter`] and
@@ -245,7 +245,7 @@ impl<U: AuthUser + DeserializeOwned> SqlAdapter<U> {
             .bind(key)
             .fetch_optional(pool)
             .await
-            .map(|row| row.map(|row| row_to_object(&row, &self.schema, ""))))
+            .map(|row| row.map(|row| row_to_object(&row, 0, &self.schema, ""))))
         .map_err(adapter_error)?;
         object
             .map(|object| self.user_from_object(object))
@@ -387,7 +387,7 @@ impl<U: AuthUser + DeserializeOwned> Adapter<U> for SqlAdapter<U> {
                 .await?;
             row.map(|row| {
                 let record = session_from_row(&row)?;
-                Ok::<_, sqlx::Error>((record, row_to_object_from(&row, SESSION_FIELDS, &self.schema, "")))
+                Ok::<_, sqlx::Error>((record, row_to_object(&row, SESSION_FIELDS, &self.schema, "")))
             })
             .transpose()
         }.await)
@@ -475,7 +475,7 @@ impl<U: AuthUser + DeserializeOwned> PasswordAdapter<U> for SqlAdapter<U> {
             let row = sqlx::query(sql(statement)).bind(email.as_str()).fetch_optional(pool).await?;
             row.map(|row| {
                 let hash: String = row.try_get(PASSWORD_HASH_ALIAS)?;
-                Ok::<_, sqlx::Error>((row_to_object(&row, &self.schema, PASSWORD_HASH_ALIAS), hash))
+                Ok::<_, sqlx::Error>((row_to_object(&row, 0, &self.schema, PASSWORD_HASH_ALIAS), hash))
             })
             .transpose()
         }.await)

@@ -10,25 +10,11 @@ use sqlx::{Column as _, ColumnIndex, Decode, Row, Type, TypeInfo as _, ValueRef 
 
 use crate::schema::Schema;
 
-/// A row's columns as a JSON object keyed by user field name, leaving out
-/// `skip`. Columns of types with no JSON equivalent are left out too: the
+/// A row's columns from index `first` on (a joined row's first columns may
+/// be another table's) as a JSON object keyed by user field name, leaving
+/// out `skip`. Columns of types with no JSON equivalent are left out too: the
 /// user type's deserializer reports it if it needed one of them.
-pub(crate) fn row_to_object<R>(row: &R, schema: &Schema, skip: &str) -> Map<String, Value>
-where
-    R: Row,
-    usize: ColumnIndex<R>,
-    for<'r> bool: Decode<'r, R::Database> + Type<R::Database>,
-    for<'r> i64: Decode<'r, R::Database> + Type<R::Database>,
-    for<'r> f64: Decode<'r, R::Database> + Type<R::Database>,
-    for<'r> f32: Decode<'r, R::Database> + Type<R::Database>,
-    for<'r> String: Decode<'r, R::Database> + Type<R::Database>,
-{
-    row_to_object_from(row, 0, schema, skip)
-}
-
-/// As [`row_to_object`], from the column at `first` on (a joined row whose
-/// first columns are another table's).
-pub(crate) fn row_to_object_from<R>(
+pub(crate) fn row_to_object<R>(
     row: &R,
     first: usize,
     schema: &Schema,

@@ -63,14 +63,7 @@ async fn postgres_nul_is_invalid_input_and_writes_nothing() -> TestResult {
 /// nothing half-written remains.
 #[tokio::test]
 async fn overlong_values_are_invalid_input_or_stored() -> TestResult {
-    for adapter in [
-        support::sqlite().await,
-        support::postgres().await,
-        support::mysql().await,
-    ]
-    .into_iter()
-    .flatten()
-    {
+    for adapter in support::every_database().await {
         let mut long = user("long-name", "long-name@example.com");
         long.name = "ü".repeat(10_000);
         match adapter.create_user_with_password(&long, "hash").await {
@@ -100,14 +93,7 @@ async fn overlong_values_are_invalid_input_or_stored() -> TestResult {
 /// planted by hand) rolls the user back, on every database.
 #[tokio::test]
 async fn a_sign_up_failing_half_way_leaves_no_user() -> TestResult {
-    for adapter in [
-        support::sqlite().await,
-        support::postgres().await,
-        support::mysql().await,
-    ]
-    .into_iter()
-    .flatten()
-    {
+    for adapter in support::every_database().await {
         // Foreign keys are off for this one insert's purpose: a password row
         // for a user id that does not exist yet.
         let orphan = match adapter.dialect() {
@@ -280,14 +266,7 @@ fn through(url: &str, proxy: SocketAddr) -> Option<String> {
 async fn migrate_adds_columns_that_older_tables_lack() -> TestResult {
     use nanoauth::utils::token::TokenHash;
     use nanoauth::{VerificationAdapter, VerificationRecord};
-    for adapter in [
-        support::sqlite().await,
-        support::postgres().await,
-        support::mysql().await,
-    ]
-    .into_iter()
-    .flatten()
-    {
+    for adapter in support::every_database().await {
         adapter
             .execute_unprepared("ALTER TABLE verifications DROP COLUMN data")
             .await?;

@@ -49,21 +49,13 @@ impl Outbox {
 }
 
 fn flows(clock: TestClock, limits: RateLimit) -> (TestAuth, Outbox) {
-    let outbox = Outbox::default();
-    let auth = Auth::builder(MemoryAdapter::new())
-        .secret(SECRET)
-        .base_url(ORIGIN)
-        .clock(clock)
-        .rate_limit(limits)
-        // Mail is sent before the answer (no background task): the tests
-        // read the outbox right after a request.
-        .offload(ThreadOffload)
-        .plugin(fast_plugin())
-        .plugin(MagicLink::new(outbox.clone()))
-        .plugin(PasswordReset::new(outbox.clone()))
-        .build()
-        .unwrap_or_else(|e| unreachable!("{e}"));
-    (auth, outbox)
+    with_mail(|builder, outbox| {
+        builder
+            .clock(clock)
+            .rate_limit(limits)
+            .plugin(MagicLink::new(outbox.clone()))
+            .plugin(PasswordReset::new(outbox.clone()))
+    })
 }
 
 fn setup() -> (TestAuth, Outbox, TestClock) {
@@ -373,24 +365,36 @@ async fn sending_links_is_rate_limited_per_address() -> TestResult {
     Ok(())
 }
 
-fn verifying(require: bool) -> (TestAuth, Outbox) {
+/// An `Auth` with email/password, rate limits off and mail sent before the
+/// answer (no background task: the tests read the outbox right after a
+/// request), plus what `plugins` adds.
+fn with_mail(plugins: impl FnOnce(TestBuilder, &Outbox) -> TestBuilder) -> (TestAuth, Outbox) {
     let outbox = Outbox::default();
-    let mut verification = EmailVerification::new(outbox.clone());
-    if require {
-        verification = verification.require_verified_sign_in();
-    }
-    let auth = Auth::builder(MemoryAdapter::new())
+    let builder = Auth::builder(MemoryAdapter::new())
         .secret(SECRET)
         .base_url(ORIGIN)
         .clock(TestClock::at(1_700_000_000))
         .rate_limit(RateLimit::danger_disabled())
         .offload(ThreadOffload)
-        .plugin(fast_plugin())
-        .plugin(MagicLink::new(outbox.clone()).sign_up_on_first_use())
-        .plugin(verification)
+        .plugin(fast_plugin());
+    let auth = plugins(builder, &outbox)
         .build()
         .unwrap_or_else(|e| unreachable!("{e}"));
     (auth, outbox)
+}
+
+type TestBuilder = nanoauth::AuthBuilder<Member, MemoryAdapter<Member>>;
+
+fn verifying(require: bool) -> (TestAuth, Outbox) {
+    with_mail(|builder, outbox| {
+        let mut verification = EmailVerification::new(outbox.clone());
+        if require {
+            verification = verification.require_verified_sign_in();
+        }
+        builder
+            .plugin(MagicLink::new(outbox.clone()).sign_up_on_first_use())
+            .plugin(verification)
+    })
 }
 
 #[tokio::test]
@@ -481,18 +485,9 @@ async fn resending_the_verification_link_reveals_nothing() -> TestResult {
 }
 
 fn signing_up_by_link() -> (TestAuth, Outbox) {
-    let outbox = Outbox::default();
-    let auth = Auth::builder(MemoryAdapter::new())
-        .secret(SECRET)
-        .base_url(ORIGIN)
-        .clock(TestClock::at(1_700_000_000))
-        .rate_limit(RateLimit::danger_disabled())
-        .offload(ThreadOffload)
-        .plugin(fast_plugin())
-        .plugin(MagicLink::new(outbox.clone()).sign_up_on_first_use())
-        .build()
-        .unwrap_or_else(|e| unreachable!("{e}"));
-    (auth, outbox)
+    with_mail(|builder, outbox| {
+        builder.plugin(MagicLink::new(outbox.clone()).sign_up_on_first_use())
+    })
 }
 
 async fn request_sign_up_link(

@@ -57,6 +57,23 @@ fn header_lines(response: &Answer) -> Vec<String> {
     lines
 }
 
+/// An `Auth` with real (if smaller) Argon2 work and rate limits off, plus
+/// what `plugins` adds.
+fn auth_with(
+    plugins: impl FnOnce(
+        nanoauth::AuthBuilder<Member, MemoryAdapter<Member>>,
+    ) -> nanoauth::AuthBuilder<Member, MemoryAdapter<Member>>,
+) -> Result<TestAuth, nanoauth::ConfigError> {
+    plugins(
+        Auth::builder(MemoryAdapter::new())
+            .secret(SECRET)
+            .base_url(ORIGIN)
+            .rate_limit(RateLimit::danger_disabled())
+            .plugin(EmailPassword::new().hasher(hasher())),
+    )
+    .build()
+}
+
 /// Byte-identical answers, then interleaved timing with medians within
 /// 10 %; a noisy machine gets a few tries before the test fails.
 async fn assert_indistinguishable<K, KF, N, NF>(known: K, unknown: N) -> TestResult
@@ -111,12 +128,7 @@ where
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_in_answers_known_and_unknown_emails_alike() -> TestResult {
-    let auth: TestAuth = Auth::builder(MemoryAdapter::new())
-        .secret(SECRET)
-        .base_url(ORIGIN)
-        .rate_limit(RateLimit::danger_disabled())
-        .plugin(EmailPassword::new().hasher(hasher()))
-        .build()?;
+    let auth = auth_with(|builder| builder)?;
     assert_eq!(
         sign_up(&auth, "known@example.com", "the right password")
             .await
@@ -133,13 +145,9 @@ async fn sign_in_answers_known_and_unknown_emails_alike() -> TestResult {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_up_answers_taken_and_free_emails_alike_when_verification_is_required() -> TestResult {
     let mail = Sink::default();
-    let auth: TestAuth = Auth::builder(MemoryAdapter::new())
-        .secret(SECRET)
-        .base_url(ORIGIN)
-        .rate_limit(RateLimit::danger_disabled())
-        .plugin(EmailPassword::new().hasher(hasher()))
-        .plugin(EmailVerification::new(mail.clone()).require_verified_sign_in())
-        .build()?;
+    let auth = auth_with(|builder| {
+        builder.plugin(EmailVerification::new(mail.clone()).require_verified_sign_in())
+    })?;
     sign_up(&auth, "taken@example.com", "the right password").await;
     let fresh = AtomicUsize::new(0);
     assert_indistinguishable(
@@ -162,13 +170,7 @@ async fn sign_up_answers_taken_and_free_emails_alike_when_verification_is_requir
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn password_reset_answers_known_and_unknown_emails_alike() -> TestResult {
     let mail = Sink::default();
-    let auth: TestAuth = Auth::builder(MemoryAdapter::new())
-        .secret(SECRET)
-        .base_url(ORIGIN)
-        .rate_limit(RateLimit::danger_disabled())
-        .plugin(EmailPassword::new().hasher(hasher()))
-        .plugin(PasswordReset::new(mail.clone()))
-        .build()?;
+    let auth = auth_with(|builder| builder.plugin(PasswordReset::new(mail.clone())))?;
     sign_up(&auth, "known@example.com", "the right password").await;
     let request = |email: &'static str| {
         let body = serde_json::json!({ "email": email, "redirectTo": "/reset" }).to_string();

@@ -88,6 +88,15 @@ pub async fn prepared(url: &str) -> TestAdapter {
     adapter
 }
 
+/// A fresh database on SQLite, and on PostgreSQL and MySQL when their
+/// variables are set.
+pub async fn every_database() -> Vec<TestAdapter> {
+    [sqlite().await, postgres().await, mysql().await]
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
 /// A migrated SQLite database in a new file under the target directory.
 pub async fn sqlite() -> Option<TestAdapter> {
     Some(prepared(&sqlite_url()).await)
