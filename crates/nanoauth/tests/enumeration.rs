@@ -1,5 +1,5 @@
 //! No user enumeration through sign-in, sign-up (when verification is
-//! required) or password reset: for a known and an unknown email the answers
+//! required), password reset or magic links: for a known and an unknown email the answers
 //! are byte-identical, and their latencies are statistically
 //! indistinguishable (medians within 10 %, measured interleaved).
 
@@ -16,6 +16,7 @@ use nanoauth::adapter::memory::MemoryAdapter;
 use nanoauth::email::{EmailError, EmailSender, OutgoingEmail};
 use nanoauth::plugins::email_password::EmailPassword;
 use nanoauth::plugins::email_verification::EmailVerification;
+use nanoauth::plugins::magic_link::MagicLink;
 use nanoauth::plugins::password_reset::PasswordReset;
 use nanoauth::rate_limit::RateLimit;
 use nanoauth::utils::password::PasswordHasher;
@@ -177,6 +178,31 @@ async fn password_reset_answers_known_and_unknown_emails_alike() -> TestResult {
         let auth = auth.clone();
         async move {
             auth.handler(post("/api/auth/request-password-reset", &body))
+                .await
+        }
+    };
+    assert_indistinguishable(
+        || request("known@example.com"),
+        || request("unknown@example.com"),
+    )
+    .await?;
+    assert!(
+        mail.0.load(Ordering::Relaxed) > 0,
+        "the known address got mail"
+    );
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn magic_links_answer_known_and_unknown_emails_alike() -> TestResult {
+    let mail = Sink::default();
+    let auth = auth_with(|builder| builder.plugin(MagicLink::new(mail.clone())))?;
+    sign_up(&auth, "known@example.com", "the right password").await;
+    let request = |email: &'static str| {
+        let body = serde_json::json!({ "email": email, "callbackURL": "/" }).to_string();
+        let auth = auth.clone();
+        async move {
+            auth.handler(post("/api/auth/signin/magic-link", &body))
                 .await
         }
     };
