@@ -5,6 +5,7 @@
 //! {prefix}user-sessions:{user_id}               sorted set: token hash hex scored by expiry
 //! {prefix}verification:{purpose}:{token_hash}   string: the token record as JSON, EXAT its expiry
 //! {prefix}counter:{key}                         integer: a fixed-window counter
+//! {prefix}revocations                           pub/sub channel: revoked sessions
 //! ```
 //!
 //! The variable part always comes last, and a token hash is exactly 64 hex
@@ -36,6 +37,11 @@ impl Keys {
     }
 
     /// What the Lua scripts prepend to an index member to find its session.
+    /// The channel revocations are announced on.
+    pub(crate) fn revocations(&self) -> String {
+        format!("{}revocations", self.prefix)
+    }
+
     pub(crate) fn session_prefix(&self) -> String {
         format!("{}session:", self.prefix)
     }

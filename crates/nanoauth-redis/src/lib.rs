@@ -38,6 +38,9 @@
 //!   users from the inner adapter, sessions and verification tokens in
 //!   Redis; [`RedisSessions::inner`] reaches the inner adapter's own methods.
 //! - [`RedisCounters`]: atomic fixed-window counters, for rate limiting.
+//! - [`follow_revocations`]: with the core's session cache on, applies the
+//!   revocations every process announces (each deleted session is published
+//!   on `{prefix}revocations`) to this process's cache at once.
 //!
 //! ## Keys
 //! | key | type | holds | expires |
@@ -46,6 +49,7 @@
 //! | `{prefix}user-sessions:{user_id}` | sorted set | token hash hex, scored by expiry | with the user's last session |
 //! | `{prefix}verification:{purpose}:{token_hash_hex}` | string | the token record as JSON | at its `expires_at` |
 //! | `{prefix}counter:{key}` | integer | a count | at the end of its window |
+//! | `{prefix}revocations` | pub/sub channel | `s:{token_hash_hex}`, `u:{user_id}` per revocation | (not stored) |
 //!
 //! The prefix defaults to `nanoauth:`. Only SHA-256 hashes of tokens are
 //! stored, never the tokens themselves. Expiry follows the Redis server's
@@ -67,10 +71,12 @@ mod counters;
 mod error;
 mod expiry;
 mod keys;
+mod revocations;
 mod sessions;
 mod store;
 mod verification;
 
 pub use counters::{Counter, RedisCounters};
+pub use revocations::{RevocationFollower, follow_revocations};
 pub use sessions::RedisSessions;
 pub use store::{RedisStore, RedisStoreBuilder};

@@ -176,7 +176,8 @@ impl<U: AuthUser, A: Adapter<U>> Adapter<U> for RedisSessions<A> {
         invocation
             .key(keys.session(token_hash))
             .arg(token_hash.to_hex())
-            .arg(keys.user_sessions_prefix());
+            .arg(keys.user_sessions_prefix())
+            .arg(keys.revocations());
         let deleted: i64 = invocation
             .invoke_async(&mut self.store.connection())
             .await
@@ -216,7 +217,9 @@ impl<U: AuthUser, A: Adapter<U>> Adapter<U> for RedisSessions<A> {
         invocation
             .key(keys.user_sessions(user_id))
             .arg(keys.session_prefix())
-            .arg(keep.map(TokenHash::to_hex).unwrap_or_default());
+            .arg(keep.map(TokenHash::to_hex).unwrap_or_default())
+            .arg(keys.revocations())
+            .arg(user_id);
         invocation
             .invoke_async(&mut self.store.connection())
             .await

@@ -33,6 +33,8 @@ use crate::keys::{DEFAULT_PREFIX, Keys};
 #[derive(Clone)]
 pub struct RedisStore {
     connection: ConnectionManager,
+    /// For the dedicated pub/sub connection of a revocation follower.
+    client: redis::Client,
     keys: Keys,
 }
 
@@ -114,6 +116,10 @@ impl RedisStore {
 
     pub(crate) fn keys(&self) -> &Keys {
         &self.keys
+    }
+
+    pub(crate) fn client(&self) -> &redis::Client {
+        &self.client
     }
 }
 
@@ -220,10 +226,14 @@ impl RedisStoreBuilder {
     ///    or when called outside a tokio runtime.
     pub async fn connect(self) -> Result<RedisStore, AdapterError> {
         let (client, config, keys) = self.parts()?;
-        let connection = ConnectionManager::new_with_config(client, config)
+        let connection = ConnectionManager::new_with_config(client.clone(), config)
             .await
             .map_err(from_redis)?;
-        Ok(RedisStore { connection, keys })
+        Ok(RedisStore {
+            connection,
+            client,
+            keys,
+        })
     }
 
     /// Returns at once and connects on first use: the application can start
@@ -242,8 +252,12 @@ impl RedisStoreBuilder {
     pub fn connect_lazy(self) -> Result<RedisStore, AdapterError> {
         let (client, config, keys) = self.parts()?;
         let connection =
-            ConnectionManager::new_lazy_with_config(client, config).map_err(from_redis)?;
-        Ok(RedisStore { connection, keys })
+            ConnectionManager::new_lazy_with_config(client.clone(), config).map_err(from_redis)?;
+        Ok(RedisStore {
+            connection,
+            client,
+            keys,
+        })
     }
 
     fn parts(self) -> Result<(redis::Client, ConnectionManagerConfig, Keys), AdapterError> {

@@ -94,7 +94,8 @@ pub use runtime::{
 #[cfg(feature = "tower")]
 pub use service::AuthService;
 pub use session::{
-    ClientAddr, ClientInfo, Session, SessionGuard, SessionRecord, SessionToken, SignedIn,
+    CachedSessions, ClientAddr, ClientInfo, Session, SessionGuard, SessionRecord, SessionToken,
+    SignedIn,
 };
 pub use user::{AuthUser, BasicSignUp, BasicUser, Email, NewUser, NoFields};
 

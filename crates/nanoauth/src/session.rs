@@ -73,6 +73,18 @@ impl SessionRecord {
     }
 }
 
+/// Which cached sessions [`Auth::forget_cached`] drops.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CachedSessions<'a> {
+    /// The session with this token hash.
+    One(&'a TokenHash),
+    /// Every session of this user.
+    OfUser(&'a str),
+    /// Everything (when revocations may have been missed).
+    All,
+}
+
 /// A signed-in user and their session, as `get_session` returns it.
 /// Serializes to the wire shape `{user, session}`.
 #[derive(Clone, Debug, Serialize)]
@@ -380,6 +392,36 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
             .await;
         }
         Ok(deleted)
+    }
+
+    /// Applies a revocation announced by another process to this process's
+    /// session cache (see [`AuthBuilder::session_cache`]), so that it takes
+    /// effect here at once instead of within the cache's time to live. Does
+    /// nothing without a session cache. `nanoauth-redis` announces and
+    /// follows revocations through Redis pub/sub.
+    ///
+    /// ```
+    /// use nanoauth::{Auth, BasicUser, CachedSessions, adapter::memory::MemoryAdapter};
+    ///
+    /// let auth = Auth::builder(MemoryAdapter::<BasicUser>::new())
+    ///     .secret("a secret of at least thirty-two bytes!!")
+    ///     .base_url("http://localhost:3000")
+    ///     .session_cache(60)
+    ///     .build()?;
+    /// auth.forget_cached(CachedSessions::OfUser("user-id"));
+    /// # Ok::<(), nanoauth::ConfigError>(())
+    /// ```
+    ///
+    /// [`AuthBuilder::session_cache`]: crate::AuthBuilder::session_cache
+    pub fn forget_cached(&self, sessions: CachedSessions<'_>) {
+        let Some(cache) = self.session_cache() else {
+            return;
+        };
+        match sessions {
+            CachedSessions::One(token_hash) => cache.forget(token_hash),
+            CachedSessions::OfUser(user_id) => cache.forget_user(user_id, None),
+            CachedSessions::All => cache.clear(),
+        }
     }
 
     /// Deletes one session, from the adapter and the session cache.

@@ -94,6 +94,16 @@ impl<U: Clone> SessionCache<U> {
             .remove(hash);
     }
 
+    /// Forgets everything.
+    pub(crate) fn clear(&self) {
+        for shard in &self.shards {
+            shard
+                .write()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clear();
+        }
+    }
+
     /// Forgets every session of `user_id` except `keep`.
     pub(crate) fn forget_user(&self, user_id: &str, keep: Option<&TokenHash>) {
         for shard in &self.shards {
