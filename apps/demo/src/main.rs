@@ -15,6 +15,7 @@ use nanoauth::email::DangerConsoleSender;
 use nanoauth::plugins::email_password::EmailPassword;
 use nanoauth::plugins::magic_link::MagicLink;
 use nanoauth::plugins::password_reset::PasswordReset;
+use nanoauth::rate_limit::RateLimit;
 use nanoauth_sqlx::{Dialect, SqlAdapter};
 
 use crate::user::DemoUser;
@@ -57,6 +58,10 @@ async fn run() -> Result<(), BoxError> {
         // "Send me a link" also signs new addresses up.
         .plugin(MagicLink::new(DangerConsoleSender).sign_up_on_first_use())
         .plugin(PasswordReset::new(DangerConsoleSender));
+    if options.danger_no_rate_limit {
+        eprintln!("warning: rate limits are off (--danger-no-rate-limit): benchmarks only");
+        builder = builder.rate_limit(RateLimit::danger_disabled());
+    }
     builder = match &options.base_url {
         Some(url) => builder.base_url(url),
         // Locally, the app answers on both names of the loopback address.

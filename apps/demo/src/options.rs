@@ -15,6 +15,10 @@ OPTIONS (environment variable in brackets):
                          (default http://127.0.0.1:<PORT>)
   --data-dir <DIR>       where the SQLite file and the development secret
                          live [NANOAUTH_DEMO_DATA_DIR] (default ./nanoauth-demo-data)
+  --danger-no-rate-limit turn off the per-IP and per-account rate limits on
+                         credential endpoints [NANOAUTH_DEMO_NO_RATE_LIMIT=1];
+                         for load benchmarks on loopback only: without them
+                         passwords can be guessed as fast as the server hashes
   -h, --help             this text
 
 The session secret comes from AUTH_SECRET, or is generated once and kept in
@@ -27,6 +31,8 @@ pub(crate) struct Options {
     pub(crate) database_url: Option<String>,
     pub(crate) base_url: Option<String>,
     pub(crate) data_dir: PathBuf,
+    /// No rate limits (`RateLimit::danger_disabled`): load benchmarks only.
+    pub(crate) danger_no_rate_limit: bool,
 }
 
 /// Parses `args` (without the program name) over `env`.
@@ -40,6 +46,7 @@ pub(crate) fn parse(
         base_url: env("BASE_URL"),
         data_dir: env("NANOAUTH_DEMO_DATA_DIR")
             .map_or_else(|| PathBuf::from("nanoauth-demo-data"), PathBuf::from),
+        danger_no_rate_limit: env("NANOAUTH_DEMO_NO_RATE_LIMIT").is_some_and(|v| v == "1"),
     };
     if let Some(port) = env("PORT") {
         options.port = port
@@ -60,6 +67,7 @@ pub(crate) fn parse(
             "--database-url" => options.database_url = Some(value()?),
             "--base-url" => options.base_url = Some(value()?),
             "--data-dir" => options.data_dir = PathBuf::from(value()?),
+            "--danger-no-rate-limit" => options.danger_no_rate_limit = true,
             other => return Err(format!("unknown option {other:?} (try --help)")),
         }
     }
@@ -83,6 +91,20 @@ mod tests {
         assert_eq!(options.data_dir, PathBuf::from("/tmp/x"));
         let from_env = parse(args(&[]), env).ok().flatten().map(|o| o.port);
         assert_eq!(from_env, Some(4000));
+    }
+
+    #[test]
+    fn rate_limits_stay_on_unless_turned_off() {
+        let limited = |parsed: Result<Option<Options>, String>| {
+            parsed.ok().flatten().map(|o| !o.danger_no_rate_limit)
+        };
+        assert_eq!(limited(parse(args(&[]), |_| None)), Some(true));
+        let flag = parse(args(&["--danger-no-rate-limit"]), |_| None);
+        assert_eq!(limited(flag), Some(false));
+        let env = |name: &str| (name == "NANOAUTH_DEMO_NO_RATE_LIMIT").then(|| "1".to_owned());
+        assert_eq!(limited(parse(args(&[]), env)), Some(false));
+        let zero = |name: &str| (name == "NANOAUTH_DEMO_NO_RATE_LIMIT").then(|| "0".to_owned());
+        assert_eq!(limited(parse(args(&[]), zero)), Some(true));
     }
 
     #[test]
