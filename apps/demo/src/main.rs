@@ -57,7 +57,8 @@ async fn run() -> Result<(), BoxError> {
         .plugin(EmailPassword::new())
         // "Send me a link" also signs new addresses up.
         .plugin(MagicLink::new(DangerConsoleSender).sign_up_on_first_use())
-        .plugin(PasswordReset::new(DangerConsoleSender));
+        .plugin(PasswordReset::new(DangerConsoleSender))
+        .session_cache(options.session_cache);
     if options.danger_no_rate_limit {
         eprintln!("warning: rate limits are off (--danger-no-rate-limit): benchmarks only");
         builder = builder.rate_limit(RateLimit::danger_disabled());

@@ -19,6 +19,9 @@ OPTIONS (environment variable in brackets):
                          credential endpoints [NANOAUTH_DEMO_NO_RATE_LIMIT=1];
                          for load benchmarks on loopback only: without them
                          passwords can be guessed as fast as the server hashes
+  --session-cache <SECS> serve sessions the database confirmed from memory
+                         for up to SECS seconds [NANOAUTH_DEMO_SESSION_CACHE]
+                         (default 0: every check asks the database)
   -h, --help             this text
 
 The session secret comes from AUTH_SECRET, or is generated once and kept in
@@ -33,6 +36,8 @@ pub(crate) struct Options {
     pub(crate) data_dir: PathBuf,
     /// No rate limits (`RateLimit::danger_disabled`): load benchmarks only.
     pub(crate) danger_no_rate_limit: bool,
+    /// The session cache's time to live in seconds (`0`: off).
+    pub(crate) session_cache: u64,
 }
 
 /// Parses `args` (without the program name) over `env`.
@@ -47,7 +52,13 @@ pub(crate) fn parse(
         data_dir: env("NANOAUTH_DEMO_DATA_DIR")
             .map_or_else(|| PathBuf::from("nanoauth-demo-data"), PathBuf::from),
         danger_no_rate_limit: env("NANOAUTH_DEMO_NO_RATE_LIMIT").is_some_and(|v| v == "1"),
+        session_cache: 0,
     };
+    if let Some(seconds) = env("NANOAUTH_DEMO_SESSION_CACHE") {
+        options.session_cache = seconds.parse().map_err(|_| {
+            format!("NANOAUTH_DEMO_SESSION_CACHE={seconds:?} is not a number of seconds")
+        })?;
+    }
     if let Some(port) = env("PORT") {
         options.port = port
             .parse()
@@ -68,6 +79,12 @@ pub(crate) fn parse(
             "--base-url" => options.base_url = Some(value()?),
             "--data-dir" => options.data_dir = PathBuf::from(value()?),
             "--danger-no-rate-limit" => options.danger_no_rate_limit = true,
+            "--session-cache" => {
+                let seconds = value()?;
+                options.session_cache = seconds.parse().map_err(|_| {
+                    format!("--session-cache {seconds:?} is not a number of seconds")
+                })?;
+            }
             other => return Err(format!("unknown option {other:?} (try --help)")),
         }
     }
@@ -105,6 +122,21 @@ mod tests {
         assert_eq!(limited(parse(args(&[]), env)), Some(false));
         let zero = |name: &str| (name == "NANOAUTH_DEMO_NO_RATE_LIMIT").then(|| "0".to_owned());
         assert_eq!(limited(parse(args(&[]), zero)), Some(true));
+    }
+
+    #[test]
+    fn the_session_cache_is_off_unless_asked_for() {
+        let ttl = |parsed: Result<Option<Options>, String>| {
+            parsed.ok().flatten().map(|o| o.session_cache)
+        };
+        assert_eq!(ttl(parse(args(&[]), |_| None)), Some(0));
+        assert_eq!(
+            ttl(parse(args(&["--session-cache", "30"]), |_| None)),
+            Some(30)
+        );
+        let env = |name: &str| (name == "NANOAUTH_DEMO_SESSION_CACHE").then(|| "5".to_owned());
+        assert_eq!(ttl(parse(args(&[]), env)), Some(5));
+        assert!(parse(args(&["--session-cache", "soon"]), |_| None).is_err());
     }
 
     #[test]
