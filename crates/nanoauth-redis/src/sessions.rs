@@ -28,7 +28,10 @@ static DELETE_USER: LazyLock<Script> =
 ///
 /// `get_user` and `find_user_by_email` go to `A`; the session methods go to
 /// Redis, where each session expires by itself at its `expires_at`. It is a
-/// [`PasswordAdapter`] when `A` is one (delegated) and always a
+/// [`PasswordAdapter`], an
+/// [`EmailVerificationAdapter`](nanoauth::EmailVerificationAdapter) and an
+/// [`AccountAdapter`](nanoauth::AccountAdapter) when `A` is (delegated:
+/// these live with the users) and always a
 /// [`VerificationAdapter`](nanoauth::VerificationAdapter) (in Redis).
 /// [`inner`](Self::inner) reaches `A`'s own methods, for instance from hooks
 /// through `auth.adapter().inner()`.
@@ -277,5 +280,46 @@ impl<U: AuthUser, A: nanoauth::EmailVerificationAdapter<U>> nanoauth::EmailVerif
         user_id: &str,
     ) -> impl Future<Output = Result<(), AdapterError>> + Send {
         self.inner.set_email_verified(user_id)
+    }
+}
+
+/// Linked provider accounts live with the users, in the inner adapter.
+impl<U: AuthUser, A: nanoauth::AccountAdapter<U>> nanoauth::AccountAdapter<U> for RedisSessions<A> {
+    fn find_account(
+        &self,
+        provider: &str,
+        account_id: &str,
+    ) -> impl Future<Output = Result<Option<nanoauth::AccountRecord>, AdapterError>> + Send {
+        self.inner.find_account(provider, account_id)
+    }
+
+    fn link_account(
+        &self,
+        account: &nanoauth::AccountRecord,
+    ) -> impl Future<Output = Result<(), AdapterError>> + Send {
+        self.inner.link_account(account)
+    }
+
+    fn unlink_account(
+        &self,
+        user_id: &str,
+        provider: &str,
+    ) -> impl Future<Output = Result<bool, AdapterError>> + Send {
+        self.inner.unlink_account(user_id, provider)
+    }
+
+    fn list_accounts(
+        &self,
+        user_id: &str,
+    ) -> impl Future<Output = Result<Vec<nanoauth::AccountRecord>, AdapterError>> + Send {
+        self.inner.list_accounts(user_id)
+    }
+
+    fn create_user_with_account(
+        &self,
+        user: &U,
+        account: &nanoauth::AccountRecord,
+    ) -> impl Future<Output = Result<(), AdapterError>> + Send {
+        self.inner.create_user_with_account(user, account)
     }
 }

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use nanoauth::plugins::email_password::{PasswordAdapter, PasswordCredential};
 use nanoauth::utils::token::TokenHash;
 use nanoauth::{
-    Adapter, AdapterError, AuthUser, CreateUserAdapter, Email, EmailVerificationAdapter,
-    SessionRecord, VerificationAdapter, VerificationRecord,
+    AccountAdapter, AccountRecord, Adapter, AdapterError, AuthUser, CreateUserAdapter, Email,
+    EmailVerificationAdapter, SessionRecord, VerificationAdapter, VerificationRecord,
 };
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -22,8 +22,9 @@ use crate::schema::{PASSWORD_HASH_ALIAS, Schema, Statements};
 use crate::values::{Param, bind_params, row_to_object};
 
 /// NanoAuth storage in SQLite, PostgreSQL or MySQL/MariaDB, chosen by the
-/// connection URL. Implements [`Adapter`], [`PasswordAdapter`] and
-/// [`VerificationAdapter`] for any user type that serde can turn into an
+/// connection URL. Implements [`Adapter`], [`PasswordAdapter`],
+/// [`VerificationAdapter`], [`EmailVerificationAdapter`] and
+/// [`AccountAdapter`] for any user type that serde can turn into an
 /// object of columns and back.
 ///
 /// ```no_run
@@ -333,6 +334,21 @@ where
     })
 }
 
+fn account_from_row<R>(row: &R) -> Result<AccountRecord, sqlx::Error>
+where
+    R: Row,
+    usize: ColumnIndex<R>,
+    for<'r> String: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> i64: Decode<'r, R::Database> + Type<R::Database>,
+{
+    Ok(AccountRecord::new(
+        row.try_get::<String, _>(0)?,
+        row.try_get::<String, _>(1)?,
+        row.try_get::<String, _>(2)?,
+        from_db_time(row.try_get(3)?),
+    ))
+}
+
 impl<U: AuthUser + DeserializeOwned> Adapter<U> for SqlAdapter<U> {
     async fn get_user(&self, id: &str) -> Result<Option<U>, AdapterError> {
         self.fetch_user(&self.statements.get_user, id).await
@@ -588,6 +604,89 @@ impl<U: AuthUser + DeserializeOwned> EmailVerificationAdapter<U> for SqlAdapter<
             .execute(pool)
             .await
             .map(|_| ()))
+        .map_err(adapter_error)
+    }
+}
+
+impl<U: AuthUser + DeserializeOwned> AccountAdapter<U> for SqlAdapter<U> {
+    async fn find_account(
+        &self,
+        provider: &str,
+        account_id: &str,
+    ) -> Result<Option<AccountRecord>, AdapterError> {
+        let statement = &self.statements.find_account;
+        on_pool!(&self.pool, pool => async {
+            let row = sqlx::query(sql(statement))
+                .bind(provider)
+                .bind(account_id)
+                .fetch_optional(pool)
+                .await?;
+            row.map(|row| account_from_row(&row)).transpose()
+        }.await)
+        .map_err(adapter_error)
+    }
+
+    async fn link_account(&self, account: &AccountRecord) -> Result<(), AdapterError> {
+        let statement = &self.statements.insert_account;
+        // The primary key (provider, account_id) refuses a second link as a
+        // unique violation (Conflict); the foreign key refuses unknown users.
+        on_pool!(&self.pool, pool => sqlx::query(sql(statement))
+            .bind(account.provider.as_str())
+            .bind(account.account_id.as_str())
+            .bind(account.user_id.as_str())
+            .bind(to_db_time(account.created_at))
+            .execute(pool)
+            .await
+            .map(|_| ()))
+        .map_err(adapter_error)
+    }
+
+    async fn unlink_account(&self, user_id: &str, provider: &str) -> Result<bool, AdapterError> {
+        let statement = &self.statements.unlink_account;
+        on_pool!(&self.pool, pool => sqlx::query(sql(statement))
+            .bind(user_id)
+            .bind(provider)
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected() > 0))
+        .map_err(adapter_error)
+    }
+
+    async fn list_accounts(&self, user_id: &str) -> Result<Vec<AccountRecord>, AdapterError> {
+        let statement = &self.statements.list_accounts;
+        on_pool!(&self.pool, pool => async {
+            let rows = sqlx::query(sql(statement)).bind(user_id).fetch_all(pool).await?;
+            rows.iter().map(account_from_row).collect::<Result<Vec<_>, _>>()
+        }.await)
+        .map_err(adapter_error)
+    }
+
+    async fn create_user_with_account(
+        &self,
+        user: &U,
+        account: &AccountRecord,
+    ) -> Result<(), AdapterError> {
+        let (columns, params) = self.user_params(user)?;
+        let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
+        let insert_user: Arc<str> =
+            Statements::insert_user(self.dialect, &self.schema, &columns).into();
+        let insert_account = &self.statements.insert_account;
+        // One transaction: a taken email or a taken provider account (both
+        // unique violations, so Conflict) leaves neither row behind.
+        on_pool!(&self.pool, pool => async {
+            let mut tx = pool.begin().await?;
+            bind_params!(sqlx::query(sql(&insert_user)), &params)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(sql(insert_account))
+                .bind(account.provider.as_str())
+                .bind(account.account_id.as_str())
+                .bind(user.id())
+                .bind(to_db_time(account.created_at))
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await
+        }.await)
         .map_err(adapter_error)
     }
 }

@@ -24,6 +24,7 @@ pub fn migration_sql(dialect: Dialect, schema: &Schema) -> String {
         sessions,
         verifications,
         email_verifications,
+        accounts,
         id,
         email,
         name,
@@ -32,6 +33,7 @@ pub fn migration_sql(dialect: Dialect, schema: &Schema) -> String {
     let sessions_user_idx = index(&schema.sessions, "user_id");
     let sessions_expires_idx = index(&schema.sessions, "expires_at");
     let verifications_expires_idx = index(&schema.verifications, "expires_at");
+    let accounts_user_idx = index(&schema.accounts, "user_id");
 
     match dialect {
         // MySQL: binary collation so that ids, emails and hashes compare
@@ -73,6 +75,15 @@ pub fn migration_sql(dialect: Dialect, schema: &Schema) -> String {
              \x20 user_id VARCHAR(255) COLLATE utf8mb4_bin NOT NULL PRIMARY KEY,\n\
              \x20 verified_at BIGINT NOT NULL,\n\
              \x20 FOREIGN KEY (user_id) REFERENCES {users} ({id}) ON DELETE CASCADE\n\
+             ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;\n\
+             CREATE TABLE IF NOT EXISTS {accounts} (\n\
+             \x20 provider VARCHAR(64) COLLATE utf8mb4_bin NOT NULL,\n\
+             \x20 account_id VARCHAR(255) COLLATE utf8mb4_bin NOT NULL,\n\
+             \x20 user_id VARCHAR(255) COLLATE utf8mb4_bin NOT NULL,\n\
+             \x20 created_at BIGINT NOT NULL,\n\
+             \x20 PRIMARY KEY (provider, account_id),\n\
+             \x20 KEY {accounts_user_idx} (user_id),\n\
+             \x20 FOREIGN KEY (user_id) REFERENCES {users} ({id}) ON DELETE CASCADE\n\
              ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;\n"
         ),
         Dialect::Sqlite | Dialect::Postgres => format!(
@@ -108,7 +119,15 @@ pub fn migration_sql(dialect: Dialect, schema: &Schema) -> String {
              CREATE TABLE IF NOT EXISTS {email_verifications} (\n\
              \x20 user_id VARCHAR(255) NOT NULL PRIMARY KEY REFERENCES {users} ({id}) ON DELETE CASCADE,\n\
              \x20 verified_at BIGINT NOT NULL\n\
-             );\n"
+             );\n\
+             CREATE TABLE IF NOT EXISTS {accounts} (\n\
+             \x20 provider VARCHAR(64) NOT NULL,\n\
+             \x20 account_id VARCHAR(255) NOT NULL,\n\
+             \x20 user_id VARCHAR(255) NOT NULL REFERENCES {users} ({id}) ON DELETE CASCADE,\n\
+             \x20 created_at BIGINT NOT NULL,\n\
+             \x20 PRIMARY KEY (provider, account_id)\n\
+             );\n\
+             CREATE INDEX IF NOT EXISTS {accounts_user_idx} ON {accounts} (user_id);\n"
         ),
     }
 }

@@ -30,6 +30,7 @@ pub struct Schema {
     pub(crate) sessions: String,
     pub(crate) verifications: String,
     pub(crate) email_verifications: String,
+    pub(crate) accounts: String,
     /// User field name to column name, where they differ.
     pub(crate) user_columns: HashMap<String, String>,
 }
@@ -42,6 +43,7 @@ impl Default for Schema {
             sessions: "sessions".into(),
             verifications: "verifications".into(),
             email_verifications: "email_verifications".into(),
+            accounts: "accounts".into(),
             user_columns: HashMap::new(),
         }
     }
@@ -78,6 +80,12 @@ impl Schema {
         self
     }
 
+    /// The table of linked provider accounts (default `accounts`).
+    pub fn accounts_table(mut self, name: impl Into<String>) -> Self {
+        self.accounts = name.into();
+        self
+    }
+
     /// Stores the user type's field `field` in column `column`.
     pub fn user_column(mut self, field: impl Into<String>, column: impl Into<String>) -> Self {
         self.user_columns.insert(field.into(), column.into());
@@ -95,6 +103,7 @@ impl Schema {
             &self.sessions,
             &self.verifications,
             &self.email_verifications,
+            &self.accounts,
         ];
         let mapped = self.user_columns.iter().flat_map(|(f, c)| [f, c]);
         match tables
@@ -128,6 +137,7 @@ pub(crate) struct QuotedNames {
     pub(crate) sessions: String,
     pub(crate) verifications: String,
     pub(crate) email_verifications: String,
+    pub(crate) accounts: String,
     pub(crate) id: String,
     pub(crate) email: String,
     pub(crate) name: String,
@@ -142,6 +152,7 @@ impl Schema {
             sessions: q(&self.sessions),
             verifications: q(&self.verifications),
             email_verifications: q(&self.email_verifications),
+            accounts: q(&self.accounts),
             id: q(self.column_of("id")),
             email: q(self.column_of("email")),
             name: q(self.column_of("name")),
@@ -152,6 +163,9 @@ impl Schema {
 /// Column list of the sessions table, in the order rows are read.
 pub(crate) const SESSION_COLUMNS: &str =
     "token_hash, id, user_id, created_at, updated_at, expires_at, ip_address, user_agent";
+
+/// Column list of the accounts table, in the order rows are read.
+pub(crate) const ACCOUNT_COLUMNS: &str = "provider, account_id, user_id, created_at";
 
 /// The alias under which the password hash rides along with the user row.
 pub(crate) const PASSWORD_HASH_ALIAS: &str = "nanoauth_password_hash";
@@ -177,6 +191,10 @@ pub(crate) struct Statements {
     pub(crate) delete_verification: Arc<str>,
     pub(crate) is_email_verified: Arc<str>,
     pub(crate) set_email_verified: Arc<str>,
+    pub(crate) find_account: Arc<str>,
+    pub(crate) insert_account: Arc<str>,
+    pub(crate) unlink_account: Arc<str>,
+    pub(crate) list_accounts: Arc<str>,
 }
 
 impl Statements {
@@ -199,6 +217,7 @@ impl Statements {
             sessions,
             verifications,
             email_verifications,
+            accounts,
             id,
             email,
             ..
@@ -268,6 +287,18 @@ impl Statements {
             set_email_verified: sql(format!(
                 "INSERT INTO {email_verifications} (user_id, verified_at) VALUES (?, ?){}",
                 dialect.upsert("user_id", &["verified_at"])
+            )),
+            find_account: sql(format!(
+                "SELECT {ACCOUNT_COLUMNS} FROM {accounts} WHERE provider = ? AND account_id = ?"
+            )),
+            insert_account: sql(format!(
+                "INSERT INTO {accounts} ({ACCOUNT_COLUMNS}) VALUES (?, ?, ?, ?)"
+            )),
+            unlink_account: sql(format!(
+                "DELETE FROM {accounts} WHERE user_id = ? AND provider = ?"
+            )),
+            list_accounts: sql(format!(
+                "SELECT {ACCOUNT_COLUMNS} FROM {accounts} WHERE user_id = ?"
             )),
         }
     }

@@ -12,14 +12,18 @@ use nanoauth::plugins::email_password::{EmailPassword, PasswordAdapter};
 use nanoauth::utils::password::PasswordHasher;
 use nanoauth::utils::token::{TokenHash, random_id, random_token};
 use nanoauth::{
-    AdapterError, Auth, AuthUser, CreateUserAdapter, Email, EmailVerificationAdapter,
-    SessionRecord, VerificationAdapter, VerificationRecord,
+    AccountAdapter, AccountRecord, AdapterError, Auth, AuthUser, CreateUserAdapter, Email,
+    EmailVerificationAdapter, SessionRecord, VerificationAdapter, VerificationRecord,
 };
 
 /// What every case needs of the adapter: all capabilities of the shipped
 /// plugins.
 pub trait FullAdapter<U: AuthUser>:
-    PasswordAdapter<U> + CreateUserAdapter<U> + VerificationAdapter<U> + EmailVerificationAdapter<U>
+    PasswordAdapter<U>
+    + CreateUserAdapter<U>
+    + VerificationAdapter<U>
+    + EmailVerificationAdapter<U>
+    + AccountAdapter<U>
 {
 }
 impl<U, A> FullAdapter<U> for A
@@ -28,7 +32,8 @@ where
     A: PasswordAdapter<U>
         + CreateUserAdapter<U>
         + VerificationAdapter<U>
-        + EmailVerificationAdapter<U>,
+        + EmailVerificationAdapter<U>
+        + AccountAdapter<U>,
 {
 }
 
@@ -776,5 +781,237 @@ where
             .expect("get_session")
             .is_none(),
         "signed out"
+    );
+}
+
+fn sorted_accounts(mut accounts: Vec<AccountRecord>) -> Vec<AccountRecord> {
+    accounts.sort_by(|a, b| (&a.provider, &a.account_id).cmp(&(&b.provider, &b.account_id)));
+    accounts
+}
+
+/// Link, find, list and unlink provider accounts; one provider account
+/// belongs to one user only.
+pub async fn accounts_link_find_unlink<U, A, F>(adapter: &A, make: &F)
+where
+    U: TestableUser,
+    A: FullAdapter<U>,
+    F: Fn(String, Email) -> U,
+{
+    let alice = make(fresh_id(), fresh_email("linked"));
+    let bob = make(fresh_id(), fresh_email("other"));
+    create(adapter, &alice).await;
+    create(adapter, &bob).await;
+    // Provider ids are opaque text: quotes and non-ASCII stay data.
+    let sub = format!("{}'\"; -- ü", fresh_id());
+    let t = now();
+    let github = AccountRecord::new("github", sub.clone(), alice.id(), t);
+    let google = AccountRecord::new("google", sub.clone(), alice.id(), t + 1);
+
+    assert!(
+        adapter
+            .find_account("github", &sub)
+            .await
+            .expect("find_account")
+            .is_none(),
+        "nothing is linked yet"
+    );
+    adapter.link_account(&github).await.expect("link_account");
+    adapter
+        .link_account(&google)
+        .await
+        .expect("link a second provider");
+    assert_eq!(
+        adapter
+            .find_account("github", &sub)
+            .await
+            .expect("find_account"),
+        Some(github.clone()),
+        "the account comes back field for field"
+    );
+    assert!(
+        adapter
+            .find_account("github", &sub.to_uppercase())
+            .await
+            .expect("find_account")
+            .is_none(),
+        "account ids compare exactly"
+    );
+
+    let taken = AccountRecord::new("github", sub.clone(), bob.id(), t);
+    let result = adapter.link_account(&taken).await;
+    assert!(
+        matches!(result, Err(AdapterError::Conflict)),
+        "a provider account linked already is a Conflict, got {result:?}"
+    );
+    assert_eq!(
+        adapter
+            .find_account("github", &sub)
+            .await
+            .expect("find_account")
+            .map(|account| account.user_id),
+        Some(alice.id().to_owned()),
+        "the first link stands"
+    );
+    let orphan = AccountRecord::new("github", fresh_id(), fresh_id(), t);
+    assert!(
+        adapter.link_account(&orphan).await.is_err(),
+        "no account for a user that does not exist"
+    );
+
+    assert_eq!(
+        sorted_accounts(adapter.list_accounts(alice.id()).await.expect("list")),
+        vec![github.clone(), google.clone()]
+    );
+    assert!(
+        adapter
+            .list_accounts(bob.id())
+            .await
+            .expect("list")
+            .is_empty()
+    );
+
+    assert!(
+        !adapter
+            .unlink_account(bob.id(), "github")
+            .await
+            .expect("unlink"),
+        "unlinking someone else's account does nothing"
+    );
+    assert!(
+        adapter
+            .unlink_account(alice.id(), "github")
+            .await
+            .expect("unlink")
+    );
+    assert!(
+        !adapter
+            .unlink_account(alice.id(), "github")
+            .await
+            .expect("unlink twice"),
+        "the second unlink finds nothing"
+    );
+    assert!(
+        adapter
+            .find_account("github", &sub)
+            .await
+            .expect("find_account")
+            .is_none()
+    );
+    assert_eq!(
+        adapter.list_accounts(alice.id()).await.expect("list"),
+        vec![google],
+        "the other provider stays linked"
+    );
+    adapter
+        .link_account(&taken)
+        .await
+        .expect("an unlinked account can be linked again");
+}
+
+/// A new user and their first account are written together or not at all.
+pub async fn user_with_account_is_atomic<U, A, F>(adapter: &A, make: &F)
+where
+    U: TestableUser,
+    A: FullAdapter<U>,
+    F: Fn(String, Email) -> U,
+{
+    let email = fresh_email("social");
+    let user = make(fresh_id(), email.clone());
+    let sub = fresh_id();
+    let account = AccountRecord::new("oidc", sub.clone(), user.id(), now());
+    adapter
+        .create_user_with_account(&user, &account)
+        .await
+        .expect("create_user_with_account");
+    assert_eq!(
+        adapter.find_user_by_email(&email).await.expect("find"),
+        Some(user.clone())
+    );
+    assert_eq!(
+        adapter.find_account("oidc", &sub).await.expect("find"),
+        Some(account)
+    );
+    assert!(
+        adapter
+            .find_password_credential(&email)
+            .await
+            .expect("find")
+            .is_none(),
+        "a social user has no password"
+    );
+
+    // The email is taken: neither the user nor the account is written.
+    let twin = make(fresh_id(), email.clone());
+    let other_sub = fresh_id();
+    let result = adapter
+        .create_user_with_account(
+            &twin,
+            &AccountRecord::new("oidc", other_sub.clone(), twin.id(), now()),
+        )
+        .await;
+    assert!(
+        matches!(result, Err(AdapterError::Conflict)),
+        "a taken email is a Conflict, got {result:?}"
+    );
+    assert!(adapter.get_user(twin.id()).await.expect("get").is_none());
+    assert!(
+        adapter
+            .find_account("oidc", &other_sub)
+            .await
+            .expect("find")
+            .is_none(),
+        "the refused account was not written"
+    );
+
+    // The provider account is taken: the new user is not written.
+    let email = fresh_email("social-taken");
+    let late = make(fresh_id(), email.clone());
+    let result = adapter
+        .create_user_with_account(
+            &late,
+            &AccountRecord::new("oidc", sub.clone(), late.id(), now()),
+        )
+        .await;
+    assert!(
+        matches!(result, Err(AdapterError::Conflict)),
+        "a linked provider account is a Conflict, got {result:?}"
+    );
+    assert!(
+        adapter
+            .find_user_by_email(&email)
+            .await
+            .expect("find")
+            .is_none(),
+        "the refused user was not written"
+    );
+}
+
+/// Eight concurrent first sign-ins with one provider account (a double
+/// click on the consent screen): exactly one user is created.
+pub async fn concurrent_first_sign_ins_one_wins<U, A, F>(adapter: &Arc<A>, make: &F)
+where
+    U: TestableUser,
+    A: FullAdapter<U>,
+    F: Fn(String, Email) -> U,
+{
+    let sub = fresh_id();
+    let attempts = (0..8).map(|_| {
+        let adapter = Arc::clone(adapter);
+        let user = make(fresh_id(), fresh_email("social-race"));
+        let account = AccountRecord::new("oidc", sub.clone(), user.id(), now());
+        tokio::spawn(async move { adapter.create_user_with_account(&user, &account).await })
+    });
+    let results: Vec<_> = join_all(attempts)
+        .await
+        .into_iter()
+        .map(|r| r.expect("task"))
+        .collect();
+    let won = results.iter().filter(|r| r.is_ok()).count();
+    assert_eq!(won, 1, "exactly one first sign-in wins: {results:?}");
+    assert!(
+        results
+            .iter()
+            .all(|r| r.is_ok() || matches!(r, Err(AdapterError::Conflict))),
+        "the others are conflicts: {results:?}"
     );
 }

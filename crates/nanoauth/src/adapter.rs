@@ -7,11 +7,13 @@
 //! implement `Plugin` only for adapters that have it: adding such a plugin
 //! with an adapter that lacks the capability does not compile.
 
+mod accounts;
 mod create_user;
 mod email_verification;
 pub mod memory;
 mod verification;
 
+pub use accounts::{AccountAdapter, AccountRecord};
 pub use create_user::CreateUserAdapter;
 pub use email_verification::EmailVerificationAdapter;
 pub use verification::{VerificationAdapter, VerificationRecord};

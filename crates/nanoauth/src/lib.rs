@@ -75,8 +75,8 @@ mod user;
 pub mod utils;
 
 pub use adapter::{
-    Adapter, AdapterError, CreateUserAdapter, EmailVerificationAdapter, VerificationAdapter,
-    VerificationRecord,
+    AccountAdapter, AccountRecord, Adapter, AdapterError, CreateUserAdapter,
+    EmailVerificationAdapter, VerificationAdapter, VerificationRecord,
 };
 pub use auth::{Auth, AuthBuilder, ConfigError};
 pub use clock::{Clock, SystemClock};

@@ -4,8 +4,8 @@ use std::collections::HashMap;
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use crate::adapter::{
-    Adapter, AdapterError, CreateUserAdapter, EmailVerificationAdapter, VerificationAdapter,
-    VerificationRecord,
+    AccountAdapter, AccountRecord, Adapter, AdapterError, CreateUserAdapter,
+    EmailVerificationAdapter, VerificationAdapter, VerificationRecord,
 };
 use crate::session::SessionRecord;
 use crate::user::{AuthUser, Email};
@@ -40,6 +40,8 @@ struct State<U> {
     sessions: HashMap<TokenHash, SessionRecord>,
     verifications: HashMap<TokenHash, VerificationRecord>,
     verified_emails: std::collections::HashSet<String>,
+    /// `(provider, account_id)` to the linked account: the unique index.
+    accounts: HashMap<(String, String), AccountRecord>,
 }
 
 impl<U: AuthUser> State<U> {
@@ -67,6 +69,7 @@ impl<U> MemoryAdapter<U> {
                 sessions: HashMap::new(),
                 verifications: HashMap::new(),
                 verified_emails: std::collections::HashSet::new(),
+                accounts: HashMap::new(),
             }),
         }
     }
@@ -199,6 +202,74 @@ impl<U: AuthUser> VerificationAdapter<U> for MemoryAdapter<U> {
             Some(record) if record.purpose == purpose => Ok(state.verifications.remove(token_hash)),
             _ => Ok(None),
         }
+    }
+}
+
+impl<U: AuthUser> AccountAdapter<U> for MemoryAdapter<U> {
+    async fn find_account(
+        &self,
+        provider: &str,
+        account_id: &str,
+    ) -> Result<Option<AccountRecord>, AdapterError> {
+        let key = (provider.to_owned(), account_id.to_owned());
+        Ok(self.read().accounts.get(&key).cloned())
+    }
+
+    async fn link_account(&self, account: &AccountRecord) -> Result<(), AdapterError> {
+        let mut state = self.write();
+        if !state.users.contains_key(&account.user_id) {
+            return Err(AdapterError::other("no user with this id"));
+        }
+        let key = (account.provider.clone(), account.account_id.clone());
+        if state.accounts.contains_key(&key) {
+            return Err(AdapterError::Conflict);
+        }
+        state.accounts.insert(key, account.clone());
+        Ok(())
+    }
+
+    async fn unlink_account(&self, user_id: &str, provider: &str) -> Result<bool, AdapterError> {
+        let mut state = self.write();
+        let before = state.accounts.len();
+        state
+            .accounts
+            .retain(|_, account| account.user_id != user_id || account.provider != provider);
+        Ok(state.accounts.len() < before)
+    }
+
+    async fn list_accounts(&self, user_id: &str) -> Result<Vec<AccountRecord>, AdapterError> {
+        Ok(self
+            .read()
+            .accounts
+            .values()
+            .filter(|account| account.user_id == user_id)
+            .cloned()
+            .collect())
+    }
+
+    async fn create_user_with_account(
+        &self,
+        user: &U,
+        account: &AccountRecord,
+    ) -> Result<(), AdapterError> {
+        // One write lock around both checks and both inserts.
+        let mut state = self.write();
+        let key = (account.provider.clone(), account.account_id.clone());
+        if state.by_email.contains_key(user.email())
+            || state.users.contains_key(user.id())
+            || state.accounts.contains_key(&key)
+        {
+            return Err(AdapterError::Conflict);
+        }
+        let id = user.id().to_owned();
+        let account = AccountRecord {
+            user_id: id.clone(),
+            ..account.clone()
+        };
+        state.by_email.insert(user.email().to_owned(), id.clone());
+        state.users.insert(id, user.clone());
+        state.accounts.insert(key, account);
+        Ok(())
     }
 }
 
