@@ -1,0 +1,153 @@
+//! HTTP handlers of the social sign-in plugin.
+
+use nanoauth::{AccountAdapter, AuthUser, EndpointRequest, Error, Reply, VerificationAdapter};
+use serde::Deserialize;
+
+use crate::api::{CallbackOutcome, CallbackParams, OAuthExt};
+use crate::error::OAuthError;
+
+#[derive(Deserialize)]
+struct StartBody {
+    #[serde(default = "root", rename = "callbackURL")]
+    callback_url: String,
+    #[serde(default, rename = "errorCallbackURL")]
+    error_callback_url: Option<String>,
+}
+
+fn root() -> String {
+    "/".to_owned()
+}
+
+/// `{}` means "come back to `/`".
+fn start_body<U: AuthUser, A: AccountAdapter<U> + VerificationAdapter<U>>(
+    request: &EndpointRequest<U, A>,
+) -> Result<StartBody, Error> {
+    request.json()
+}
+
+fn provider_param<U: AuthUser, A: AccountAdapter<U> + VerificationAdapter<U>>(
+    request: &EndpointRequest<U, A>,
+) -> Result<String, Error> {
+    Ok(request
+        .param("provider")
+        .ok_or(OAuthError::ProviderNotFound)?
+        .to_owned())
+}
+
+fn redirect_answer(url: &str) -> Result<Reply, Error> {
+    Reply::json(&serde_json::json!({ "url": url, "redirect": true }))
+}
+
+pub(crate) async fn sign_in<U: AuthUser, A: AccountAdapter<U> + VerificationAdapter<U>>(
+    request: EndpointRequest<U, A>,
+) -> Result<Reply, Error> {
+    let provider = provider_param(&request)?;
+    let body = start_body(&request)?;
+    let url = request
+        .auth()
+        .oauth()
+        .authorization_url(
+            &provider,
+            &body.callback_url,
+            body.error_callback_url.as_deref(),
+            None,
+        )
+        .await?;
+    redirect_answer(&url)
+}
+
+pub(crate) async fn link<U: AuthUser, A: AccountAdapter<U> + VerificationAdapter<U>>(
+    request: EndpointRequest<U, A>,
+) -> Result<Reply, Error> {
+    let session = request.require_session().await?;
+    let provider = provider_param(&request)?;
+    let body = start_body(&request)?;
+    let url = request
+        .auth()
+        .oauth()
+        .authorization_url(
+            &provider,
+            &body.callback_url,
+            body.error_callback_url.as_deref(),
+            Some(session.user.id()),
+        )
+        .await?;
+    redirect_answer(&url)
+}
+
+/// A person's browser arrives here from the provider: the answer is a
+/// redirect whatever happens, never an error page.
+pub(crate) async fn callback<U: AuthUser, A: AccountAdapter<U> + VerificationAdapter<U>>(
+    request: EndpointRequest<U, A>,
+) -> Result<Reply, Error> {
+    let provider = provider_param(&request)?;
+    let params = CallbackParams::from_query(request.parts().uri.query());
+    // Only a link needs the session; a broken store must not stop a sign-in.
+    let session = request.session().await.ok().flatten();
+    let outcome = request
+        .auth()
+        .oauth()
+        .callback(&provider, &params, session.as_ref(), request.client())
+        .await;
+    match outcome {
+        CallbackOutcome::SignedIn {
+            signed_in,
+            redirect_to,
+        } => Reply::signed_in_redirect(signed_in, &redirect_to),
+        CallbackOutcome::Linked { redirect_to, .. } => Reply::redirect(&redirect_to),
+        CallbackOutcome::Failed { error, redirect_to } => {
+            Reply::redirect(&with_error(&redirect_to, error.code()))
+        }
+    }
+}
+
+pub(crate) async fn unlink<U: AuthUser, A: AccountAdapter<U> + VerificationAdapter<U>>(
+    request: EndpointRequest<U, A>,
+) -> Result<Reply, Error> {
+    let session = request.require_session().await?;
+    let provider = provider_param(&request)?;
+    request
+        .auth()
+        .oauth()
+        .unlink(session.user.id(), &provider)
+        .await?;
+    Ok(Reply::success())
+}
+
+pub(crate) async fn list_accounts<U: AuthUser, A: AccountAdapter<U> + VerificationAdapter<U>>(
+    request: EndpointRequest<U, A>,
+) -> Result<Reply, Error> {
+    let session = request.require_session().await?;
+    let accounts = request
+        .auth()
+        .oauth()
+        .list_accounts(session.user.id())
+        .await?;
+    Reply::json(&accounts)
+}
+
+/// `url` with `error=code` added to its query, before any fragment.
+fn with_error(url: &str, code: &str) -> String {
+    let (base, fragment) = match url.split_once('#') {
+        Some((base, fragment)) => (base, Some(fragment)),
+        None => (url, None),
+    };
+    let separator = if base.contains('?') { '&' } else { '?' };
+    let mut out = format!("{base}{separator}error={code}");
+    if let Some(fragment) = fragment {
+        out.push('#');
+        out.push_str(fragment);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_error;
+
+    #[test]
+    fn error_goes_into_the_query() {
+        assert_eq!(with_error("/", "ACCESS_DENIED"), "/?error=ACCESS_DENIED");
+        assert_eq!(with_error("/a?b=1#top", "X"), "/a?b=1&error=X#top");
+    }
+}
