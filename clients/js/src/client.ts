@@ -80,6 +80,40 @@ export interface SignInBodies {
   email: { email: string; password: string };
 }
 
+/** Options of `signIn.social(provider)` and `linkSocial(provider)`. */
+export interface SocialOptions {
+  /** Where the browser lands when it worked (a path, or a trusted origin's URL). Default `/`. */
+  callbackURL?: string;
+  /** Where it lands when it failed, with `?error=CODE`. Default `callbackURL`. */
+  errorCallbackURL?: string;
+  /** Send the browser to the provider at once (when there is a `window`). Default `true`. */
+  redirect?: boolean;
+}
+
+/** The provider's authorization URL, where the browser goes next. */
+export interface SocialRedirect {
+  url: string;
+  redirect: boolean;
+}
+
+/** A provider account linked to the signed-in user. */
+export interface LinkedAccount {
+  provider: string;
+  accountId: string;
+  /** Unix seconds. */
+  createdAt: number;
+}
+
+/** `signIn(provider, body)`, and `signIn.social(provider)` for OAuth / OpenID Connect providers. */
+export interface SignIn<U extends BaseUser> {
+  <P extends keyof SignInBodies>(provider: P, body: SignInBodies[P]): Promise<AuthResult<SignedIn<U>>>;
+  /**
+   * Starts a social sign-in (`github`, `google`, ...): the browser goes to
+   * the provider and comes back to `callbackURL`, signed in.
+   */
+  social(provider: string, options?: SocialOptions): Promise<AuthResult<SocialRedirect>>;
+}
+
 /**
  * The bodies of `signUp(provider, body)`, by provider; `F` is your sign-up
  * fields (the server's `AuthUser::SignUp`), `{ name?: string }` by default.
@@ -112,6 +146,10 @@ export type AuthErrorCode =
   | 'CONFLICT'
   | 'PLUGIN_NOT_ENABLED'
   | 'INTERNAL_ERROR'
+  | 'PROVIDER_NOT_FOUND'
+  | 'PROVIDER_UNAVAILABLE'
+  | 'ACCOUNT_NOT_FOUND'
+  | 'LAST_ACCOUNT'
   /** No answer: offline, DNS, CORS, connection reset (`status` is 0). */
   | 'NETWORK_ERROR'
   /** A success status whose body is not the JSON the API answers. */
@@ -192,8 +230,11 @@ export interface AuthClient<U extends BaseUser = BasicUser, F extends object = {
    * (`nanoauth/react`). The first subscriber triggers the first fetch.
    */
   readonly $session: ReadableAtom<SessionState<U>>;
-  /** Signs in; on success the store holds the user (and, once fetched, the session). */
-  signIn<P extends keyof SignInBodies>(provider: P, body: SignInBodies[P]): Promise<AuthResult<SignedIn<U>>>;
+  /**
+   * Signs in; on success the store holds the user (and, once fetched, the
+   * session). `signIn.social('github')` starts a social sign-in instead.
+   */
+  readonly signIn: SignIn<U>;
   /**
    * Creates an account and signs it in; the store is updated as by
    * `signIn`. When the server requires a verified email first, `data` is
@@ -216,6 +257,12 @@ export interface AuthClient<U extends BaseUser = BasicUser, F extends object = {
   revokeSession(id: string): Promise<AuthResult<{ success: boolean }>>;
   /** Revokes every session of the user except the current one. */
   revokeOtherSessions(): Promise<AuthResult<{ revoked: number }>>;
+  /** Links a provider account to the signed-in user (the browser goes to the provider). */
+  linkSocial(provider: string, options?: SocialOptions): Promise<AuthResult<SocialRedirect>>;
+  /** Unlinks the signed-in user's account at `provider`. */
+  unlinkAccount(provider: string): Promise<AuthResult<{ success: boolean }>>;
+  /** The provider accounts linked to the signed-in user. */
+  listAccounts(): Promise<AuthResult<LinkedAccount[]>>;
 }
 
 const CHANNEL = 'nanoauth:';
@@ -424,9 +471,24 @@ export function createAuthClient<U extends BaseUser = BasicUser, F extends objec
     broadcast('signout');
   }
 
+  async function social(path: string, provider: string, options: SocialOptions = {}) {
+    const { redirect = true, ...body } = options;
+    const result = await request<SocialRedirect>('POST', `/${path}/${encodeURIComponent(provider)}`, body);
+    if (!result.error && redirect && typeof window != 'undefined' && window.location) {
+      window.location.assign(result.data.url);
+    }
+    return result;
+  }
+
+  const signIn: SignIn<U> = Object.assign(
+    <P extends keyof SignInBodies>(provider: P, body: SignInBodies[P]) =>
+      request<SignedIn<U>>('POST', `/signin/${String(provider)}`, body).then(signedIn),
+    { social: (provider: string, options?: SocialOptions) => social('signin', provider, options) },
+  );
+
   return {
     $session,
-    signIn: (provider, body) => request<SignedIn<U>>('POST', `/signin/${String(provider)}`, body).then(signedIn),
+    signIn,
     signUp: (provider, body) =>
       request<SignedIn<U> | VerificationPending>('POST', `/signup/${String(provider)}`, body).then(signedIn),
     async signOut() {
@@ -443,5 +505,8 @@ export function createAuthClient<U extends BaseUser = BasicUser, F extends objec
       return result;
     },
     revokeOtherSessions: () => request<{ revoked: number }>('POST', '/sessions/revoke-others'),
+    linkSocial: (provider, options) => social('link', provider, options),
+    unlinkAccount: (provider) => request<{ success: boolean }>('POST', `/unlink/${encodeURIComponent(provider)}`),
+    listAccounts: () => request<LinkedAccount[]>('GET', '/list-accounts'),
   };
 }

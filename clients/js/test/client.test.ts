@@ -191,6 +191,56 @@ describe('results and errors', () => {
   });
 });
 
+describe('social sign-in', () => {
+  const AUTHORIZE = 'https://github.com/login/oauth/authorize?state=s';
+  const answer = (body: unknown) =>
+    new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
+
+  beforeEach(() => {
+    server.override = (call) => {
+      if (call.path === '/signin/github' || call.path === '/link/google') return answer({ url: AUTHORIZE, redirect: true });
+      if (call.path === '/list-accounts') return answer([{ provider: 'github', accountId: '1', createdAt: 2 }]);
+      if (call.path === '/unlink/github') return answer({ success: true });
+      return undefined;
+    };
+  });
+
+  it('signIn.social posts the callbacks and sends the browser to the provider', async () => {
+    const assign = vi.fn();
+    vi.stubGlobal('window', { location: { assign } });
+    const auth = client();
+    const result = await auth.signIn.social('github', { callbackURL: '/account', errorCallbackURL: '/sign-in' });
+    expect(result.data).toEqual({ url: AUTHORIZE, redirect: true });
+    const [call] = server.calls;
+    expect(`${call!.method} ${call!.path}`).toBe('POST /signin/github');
+    expect(call!.body).toEqual({ callbackURL: '/account', errorCallbackURL: '/sign-in' });
+    expect(assign).toHaveBeenCalledWith(AUTHORIZE);
+  });
+
+  it('redirect: false only answers the URL; errors do not navigate', async () => {
+    const assign = vi.fn();
+    vi.stubGlobal('window', { location: { assign } });
+    const auth = client();
+    expect((await auth.signIn.social('github', { redirect: false })).data?.url).toBe(AUTHORIZE);
+    expect(server.calls[0]!.body).toEqual({});
+    const failed = await auth.signIn.social('nope');
+    expect(failed.error).toBeInstanceOf(AuthError);
+    expect(assign).not.toHaveBeenCalled();
+  });
+
+  it('link, list and unlink', async () => {
+    const auth = client();
+    expect((await auth.linkSocial('google', { redirect: false })).data?.url).toBe(AUTHORIZE);
+    expect((await auth.listAccounts()).data).toEqual([{ provider: 'github', accountId: '1', createdAt: 2 }]);
+    expect((await auth.unlinkAccount('github')).data).toEqual({ success: true });
+    expect(server.calls.map((c) => `${c.method} ${c.path}`)).toEqual([
+      'POST /link/google',
+      'GET /list-accounts',
+      'POST /unlink/github',
+    ]);
+  });
+});
+
 describe('the session store', () => {
   it('starts loading, and the first subscriber fetches once', async () => {
     const user = server.addUser('ada@example.com', PASSWORD);
