@@ -92,12 +92,38 @@ onSubmit(
   () => location.assign("/sign-in?reset=done"),
 );
 
-// Messages carried in the address bar (a failed link, a finished reset).
+// Social sign-in: the server answers the provider's URL; the provider
+// sends the browser back to /account, or here with ?error=CODE.
+for (const button of document.querySelectorAll("button.social")) {
+  button.addEventListener("click", async () => {
+    clearError();
+    button.disabled = true;
+    try {
+      const { url } = await api("/signin/" + encodeURIComponent(button.dataset.provider), {
+        callbackURL: "/account",
+        errorCallbackURL: "/sign-in",
+      });
+      location.assign(url);
+    } catch (error) {
+      showError(error.message);
+      button.disabled = false;
+    }
+  });
+}
+
+// Messages carried in the address bar (a failed link, a finished reset,
+// a social sign-in that did not work).
 {
   const params = new URLSearchParams(location.search);
   const codes = {
     INVALID_TOKEN: "This link is invalid or has already been used.",
     TOKEN_EXPIRED: "This link has expired. Ask for a new one.",
+    ACCESS_DENIED: "Sign-in was cancelled at the provider.",
+    ACCOUNT_NOT_LINKED:
+      "An account with this email already exists. Sign in to it first, then link the provider.",
+    EMAIL_REQUIRED: "The provider did not share an email address.",
+    INVALID_STATE: "That sign-in attempt expired. Try again.",
+    PROVIDER_UNAVAILABLE: "The sign-in provider is unavailable. Try again later.",
   };
   if (params.get("error")) showError(codes[params.get("error")] || "Something went wrong. Try again.");
   if (params.get("reset") === "done") showNotice("Your password was changed. Sign in with the new one.");

@@ -7,9 +7,11 @@ use axum::routing::get;
 use axum::{Router, middleware};
 use nanoauth::Auth;
 use nanoauth_axum::{AuthRouterExt, MaybeSession};
+use nanoauth_oauth::OAuth;
 use nanoauth_sqlx::SqlAdapter;
 
 use crate::pages;
+use crate::social;
 use crate::user::DemoUser;
 
 pub(crate) type DemoAuth = Auth<DemoUser, SqlAdapter<DemoUser>>;
@@ -46,11 +48,27 @@ async fn sign_up(MaybeSession(session): MaybeSession<DemoUser>) -> Response {
     }
 }
 
-async fn sign_in(MaybeSession(session): MaybeSession<DemoUser>) -> Response {
-    match session {
-        Some(_) => Redirect::to("/account").into_response(),
-        None => Html(pages::sign_in()).into_response(),
+async fn sign_in(
+    State(auth): State<DemoAuth>,
+    MaybeSession(session): MaybeSession<DemoUser>,
+) -> Response {
+    if session.is_some() {
+        return Redirect::to("/account").into_response();
     }
+    // A button per configured provider, in configuration order.
+    let providers: Vec<(String, String)> = auth
+        .plugin::<OAuth<DemoUser>>()
+        .map(|oauth| {
+            oauth
+                .providers()
+                .map(|p| {
+                    let label = social::label(p.id(), |name| std::env::var(name).ok());
+                    (p.id().to_owned(), label)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Html(pages::sign_in(&providers)).into_response()
 }
 
 async fn forgot_password() -> Html<String> {
@@ -161,6 +179,10 @@ mod tests {
     use super::*;
 
     async fn demo() -> Router {
+        demo_with(Vec::new()).await
+    }
+
+    async fn demo_with(providers: Vec<nanoauth_oauth::Provider>) -> Router {
         let path = std::env::temp_dir().join(format!(
             "nanoauth-demo-test-{}.db",
             nanoauth::utils::token::random_id().unwrap()
@@ -171,13 +193,14 @@ mod tests {
         adapter.migrate().await.unwrap();
         crate::add_role_column(&adapter).await.unwrap();
         crate::add_role_column(&adapter).await.unwrap(); // a second start
-        let auth = Auth::builder(adapter)
+        let mut builder = Auth::builder(adapter)
             .secret("demo test secret, thirty-two bytes or more")
             .base_url("http://127.0.0.1:3000")
-            .plugin(EmailPassword::new().hasher(PasswordHasher::with_params(64, 1, 1).unwrap()))
-            .build()
-            .unwrap();
-        app(auth)
+            .plugin(EmailPassword::new().hasher(PasswordHasher::with_params(64, 1, 1).unwrap()));
+        if !providers.is_empty() {
+            builder = builder.plugin(social::plugin(providers));
+        }
+        app(builder.build().unwrap())
     }
 
     async fn send(
@@ -262,5 +285,36 @@ mod tests {
         assert!(body.contains("Page not found"));
         let (status, _, _) = send(&app, get("/sign-in", "nanoauth.session_token=garbage")).await;
         assert_eq!(status, StatusCode::OK);
+    }
+
+    #[tokio::test]
+    async fn configured_providers_get_sign_in_buttons() {
+        let (_, _, page) = send(&demo().await, get("/sign-in", "")).await;
+        assert!(!page.contains("id=\"social\""), "no provider, no buttons");
+
+        let providers = vec![
+            nanoauth_oauth::providers::github("id", "secret"),
+            nanoauth_oauth::Provider::oidc("oidc", "http://127.0.0.1:9", "id").client_secret("s"),
+        ];
+        let app = demo_with(providers).await;
+        let (status, _, page) = send(&app, get("/sign-in", "")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains(r#"data-provider="github">Sign in with GitHub</button>"#));
+        assert!(page.contains(r#"data-provider="oidc">Sign in with "#));
+        // The button's request: the provider's URL, PKCE and all.
+        let start = Request::post("/api/auth/signin/github")
+            .header("content-type", "application/json")
+            .header("origin", "http://127.0.0.1:3000")
+            .body(Body::from(
+                r#"{"callbackURL":"/account","errorCallbackURL":"/sign-in"}"#,
+            ))
+            .unwrap();
+        let (status, _, body) = send(&app, start).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(
+            body.contains("https://github.com/login/oauth/authorize?"),
+            "{body}"
+        );
+        assert!(body.contains("code_challenge_method=S256"), "{body}");
     }
 }

@@ -5,6 +5,7 @@ mod app;
 mod options;
 mod pages;
 mod secret;
+mod social;
 mod user;
 
 use std::net::SocketAddr;
@@ -36,7 +37,7 @@ async fn main() -> ExitCode {
 async fn run() -> Result<(), BoxError> {
     let Some(options) = options::parse(std::env::args().skip(1), |name| std::env::var(name).ok())?
     else {
-        println!("{}", options::USAGE);
+        println!("{}\n{}", options::USAGE, social::ENV_HELP);
         return Ok(());
     };
     std::fs::create_dir_all(&options.data_dir)?;
@@ -62,6 +63,10 @@ async fn run() -> Result<(), BoxError> {
     if options.danger_no_rate_limit {
         eprintln!("warning: rate limits are off (--danger-no-rate-limit): benchmarks only");
         builder = builder.rate_limit(RateLimit::danger_disabled());
+    }
+    let providers = social::providers_from_env(|name| std::env::var(name).ok());
+    if !providers.is_empty() {
+        builder = builder.plugin(social::plugin(providers));
     }
     builder = match &options.base_url {
         Some(url) => builder.base_url(url),

@@ -63,10 +63,27 @@ pub(crate) fn sign_up() -> String {
     )
 }
 
-pub(crate) fn sign_in() -> String {
+/// `providers`: (id, label) of each configured social sign-in provider.
+pub(crate) fn sign_in(providers: &[(String, String)]) -> String {
+    let buttons: String = providers
+        .iter()
+        .map(|(id, label)| {
+            format!(
+                "\n  <button type=\"button\" class=\"social secondary\" data-provider=\"{}\">Sign in with {}</button>",
+                escape(id),
+                escape(label)
+            )
+        })
+        .collect();
+    let social = if buttons.is_empty() {
+        String::new()
+    } else {
+        format!("\n<div id=\"social\">{buttons}\n</div>")
+    };
     layout(
         "Sign in",
-        r#"<h1>Sign in</h1>
+        &(format!("<h1>Sign in</h1>{social}")
+            + r#"
 <form id="sign-in">
   <label for="email">Email</label>
   <input id="email" name="email" type="email" autocomplete="email" required>
@@ -80,7 +97,7 @@ pub(crate) fn sign_in() -> String {
   <label for="magic-email">Email</label>
   <input id="magic-email" name="email" type="email" autocomplete="email" required>
   <button type="submit" class="secondary">Email me a sign-in link</button>
-</form>"#,
+</form>"#),
     )
 }
 

@@ -20,6 +20,13 @@ pub(crate) struct DemoSignUp {
     name: String,
 }
 
+impl DemoSignUp {
+    /// Sign-up fields with this name (social sign-in: the provider's).
+    pub(crate) fn named(name: String) -> Self {
+        Self { name }
+    }
+}
+
 impl AuthUser for DemoUser {
     type SignUp = DemoSignUp;
 
