@@ -47,9 +47,13 @@ async fn discover(
     let url = format!("{issuer}/.well-known/openid-configuration");
     let metadata: Metadata = http.get_json(&url, None).await?;
     // §4.3: the issuer in the document must be the one it was fetched for,
-    // or a look-alike could hand out another issuer's endpoints.
-    let templated = tenant_issuer && metadata.issuer.contains("{tenantid}");
-    if metadata.issuer.trim_end_matches('/') != issuer && !templated {
+    // or a look-alike could hand out another issuer's endpoints. Microsoft
+    // names tenants by domain or by id, and answers with the id (or the
+    // `{tenantid}` template for the multi-tenant endpoints): same host.
+    let same_tenant_host = tenant_issuer
+        && url::Url::parse(&metadata.issuer).ok().map(|u| u.origin())
+            == url::Url::parse(issuer).ok().map(|u| u.origin());
+    if metadata.issuer.trim_end_matches('/') != issuer && !same_tenant_host {
         return Err(OAuthError::ProviderError);
     }
     Ok(Endpoints {

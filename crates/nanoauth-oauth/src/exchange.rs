@@ -59,8 +59,13 @@ pub(crate) async fn exchange(
         (_, None) => {}
     }
     let (status, body) = http.post_form(token_url, &form, basic).await?;
+    parse_answer(status, &body)
+}
+
+/// The token endpoint's answer (RFC 6749 §5.1, §5.2).
+fn parse_answer(status: reqwest::StatusCode, body: &[u8]) -> Result<Tokens, OAuthError> {
     let answer: TokenAnswer =
-        serde_json::from_slice(&body).map_err(|_| OAuthError::ProviderError)?;
+        serde_json::from_slice(body).map_err(|_| OAuthError::ProviderError)?;
     // GitHub answers `200 {"error": "bad_verification_code"}`; everyone
     // else a 400 with `invalid_grant` (§5.2). A refused code is the
     // user's problem (replayed, expired); anything else is the provider's.
@@ -78,4 +83,62 @@ pub(crate) async fn exchange(
         access_token: AccessToken(access_token),
         id_token: answer.id_token,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::StatusCode;
+
+    fn parse(status: u16, body: &str) -> Result<Option<String>, OAuthError> {
+        let status = StatusCode::from_u16(status).map_err(|_| OAuthError::ProviderError)?;
+        parse_answer(status, body.as_bytes()).map(|tokens| tokens.id_token)
+    }
+
+    #[test]
+    fn answers_and_errors() {
+        assert_eq!(
+            parse(
+                200,
+                r#"{"access_token":"a","token_type":"Bearer","id_token":"i"}"#
+            ),
+            Ok(Some("i".to_owned()))
+        );
+        assert_eq!(
+            parse(200, r#"{"access_token":"a","token_type":"bearer"}"#),
+            Ok(None)
+        );
+        // GitHub: errors with 200.
+        assert_eq!(
+            parse(
+                200,
+                r#"{"error":"bad_verification_code","error_description":"The code passed is incorrect or expired."}"#
+            ),
+            Err(OAuthError::InvalidCode)
+        );
+        assert_eq!(
+            parse(200, r#"{"error":"incorrect_client_credentials"}"#),
+            Err(OAuthError::ProviderError)
+        );
+        assert_eq!(
+            parse(400, r#"{"error":"invalid_grant"}"#),
+            Err(OAuthError::InvalidCode)
+        );
+        assert_eq!(
+            parse(401, r#"{"error":"invalid_client"}"#),
+            Err(OAuthError::ProviderError)
+        );
+        assert_eq!(
+            parse(200, "access_token=a&scope=user"),
+            Err(OAuthError::ProviderError)
+        );
+        assert_eq!(
+            parse(200, r#"{"token_type":"bearer"}"#),
+            Err(OAuthError::ProviderError)
+        );
+        assert_eq!(
+            parse(400, r#"{"access_token":"a"}"#),
+            Err(OAuthError::ProviderError)
+        );
+    }
 }

@@ -14,7 +14,9 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use nanoauth::adapter::memory::MemoryAdapter;
+use nanoauth::email::DangerConsoleSender;
 use nanoauth::plugins::email_password::EmailPassword;
+use nanoauth::plugins::email_verification::EmailVerification;
 use nanoauth::rate_limit::RateLimit;
 use nanoauth::{AccountAdapter, Auth, BasicSignUp, BasicUser, ClientInfo};
 use nanoauth_oauth::{OAuth, Provider, TokenAuth};
@@ -97,6 +99,35 @@ fn auth_with(oauth: OAuth<BasicUser>) -> TestAuth {
         .plugin(oauth)
         .build()
         .expect("config")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_provider_verified_email_satisfies_required_verification() {
+    let server = OidcServer::start().await;
+    let auth = Auth::builder(MemoryAdapter::new())
+        .secret("oauth test secret, thirty-two bytes or more")
+        .base_url(APP)
+        .rate_limit(RateLimit::danger_disabled())
+        .plugin(EmailVerification::new(DangerConsoleSender).require_verified_sign_in())
+        .plugin(oauth(&server.issuer))
+        .build()
+        .expect("config");
+    // The provider verified ada's address: that proves it here too.
+    let mut ada = Browser::new(&auth);
+    assert_eq!(
+        ada.sign_in_as("signin", "oidc", "user-1").await,
+        "/dashboard"
+    );
+    assert_eq!(ada.session_user().await["email"], "ada@example.com");
+    // Bob's is not verified at the provider: the account exists, the
+    // sign-in waits for the emailed link.
+    let mut bob = Browser::new(&auth);
+    assert_eq!(
+        bob.sign_in_as("signin", "oidc", "user-2").await,
+        "/dashboard?error=EMAIL_NOT_VERIFIED"
+    );
+    assert!(bob.session_cookie.is_none());
+    assert_eq!(auth.adapter().user_count(), 2);
 }
 
 /// Where a walk through redirects stopped.
