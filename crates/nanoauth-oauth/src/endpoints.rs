@@ -3,7 +3,8 @@
 use nanoauth::{AccountAdapter, AuthUser, EndpointRequest, Error, Reply, VerificationAdapter};
 use serde::Deserialize;
 
-use crate::api::{CallbackOutcome, CallbackParams, OAuthExt};
+use crate::api::OAuthExt;
+use crate::callback::{CallbackOutcome, CallbackParams};
 use crate::error::OAuthError;
 
 #[derive(Deserialize)]

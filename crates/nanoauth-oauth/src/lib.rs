@@ -57,6 +57,7 @@
 //! has its own stable code.
 
 mod api;
+mod callback;
 mod discovery;
 mod endpoints;
 mod error;
@@ -72,7 +73,8 @@ mod provider;
 pub mod providers;
 mod secret;
 
-pub use api::{CallbackOutcome, CallbackParams, LinkedAccount, OAuthApi, OAuthExt};
+pub use api::{LinkedAccount, OAuthApi, OAuthExt};
+pub use callback::{CallbackOutcome, CallbackParams};
 pub use error::OAuthError;
 pub use plugin::OAuth;
 pub use profile::Profile;
