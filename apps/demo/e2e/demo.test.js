@@ -3,7 +3,8 @@
 // Drives Debian's Chromium (/usr/bin/chromium) through playwright-core against
 // a running demo at $DEMO_URL (default http://127.0.0.1:3100): sign up, stay
 // signed in across a reload, sign out, the error messages of the forms, sign
-// in, and revoking another browser's session from the sessions table.
+// in, revoking another browser's session from the sessions table, magic
+// links, and social sign-in through a real OpenID Connect provider.
 //
 // The steps share one browser and run in order; once a step fails, the later
 // ones are skipped (they would only fail for the same reason). A full-page
@@ -372,6 +373,26 @@ describe(`NanoAuth demo at ${BASE_URL}`, { timeout: 20 * STEP_MS }, () => {
     await page.goto(link);
     await waitForPath(page, '/account');
     await expectText(page, '#user-email', email);
+  });
+
+  step('social sign-in through a real OpenID Connect provider', async () => {
+    // run.sh configures the demo for a local oidc-provider ("Test IdP").
+    const page = await openContext('social');
+    await page.goto(url('/sign-in'));
+    await page.locator('button.social[data-provider=oidc]').click();
+    await page.waitForURL((u) => u.pathname.startsWith('/interaction/'), { timeout: WAIT_MS });
+    await page.locator('#continue').click();
+    await waitForPath(page, '/account');
+    await expectText(page, '#user-email', 'ada@example.com');
+    await expectText(page, '#user-name', 'Ada Lovelace');
+    // Cancelling at the provider comes back to the sign-in page, explained.
+    const other = await openContext('social-cancelled');
+    await other.goto(url('/sign-in'));
+    await other.locator('button.social[data-provider=oidc]').click();
+    await other.waitForURL((u) => u.pathname.startsWith('/interaction/'), { timeout: WAIT_MS });
+    await other.locator('#deny').click();
+    await waitForPath(other, '/sign-in');
+    assert.match(await visibleError(other), /cancelled/i);
   });
 
   step('no page threw an uncaught script error', async () => {

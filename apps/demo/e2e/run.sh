@@ -33,13 +33,40 @@ DATA_DIR="$(mktemp -d -t nanoauth-demo-e2e.XXXXXX)"
 DEMO_LOG="$SCREENSHOT_DIR/demo.log"
 DEMO_URL="http://127.0.0.1:$PORT"
 
+# A real OpenID Connect provider for the social sign-in step; the demo gets
+# a "Sign in with Test IdP" button for it through the OIDC_* variables.
+OIDC_DIR="$REPO/crates/nanoauth-oauth/tests/oidc-server"
+if [ ! -d "$OIDC_DIR/node_modules/oidc-provider" ]; then
+  say "npm ci (the OIDC server)"
+  (cd "$OIDC_DIR" && npm ci --no-audit --no-fund)
+fi
+OIDC_LOG="$SCREENSHOT_DIR/oidc.log"
+OIDC_PID=""
+
 cleanup() {
   stop_demo
+  if [ -n "$OIDC_PID" ]; then kill "$OIDC_PID" 2>/dev/null || true; fi
   rm -rf "$DATA_DIR"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+APP_ORIGIN="$DEMO_URL" node "$OIDC_DIR/server.mjs" >"$OIDC_LOG" 2>&1 &
+OIDC_PID=$!
+OIDC_ISSUER=""
+for _ in $(seq 1 120); do
+  OIDC_ISSUER="$(sed -n 's/^READY //p' "$OIDC_LOG" | head -n 1)"
+  if [ -n "$OIDC_ISSUER" ]; then break; fi
+  sleep 0.5
+done
+if [ -z "$OIDC_ISSUER" ]; then
+  say "the OIDC server did not start; its log follows" >&2
+  cat "$OIDC_LOG" >&2 || true
+  exit 1
+fi
+say "OIDC server at $OIDC_ISSUER"
+export OIDC_ISSUER OIDC_CLIENT_ID=nanoauth-test OIDC_CLIENT_SECRET=nanoauth-test-secret OIDC_NAME="Test IdP"
 
 start_demo "$PORT" "$DATA_DIR" "$DEMO_LOG"
 

@@ -10,7 +10,8 @@
 //
 // Prints "READY <issuer>" once it listens. The test "logs in" by posting
 // `login=<account>` (or `deny=1`) to /interaction/<uid>: login and consent
-// are granted at once, with no pages to click through.
+// are granted at once. A browser gets a one-button page there (`#continue`
+// logs in as user-1, `#deny` cancels).
 import http from 'node:http';
 import Provider from 'oidc-provider';
 import { SignJWT, decodeJwt, exportJWK, generateKeyPair } from 'jose';
@@ -107,8 +108,11 @@ server.on('request', async (req, res) => {
   try {
     const details = await provider.interactionDetails(req, res);
     if (req.method === 'GET') {
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ uid: details.uid, prompt: details.prompt.name }));
+      // A page a browser test can click through: log in as user-1 (Ada).
+      res.setHeader('content-type', 'text/html; charset=utf-8');
+      res.end(`<!doctype html><title>Test IdP</title><h1>Test IdP: ${details.prompt.name}</h1>
+<form method="post"><input name="login" value="user-1"><button id="continue">Continue</button></form>
+<form method="post"><input type="hidden" name="deny" value="1"><button id="deny">Cancel</button></form>`);
       return;
     }
     const form = await readForm(req);
