@@ -442,6 +442,14 @@ async fn a_tampered_state_is_refused() {
     assert_eq!(page, "/?error=INVALID_STATE");
     assert!(browser.session_cookie.is_none());
     assert_eq!(auth.adapter().user_count(), 0);
+
+    // A state is bound to its provider: oidc's answer delivered to oidc2.
+    let mut browser = Browser::new(&auth);
+    browser.tamper = Some(|path| path.replacen("/callback/oidc?", "/callback/oidc2?", 1));
+    let page = browser.sign_in_as("signin", "oidc", "user-1").await;
+    assert_eq!(page, "/?error=INVALID_STATE");
+    assert!(browser.session_cookie.is_none());
+    assert_eq!(auth.adapter().user_count(), 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
