@@ -50,6 +50,18 @@ impl Dialect {
 
     /// Rewrites `?` placeholders for the dialect: PostgreSQL numbers them.
     /// The statements this crate writes never contain a literal `?`.
+    /// The placeholder for a token hash compared with a `token_hash` column.
+    /// Those columns are `CHAR(64)`; PostgreSQL compares a `CHAR` column
+    /// with a text parameter as text, casting the column, which cannot use
+    /// the primary key: every session check became a table scan (725 ms at
+    /// a million sessions). Cast the parameter instead.
+    pub(crate) fn token_hash_param(self) -> &'static str {
+        match self {
+            Self::Postgres => "CAST(? AS CHAR(64))",
+            _ => "?",
+        }
+    }
+
     pub(crate) fn placeholders(self, sql: &str) -> String {
         if self != Self::Postgres {
             return sql.to_owned();

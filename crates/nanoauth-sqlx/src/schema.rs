@@ -223,6 +223,7 @@ impl Statements {
             ..
         } = schema.quoted(dialect);
         let sql = |text: String| -> Arc<str> { dialect.placeholders(&text).into() };
+        let hash = dialect.token_hash_param();
         Self {
             get_user: sql(format!("SELECT {select_user} FROM {users} WHERE {id} = ?")),
             find_user_by_email: sql(format!(
@@ -247,23 +248,23 @@ impl Statements {
                 )
             )),
             validate_token: sql(format!(
-                "SELECT {SESSION_COLUMNS} FROM {sessions} WHERE token_hash = ?"
+                "SELECT {SESSION_COLUMNS} FROM {sessions} WHERE token_hash = {hash}"
             )),
             session_with_user: sql(format!(
                 "SELECT {}, {select_user_u} FROM {sessions} s JOIN {users} u \
-                 ON u.{id} = s.user_id WHERE s.token_hash = ?",
+                 ON u.{id} = s.user_id WHERE s.token_hash = {hash}",
                 SESSION_COLUMNS
                     .split(", ")
                     .map(|column| format!("s.{column}"))
                     .collect::<Vec<_>>()
                     .join(", ")
             )),
-            delete_session: sql(format!("DELETE FROM {sessions} WHERE token_hash = ?")),
+            delete_session: sql(format!("DELETE FROM {sessions} WHERE token_hash = {hash}")),
             list_sessions: sql(format!(
                 "SELECT {SESSION_COLUMNS} FROM {sessions} WHERE user_id = ?"
             )),
             delete_sessions_except: sql(format!(
-                "DELETE FROM {sessions} WHERE user_id = ? AND token_hash <> ?"
+                "DELETE FROM {sessions} WHERE user_id = ? AND token_hash <> {hash}"
             )),
             delete_all_sessions: sql(format!("DELETE FROM {sessions} WHERE user_id = ?")),
             save_verification: sql(format!(
@@ -276,10 +277,10 @@ impl Statements {
             )),
             find_verification: sql(format!(
                 "SELECT token_hash, purpose, identifier, expires_at, data FROM {verifications} \
-                 WHERE token_hash = ? AND purpose = ?"
+                 WHERE token_hash = {hash} AND purpose = ?"
             )),
             delete_verification: sql(format!(
-                "DELETE FROM {verifications} WHERE token_hash = ? AND purpose = ?"
+                "DELETE FROM {verifications} WHERE token_hash = {hash} AND purpose = ?"
             )),
             is_email_verified: sql(format!(
                 "SELECT user_id FROM {email_verifications} WHERE user_id = ?"
@@ -312,5 +313,102 @@ impl Statements {
             dialect.quote(&schema.users),
             names.join(", ")
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use super::*;
+    use crate::migrations::{migration_sql, statements};
+
+    fn postgres_statements() -> Statements {
+        Statements::new(
+            Dialect::Postgres,
+            &Schema::default(),
+            Some(&["id", "email", "name"]),
+        )
+    }
+
+    /// Every lookup by token hash casts the parameter to the column's type.
+    #[test]
+    fn postgres_compares_token_hashes_as_char() {
+        let st = postgres_statements();
+        for sql in [
+            &st.validate_token,
+            &st.session_with_user,
+            &st.delete_session,
+            &st.delete_sessions_except,
+            &st.find_verification,
+            &st.delete_verification,
+        ] {
+            assert!(
+                sql.contains("token_hash = CAST($") || sql.contains("token_hash <> CAST($"),
+                "{sql}"
+            );
+        }
+    }
+
+    /// PostgreSQL's own plan for a session check uses the primary key, in a
+    /// scratch schema migrated as `SqlAdapter::migrate` does. Runs when
+    /// `NANOAUTH_TEST_POSTGRES_URL` is set.
+    #[tokio::test]
+    async fn postgres_session_checks_use_the_primary_key() {
+        use sqlx::{Connection, Row};
+        let Some(url) = std::env::var("NANOAUTH_TEST_POSTGRES_URL")
+            .ok()
+            .filter(|url| !url.is_empty())
+        else {
+            eprintln!("skipping: NANOAUTH_TEST_POSTGRES_URL is not set");
+            return;
+        };
+        let mut db = sqlx::PgConnection::connect(&url).await.expect("connect");
+        let scratch = format!("nanoauth_t_plan_{}", std::process::id());
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "DROP SCHEMA IF EXISTS {scratch} CASCADE; CREATE SCHEMA {scratch}; \
+             SET search_path TO {scratch}"
+        )))
+        .execute(&mut db)
+        .await
+        .expect("scratch schema");
+        for statement in statements(&migration_sql(Dialect::Postgres, &Schema::default())) {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
+                .execute(&mut db)
+                .await
+                .expect(statement);
+        }
+        let st = postgres_statements();
+        let mut plans = String::new();
+        for (name, sql) in [
+            ("session", &st.validate_token),
+            ("joined", &st.session_with_user),
+        ] {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                "PREPARE {name}(text) AS {sql}"
+            )))
+            .execute(&mut db)
+            .await
+            .expect("prepare");
+            let rows = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                "EXPLAIN EXECUTE {name}('{}')",
+                "0".repeat(64)
+            )))
+            .fetch_all(&mut db)
+            .await
+            .expect("explain");
+            for row in rows {
+                plans.push_str(&row.try_get::<String, _>(0).expect("plan line"));
+                plans.push('\n');
+            }
+        }
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "DROP SCHEMA {scratch} CASCADE"
+        )))
+        .execute(&mut db)
+        .await
+        .expect("drop scratch schema");
+        assert!(!plans.contains("Seq Scan on sessions"), "{plans}");
+        assert!(plans.contains("sessions_pkey"), "{plans}");
     }
 }
