@@ -16,6 +16,8 @@
 #   BENCH_THREADS      wrk threads [2]
 #   BENCH_WORKLOADS    [get-session sign-in sign-up mixed]
 #   BENCH_NANOAUTH_PORT, BENCH_BETTER_AUTH_PORT   [3401, 3402]
+#   BENCH_NANOAUTH_ARGS  extra flags for the demo, e.g. "--session-cache 60"
+#                      (session checks without a database round trip) [none]
 #   BENCH_SQLITE_DEFAULTS=1  leave better-auth's SQLite at its own defaults
 #                      (journal_mode=delete, synchronous=FULL) instead of
 #                      NanoAuth's (WAL, synchronous=NORMAL)
@@ -94,7 +96,7 @@ ba_flags=()
 start_servers() {
   AUTH_SECRET="benchmark secret, thirty-two bytes or more" \
     "$demo" --port "$na_port" --data-dir "$work/nanoauth" --danger-no-rate-limit \
-    >>"$work/nanoauth.log" 2>&1 &
+    ${BENCH_NANOAUTH_ARGS:-} >>"$work/nanoauth.log" 2>&1 &
   na_pid=$!
   NODE_ENV=production node "$peer/server.mjs" --port "$ba_port" --db "$work/better-auth.db" \
     "${ba_flags[@]}" >>"$work/better-auth.log" 2>&1 &
@@ -235,7 +237,7 @@ out.append("$(date -u +%Y-%m-%d), $(nproc) cores (shared, noisy), wrk -t$threads
            "-d$duration (get-session) / -d$slow_duration (others), $rounds interleaved rounds, 127.0.0.1, "
            "fresh server processes per workload. Medians over the rounds (min–max); p99 is the median "
            "of the rounds' p99; peak RSS is the largest VmHWM of the workload's runs. Ratio = NanoAuth / better-auth.")
-out.append("NanoAuth: nanoauth-demo (release, axum, SQLite $na_sqlite, rate limits off). "
+out.append("NanoAuth: nanoauth-demo (release, axum, SQLite $na_sqlite, rate limits off${BENCH_NANOAUTH_ARGS:+, $BENCH_NANOAUTH_ARGS}). "
            "better-auth $(node -p 'require(process.argv[1]).version' "$peer/node_modules/better-auth/package.json") "
            "on Node $(node --version) (node:http, better-sqlite3 $(node -p 'require(process.argv[1]).version' "$peer/node_modules/better-sqlite3/package.json"), "
            "SQLite $ba_sqlite, rate limiting off).")
