@@ -148,14 +148,16 @@ impl SmtpServer {
     }
 
     /// The `n`th message the server stored (from 1), as the JSON above.
-    fn message(&self, n: u32) -> Result<Value, Box<dyn Error>> {
+    /// Waits without blocking the runtime: the mail may still be on its way
+    /// from a background task of the same (single-threaded) test runtime.
+    async fn message(&self, n: u32) -> Result<Value, Box<dyn Error>> {
         let path = self.dir.join(format!("{n}.json"));
         let deadline = Instant::now() + Duration::from_secs(5);
         while !path.exists() {
             if Instant::now() > deadline {
                 return Err(format!("no message {n} in {}", self.dir.display()).into());
             }
-            std::thread::sleep(Duration::from_millis(20));
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
         Ok(serde_json::from_str(&std::fs::read_to_string(path)?)?)
     }
@@ -195,7 +197,7 @@ async fn text_and_html_arrive_as_multipart_alternative() -> TestResult {
     let message = OutgoingEmail::new(email("ada@example.com")?, subject, text).with_html(html);
     server.sender()?.send(&message).await?;
 
-    let stored = server.message(1)?;
+    let stored = server.message(1).await?;
     assert_eq!(stored["mail_from"], "auth@example.com");
     assert_eq!(stored["rcpt_tos"], serde_json::json!(["ada@example.com"]));
     assert_eq!(stored["from"], "NanoAuth <auth@example.com>");
@@ -219,7 +221,7 @@ async fn text_alone_arrives_as_text_plain() -> TestResult {
     let message = OutgoingEmail::new(email("bob@example.org")?, "Plain", "Just text, ünïcode.");
     server.sender()?.send(&message).await?;
 
-    let stored = server.message(1)?;
+    let stored = server.message(1).await?;
     assert_eq!(stored["rcpt_tos"], serde_json::json!(["bob@example.org"]));
     assert_eq!(stored["subject"], "Plain");
     assert_eq!(stored["content_type"], "text/plain");
@@ -244,7 +246,7 @@ async fn a_rendered_template_keeps_its_escaped_link() -> TestResult {
     sender.send(&rendered.to(email("bob@example.com")?)).await?;
 
     for (n, to) in [(1, "ada@example.com"), (2, "bob@example.com")] {
-        let stored = server.message(n)?;
+        let stored = server.message(n).await?;
         assert_eq!(stored["rcpt_tos"], serde_json::json!([to]));
         assert_eq!(stored["subject"], "Your sign-in link");
         let parts = stored["parts"].as_array().ok_or("no parts")?;
@@ -265,7 +267,7 @@ async fn a_subject_cannot_add_headers_or_recipients() -> TestResult {
     let message = OutgoingEmail::new(email("ada@example.com")?, subject, "Body");
     server.sender()?.send(&message).await?;
 
-    let stored = server.message(1)?;
+    let stored = server.message(1).await?;
     assert_eq!(stored["rcpt_tos"], serde_json::json!(["ada@example.com"]));
     let headers = stored["header_names"].as_array().ok_or("no headers")?;
     assert!(
@@ -409,7 +411,7 @@ async fn magic_link_and_password_reset_through_real_smtp() -> TestResult {
         )?)
         .await;
     assert_eq!(response.status(), 200);
-    let mail = server.message(1)?;
+    let mail = server.message(1).await?;
     assert_eq!(mail["rcpt_tos"], serde_json::json!(["smtp@example.com"]));
     assert_eq!(
         mail["content_type"], "multipart/alternative",
@@ -444,7 +446,7 @@ async fn magic_link_and_password_reset_through_real_smtp() -> TestResult {
         )?)
         .await;
     assert_eq!(response.status(), 200);
-    let link = link_in(&server.message(2)?)?;
+    let link = link_in(&server.message(2).await?)?;
     let token = link
         .split("token=")
         .nth(1)
@@ -509,7 +511,7 @@ async fn email_verification_through_real_smtp() -> TestResult {
         .await;
     assert!(matches!(refused, Err(nanoauth::Error::EmailNotVerified)));
 
-    let mail = server.message(1)?;
+    let mail = server.message(1).await?;
     assert_eq!(mail["rcpt_tos"], serde_json::json!(["verify@example.com"]));
     let link = link_in(&mail)?;
     let path = link
