@@ -129,17 +129,7 @@ pub(crate) async fn list_accounts<U: AuthUser, A: AccountAdapter<U> + Verificati
 
 /// `url` with `error=code` added to its query, before any fragment.
 fn with_error(url: &str, code: &str) -> String {
-    let (base, fragment) = match url.split_once('#') {
-        Some((base, fragment)) => (base, Some(fragment)),
-        None => (url, None),
-    };
-    let separator = if base.contains('?') { '&' } else { '?' };
-    let mut out = format!("{base}{separator}error={code}");
-    if let Some(fragment) = fragment {
-        out.push('#');
-        out.push_str(fragment);
-    }
-    out
+    nanoauth::utils::url::with_param(url, "error", code)
 }
 
 #[cfg(test)]

@@ -1,9 +1,10 @@
 //! Building blocks, public so applications and plugins use the same ones:
-//! HS256 JWTs, random tokens, password hashing, redirect checks.
+//! HS256 JWTs, random tokens, password hashing, redirect checks, URL
+//! query values.
 
 pub mod jwt;
 #[cfg(feature = "email-password")]
 pub mod password;
 pub mod redirect;
 pub mod token;
-pub(crate) mod url;
+pub mod url;

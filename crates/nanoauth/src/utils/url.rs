@@ -1,8 +1,16 @@
-//! The little URL handling the email links need: percent-encoding a query
-//! value, reading one back, and adding a parameter to a URL.
+//! The little URL handling links need: percent-encoding a query value,
+//! reading one back, and adding a parameter to a URL.
+//!
+//! ```
+//! use nanoauth::utils::url;
+//!
+//! let back = url::with_param("/account?tab=1#top", "error", "ACCESS_DENIED");
+//! assert_eq!(back, "/account?tab=1&error=ACCESS_DENIED#top");
+//! assert_eq!(url::query_param(Some("a=1&b=x%20y"), "b").as_deref(), Some("x y"));
+//! ```
 
 /// Percent-encodes everything but RFC 3986's unreserved characters.
-pub(crate) fn encode(text: &str) -> String {
+pub fn encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for byte in text.bytes() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
@@ -16,7 +24,7 @@ pub(crate) fn encode(text: &str) -> String {
 
 /// One round of percent-decoding; `None` for malformed escapes or bytes
 /// that are not UTF-8 (refused, not guessed at).
-pub(crate) fn decode(text: &str) -> Option<String> {
+pub fn decode(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -35,7 +43,7 @@ pub(crate) fn decode(text: &str) -> Option<String> {
 
 /// The first value of `name` in a query string (`a=1&b=2`), decoded (`+` is
 /// a space, as forms send it).
-pub(crate) fn query_param(query: Option<&str>, name: &str) -> Option<String> {
+pub fn query_param(query: Option<&str>, name: &str) -> Option<String> {
     query?
         .split('&')
         .filter_map(|pair| pair.split_once('=').or(Some((pair, ""))))
@@ -44,7 +52,7 @@ pub(crate) fn query_param(query: Option<&str>, name: &str) -> Option<String> {
 }
 
 /// `url` with `name=value` added to its query (before any fragment).
-pub(crate) fn with_param(url: &str, name: &str, value: &str) -> String {
+pub fn with_param(url: &str, name: &str, value: &str) -> String {
     let (base, fragment) = match url.split_once('#') {
         Some((base, fragment)) => (base, Some(fragment)),
         None => (url, None),
