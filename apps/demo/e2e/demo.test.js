@@ -377,6 +377,10 @@ describe(`NanoAuth demo at ${BASE_URL}`, { timeout: 20 * STEP_MS }, () => {
 
   step('social sign-in through a real OpenID Connect provider', async () => {
     // run.sh configures the demo for a local oidc-provider ("Test IdP").
+    // The steps before signed in from this same address: wait out the
+    // sign-in rate limit's window (3 per 10 s per IP), or this step's two
+    // sign-ins could be refused with "Too many attempts".
+    await new Promise((resolve) => setTimeout(resolve, 10_500));
     const page = await openContext('social');
     await page.goto(url('/sign-in'));
     await page.locator('button.social[data-provider=oidc]').click();
