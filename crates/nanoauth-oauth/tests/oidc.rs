@@ -101,6 +101,19 @@ fn auth_with(oauth: OAuth<BasicUser>) -> TestAuth {
         .expect("config")
 }
 
+/// An email/password account (a user who existed before social sign-in).
+async fn sign_up(auth: &TestAuth, email: &str) -> nanoauth::SignedIn<BasicUser> {
+    auth.email_password()
+        .sign_up(
+            email,
+            "correct horse battery",
+            BasicSignUp::default(),
+            ClientInfo::default(),
+        )
+        .await
+        .expect("sign up")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_provider_verified_email_satisfies_required_verification() {
     let server = OidcServer::start().await;
@@ -585,16 +598,7 @@ async fn an_existing_account_is_never_taken_over() {
 
     // Default: the email's owner must link the provider themselves.
     let auth = auth_with(oauth(&server.issuer));
-    let owner = auth
-        .email_password()
-        .sign_up(
-            "ada@example.com",
-            "correct horse battery",
-            BasicSignUp::default(),
-            ClientInfo::default(),
-        )
-        .await
-        .expect("sign up");
+    let owner = sign_up(&auth, "ada@example.com").await;
     let mut browser = Browser::new(&auth);
     assert_eq!(
         browser.sign_in_as("signin", "oidc", "user-1").await,
@@ -604,24 +608,8 @@ async fn an_existing_account_is_never_taken_over() {
 
     // Opted in, and the provider says the email is verified: linked.
     let auth = auth_with(oauth(&server.issuer).link_by_verified_email(true));
-    auth.email_password()
-        .sign_up(
-            "ada@example.com",
-            "correct horse battery",
-            BasicSignUp::default(),
-            ClientInfo::default(),
-        )
-        .await
-        .expect("sign up");
-    auth.email_password()
-        .sign_up(
-            "bob@example.com",
-            "correct horse battery",
-            BasicSignUp::default(),
-            ClientInfo::default(),
-        )
-        .await
-        .expect("sign up");
+    sign_up(&auth, "ada@example.com").await;
+    sign_up(&auth, "bob@example.com").await;
     let mut browser = Browser::new(&auth);
     assert_eq!(
         browser.sign_in_as("signin", "oidc", "user-1").await,

@@ -12,6 +12,8 @@
 //! on the machine that runs `.ci/run`); skipped like the other PostgreSQL
 //! tests when `NANOAUTH_TEST_POSTGRES_URL` is not set.
 
+mod support;
+
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -23,7 +25,7 @@ use nanoauth::plugins::email_password::EmailPassword;
 use nanoauth::rate_limit::RateLimit;
 use nanoauth::utils::password::PasswordHasher;
 use nanoauth::{Adapter, Auth, Email};
-use nanoauth_sqlx::SqlAdapter;
+use nanoauth_sqlx::{Dialect, SqlAdapter};
 use nanoauth_testing::ConformanceUser;
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -268,13 +270,7 @@ async fn postgres_stopped_under_load_is_503_then_service_resumes() -> TestResult
     let server = OwnPostgres::start()?;
     let adapter = SqlAdapter::<ConformanceUser>::connect(&server.url()).await?;
     adapter.migrate().await?;
-    for column in [
-        "ALTER TABLE users ADD COLUMN role VARCHAR(255) NOT NULL DEFAULT 'member'",
-        "ALTER TABLE users ADD COLUMN tenant_id VARCHAR(255)",
-        "ALTER TABLE users ADD COLUMN age BIGINT NOT NULL DEFAULT 0",
-        "ALTER TABLE users ADD COLUMN active BOOLEAN NOT NULL DEFAULT FALSE",
-        "ALTER TABLE users ADD COLUMN score DOUBLE PRECISION NOT NULL DEFAULT 0",
-    ] {
+    for column in support::extra_user_columns(Dialect::Postgres) {
         adapter.execute_unprepared(column).await?;
     }
     let auth: TestAuth = Auth::builder(adapter)

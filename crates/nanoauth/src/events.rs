@@ -32,9 +32,9 @@ pub enum Event<U> {
         /// The public id of the ended session.
         session_id: String,
     },
-    /// A user followed a link that was emailed to them, so they receive
-    /// mail at their address: a magic link, a verification link, a reset
-    /// link. The email-verification plugin records the address as verified.
+    /// A user showed that they receive mail at their address: they followed
+    /// a magic link or a verification link, or a social provider vouched for
+    /// the address. The email-verification plugin records it as verified.
     EmailProven {
         /// The user whose address it is.
         user: U,
