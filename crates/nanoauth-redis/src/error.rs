@@ -23,7 +23,9 @@ pub(crate) fn corrupt(what: &str, error: impl std::fmt::Display) -> AdapterError
     AdapterError::other(format!("unreadable {what} in Redis: {error}"))
 }
 
-fn is_unavailable(error: &RedisError) -> bool {
+/// The server cannot be reached or cannot serve right now: the errors that
+/// answer 503 and trip the store's health flag.
+pub(crate) fn is_unavailable(error: &RedisError) -> bool {
     // Timeouts, refused and dropped connections all arrive as I/O errors.
     error.is_io_error()
         || matches!(

@@ -67,6 +67,7 @@
 //! and a tokio runtime. This crate has no features.
 
 mod codec;
+mod connection;
 mod counters;
 mod error;
 mod expiry;

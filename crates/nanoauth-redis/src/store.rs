@@ -5,6 +5,7 @@ use std::time::Duration;
 use nanoauth::AdapterError;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
+use crate::connection::Connection;
 use crate::error::from_redis;
 use crate::keys::{DEFAULT_PREFIX, Keys};
 
@@ -32,7 +33,7 @@ use crate::keys::{DEFAULT_PREFIX, Keys};
 /// ```
 #[derive(Clone)]
 pub struct RedisStore {
-    connection: ConnectionManager,
+    connection: Connection,
     /// For the dedicated pub/sub connection of a revocation follower.
     client: redis::Client,
     keys: Keys,
@@ -110,7 +111,7 @@ impl RedisStore {
     }
 
     /// A handle on the shared connection (cheap: the manager is an `Arc`).
-    pub(crate) fn connection(&self) -> ConnectionManager {
+    pub(crate) fn connection(&self) -> Connection {
         self.connection.clone()
     }
 
@@ -136,7 +137,10 @@ impl std::fmt::Debug for RedisStore {
 // the 503 tell the client to retry, rather than queue behind a dead server.
 const DEFAULT_CONNECTION_TIMEOUT: Duration = Duration::from_secs(1);
 const DEFAULT_RESPONSE_TIMEOUT: Duration = Duration::from_secs(1);
-const DEFAULT_RECONNECT_RETRIES: usize = 2;
+// No retries inside one operation: while Redis is down the store's health
+// flag answers 503 at once and lets one operation at a time try again, which
+// is the retrying, without holding every request for the backoff.
+const DEFAULT_RECONNECT_RETRIES: usize = 0;
 // Bounds the backoff between attempts to reconnect (it starts at 100 ms).
 const MAX_RECONNECT_DELAY: Duration = Duration::from_secs(1);
 
@@ -197,9 +201,13 @@ impl RedisStoreBuilder {
     }
 
     /// How many times to retry opening a connection, with exponential
-    /// backoff from 100 ms, before the waiting operations fail (default 2).
-    /// Each later operation starts a new round, so while Redis is down an
-    /// operation fails after about half a second with the defaults.
+    /// backoff from 100 ms, before the waiting operations fail (default 0).
+    ///
+    /// Once an operation has found Redis unreachable, the store answers
+    /// [`AdapterError::Unavailable`] (503) at once to every other operation
+    /// while one at a time tries Redis again; the first that succeeds
+    /// reopens it. With no retries, a refused connection is answered within
+    /// milliseconds; retries trade that for riding out very short blips.
     ///
     /// ```
     /// let builder = nanoauth_redis::RedisStore::builder("redis://127.0.0.1").reconnect_retries(5);
@@ -230,7 +238,7 @@ impl RedisStoreBuilder {
             .await
             .map_err(from_redis)?;
         Ok(RedisStore {
-            connection,
+            connection: Connection::new(connection),
             client,
             keys,
         })
@@ -254,7 +262,7 @@ impl RedisStoreBuilder {
         let connection =
             ConnectionManager::new_lazy_with_config(client.clone(), config).map_err(from_redis)?;
         Ok(RedisStore {
-            connection,
+            connection: Connection::new(connection),
             client,
             keys,
         })

@@ -2,6 +2,7 @@
 
 use std::marker::PhantomData;
 use std::sync::Arc;
+use std::time::Duration;
 
 use nanoauth::plugins::email_password::{PasswordAdapter, PasswordCredential};
 use nanoauth::utils::token::TokenHash;
@@ -11,13 +12,13 @@ use nanoauth::{
 };
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use sqlx::{AssertSqlSafe, ColumnIndex, Decode, Row, Type};
+use sqlx::{AssertSqlSafe, ColumnIndex, Connection, Decode, Row, Type};
 
 use crate::dialect::{Dialect, is_identifier};
 use crate::error::adapter_error;
 use crate::fields::struct_fields;
 use crate::migrations::{added_columns, migration_sql, statements};
-use crate::pool::{Pool, on_pool};
+use crate::pool::{Pool, Timeouts, on_pool};
 use crate::schema::{PASSWORD_HASH_ALIAS, Schema, Statements};
 use crate::values::{Param, bind_params, row_to_object};
 
@@ -78,6 +79,7 @@ pub struct SqlAdapterBuilder {
     url: String,
     schema: Schema,
     max_connections: u32,
+    timeouts: Timeouts,
 }
 
 impl SqlAdapterBuilder {
@@ -90,6 +92,36 @@ impl SqlAdapterBuilder {
     /// The pool size (default 10).
     pub fn max_connections(mut self, connections: u32) -> Self {
         self.max_connections = connections.max(1);
+        self
+    }
+
+    /// How long a request queues for a connection while every connection of
+    /// the pool is in use (default 3 s); then it is answered 503.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// let builder = nanoauth_sqlx::SqlAdapter::<nanoauth::BasicUser>::builder("postgres://db/app")
+    ///     .acquire_timeout(Duration::from_secs(5));
+    /// ```
+    pub fn acquire_timeout(mut self, timeout: Duration) -> Self {
+        self.timeouts.acquire = timeout;
+        self
+    }
+
+    /// How long one attempt to open a connection may take (default 1 s).
+    ///
+    /// A database that refuses connections is found out within about 50 ms
+    /// whatever this is; this bounds the wait for one that does not answer
+    /// at all. Once the database is known to be down, requests are answered
+    /// 503 at once while one request at a time checks whether it is back.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// let builder = nanoauth_sqlx::SqlAdapter::<nanoauth::BasicUser>::builder("postgres://db/app")
+    ///     .connect_timeout(Duration::from_millis(300));
+    /// ```
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.timeouts.connect = timeout;
         self
     }
 
@@ -114,8 +146,8 @@ impl SqlAdapterBuilder {
                 "user field {bad:?} needs a column mapping (Schema::user_column)"
             )));
         }
-        let pool =
-            Pool::connect_lazy(dialect, &self.url, self.max_connections).map_err(adapter_error)?;
+        let pool = Pool::connect_lazy(dialect, &self.url, self.max_connections, self.timeouts)
+            .map_err(adapter_error)?;
         Ok(SqlAdapter {
             pool,
             dialect,
@@ -132,7 +164,7 @@ impl SqlAdapterBuilder {
     /// [`AdapterError::Unavailable`] when the database does not answer.
     pub async fn connect<U: DeserializeOwned>(self) -> Result<SqlAdapter<U>, AdapterError> {
         let adapter = self.connect_lazy()?;
-        on_pool!(&adapter.pool, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))
+        on_pool!(&adapter.pool, conn => sqlx::query("SELECT 1").execute(&mut *conn).await.map(|_| ()))
             .map_err(adapter_error)?;
         Ok(adapter)
     }
@@ -160,6 +192,7 @@ impl<U> SqlAdapter<U> {
             url: url.into(),
             schema: Schema::default(),
             max_connections: 10,
+            timeouts: Timeouts::default(),
         }
     }
 
@@ -190,9 +223,9 @@ impl<U> SqlAdapter<U> {
     /// The database's refusal, or [`AdapterError::Unavailable`].
     pub async fn migrate(&self) -> Result<(), AdapterError> {
         let sql = self.migration_sql();
-        on_pool!(&self.pool, pool => async {
+        on_pool!(&self.pool, conn => async {
             for statement in statements(&sql) {
-                sqlx::raw_sql(AssertSqlSafe(statement)).execute(pool).await?;
+                sqlx::raw_sql(AssertSqlSafe(statement)).execute(&mut *conn).await?;
             }
             Ok::<(), sqlx::Error>(())
         }.await)
@@ -229,7 +262,7 @@ impl<U> SqlAdapter<U> {
     /// # Errors
     /// The database's refusal, or [`AdapterError::Unavailable`].
     pub async fn execute_unprepared(&self, statement: &str) -> Result<(), AdapterError> {
-        on_pool!(&self.pool, pool => sqlx::raw_sql(AssertSqlSafe(statement)).execute(pool).await.map(|_| ()))
+        on_pool!(&self.pool, conn => sqlx::raw_sql(AssertSqlSafe(statement)).execute(&mut *conn).await.map(|_| ()))
             .map_err(adapter_error)
     }
 }
@@ -242,9 +275,9 @@ impl<U: AuthUser + DeserializeOwned> SqlAdapter<U> {
     }
 
     async fn fetch_user(&self, statement: &Arc<str>, key: &str) -> Result<Option<U>, AdapterError> {
-        let object = on_pool!(&self.pool, pool => sqlx::query(sql(statement))
+        let object = on_pool!(&self.pool, conn => sqlx::query(sql(statement))
             .bind(key)
-            .fetch_optional(pool)
+            .fetch_optional(&mut *conn)
             .await
             .map(|row| row.map(|row| row_to_object(&row, 0, &self.schema, ""))))
         .map_err(adapter_error)?;
@@ -361,7 +394,7 @@ impl<U: AuthUser + DeserializeOwned> Adapter<U> for SqlAdapter<U> {
 
     async fn save_session(&self, session: &SessionRecord) -> Result<(), AdapterError> {
         let statement = &self.statements.save_session;
-        on_pool!(&self.pool, pool => sqlx::query(sql(statement))
+        on_pool!(&self.pool, conn => sqlx::query(sql(statement))
             .bind(session.token_hash.to_hex())
             .bind(session.id.as_str())
             .bind(session.user_id.as_str())
@@ -370,7 +403,7 @@ impl<U: AuthUser + DeserializeOwned> Adapter<U> for SqlAdapter<U> {
             .bind(to_db_time(session.expires_at))
             .bind(session.ip_address.as_deref())
             .bind(session.user_agent.as_deref())
-            .execute(pool)
+            .execute(&mut *conn)
             .await
             .map(|_| ()))
         .map_err(adapter_error)
@@ -381,10 +414,10 @@ impl<U: AuthUser + DeserializeOwned> Adapter<U> for SqlAdapter<U> {
         token_hash: &TokenHash,
     ) -> Result<Option<SessionRecord>, AdapterError> {
         let statement = &self.statements.validate_token;
-        on_pool!(&self.pool, pool => async {
+        on_pool!(&self.pool, conn => async {
             let row = sqlx::query(sql(statement))
                 .bind(token_hash.to_hex())
-                .fetch_optional(pool)
+                .fetch_optional(&mut *conn)
                 .await?;
             row.map(|row| session_from_row(&row)).transpose()
         }.await)
@@ -396,10 +429,10 @@ impl<U: AuthUser + DeserializeOwned> Adapter<U> for SqlAdapter<U> {
         token_hash: &TokenHash,
     ) -> Result<Option<(SessionRecord, U)>, AdapterError> {
         let statement = &self.statements.session_with_user;
-        let found = on_pool!(&self.pool, pool => async {
+        let found = on_pool!(&self.pool, conn => async {
             let row = sqlx::query(sql(statement))
                 .bind(token_hash.to_hex())
-                .fetch_optional(pool)
+                .fetch_optional(&mut *conn)
                 .await?;
             row.map(|row| {
                 let record = session_from_row(&row)?;
@@ -415,9 +448,9 @@ impl<U: AuthUser + DeserializeOwned> Adapter<U> for SqlAdapter<U> {
 
     async fn delete_session(&self, token_hash: &TokenHash) -> Result<bool, AdapterError> {
         let statement = &self.statements.delete_session;
-        on_pool!(&self.pool, pool => sqlx::query(sql(statement))
+        on_pool!(&self.pool, conn => sqlx::query(sql(statement))
             .bind(token_hash.to_hex())
-            .execute(pool)
+            .execute(&mut *conn)
             .await
             .map(|done| done.rows_affected() > 0))
         .map_err(adapter_error)
@@ -425,8 +458,8 @@ impl<U: AuthUser + DeserializeOwned> Adapter<U> for SqlAdapter<U> {
 
     async fn list_sessions(&self, user_id: &str) -> Result<Vec<SessionRecord>, AdapterError> {
         let statement = &self.statements.list_sessions;
-        on_pool!(&self.pool, pool => async {
-            let rows = sqlx::query(sql(statement)).bind(user_id).fetch_all(pool).await?;
+        on_pool!(&self.pool, conn => async {
+            let rows = sqlx::query(sql(statement)).bind(user_id).fetch_all(&mut *conn).await?;
             rows.iter().map(session_from_row).collect::<Result<Vec<_>, _>>()
         }.await)
         .map_err(adapter_error)
@@ -438,15 +471,15 @@ impl<U: AuthUser + DeserializeOwned> Adapter<U> for SqlAdapter<U> {
         keep: Option<&TokenHash>,
     ) -> Result<u64, AdapterError> {
         let statements = &self.statements;
-        on_pool!(&self.pool, pool => match keep {
+        on_pool!(&self.pool, conn => match keep {
             Some(keep) => sqlx::query(sql(&statements.delete_sessions_except))
                 .bind(user_id)
                 .bind(keep.to_hex())
-                .execute(pool)
+                .execute(&mut *conn)
                 .await,
             None => sqlx::query(sql(&statements.delete_all_sessions))
                 .bind(user_id)
-                .execute(pool)
+                .execute(&mut *conn)
                 .await,
         }
         .map(|done| done.rows_affected()))
@@ -467,8 +500,8 @@ impl<U: AuthUser + DeserializeOwned> PasswordAdapter<U> for SqlAdapter<U> {
         let insert_password = &self.statements.insert_password;
         // One transaction: a sign-up that fails half-way leaves no user
         // without a password behind.
-        on_pool!(&self.pool, pool => async {
-            let mut tx = pool.begin().await?;
+        on_pool!(&self.pool, conn => async {
+            let mut tx = conn.begin().await?;
             bind_params!(sqlx::query(sql(&insert_user)), &params)
                 .execute(&mut *tx)
                 .await?;
@@ -487,8 +520,8 @@ impl<U: AuthUser + DeserializeOwned> PasswordAdapter<U> for SqlAdapter<U> {
         email: &Email,
     ) -> Result<Option<PasswordCredential<U>>, AdapterError> {
         let statement = &self.statements.find_credential;
-        let found = on_pool!(&self.pool, pool => async {
-            let row = sqlx::query(sql(statement)).bind(email.as_str()).fetch_optional(pool).await?;
+        let found = on_pool!(&self.pool, conn => async {
+            let row = sqlx::query(sql(statement)).bind(email.as_str()).fetch_optional(&mut *conn).await?;
             row.map(|row| {
                 let hash: String = row.try_get(PASSWORD_HASH_ALIAS)?;
                 Ok::<_, sqlx::Error>((row_to_object(&row, 0, &self.schema, PASSWORD_HASH_ALIAS), hash))
@@ -513,10 +546,10 @@ impl<U: AuthUser + DeserializeOwned> PasswordAdapter<U> for SqlAdapter<U> {
     ) -> Result<(), AdapterError> {
         let statement = &self.statements.set_password;
         // The foreign key refuses a password for a user that does not exist.
-        on_pool!(&self.pool, pool => sqlx::query(sql(statement))
+        on_pool!(&self.pool, conn => sqlx::query(sql(statement))
             .bind(user_id)
             .bind(password_hash)
-            .execute(pool)
+            .execute(&mut *conn)
             .await
             .map(|_| ()))
         .map_err(adapter_error)
@@ -526,13 +559,13 @@ impl<U: AuthUser + DeserializeOwned> PasswordAdapter<U> for SqlAdapter<U> {
 impl<U: AuthUser + DeserializeOwned> VerificationAdapter<U> for SqlAdapter<U> {
     async fn save_verification(&self, record: &VerificationRecord) -> Result<(), AdapterError> {
         let statement = &self.statements.save_verification;
-        on_pool!(&self.pool, pool => sqlx::query(sql(statement))
+        on_pool!(&self.pool, conn => sqlx::query(sql(statement))
             .bind(record.token_hash.to_hex())
             .bind(record.purpose.as_str())
             .bind(record.identifier.as_str())
             .bind(to_db_time(record.expires_at))
             .bind(record.data.as_deref())
-            .execute(pool)
+            .execute(&mut *conn)
             .await
             .map(|_| ()))
         .map_err(adapter_error)
@@ -547,18 +580,18 @@ impl<U: AuthUser + DeserializeOwned> VerificationAdapter<U> for SqlAdapter<U> {
         let hex = token_hash.to_hex();
         // Read, then delete and count: of concurrent consumers, the database
         // lets exactly one delete the row, and only that one returns it.
-        on_pool!(&self.pool, pool => async {
+        on_pool!(&self.pool, conn => async {
             let row = sqlx::query(sql(&statements.find_verification))
                 .bind(hex.as_str())
                 .bind(purpose)
-                .fetch_optional(pool)
+                .fetch_optional(&mut *conn)
                 .await?;
             let Some(row) = row else { return Ok(None) };
             let record = verification_from_row(&row)?;
             let deleted = sqlx::query(sql(&statements.delete_verification))
                 .bind(hex.as_str())
                 .bind(purpose)
-                .execute(pool)
+                .execute(&mut *conn)
                 .await?
                 .rows_affected();
             Ok::<_, sqlx::Error>((deleted == 1).then_some(record))
@@ -573,8 +606,8 @@ impl<U: AuthUser + DeserializeOwned> CreateUserAdapter<U> for SqlAdapter<U> {
         let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
         let insert_user: Arc<str> =
             Statements::insert_user(self.dialect, &self.schema, &columns).into();
-        on_pool!(&self.pool, pool => bind_params!(sqlx::query(sql(&insert_user)), &params)
-            .execute(pool)
+        on_pool!(&self.pool, conn => bind_params!(sqlx::query(sql(&insert_user)), &params)
+            .execute(&mut *conn)
             .await
             .map(|_| ()))
         .map_err(adapter_error)
@@ -584,9 +617,9 @@ impl<U: AuthUser + DeserializeOwned> CreateUserAdapter<U> for SqlAdapter<U> {
 impl<U: AuthUser + DeserializeOwned> EmailVerificationAdapter<U> for SqlAdapter<U> {
     async fn is_email_verified(&self, user_id: &str) -> Result<bool, AdapterError> {
         let statement = &self.statements.is_email_verified;
-        on_pool!(&self.pool, pool => sqlx::query(sql(statement))
+        on_pool!(&self.pool, conn => sqlx::query(sql(statement))
             .bind(user_id)
-            .fetch_optional(pool)
+            .fetch_optional(&mut *conn)
             .await
             .map(|row| row.is_some()))
         .map_err(adapter_error)
@@ -598,10 +631,10 @@ impl<U: AuthUser + DeserializeOwned> EmailVerificationAdapter<U> for SqlAdapter<
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |elapsed| elapsed.as_secs());
         // The foreign key refuses unknown users.
-        on_pool!(&self.pool, pool => sqlx::query(sql(statement))
+        on_pool!(&self.pool, conn => sqlx::query(sql(statement))
             .bind(user_id)
             .bind(to_db_time(now))
-            .execute(pool)
+            .execute(&mut *conn)
             .await
             .map(|_| ()))
         .map_err(adapter_error)
@@ -615,11 +648,11 @@ impl<U: AuthUser + DeserializeOwned> AccountAdapter<U> for SqlAdapter<U> {
         account_id: &str,
     ) -> Result<Option<AccountRecord>, AdapterError> {
         let statement = &self.statements.find_account;
-        on_pool!(&self.pool, pool => async {
+        on_pool!(&self.pool, conn => async {
             let row = sqlx::query(sql(statement))
                 .bind(provider)
                 .bind(account_id)
-                .fetch_optional(pool)
+                .fetch_optional(&mut *conn)
                 .await?;
             row.map(|row| account_from_row(&row)).transpose()
         }.await)
@@ -630,12 +663,12 @@ impl<U: AuthUser + DeserializeOwned> AccountAdapter<U> for SqlAdapter<U> {
         let statement = &self.statements.insert_account;
         // The primary key (provider, account_id) refuses a second link as a
         // unique violation (Conflict); the foreign key refuses unknown users.
-        on_pool!(&self.pool, pool => sqlx::query(sql(statement))
+        on_pool!(&self.pool, conn => sqlx::query(sql(statement))
             .bind(account.provider.as_str())
             .bind(account.account_id.as_str())
             .bind(account.user_id.as_str())
             .bind(to_db_time(account.created_at))
-            .execute(pool)
+            .execute(&mut *conn)
             .await
             .map(|_| ()))
         .map_err(adapter_error)
@@ -643,10 +676,10 @@ impl<U: AuthUser + DeserializeOwned> AccountAdapter<U> for SqlAdapter<U> {
 
     async fn unlink_account(&self, user_id: &str, provider: &str) -> Result<bool, AdapterError> {
         let statement = &self.statements.unlink_account;
-        on_pool!(&self.pool, pool => sqlx::query(sql(statement))
+        on_pool!(&self.pool, conn => sqlx::query(sql(statement))
             .bind(user_id)
             .bind(provider)
-            .execute(pool)
+            .execute(&mut *conn)
             .await
             .map(|done| done.rows_affected() > 0))
         .map_err(adapter_error)
@@ -654,8 +687,8 @@ impl<U: AuthUser + DeserializeOwned> AccountAdapter<U> for SqlAdapter<U> {
 
     async fn list_accounts(&self, user_id: &str) -> Result<Vec<AccountRecord>, AdapterError> {
         let statement = &self.statements.list_accounts;
-        on_pool!(&self.pool, pool => async {
-            let rows = sqlx::query(sql(statement)).bind(user_id).fetch_all(pool).await?;
+        on_pool!(&self.pool, conn => async {
+            let rows = sqlx::query(sql(statement)).bind(user_id).fetch_all(&mut *conn).await?;
             rows.iter().map(account_from_row).collect::<Result<Vec<_>, _>>()
         }.await)
         .map_err(adapter_error)
@@ -673,8 +706,8 @@ impl<U: AuthUser + DeserializeOwned> AccountAdapter<U> for SqlAdapter<U> {
         let insert_account = &self.statements.insert_account;
         // One transaction: a taken email or a taken provider account (both
         // unique violations, so Conflict) leaves neither row behind.
-        on_pool!(&self.pool, pool => async {
-            let mut tx = pool.begin().await?;
+        on_pool!(&self.pool, conn => async {
+            let mut tx = conn.begin().await?;
             bind_params!(sqlx::query(sql(&insert_user)), &params)
                 .execute(&mut *tx)
                 .await?;

@@ -6,21 +6,30 @@ use nanoauth::AdapterError;
 /// unreachable database 503, unstorable input 400, uniqueness conflict,
 /// anything else 500.
 pub(crate) fn adapter_error(error: sqlx::Error) -> AdapterError {
+    if is_unreachable(&error) {
+        return AdapterError::Unavailable(Box::new(error));
+    }
     match &error {
-        sqlx::Error::Io(_)
-        | sqlx::Error::Tls(_)
-        | sqlx::Error::PoolTimedOut
-        | sqlx::Error::PoolClosed
-        | sqlx::Error::WorkerCrashed => AdapterError::Unavailable(Box::new(error)),
-        sqlx::Error::Encode(_) => AdapterError::InvalidInput(Box::new(error)),
-        sqlx::Error::Database(db) if db.is_unique_violation() => AdapterError::Conflict,
-        sqlx::Error::Database(db) if is_server_going_away(db.code().as_deref()) => {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed => {
             AdapterError::Unavailable(Box::new(error))
         }
+        sqlx::Error::Encode(_) => AdapterError::InvalidInput(Box::new(error)),
+        sqlx::Error::Database(db) if db.is_unique_violation() => AdapterError::Conflict,
         sqlx::Error::Database(db) if is_unstorable_input(db.code().as_deref()) => {
             AdapterError::InvalidInput(Box::new(error))
         }
         _ => AdapterError::Other(Box::new(error)),
+    }
+}
+
+/// The database could not be reached, or is going away: the errors that
+/// trip the pool's health flag. A pool that timed out is not among them: it
+/// may only be busy.
+pub(crate) fn is_unreachable(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => is_server_going_away(db.code().as_deref()),
+        _ => false,
     }
 }
 

@@ -1,43 +1,206 @@
-//! One pool type over the three drivers, and a macro that runs the same
-//! code against whichever is inside.
+//! One pool type over the three drivers, a macro that runs the same code
+//! against whichever is inside, and the gate every connection passes: a
+//! database that cannot be reached is answered 503 at once, not after a
+//! request has waited out the pool's timeout.
 
+use std::pin::pin;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
+use nanoauth::adapter::Health;
 use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions};
+use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
+use sqlx::{ConnectOptions, Connection, Database};
 
 use crate::dialect::Dialect;
+use crate::error::is_unreachable;
 
-/// A connection pool of one of the supported databases.
+/// A connection pool of one of the supported databases, behind a [`Gate`].
 #[derive(Clone, Debug)]
-pub(crate) enum Pool {
+pub(crate) struct Pool {
+    pub(crate) kind: PoolKind,
+    pub(crate) gate: Arc<Gate>,
+}
+
+/// The driver's own pool.
+#[derive(Clone, Debug)]
+pub(crate) enum PoolKind {
     Sqlite(SqlitePool),
     Postgres(PgPool),
     MySql(MySqlPool),
 }
 
-/// Runs `$body` with `$pool` bound to the concrete sqlx pool. The body is
-/// written once and compiled per driver, so the queries stay identical while
-/// each driver gets its own concrete types.
+/// Runs `$body` with `$conn` bound to a connection (`&mut` the driver's
+/// connection type) taken through the pool's gate, and lets the gate see
+/// the outcome. The body is written once and compiled per driver, so the
+/// queries stay identical while each driver gets its own concrete types.
+/// The body evaluates to `Result<_, sqlx::Error>`.
 macro_rules! on_pool {
-    ($pool:expr, $p:ident => $body:expr) => {
-        match $pool {
-            $crate::pool::Pool::Sqlite($p) => $body,
-            $crate::pool::Pool::Postgres($p) => $body,
-            $crate::pool::Pool::MySql($p) => $body,
-        }
-    };
+    ($pool:expr, $conn:ident => $body:expr) => {{
+        let pool: &$crate::pool::Pool = $pool;
+        let result = match &pool.kind {
+            $crate::pool::PoolKind::Sqlite(driver) => match pool.gate.acquire(driver).await {
+                Ok(mut connection) => {
+                    let $conn = &mut *connection;
+                    $body
+                }
+                Err(error) => Err(error),
+            },
+            $crate::pool::PoolKind::Postgres(driver) => match pool.gate.acquire(driver).await {
+                Ok(mut connection) => {
+                    let $conn = &mut *connection;
+                    $body
+                }
+                Err(error) => Err(error),
+            },
+            $crate::pool::PoolKind::MySql(driver) => match pool.gate.acquire(driver).await {
+                Ok(mut connection) => {
+                    let $conn = &mut *connection;
+                    $body
+                }
+                Err(error) => Err(error),
+            },
+        };
+        pool.gate.observe(&result);
+        result
+    }};
 }
 pub(crate) use on_pool;
 
-/// How long a request waits for a connection before the database counts as
-/// unavailable (answered 503): long enough for a burst, short enough that a
-/// dead database fails fast.
-const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+/// How long connections may take; set through
+/// [`SqlAdapterBuilder`](crate::SqlAdapterBuilder).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Timeouts {
+    /// How long a request queues for a connection of a busy pool.
+    pub(crate) acquire: Duration,
+    /// How long one attempt to open a connection may take.
+    pub(crate) connect: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            // Long enough for a burst, short enough that a client is not
+            // left hanging.
+            acquire: Duration::from_secs(3),
+            // Loopback and same-region servers connect in milliseconds;
+            // a second is generous for TLS across a region, and short
+            // enough for a 503 before a load balancer gives up.
+            connect: Duration::from_secs(1),
+        }
+    }
+}
+
+/// After this long without a connection, the gate asks whether the pool is
+/// busy (then the request keeps queueing) or opening a connection to a
+/// server that may be gone (then it checks with one connection attempt of
+/// its own, so that a refused connection is answered in milliseconds, not
+/// after the driver's retries until the acquire timeout).
+const SLOW_ACQUIRE: Duration = Duration::from_millis(50);
+
+/// Every connection is taken through the gate. It keeps the database's
+/// [`Health`]: while the database is down, requests fail at once and one at
+/// a time probes it; the first connection made again reopens the gate.
+#[derive(Debug)]
+pub(crate) struct Gate {
+    health: Health,
+    timeouts: Timeouts,
+}
+
+impl Gate {
+    fn new(timeouts: Timeouts) -> Arc<Self> {
+        Arc::new(Self {
+            health: Health::new(),
+            timeouts,
+        })
+    }
+
+    /// A connection from `pool`, or an error that the caller answers 503:
+    /// at once while the database is known to be down, within about
+    /// [`SLOW_ACQUIRE`] when it refuses connections, within the connect
+    /// timeout when it does not answer, and within the acquire timeout when
+    /// the pool is merely busy.
+    pub(crate) async fn acquire<DB: Database>(
+        &self,
+        pool: &sqlx::Pool<DB>,
+    ) -> Result<PoolConnection<DB>, sqlx::Error> {
+        if !self.health.is_up() {
+            let probe = self.health.probe().ok_or_else(known_down)?;
+            self.try_connect(pool).await?;
+            probe.succeeded();
+        }
+        let mut acquire = pin!(pool.acquire());
+        let mut checked = false;
+        loop {
+            // The pool's own acquire timeout ends this loop with
+            // `PoolTimedOut`.
+            if let Ok(acquired) = tokio::time::timeout(SLOW_ACQUIRE, acquire.as_mut()).await {
+                return acquired;
+            }
+            if !self.health.is_up() {
+                return Err(known_down());
+            }
+            if checked || is_busy(pool) {
+                continue;
+            }
+            // Only one request checks; the others see its verdict in
+            // `health` on their next turn.
+            if let Some(_probe) = self.health.probe() {
+                checked = true;
+                self.try_connect(pool)
+                    .await
+                    .inspect_err(|_| self.health.trip())?;
+            }
+        }
+    }
+
+    /// Trips the health flag when `result` says the database could not be
+    /// reached.
+    pub(crate) fn observe<T>(&self, result: &Result<T, sqlx::Error>) {
+        if let Err(error) = result
+            && is_unreachable(error)
+        {
+            self.health.trip();
+        }
+    }
+
+    /// Opens (and closes) one connection outside the pool: whether the
+    /// server takes connections at all.
+    async fn try_connect<DB: Database>(&self, pool: &sqlx::Pool<DB>) -> Result<(), sqlx::Error> {
+        let options = pool.connect_options();
+        match tokio::time::timeout(self.timeouts.connect, options.connect()).await {
+            Ok(Ok(connection)) => {
+                // A polite goodbye; the answer is known either way.
+                let _ = connection.close().await;
+                Ok(())
+            }
+            Ok(Err(error)) => Err(error),
+            Err(_) => Err(sqlx::Error::Io(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "connecting to the database timed out",
+            ))),
+        }
+    }
+}
+
+/// Every connection is taken and none is idle: a request waits its turn.
+fn is_busy<DB: Database>(pool: &sqlx::Pool<DB>) -> bool {
+    pool.num_idle() == 0 && pool.size() >= pool.options().get_max_connections()
+}
+
+/// The error of a request refused because the database is known to be
+/// down; an I/O error, so it is answered 503 like the outage itself.
+fn known_down() -> sqlx::Error {
+    sqlx::Error::Io(std::io::Error::new(
+        std::io::ErrorKind::ConnectionRefused,
+        "the database could not be reached a moment ago; another request is checking again",
+    ))
+}
 
 impl Pool {
     /// Opens a pool lazily: connections are made on first use, so an
@@ -47,8 +210,9 @@ impl Pool {
         dialect: Dialect,
         url: &str,
         max_connections: u32,
+        timeouts: Timeouts,
     ) -> Result<Self, sqlx::Error> {
-        Ok(match dialect {
+        let kind = match dialect {
             Dialect::Sqlite => {
                 let options = SqliteConnectOptions::from_str(url)?
                     .create_if_missing(true)
@@ -58,28 +222,32 @@ impl Pool {
                     .synchronous(SqliteSynchronous::Normal)
                     .busy_timeout(Duration::from_secs(5))
                     .foreign_keys(true);
-                Self::Sqlite(
+                PoolKind::Sqlite(
                     SqlitePoolOptions::new()
                         .max_connections(max_connections)
-                        .acquire_timeout(ACQUIRE_TIMEOUT)
+                        .acquire_timeout(timeouts.acquire)
                         .connect_lazy_with(options),
                 )
             }
-            Dialect::Postgres => Self::Postgres(
+            Dialect::Postgres => PoolKind::Postgres(
                 PgPoolOptions::new()
                     .max_connections(max_connections)
-                    .acquire_timeout(ACQUIRE_TIMEOUT)
+                    .acquire_timeout(timeouts.acquire)
                     .connect_lazy_with(PgConnectOptions::from_str(url)?),
             ),
             Dialect::MySql => {
                 let url = url.replacen("mariadb://", "mysql://", 1);
-                Self::MySql(
+                PoolKind::MySql(
                     MySqlPoolOptions::new()
                         .max_connections(max_connections)
-                        .acquire_timeout(ACQUIRE_TIMEOUT)
+                        .acquire_timeout(timeouts.acquire)
                         .connect_lazy_with(MySqlConnectOptions::from_str(&url)?),
                 )
             }
+        };
+        Ok(Self {
+            kind,
+            gate: Gate::new(timeouts),
         })
     }
 }

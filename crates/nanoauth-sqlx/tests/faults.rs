@@ -6,7 +6,7 @@ mod support;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use nanoauth::plugins::email_password::{EmailPassword, PasswordAdapter};
 use nanoauth::utils::password::PasswordHasher;
@@ -168,31 +168,41 @@ impl Proxy {
 }
 
 /// The host:port of a server URL.
-fn server_of(url: &str) -> Option<SocketAddr> {
+fn server_of(url: &str, default_port: u16) -> Option<SocketAddr> {
     let rest = url.split("://").nth(1)?;
     let host_port = rest.split('/').next()?.rsplit('@').next()?;
     let host_port = if host_port.contains(':') {
         host_port.to_owned()
     } else {
-        format!("{host_port}:5432")
+        format!("{host_port}:{default_port}")
     };
     host_port.replace("localhost", "127.0.0.1").parse().ok()
 }
 
-/// PostgreSQL goes away: `get_session` errors with `Unavailable`, the handler
-/// answers 503 `DATABASE_UNAVAILABLE` (never a panic), and both recover by
-/// themselves when the database is back.
+/// The database goes away (PostgreSQL, then MariaDB): `get_session` errors
+/// with `Unavailable`, the handler answers 503 `DATABASE_UNAVAILABLE` at once
+/// (never a panic, never after the pool's acquire timeout), and both recover
+/// by themselves when the database is back.
 #[tokio::test]
-async fn database_outage_is_a_503_and_recovers() -> TestResult {
-    let Some(url) = support::postgres_url().await else {
-        return Ok(());
-    };
-    drop(support::prepared(&url).await);
-    let target = server_of(&url).ok_or("cannot read host:port from NANOAUTH_TEST_POSTGRES_URL")?;
+async fn database_outage_is_a_fast_503_and_recovers() -> TestResult {
+    for (url, default_port) in [
+        (support::postgres_url().await, 5432),
+        (support::mysql_url().await, 3306),
+    ] {
+        let Some(url) = url else { continue };
+        outage_through_a_proxy(&url, default_port).await?;
+    }
+    Ok(())
+}
+
+async fn outage_through_a_proxy(url: &str, default_port: u16) -> TestResult {
+    drop(support::prepared(url).await);
+    let target = server_of(url, default_port).ok_or("cannot read host:port from the test URL")?;
     let proxy = Proxy::start(target).await?;
-    let adapter: TestAdapter = TestAdapter::builder(through(&url, proxy.addr).ok_or("bad URL")?)
+    let adapter: TestAdapter = TestAdapter::builder(through(url, proxy.addr).ok_or("bad URL")?)
         .connect()
         .await?;
+    let dialect = adapter.dialect();
 
     let hasher = PasswordHasher::with_params(64, 1, 1)?;
     let hash = hasher.hash("correct horse battery")?;
@@ -208,7 +218,7 @@ async fn database_outage_is_a_503_and_recovers() -> TestResult {
         .header("content-type", "application/json")
         .body(r#"{"email":"outage@example.com","password":"correct horse battery"}"#.to_owned())?;
     let response = auth.handler(sign_in).await;
-    assert_eq!(response.status(), 200);
+    assert_eq!(response.status(), 200, "{dialect:?}");
     let cookie = response.headers()["set-cookie"]
         .to_str()?
         .split(';')
@@ -224,15 +234,27 @@ async fn database_outage_is_a_503_and_recovers() -> TestResult {
 
     proxy.set_open(false);
     tokio::time::sleep(Duration::from_millis(100)).await;
+    let started = Instant::now();
     let down = auth.handler(session()).await;
-    assert_eq!(down.status(), 503);
+    let first = started.elapsed();
+    assert_eq!(down.status(), 503, "{dialect:?}");
     let body: serde_json::Value = serde_json::from_slice(down.body())?;
     assert_eq!(body["error"]["code"], "DATABASE_UNAVAILABLE");
+    let started = Instant::now();
     let page = http::Request::get("/").header("cookie", &cookie).body(())?;
     assert!(matches!(
         auth.get_session(&page).await,
         Err(nanoauth::Error::Adapter(AdapterError::Unavailable(_)))
     ));
+    let second = started.elapsed();
+    eprintln!("{dialect:?} down: first 503 in {first:?}, the next in {second:?}");
+    // The pool would wait 3 s for a connection; a refused one is found out
+    // within tens of milliseconds, and the next request fails at once.
+    assert!(first < Duration::from_secs(1), "{dialect:?}: {first:?}");
+    assert!(
+        second < Duration::from_millis(500),
+        "{dialect:?}: {second:?}"
+    );
 
     proxy.set_open(true);
     let mut recovered = false;
@@ -243,9 +265,74 @@ async fn database_outage_is_a_503_and_recovers() -> TestResult {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert!(recovered, "the pool reconnects by itself");
+    assert!(recovered, "{dialect:?}: the pool reconnects by itself");
     let body: serde_json::Value = serde_json::from_slice(auth.handler(session()).await.body())?;
     assert_eq!(body["user"]["email"], "outage@example.com");
+    Ok(())
+}
+
+/// A server that refuses connections, as a stopped database does, is
+/// answered `Unavailable` within a fraction of the acquire timeout, on both
+/// network databases; needs no server.
+#[tokio::test]
+async fn refused_connections_fail_fast() -> TestResult {
+    // A port that was just free: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    for url in [
+        format!("postgres://postgres@127.0.0.1:{port}/test"),
+        format!("mysql://root@127.0.0.1:{port}/test"),
+    ] {
+        let adapter: TestAdapter = TestAdapter::builder(url.as_str()).connect_lazy()?;
+        for attempt in 0..3 {
+            let started = Instant::now();
+            let result = adapter.get_user("anyone").await;
+            let took = started.elapsed();
+            assert!(
+                matches!(result, Err(AdapterError::Unavailable(_))),
+                "{url}: {result:?}"
+            );
+            assert!(
+                took < Duration::from_millis(500),
+                "{url} attempt {attempt}: {took:?}"
+            );
+        }
+    }
+    Ok(())
+}
+
+/// A pool whose every connection is busy is not an outage: the request
+/// queues (up to the acquire timeout) and is served.
+#[tokio::test]
+async fn a_busy_pool_queues_rather_than_failing() -> TestResult {
+    for (url, sleep) in [
+        (support::postgres_url().await, "SELECT pg_sleep(0.4)"),
+        (support::mysql_url().await, "SELECT SLEEP(0.4)"),
+    ] {
+        let Some(url) = url else { continue };
+        drop(support::prepared(&url).await);
+        let adapter: TestAdapter = TestAdapter::builder(url.as_str())
+            .max_connections(1)
+            .connect()
+            .await?;
+        let busy = adapter.clone();
+        let holder = tokio::spawn(async move { busy.execute_unprepared(sleep).await });
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let started = Instant::now();
+        let queued = adapter.get_user("anyone").await;
+        assert!(
+            matches!(queued, Ok(None)),
+            "{:?}: {queued:?}",
+            adapter.dialect()
+        );
+        assert!(
+            started.elapsed() >= Duration::from_millis(200),
+            "{:?}: it waited for the busy connection",
+            adapter.dialect()
+        );
+        holder.await??;
+    }
     Ok(())
 }
 

@@ -3,10 +3,16 @@
 //! The test runs its own PostgreSQL server (`initdb` into a temporary
 //! directory, on a free loopback port), so stopping it disturbs no other
 //! test. While sign-ups and session checks run concurrently, it stops the
-//! server (`pg_ctl stop -m fast`: connections are cut), then starts it
-//! again. Every answer must be 200 or 503 `DATABASE_UNAVAILABLE`, never a
-//! 500 or a panic; service resumes without restarting anything; and no
-//! sign-up is left half-written (a user without a password).
+//! server (`pg_ctl stop -m fast`: connections are cut), keeps it down until
+//! a request has been answered 503 (a generous cap, not a race against a
+//! timeout), then starts it again. What must hold:
+//! - every answer is 200 or 503 `DATABASE_UNAVAILABLE`, never a 500 or a
+//!   panic, and none takes as long as the pool's acquire timeout: an
+//!   outage is answered fast, not by requests that hang;
+//! - service resumes without restarting anything;
+//! - no sign-up is left half-written (a user without a password).
+//!
+//! It prints how long the first 503 took after the stop.
 //!
 //! Needs the PostgreSQL server binaries (Debian's `postgresql` package, as
 //! on the machine that runs `.ci/run`); skipped like the other PostgreSQL
@@ -18,7 +24,7 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use nanoauth::plugins::email_password::EmailPassword;
@@ -189,17 +195,47 @@ fn session_cookie<B>(response: &http::Response<B>) -> String {
 }
 
 /// What the load saw.
-#[derive(Default)]
 struct Tally {
+    /// When the test began, for the times below.
+    start: Instant,
     ok: AtomicUsize,
     unavailable: AtomicUsize,
+    /// When the first 503 was answered, in ms since `start` (0: none yet).
+    first_unavailable_ms: AtomicU64,
+    /// The longest any request took, in ms.
+    slowest_ms: AtomicU64,
     other: std::sync::Mutex<Vec<String>>,
     /// Addresses whose sign-up was answered 200: they must exist.
     signed_up: std::sync::Mutex<Vec<String>>,
 }
 
 impl Tally {
-    fn record<B: AsRef<[u8]>>(&self, response: &http::Response<B>) {
+    fn new() -> Self {
+        Self {
+            start: Instant::now(),
+            ok: AtomicUsize::new(0),
+            unavailable: AtomicUsize::new(0),
+            first_unavailable_ms: AtomicU64::new(0),
+            slowest_ms: AtomicU64::new(0),
+            other: std::sync::Mutex::default(),
+            signed_up: std::sync::Mutex::default(),
+        }
+    }
+
+    fn ms_since_start(&self) -> u64 {
+        u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    fn first_unavailable(&self) -> Option<Duration> {
+        match self.first_unavailable_ms.load(Ordering::Relaxed) {
+            0 => None,
+            ms => Some(Duration::from_millis(ms)),
+        }
+    }
+
+    fn record<B: AsRef<[u8]>>(&self, response: &http::Response<B>, took: Duration) {
+        let took_ms = u64::try_from(took.as_millis()).unwrap_or(u64::MAX);
+        self.slowest_ms.fetch_max(took_ms, Ordering::Relaxed);
         let body = String::from_utf8_lossy(response.body().as_ref());
         match response.status().as_u16() {
             200 => {
@@ -207,6 +243,13 @@ impl Tally {
             }
             503 if body.contains("\"DATABASE_UNAVAILABLE\"") => {
                 self.unavailable.fetch_add(1, Ordering::Relaxed);
+                let now = self.ms_since_start().max(1);
+                let _ = self.first_unavailable_ms.compare_exchange(
+                    0,
+                    now,
+                    Ordering::Relaxed,
+                    Ordering::Relaxed,
+                );
             }
             status => {
                 if let Ok(mut other) = self.other.lock() {
@@ -231,17 +274,19 @@ async fn load(
         let email = format!("load-{worker}-{n}@example.com");
         let body =
             format!(r#"{{"email":"{email}","password":"correct horse battery","name":"Load"}}"#);
+        let started = Instant::now();
         let response = auth
             .handler(request("POST", "/api/auth/signup/email", "", body))
             .await;
-        tally.record(&response);
+        tally.record(&response, started.elapsed());
         if let (200, Ok(mut signed_up)) = (response.status().as_u16(), tally.signed_up.lock()) {
             signed_up.push(email);
         }
+        let started = Instant::now();
         let response = auth
             .handler(request("GET", "/api/auth/session", &cookie, String::new()))
             .await;
-        tally.record(&response);
+        tally.record(&response, started.elapsed());
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
 }
@@ -292,7 +337,7 @@ async fn postgres_stopped_under_load_is_503_then_service_resumes() -> TestResult
     let cookie = session_cookie(&signed_up);
 
     let stop = Arc::new(AtomicBool::new(false));
-    let tally = Arc::new(Tally::default());
+    let tally = Arc::new(Tally::new());
     let workers: Vec<_> = (0..4)
         .map(|worker| {
             tokio::spawn(load(
@@ -307,8 +352,17 @@ async fn postgres_stopped_under_load_is_503_then_service_resumes() -> TestResult
 
     tokio::time::sleep(Duration::from_millis(500)).await;
     let before = tally.ok.load(Ordering::Relaxed);
+    let stop_started = tally.start.elapsed();
     tokio::task::block_in_place(|| server.stop())?;
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let stopped = tally.start.elapsed();
+    // Down until the load has been answered 503, however the outage and
+    // the timeouts line up; the cap only ends a broken run.
+    let cap = Instant::now() + Duration::from_secs(15);
+    while tally.first_unavailable().is_none() && Instant::now() < cap {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // A little longer, so that requests meet a database known to be down.
+    tokio::time::sleep(Duration::from_millis(300)).await;
     let during = tally.unavailable.load(Ordering::Relaxed);
     tokio::task::block_in_place(|| server.pg_ctl_start())?;
     let resumed = recovers(&auth, &cookie, Duration::from_secs(20)).await;
@@ -319,10 +373,21 @@ async fn postgres_stopped_under_load_is_503_then_service_resumes() -> TestResult
         worker.await?;
     }
 
+    let first_503 = tally.first_unavailable();
+    let after = |since: Duration| {
+        first_503.map_or_else(
+            || "never".to_owned(),
+            |at| format!("{} ms", at.saturating_sub(since).as_millis()),
+        )
+    };
     eprintln!(
         "outage: {before} answers 200 before the stop, {during} answers 503 while down, \
-         {} answers 200 in all, service back: {resumed}",
-        tally.ok.load(Ordering::Relaxed)
+         {} answers 200 in all, service back: {resumed}; first 503 {} after the stop began, \
+         {} after the server was down; slowest answer {} ms",
+        tally.ok.load(Ordering::Relaxed),
+        after(stop_started),
+        after(stopped),
+        tally.slowest_ms.load(Ordering::Relaxed),
     );
     let other = tally.other.lock().map(|o| o.clone()).unwrap_or_default();
     assert!(
@@ -331,6 +396,13 @@ async fn postgres_stopped_under_load_is_503_then_service_resumes() -> TestResult
     );
     assert!(before > 0, "the load ran before the outage");
     assert!(during > 0, "requests during the outage were answered 503");
+    // Under the pool's 3 s acquire timeout: requests met by the outage were
+    // answered fast, not after waiting for a connection that never came.
+    let slowest = Duration::from_millis(tally.slowest_ms.load(Ordering::Relaxed));
+    assert!(
+        slowest < Duration::from_secs(2),
+        "a request took {slowest:?}: the outage was not answered fast"
+    );
     assert!(resumed, "service resumed without a restart");
     assert!(
         tally.ok.load(Ordering::Relaxed) > ok_at_restart,

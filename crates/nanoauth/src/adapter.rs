@@ -10,12 +10,14 @@
 mod accounts;
 mod create_user;
 mod email_verification;
+mod health;
 pub mod memory;
 mod verification;
 
 pub use accounts::{AccountAdapter, AccountRecord};
 pub use create_user::CreateUserAdapter;
 pub use email_verification::EmailVerificationAdapter;
+pub use health::{Health, Probe};
 pub use verification::{VerificationAdapter, VerificationRecord};
 
 use std::future::Future;
