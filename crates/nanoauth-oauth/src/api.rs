@@ -2,7 +2,9 @@
 //! list and unlink accounts. Completing a callback is in `callback.rs`.
 
 use nanoauth::utils::token::random_token;
-use nanoauth::{AccountAdapter, Auth, AuthUser, Error, VerificationAdapter};
+use nanoauth::{
+    AccountAdapter, Auth, AuthUser, EmailVerificationAdapter, Error, VerificationAdapter,
+};
 
 use crate::error::OAuthError;
 use crate::flow::ExpectCallback;
@@ -12,7 +14,11 @@ use crate::plugin::OAuth;
 use crate::provider::Provider;
 
 /// Adds [`oauth`](OAuthExt::oauth) to `Auth`.
-pub trait OAuthExt<U: AuthUser, A: AccountAdapter<U> + VerificationAdapter<U>> {
+pub trait OAuthExt<
+    U: AuthUser,
+    A: AccountAdapter<U> + VerificationAdapter<U> + EmailVerificationAdapter<U>,
+>
+{
     /// The social sign-in plugin's exports.
     ///
     /// ```
@@ -35,7 +41,9 @@ pub trait OAuthExt<U: AuthUser, A: AccountAdapter<U> + VerificationAdapter<U>> {
     fn oauth(&self) -> OAuthApi<'_, U, A>;
 }
 
-impl<U: AuthUser, A: AccountAdapter<U> + VerificationAdapter<U>> OAuthExt<U, A> for Auth<U, A> {
+impl<U: AuthUser, A: AccountAdapter<U> + VerificationAdapter<U> + EmailVerificationAdapter<U>>
+    OAuthExt<U, A> for Auth<U, A>
+{
     fn oauth(&self) -> OAuthApi<'_, U, A> {
         OAuthApi { auth: self }
     }
@@ -43,7 +51,11 @@ impl<U: AuthUser, A: AccountAdapter<U> + VerificationAdapter<U>> OAuthExt<U, A> 
 
 /// The exports of [`OAuth`], from [`OAuthExt::oauth`].
 #[derive(Debug)]
-pub struct OAuthApi<'a, U: AuthUser, A: AccountAdapter<U> + VerificationAdapter<U>> {
+pub struct OAuthApi<
+    'a,
+    U: AuthUser,
+    A: AccountAdapter<U> + VerificationAdapter<U> + EmailVerificationAdapter<U>,
+> {
     pub(crate) auth: &'a Auth<U, A>,
 }
 
@@ -60,7 +72,9 @@ pub struct LinkedAccount {
     pub created_at: u64,
 }
 
-impl<U: AuthUser, A: AccountAdapter<U> + VerificationAdapter<U>> OAuthApi<'_, U, A> {
+impl<U: AuthUser, A: AccountAdapter<U> + VerificationAdapter<U> + EmailVerificationAdapter<U>>
+    OAuthApi<'_, U, A>
+{
     pub(crate) fn options(&self) -> Result<&OAuth<U>, Error> {
         self.auth
             .plugin::<OAuth<U>>()

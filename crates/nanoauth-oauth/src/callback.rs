@@ -4,8 +4,8 @@
 
 use nanoauth::utils::token::random_id;
 use nanoauth::{
-    AccountAdapter, AccountRecord, AdapterError, AuthUser, ClientInfo, Email, Error, Event,
-    NewUser, Session, SignedIn, VerificationAdapter,
+    AccountAdapter, AccountRecord, AdapterError, AuthUser, ClientInfo, Email, EmailProof,
+    EmailVerificationAdapter, Error, Event, NewUser, Session, SignedIn, VerificationAdapter,
 };
 
 use crate::api::OAuthApi;
@@ -97,7 +97,9 @@ impl std::fmt::Debug for CallbackParams {
     }
 }
 
-impl<U: AuthUser, A: AccountAdapter<U> + VerificationAdapter<U>> OAuthApi<'_, U, A> {
+impl<U: AuthUser, A: AccountAdapter<U> + VerificationAdapter<U> + EmailVerificationAdapter<U>>
+    OAuthApi<'_, U, A>
+{
     /// Completes a sign-in or link from the provider's callback. Never
     /// fails outright: every error comes back as
     /// [`CallbackOutcome::Failed`] with where to send the browser.
@@ -206,7 +208,7 @@ impl<U: AuthUser, A: AccountAdapter<U> + VerificationAdapter<U>> OAuthApi<'_, U,
             &redirect_uri,
         )
         .await?;
-        let profile = match &provider.profile {
+        let mut profile = match &provider.profile {
             ProfileSource::IdToken => {
                 let id_token = tokens
                     .id_token
@@ -245,10 +247,16 @@ impl<U: AuthUser, A: AccountAdapter<U> + VerificationAdapter<U>> OAuthApi<'_, U,
         if profile.id.is_empty() {
             return Err(OAuthError::ProviderError.into());
         }
+        if !provider.trusts_email_verified {
+            profile.email_verified = false;
+        }
         Ok(profile)
     }
 
-    /// Finds or creates the user for `profile` and signs them in.
+    /// Finds or creates the user for `profile` and signs them in. A
+    /// provider that vouches for the address proves it
+    /// ([`Auth::prove_email`](nanoauth::Auth::prove_email)) before the
+    /// session is created.
     async fn sign_in(
         &self,
         provider: &str,
@@ -257,7 +265,14 @@ impl<U: AuthUser, A: AccountAdapter<U> + VerificationAdapter<U>> OAuthApi<'_, U,
     ) -> Result<SignedIn<U>, Error> {
         let adapter = self.auth.adapter();
         if let Some(user) = self.linked_user(provider, &profile.id).await? {
-            return self.start_session(user, &profile, client).await;
+            if vouches_for(&profile, &user)
+                && self.auth.prove_email(&user, EmailProof::SignIn).await?
+            {
+                // The account was unclaimed: every link went with the
+                // take-over, this one too, but this one proved the address.
+                self.relink(provider, &profile, user.id()).await?;
+            }
+            return self.auth.create_session(user, client).await;
         }
         let email = profile
             .email
@@ -268,9 +283,13 @@ impl<U: AuthUser, A: AccountAdapter<U> + VerificationAdapter<U>> OAuthApi<'_, U,
 
         if let Some(existing) = adapter.find_user_by_email(&email).await? {
             // Never take over an account on an unverified claim.
-            if !(self.options()?.link_by_verified_email && profile.email_verified) {
+            let links_by_email = self.provider(provider)?.link_by_verified_email;
+            if !(links_by_email && profile.email_verified) {
                 return Err(OAuthError::AccountNotLinked.into());
             }
+            // The provider proves the address; whatever someone set up on
+            // it without proving it (password, sessions, links) goes first.
+            self.auth.prove_email(&existing, EmailProof::SignIn).await?;
             let account = AccountRecord::new(
                 provider,
                 profile.id.clone(),
@@ -296,39 +315,34 @@ impl<U: AuthUser, A: AccountAdapter<U> + VerificationAdapter<U>> OAuthApi<'_, U,
         match adapter.create_user_with_account(&user, &account).await {
             Ok(()) => {
                 self.auth.emit(Event::SignedUp { user: user.clone() }).await;
-                self.start_session(user, &profile, client).await
+                // A new account has nothing to take over: a vouched address
+                // is recorded as proven; an unvouched one leaves the account
+                // unclaimed.
+                if vouches_for(&profile, &user) {
+                    self.auth
+                        .prove_email(&user, EmailProof::Confirmation)
+                        .await?;
+                }
+                self.auth.create_session(user, client).await
             }
             // A concurrent callback for the same provider account created
             // the user first (a double click): sign in to that user.
             Err(AdapterError::Conflict) => match self.linked_user(provider, &profile.id).await? {
-                Some(user) => self.start_session(user, &profile, client).await,
+                Some(user) => self.auth.create_session(user, client).await,
                 None => Err(OAuthError::AccountNotLinked.into()),
             },
             Err(error) => Err(error.into()),
         }
     }
 
-    /// Signs `user` in. When the provider vouches for the user's own
-    /// address, that proves it as an emailed link would
-    /// ([`Event::EmailProven`]: a required email verification passes).
-    async fn start_session(
-        &self,
-        user: U,
-        profile: &Profile,
-        client: ClientInfo,
-    ) -> Result<SignedIn<U>, Error> {
-        let proven = profile.email_verified
-            && profile
-                .email
-                .as_deref()
-                .and_then(Email::parse)
-                .is_some_and(|email| email.as_str() == user.email());
-        if proven {
-            self.auth
-                .emit(Event::EmailProven { user: user.clone() })
-                .await;
+    /// Links `profile`'s account to `user_id` again after a take-over
+    /// removed it; a concurrent callback may have done it already.
+    async fn relink(&self, provider: &str, profile: &Profile, user_id: &str) -> Result<(), Error> {
+        let account = AccountRecord::new(provider, profile.id.clone(), user_id, self.auth.now());
+        match self.auth.adapter().link_account(&account).await {
+            Ok(()) | Err(AdapterError::Conflict) => Ok(()),
+            Err(error) => Err(error.into()),
         }
-        self.auth.create_session(user, client).await
     }
 
     async fn linked_user(&self, provider: &str, account_id: &str) -> Result<Option<U>, Error> {
@@ -361,6 +375,16 @@ impl<U: AuthUser, A: AccountAdapter<U> + VerificationAdapter<U>> OAuthApi<'_, U,
             Err(error) => Err(error.into()),
         }
     }
+}
+
+/// The provider says the address is verified, and it is `user`'s own.
+fn vouches_for<U: AuthUser>(profile: &Profile, user: &U) -> bool {
+    profile.email_verified
+        && profile
+            .email
+            .as_deref()
+            .and_then(Email::parse)
+            .is_some_and(|email| email.as_str() == user.email())
 }
 
 enum Done<U> {

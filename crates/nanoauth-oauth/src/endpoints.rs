@@ -1,6 +1,9 @@
 //! HTTP handlers of the social sign-in plugin.
 
-use nanoauth::{AccountAdapter, AuthUser, EndpointRequest, Error, Reply, VerificationAdapter};
+use nanoauth::{
+    AccountAdapter, AuthUser, EmailVerificationAdapter, EndpointRequest, Error, Reply,
+    VerificationAdapter,
+};
 use serde::Deserialize;
 
 use crate::api::OAuthExt;
@@ -20,13 +23,19 @@ fn root() -> String {
 }
 
 /// `{}` means "come back to `/`".
-fn start_body<U: AuthUser, A: AccountAdapter<U> + VerificationAdapter<U>>(
+fn start_body<
+    U: AuthUser,
+    A: AccountAdapter<U> + VerificationAdapter<U> + EmailVerificationAdapter<U>,
+>(
     request: &EndpointRequest<U, A>,
 ) -> Result<StartBody, Error> {
     request.json()
 }
 
-fn provider_param<U: AuthUser, A: AccountAdapter<U> + VerificationAdapter<U>>(
+fn provider_param<
+    U: AuthUser,
+    A: AccountAdapter<U> + VerificationAdapter<U> + EmailVerificationAdapter<U>,
+>(
     request: &EndpointRequest<U, A>,
 ) -> Result<String, Error> {
     Ok(request
@@ -39,7 +48,10 @@ fn redirect_answer(url: &str) -> Result<Reply, Error> {
     Reply::json(&serde_json::json!({ "url": url, "redirect": true }))
 }
 
-pub(crate) async fn sign_in<U: AuthUser, A: AccountAdapter<U> + VerificationAdapter<U>>(
+pub(crate) async fn sign_in<
+    U: AuthUser,
+    A: AccountAdapter<U> + VerificationAdapter<U> + EmailVerificationAdapter<U>,
+>(
     request: EndpointRequest<U, A>,
 ) -> Result<Reply, Error> {
     let provider = provider_param(&request)?;
@@ -57,7 +69,10 @@ pub(crate) async fn sign_in<U: AuthUser, A: AccountAdapter<U> + VerificationAdap
     redirect_answer(&url)
 }
 
-pub(crate) async fn link<U: AuthUser, A: AccountAdapter<U> + VerificationAdapter<U>>(
+pub(crate) async fn link<
+    U: AuthUser,
+    A: AccountAdapter<U> + VerificationAdapter<U> + EmailVerificationAdapter<U>,
+>(
     request: EndpointRequest<U, A>,
 ) -> Result<Reply, Error> {
     let session = request.require_session().await?;
@@ -78,7 +93,10 @@ pub(crate) async fn link<U: AuthUser, A: AccountAdapter<U> + VerificationAdapter
 
 /// A person's browser arrives here from the provider: the answer is a
 /// redirect whatever happens, never an error page.
-pub(crate) async fn callback<U: AuthUser, A: AccountAdapter<U> + VerificationAdapter<U>>(
+pub(crate) async fn callback<
+    U: AuthUser,
+    A: AccountAdapter<U> + VerificationAdapter<U> + EmailVerificationAdapter<U>,
+>(
     request: EndpointRequest<U, A>,
 ) -> Result<Reply, Error> {
     let provider = provider_param(&request)?;
@@ -102,7 +120,10 @@ pub(crate) async fn callback<U: AuthUser, A: AccountAdapter<U> + VerificationAda
     }
 }
 
-pub(crate) async fn unlink<U: AuthUser, A: AccountAdapter<U> + VerificationAdapter<U>>(
+pub(crate) async fn unlink<
+    U: AuthUser,
+    A: AccountAdapter<U> + VerificationAdapter<U> + EmailVerificationAdapter<U>,
+>(
     request: EndpointRequest<U, A>,
 ) -> Result<Reply, Error> {
     let session = request.require_session().await?;
@@ -115,7 +136,10 @@ pub(crate) async fn unlink<U: AuthUser, A: AccountAdapter<U> + VerificationAdapt
     Ok(Reply::success())
 }
 
-pub(crate) async fn list_accounts<U: AuthUser, A: AccountAdapter<U> + VerificationAdapter<U>>(
+pub(crate) async fn list_accounts<
+    U: AuthUser,
+    A: AccountAdapter<U> + VerificationAdapter<U> + EmailVerificationAdapter<U>,
+>(
     request: EndpointRequest<U, A>,
 ) -> Result<Reply, Error> {
     let session = request.require_session().await?;

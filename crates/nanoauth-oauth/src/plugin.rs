@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
-use nanoauth::{AccountAdapter, AuthUser, Endpoint, Plugin, VerificationAdapter};
+use nanoauth::{
+    AccountAdapter, AuthUser, EmailVerificationAdapter, Endpoint, Plugin, VerificationAdapter,
+};
 
 use crate::endpoints;
 use crate::http::HttpClient;
@@ -48,13 +50,19 @@ type MapProfile<U> = dyn Fn(&Profile) -> <U as AuthUser>::SignUp + Send + Sync;
 ///   issuer's keys, `iss`, `aud`, `exp` and `nonce`.
 /// - An existing account is never taken over: a provider account whose
 ///   email belongs to an existing user is refused (`ACCOUNT_NOT_LINKED`)
-///   unless [`link_by_verified_email`](Self::link_by_verified_email) is on
-///   *and* the provider says the address is verified.
+///   unless that provider has
+///   [`link_by_verified_email`](crate::Provider::link_by_verified_email) on
+///   *and* says the address is verified. Such a link proves the address
+///   ([`EmailProof::SignIn`](nanoauth::EmailProof)): an account whose
+///   address nobody had proven is taken over cleanly (its sessions,
+///   password and other links go).
+/// - An address the provider did not verify never becomes a verified one:
+///   an account created from it stays unclaimed, and a required email
+///   verification refuses it.
 /// - Provider tokens are used once to read the profile and never stored.
 pub struct OAuth<U: AuthUser> {
     pub(crate) providers: Vec<Provider>,
     pub(crate) map: Arc<MapProfile<U>>,
-    pub(crate) link_by_verified_email: bool,
     pub(crate) allow_unlinking_last: bool,
     pub(crate) error_url: String,
     pub(crate) http: Option<HttpClient>,
@@ -67,7 +75,6 @@ impl<U: AuthUser> OAuth<U> {
         Self {
             providers: Vec::new(),
             map: Arc::new(map),
-            link_by_verified_email: false,
             allow_unlinking_last: false,
             error_url: "/".to_owned(),
             // Building fails only when TLS cannot be set up; every call
@@ -80,18 +87,6 @@ impl<U: AuthUser> OAuth<U> {
     pub fn provider(mut self, provider: Provider) -> Self {
         self.providers.retain(|p| p.id != provider.id);
         self.providers.push(provider);
-        self
-    }
-
-    /// Signs a provider account in to the existing user with the same
-    /// email address, linking it, when the provider says the address is
-    /// verified (default off: such sign-ins are refused with
-    /// `ACCOUNT_NOT_LINKED`, and the user links from their account page).
-    ///
-    /// # Security
-    /// Turn it on only for providers whose `email_verified` you trust.
-    pub fn link_by_verified_email(mut self, enabled: bool) -> Self {
-        self.link_by_verified_email = enabled;
         self
     }
 
@@ -125,7 +120,6 @@ impl<U: AuthUser> std::fmt::Debug for OAuth<U> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OAuth")
             .field("providers", &self.providers)
-            .field("link_by_verified_email", &self.link_by_verified_email)
             .field("allow_unlinking_last", &self.allow_unlinking_last)
             .field("error_url", &self.error_url)
             .finish_non_exhaustive()
@@ -135,7 +129,7 @@ impl<U: AuthUser> std::fmt::Debug for OAuth<U> {
 impl<U, A> Plugin<U, A> for OAuth<U>
 where
     U: AuthUser,
-    A: AccountAdapter<U> + VerificationAdapter<U>,
+    A: AccountAdapter<U> + VerificationAdapter<U> + EmailVerificationAdapter<U>,
 {
     fn name(&self) -> &'static str {
         "oauth"

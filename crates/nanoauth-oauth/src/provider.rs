@@ -92,6 +92,10 @@ pub struct Provider {
     /// The discovered issuer may contain `{tenantid}`, filled from each ID
     /// token's `tid` claim (Microsoft's multi-tenant endpoints).
     pub(crate) tenant_issuer: bool,
+    /// Sign-ins may link to the existing user with the same verified email.
+    pub(crate) link_by_verified_email: bool,
+    /// Whether the provider's "email verified" is believed at all.
+    pub(crate) trusts_email_verified: bool,
     pub(crate) discovered: Arc<Discovered>,
     pub(crate) jwks: Arc<JwksCache>,
 }
@@ -108,6 +112,8 @@ impl Provider {
             token_auth: TokenAuth::default(),
             authorization_params: Vec::new(),
             tenant_issuer: false,
+            link_by_verified_email: false,
+            trusts_email_verified: true,
             discovered: Arc::new(Discovered::default()),
             jwks: Arc::new(JwksCache::default()),
         }
@@ -207,6 +213,35 @@ impl Provider {
 
     pub(crate) fn tenant_issuer(mut self) -> Self {
         self.tenant_issuer = true;
+        self
+    }
+
+    /// Signs this provider's accounts in to the existing user with the same
+    /// email address, linking them, when the provider says the address is
+    /// verified (default off: such sign-ins are refused with
+    /// `ACCOUNT_NOT_LINKED`, and the user links from their account page).
+    /// The link proves the address: an account nobody had proven the
+    /// address of is taken over cleanly (see
+    /// [`EmailProof::SignIn`](nanoauth::EmailProof::SignIn)).
+    ///
+    /// ```
+    /// let google = nanoauth_oauth::providers::google("client-id", "secret")
+    ///     .link_by_verified_email(true);
+    /// ```
+    ///
+    /// # Security
+    /// Turn it on only for providers whose `email_verified` you trust. It
+    /// has no effect on providers whose addresses are never taken as
+    /// verified (Microsoft Entra ID).
+    pub fn link_by_verified_email(mut self, enabled: bool) -> Self {
+        self.link_by_verified_email = enabled;
+        self
+    }
+
+    /// Never believes this provider's "email verified": its addresses
+    /// neither link to existing accounts nor count as proven.
+    pub(crate) fn distrust_email_verified(mut self) -> Self {
+        self.trusts_email_verified = false;
         self
     }
 

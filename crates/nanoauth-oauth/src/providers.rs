@@ -56,8 +56,10 @@ pub fn github(client_id: &str, client_secret: &str) -> Provider {
 /// `organizations` or `consumers`; for those the ID token's issuer is
 /// matched with its own tenant (`tid`).
 ///
-/// Entra ID does not say whether an email is verified, so these sign-ins
-/// are never linked to an existing account by email.
+/// Entra ID does not say whether an email is verified (any tenant's admin
+/// sets any address), so these addresses are never taken as verified: the
+/// sign-ins are never linked to an existing account by email, and accounts
+/// they create stay unclaimed until their address is proven otherwise.
 ///
 /// ```
 /// let microsoft = nanoauth_oauth::providers::microsoft("common", "client-id", "secret");
@@ -68,6 +70,7 @@ pub fn microsoft(tenant: &str, client_id: &str, client_secret: &str) -> Provider
     Provider::oidc("microsoft", &issuer, client_id)
         .client_secret(client_secret)
         .tenant_issuer()
+        .distrust_email_verified()
 }
 
 /// Discord, scopes `identify email`.

@@ -18,7 +18,7 @@ use nanoauth::email::DangerConsoleSender;
 use nanoauth::plugins::email_password::EmailPassword;
 use nanoauth::plugins::email_verification::EmailVerification;
 use nanoauth::rate_limit::RateLimit;
-use nanoauth::{AccountAdapter, Auth, BasicSignUp, BasicUser, ClientInfo};
+use nanoauth::{AccountAdapter, Adapter, Auth, BasicSignUp, BasicUser, ClientInfo};
 use nanoauth_oauth::{OAuth, Provider, TokenAuth};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -90,6 +90,42 @@ fn oauth(issuer: &str) -> OAuth<BasicUser> {
     )
 }
 
+/// As [`oauth`], with the first provider linking by verified email.
+fn oauth_linking_by_email(issuer: &str) -> OAuth<BasicUser> {
+    oauth(issuer).provider(
+        Provider::oidc("oidc", issuer, "nanoauth-test")
+            .client_secret("nanoauth-test-secret")
+            .link_by_verified_email(true),
+    )
+}
+
+/// Whether the session of `signed_in` still works.
+async fn session_works(auth: &TestAuth, signed_in: &nanoauth::SignedIn<BasicUser>) -> bool {
+    let cookie = auth.session_cookie(&signed_in.token).expect("cookie");
+    let cookie = cookie
+        .to_str()
+        .expect("ascii")
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let request = http::Request::get("/api/auth/session")
+        .header("cookie", cookie)
+        .body(String::new())
+        .expect("request");
+    let response = auth.handler(request).await;
+    let body: Value = serde_json::from_slice(response.body()).expect("json");
+    !body["user"].is_null()
+}
+
+/// Whether `email` still signs in with the password `sign_up` gave it.
+async fn password_works(auth: &TestAuth, email: &str) -> bool {
+    auth.email_password()
+        .sign_in(email, "correct horse battery", ClientInfo::default())
+        .await
+        .is_ok()
+}
+
 fn auth_with(oauth: OAuth<BasicUser>) -> TestAuth {
     Auth::builder(MemoryAdapter::new())
         .secret("oauth test secret, thirty-two bytes or more")
@@ -141,6 +177,66 @@ async fn a_provider_verified_email_satisfies_required_verification() {
     );
     assert!(bob.session_cookie.is_none());
     assert_eq!(auth.adapter().user_count(), 2);
+}
+
+/// A provider that does not vouch for the address creates an unclaimed
+/// account: never verified, and taken over by the first proof of the
+/// address (here a password reset), provider link included.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unverified_provider_address_leaves_the_account_unclaimed() {
+    use nanoauth::EmailVerificationAdapter;
+    let server = OidcServer::start().await;
+    let auth = auth_with(oauth(&server.issuer));
+    // user-2 (bob@example.com) is not verified at the provider.
+    let mut attacker = Browser::new(&auth);
+    assert_eq!(
+        attacker.sign_in_as("signin", "oidc", "user-2").await,
+        "/dashboard"
+    );
+    let bob = attacker.session_user().await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    assert!(
+        !auth
+            .adapter()
+            .is_email_verified(&bob)
+            .await
+            .expect("verified?")
+    );
+    assert_eq!(
+        auth.adapter()
+            .list_accounts(&bob)
+            .await
+            .expect("accounts")
+            .len(),
+        1
+    );
+    // The mailbox's owner proves the address: the account is theirs alone.
+    let user = auth
+        .adapter()
+        .get_user(&bob)
+        .await
+        .expect("get")
+        .expect("user");
+    assert!(
+        auth.prove_email(&user, nanoauth::EmailProof::SignIn)
+            .await
+            .expect("prove")
+    );
+    assert!(
+        auth.adapter()
+            .list_accounts(&bob)
+            .await
+            .expect("accounts")
+            .is_empty()
+    );
+    let (status, body) = attacker.app_json("GET", "/api/auth/session", None).await;
+    assert_eq!(
+        (status, body["user"].is_null()),
+        (200, true),
+        "the provider's session is revoked"
+    );
 }
 
 /// Where a walk through redirects stopped.
@@ -606,10 +702,14 @@ async fn an_existing_account_is_never_taken_over() {
     );
     assert!(browser.session_cookie.is_none());
 
-    // Opted in, and the provider says the email is verified: linked.
-    let auth = auth_with(oauth(&server.issuer).link_by_verified_email(true));
-    sign_up(&auth, "ada@example.com").await;
+    // Opted in, and the provider says the email is verified: linked. The
+    // account was set up by someone who never proved the address (a
+    // pre-account hijacker, say): the link takes it over cleanly, so their
+    // session and their password are gone.
+    let auth = auth_with(oauth_linking_by_email(&server.issuer));
+    let hijacker = sign_up(&auth, "ada@example.com").await;
     sign_up(&auth, "bob@example.com").await;
+    assert!(session_works(&auth, &hijacker).await);
     let mut browser = Browser::new(&auth);
     assert_eq!(
         browser.sign_in_as("signin", "oidc", "user-1").await,
@@ -617,6 +717,33 @@ async fn an_existing_account_is_never_taken_over() {
     );
     assert_eq!(browser.session_user().await["email"], "ada@example.com");
     assert_eq!(auth.adapter().user_count(), 2);
+    assert!(
+        !session_works(&auth, &hijacker).await,
+        "the hijacker's session is revoked"
+    );
+    assert!(
+        !password_works(&auth, "ada@example.com").await,
+        "the hijacker's password is removed"
+    );
+    let ada = hijacker.user.id.clone();
+    assert_eq!(
+        auth.adapter()
+            .list_accounts(&ada)
+            .await
+            .expect("accounts")
+            .len(),
+        1
+    );
+    // A second provider sign-in of the now-claimed account changes nothing.
+    let mut again = Browser::new(&auth);
+    assert_eq!(
+        again.sign_in_as("signin", "oidc", "user-1").await,
+        "/dashboard"
+    );
+    assert!(
+        browser.session_user().await.is_object(),
+        "the first browser stays signed in"
+    );
 
     // Opted in, but bob's email is not verified at the provider: refused.
     let mut bob = Browser::new(&auth);

@@ -281,6 +281,13 @@ impl<U: AuthUser, A: nanoauth::EmailVerificationAdapter<U>> nanoauth::EmailVerif
     ) -> impl Future<Output = Result<(), AdapterError>> + Send {
         self.inner.set_email_verified(user_id)
     }
+
+    fn claim_email(
+        &self,
+        user_id: &str,
+    ) -> impl std::future::Future<Output = Result<bool, AdapterError>> + Send {
+        self.inner.claim_email(user_id)
+    }
 }
 
 /// Linked provider accounts live with the users, in the inner adapter.

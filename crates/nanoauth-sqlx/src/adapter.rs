@@ -639,6 +639,45 @@ impl<U: AuthUser + DeserializeOwned> EmailVerificationAdapter<U> for SqlAdapter<
             .map(|_| ()))
         .map_err(adapter_error)
     }
+
+    async fn claim_email(&self, user_id: &str) -> Result<bool, AdapterError> {
+        let statements = &self.statements;
+        let now = to_db_time(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |elapsed| elapsed.as_secs()),
+        );
+        // The plain insert is the test-and-set: the primary key refuses it
+        // when the address was proven already, and the transaction makes
+        // the removals one step with it.
+        let claimed = on_pool!(&self.pool, conn => async {
+            let mut tx = conn.begin().await?;
+            let inserted = sqlx::query(sql(&statements.insert_email_verified))
+                .bind(user_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await;
+            match inserted {
+                Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
+                    tx.rollback().await?;
+                    return Ok(false);
+                }
+                Err(error) => return Err(error),
+                Ok(_) => {}
+            }
+            sqlx::query(sql(&statements.delete_password))
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(sql(&statements.delete_accounts))
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await.map(|()| true)
+        }.await)
+        .map_err(adapter_error)?;
+        Ok(claimed)
+    }
 }
 
 impl<U: AuthUser + DeserializeOwned> AccountAdapter<U> for SqlAdapter<U> {

@@ -191,6 +191,10 @@ pub(crate) struct Statements {
     pub(crate) delete_verification: Arc<str>,
     pub(crate) is_email_verified: Arc<str>,
     pub(crate) set_email_verified: Arc<str>,
+    /// Fails (unique violation) when the address is verified already.
+    pub(crate) insert_email_verified: Arc<str>,
+    pub(crate) delete_password: Arc<str>,
+    pub(crate) delete_accounts: Arc<str>,
     pub(crate) find_account: Arc<str>,
     pub(crate) insert_account: Arc<str>,
     pub(crate) unlink_account: Arc<str>,
@@ -289,6 +293,11 @@ impl Statements {
                 "INSERT INTO {email_verifications} (user_id, verified_at) VALUES (?, ?){}",
                 dialect.upsert("user_id", &["verified_at"])
             )),
+            insert_email_verified: sql(format!(
+                "INSERT INTO {email_verifications} (user_id, verified_at) VALUES (?, ?)"
+            )),
+            delete_password: sql(format!("DELETE FROM {passwords} WHERE user_id = ?")),
+            delete_accounts: sql(format!("DELETE FROM {accounts} WHERE user_id = ?")),
             find_account: sql(format!(
                 "SELECT {ACCOUNT_COLUMNS} FROM {accounts} WHERE provider = ? AND account_id = ?"
             )),

@@ -1015,3 +1015,162 @@ where
         "the others are conflicts: {results:?}"
     );
 }
+
+/// The account-ownership policy on this adapter: the first proof of an
+/// address by a sign-in route takes an unclaimed account over (sessions
+/// revoked, password removed, provider accounts unlinked, address
+/// verified) in one step; later proofs, and a confirmation, keep the
+/// account as it is; of concurrent claims exactly one takes it over.
+pub async fn unclaimed_accounts_are_taken_over_cleanly<U, A, F>(adapter: &Arc<A>, make: &F)
+where
+    U: TestableUser,
+    A: FullAdapter<U>,
+    F: Fn(String, Email) -> U,
+{
+    use nanoauth::{ClientInfo, EmailProof};
+
+    let hasher = PasswordHasher::with_params(64, 1, 1).expect("params");
+    let password = "correct horse battery staple";
+    let auth = Auth::builder(Arc::clone(adapter))
+        .secret("conformance secret, thirty-two bytes or more")
+        .base_url("http://localhost:3000")
+        .plugin(EmailPassword::new().hasher(hasher.clone()))
+        .build()
+        .expect("config");
+    let session_works = |token: nanoauth::SessionToken| {
+        let auth = auth.clone();
+        async move {
+            let cookie = auth.session_cookie(&token).expect("cookie");
+            let cookie = cookie
+                .to_str()
+                .expect("ascii")
+                .split(';')
+                .next()
+                .map(str::to_owned);
+            let page = http::Request::get("/")
+                .header("cookie", cookie.unwrap_or_default())
+                .body(())
+                .expect("request");
+            auth.get_session(&page)
+                .await
+                .expect("get_session")
+                .is_some()
+        }
+    };
+
+    // Someone signs up with an address they do not hold, sets a password,
+    // links a provider account and signs in.
+    let email = fresh_email("unclaimed");
+    let user = make(fresh_id(), email.clone());
+    let hash = hasher.hash(password).expect("hash");
+    adapter
+        .create_user_with_password(&user, &hash)
+        .await
+        .expect("create");
+    let account = AccountRecord::new("conformance", random_id().expect("id"), user.id(), now());
+    adapter.link_account(&account).await.expect("link");
+    let hijacker = auth
+        .email_password()
+        .sign_in(email.as_str(), password, ClientInfo::default())
+        .await
+        .expect("sign in");
+    assert!(session_works(hijacker.token.clone()).await);
+
+    // The address's owner proves it by a sign-in route.
+    assert!(
+        auth.prove_email(&user, EmailProof::SignIn)
+            .await
+            .expect("prove"),
+        "an unclaimed account is taken over"
+    );
+    assert!(
+        !session_works(hijacker.token).await,
+        "every session is revoked"
+    );
+    assert!(
+        adapter
+            .find_password_credential(&email)
+            .await
+            .expect("find_password_credential")
+            .is_none(),
+        "the password set before the proof is removed"
+    );
+    assert!(
+        adapter
+            .list_accounts(user.id())
+            .await
+            .expect("list")
+            .is_empty(),
+        "provider accounts linked before the proof are unlinked"
+    );
+    assert!(
+        adapter
+            .is_email_verified(user.id())
+            .await
+            .expect("verified")
+    );
+    assert!(
+        adapter.get_user(user.id()).await.expect("get").is_some(),
+        "the user stays"
+    );
+
+    // Claimed now: a new password and a new session survive later proofs.
+    adapter
+        .set_password_hash(user.id(), &hash)
+        .await
+        .expect("set password");
+    let owner = auth
+        .email_password()
+        .sign_in(email.as_str(), password, ClientInfo::default())
+        .await
+        .expect("sign in");
+    assert!(
+        !auth
+            .prove_email(&user, EmailProof::SignIn)
+            .await
+            .expect("prove again")
+    );
+    assert!(
+        session_works(owner.token).await,
+        "a claimed account keeps its sessions"
+    );
+
+    // A confirmation (the sign-up's verification link) keeps everything.
+    let confirmed = make(fresh_id(), fresh_email("confirmed"));
+    adapter
+        .create_user_with_password(&confirmed, &hash)
+        .await
+        .expect("create");
+    let signed_in = auth
+        .email_password()
+        .sign_in(confirmed.email(), password, ClientInfo::default())
+        .await
+        .expect("sign in");
+    assert!(
+        !auth
+            .prove_email(&confirmed, EmailProof::Confirmation)
+            .await
+            .expect("confirm")
+    );
+    assert!(session_works(signed_in.token).await);
+    assert!(
+        adapter
+            .is_email_verified(confirmed.id())
+            .await
+            .expect("verified")
+    );
+
+    // Concurrent claims: exactly one takes the account over.
+    let raced = make(fresh_id(), fresh_email("raced"));
+    adapter
+        .create_user_with_password(&raced, &hash)
+        .await
+        .expect("create");
+    let claims = join_all((0..8).map(|_| adapter.claim_email(raced.id()))).await;
+    let won = claims
+        .into_iter()
+        .map(|c| c.expect("claim_email"))
+        .filter(|won| *won)
+        .count();
+    assert_eq!(won, 1, "one claim of concurrent claims wins");
+}

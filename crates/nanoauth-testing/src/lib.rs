@@ -78,6 +78,7 @@ macro_rules! adapter_conformance {
             $crate::__conformance_case!($setup, $user, $teardown, user_with_account_is_atomic);
             $crate::__conformance_case!($setup, $user, $teardown, concurrent_first_sign_ins_one_wins);
             $crate::__conformance_case!($setup, $user, $teardown, works_behind_auth);
+            $crate::__conformance_case!($setup, $user, $teardown, unclaimed_accounts_are_taken_over_cleanly);
         }
     };
 }

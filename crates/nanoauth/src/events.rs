@@ -33,10 +33,20 @@ pub enum Event<U> {
         session_id: String,
     },
     /// A user showed that they receive mail at their address: they followed
-    /// a magic link or a verification link, or a social provider vouched for
-    /// the address. The email-verification plugin records it as verified.
+    /// a magic link, a reset link or a verification link, or a social
+    /// provider vouched for the address. It is recorded as verified (see
+    /// [`Auth::prove_email`](crate::Auth::prove_email)).
     EmailProven {
         /// The user whose address it is.
+        user: U,
+    },
+    /// The first proof of an address took an unclaimed account over: every
+    /// session was revoked, the password set before the proof removed and
+    /// the provider accounts linked before it unlinked (see
+    /// [`Auth::prove_email`](crate::Auth::prove_email)). Worth a security
+    /// notification to the address.
+    AccountClaimed {
+        /// The account, now its address's owner's.
         user: U,
     },
     /// A sign-up asked for an address that has an account, and was answered
@@ -78,6 +88,7 @@ impl<U> Event<U> {
             Self::SignedIn { .. } => EventKind::AfterSignIn,
             Self::SignedOut { .. } => EventKind::AfterSignOut,
             Self::EmailProven { .. } => EventKind::AfterEmailProven,
+            Self::AccountClaimed { .. } => EventKind::AfterAccountClaimed,
             Self::EmailTaken { .. } => EventKind::OnEmailTaken,
             Self::Error { .. } | Self::EmailNotSent { .. } => EventKind::OnError,
         }
@@ -96,6 +107,8 @@ pub enum EventKind {
     AfterSignOut,
     /// After a user followed an emailed link.
     AfterEmailProven,
+    /// After the first proof of an address took an unclaimed account over.
+    AfterAccountClaimed,
     /// When a sign-up for a taken address was answered as if it were free.
     OnEmailTaken,
     /// After a handled request failed, or background mail was not sent.

@@ -61,6 +61,7 @@ mod events;
 mod handler;
 mod keys;
 mod origin;
+mod ownership;
 mod plugin;
 pub mod plugins;
 pub mod rate_limit;
@@ -85,6 +86,7 @@ pub use error::Error;
 pub use events::{Event, EventKind, Hook};
 pub use keys::MIN_SECRET_LEN;
 pub use origin::origin_of;
+pub use ownership::EmailProof;
 pub use plugin::Plugin;
 #[cfg(feature = "tokio")]
 pub use runtime::TokioOffload;

@@ -187,7 +187,10 @@ async fn one_link_followed_concurrently_gives_one_session() -> TestResult {
         }
     }
     assert_eq!(signed_in, 1);
-    assert_eq!(auth.adapter().session_count(), sessions_before + 1);
+    // The link took the never-proven account over: the sign-up's session
+    // went, the link's one session is all there is.
+    assert_eq!(sessions_before, 1);
+    assert_eq!(auth.adapter().session_count(), 1);
     Ok(())
 }
 
@@ -640,8 +643,9 @@ async fn following_a_magic_link_verifies_the_address() -> TestResult {
         "the new account is signed in"
     );
 
-    // A password account that never verified: the magic link verifies it,
-    // and then its password works too.
+    // A password account that never verified: the magic link verifies it
+    // and takes it over, so the password set before (by whoever signed up)
+    // no longer signs in; the owner may set one.
     let signed_up = sign_up(&auth, "unverified@example.com", PASSWORD).await;
     assert!(signed_up.headers().get("set-cookie").is_none());
     let refused = sign_in(&auth, "unverified@example.com", PASSWORD).await;
@@ -653,8 +657,8 @@ async fn following_a_magic_link_verifies_the_address() -> TestResult {
     .await;
     let followed = auth.handler(get(&path_of(&outbox.last_link()))).await;
     assert!(!cookie(&followed).is_empty());
-    let allowed = sign_in(&auth, "unverified@example.com", PASSWORD).await;
-    assert_eq!(allowed.status(), StatusCode::OK);
+    let removed = sign_in(&auth, "unverified@example.com", PASSWORD).await;
+    assert_eq!(removed.status(), StatusCode::UNAUTHORIZED);
     Ok(())
 }
 
@@ -758,5 +762,138 @@ async fn without_required_verification_a_taken_address_is_a_conflict() -> TestRe
     let taken = sign_up(&auth, "owner@example.com", PASSWORD).await;
     assert_eq!(taken.status(), StatusCode::CONFLICT);
     assert_eq!(error_code(&taken), "USER_ALREADY_EXISTS");
+    Ok(())
+}
+
+/// Pre-account hijacking, the magic-link path: someone signs up with an
+/// address they do not hold and a password of their own; the address's
+/// owner later signs in with a magic link. The account is theirs alone:
+/// the first session is revoked and the first password no longer signs in
+/// (SECURITY.md, account ownership).
+#[tokio::test]
+async fn a_magic_link_takes_a_pre_hijacked_account_over() -> TestResult {
+    let (auth, outbox, _) = setup();
+    let hijacker = cookie(&sign_up(&auth, "victim@example.com", PASSWORD).await);
+    assert_eq!(
+        json(&session_with_cookie(&auth, &hijacker).await)["user"]["email"],
+        "victim@example.com"
+    );
+
+    request_link(&auth, "victim@example.com").await;
+    let followed = auth.handler(get(&path_of(&outbox.last_link()))).await;
+    let owner = cookie(&followed);
+    assert!(!owner.is_empty(), "the owner is signed in");
+
+    assert_eq!(
+        session_with_cookie(&auth, &hijacker).await.body().as_ref(),
+        b"null",
+        "the hijacker's session is revoked"
+    );
+    assert_eq!(
+        sign_in(&auth, "victim@example.com", PASSWORD)
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED,
+        "the hijacker's password no longer signs in"
+    );
+    assert_eq!(
+        json(&session_with_cookie(&auth, &owner).await)["user"]["email"],
+        "victim@example.com",
+        "the owner's new session is the one left"
+    );
+
+    // The account is claimed now: a second link keeps the owner's session.
+    request_link(&auth, "victim@example.com").await;
+    let second = cookie(&auth.handler(get(&path_of(&outbox.last_link()))).await);
+    assert!(!second.is_empty());
+    assert_eq!(
+        json(&session_with_cookie(&auth, &owner).await)["user"]["email"],
+        "victim@example.com",
+        "later proofs take nothing over"
+    );
+    Ok(())
+}
+
+/// Pre-account hijacking, the password-reset path: a reset of an account
+/// whose address nobody proved ends every session even when the plugin is
+/// set to keep them, and only the new password signs in.
+#[tokio::test]
+async fn a_password_reset_takes_a_pre_hijacked_account_over() -> TestResult {
+    let clock = TestClock::at(1_700_000_000);
+    let (auth, outbox) = with_mail(|builder, outbox| {
+        builder
+            .clock(clock)
+            .rate_limit(RateLimit::danger_disabled())
+            .plugin(PasswordReset::new(outbox.clone()).danger_keep_sessions())
+    });
+    let hijacker = cookie(&sign_up(&auth, "victim@example.com", PASSWORD).await);
+    let body = r#"{"email":"victim@example.com","redirectTo":"/reset-page"}"#;
+    auth.handler(post("/api/auth/request-password-reset", body))
+        .await;
+    let token = outbox
+        .last_link()
+        .split("token=")
+        .nth(1)
+        .unwrap_or_default()
+        .to_owned();
+    let reset =
+        serde_json::json!({ "token": token, "newPassword": "the owner's passphrase" }).to_string();
+    let response = auth.handler(post("/api/auth/reset-password", &reset)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        session_with_cookie(&auth, &hijacker).await.body().as_ref(),
+        b"null",
+        "the hijacker's session is revoked despite danger_keep_sessions"
+    );
+    assert_eq!(
+        sign_in(&auth, "victim@example.com", PASSWORD)
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        sign_in(&auth, "victim@example.com", "the owner's passphrase")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    Ok(())
+}
+
+/// The verification link sent at sign-up confirms that sign-up: it keeps
+/// the account's password and sessions (its mail says "if this wasn't you,
+/// ignore this email").
+#[tokio::test]
+async fn the_sign_up_verification_link_keeps_the_account() -> TestResult {
+    let (auth, outbox) = with_mail(|builder, outbox| {
+        builder
+            .rate_limit(RateLimit::danger_disabled())
+            .plugin(EmailVerification::new(outbox.clone()))
+    });
+    let session = cookie(&sign_up(&auth, "confirm@example.com", PASSWORD).await);
+    let link = outbox.last_link();
+    assert!(link.contains("/verify-email?token="), "{link}");
+    let text = outbox
+        .0
+        .lock()
+        .map(|m| m.last().map(|m| m.text.clone()).unwrap_or_default())
+        .unwrap_or_default();
+    assert!(
+        text.contains("If you did not sign up, ignore this email"),
+        "{text}"
+    );
+    auth.handler(get(&path_of(&link))).await;
+    assert_eq!(
+        json(&session_with_cookie(&auth, &session).await)["user"]["email"],
+        "confirm@example.com",
+        "the session is kept"
+    );
+    assert_eq!(
+        sign_in(&auth, "confirm@example.com", PASSWORD)
+            .await
+            .status(),
+        StatusCode::OK,
+        "the password is kept"
+    );
     Ok(())
 }

@@ -181,6 +181,23 @@ impl<U: AuthUser> EmailVerificationAdapter<U> for MemoryAdapter<U> {
         state.verified_emails.insert(user_id.to_owned());
         Ok(())
     }
+
+    async fn claim_email(&self, user_id: &str) -> Result<bool, AdapterError> {
+        // One write lock: the check and every removal are one step.
+        let mut state = self.write();
+        if !state.users.contains_key(user_id) {
+            return Err(AdapterError::other("no user with this id"));
+        }
+        if !state.verified_emails.insert(user_id.to_owned()) {
+            return Ok(false);
+        }
+        #[cfg(feature = "email-password")]
+        state.passwords.remove(user_id);
+        state
+            .accounts
+            .retain(|_, account| account.user_id != user_id);
+        Ok(true)
+    }
 }
 
 impl<U: AuthUser> VerificationAdapter<U> for MemoryAdapter<U> {

@@ -3,6 +3,7 @@
 use crate::adapter::{EmailVerificationAdapter, VerificationAdapter};
 use crate::auth::Auth;
 use crate::error::Error;
+use crate::ownership::EmailProof;
 use crate::plugins::link_mail::LinkRequest;
 use crate::user::{AuthUser, Email};
 use crate::utils::url;
@@ -89,6 +90,8 @@ where
     }
 
     /// Consumes a verification token and marks its user's email verified.
+    /// It confirms the sign-up that sent it ([`EmailProof::Confirmation`]):
+    /// the account keeps its password and sessions.
     ///
     /// # Errors
     /// [`Error::InvalidToken`], [`Error::TokenExpired`], adapter failures.
@@ -101,10 +104,9 @@ where
             .get_user(&record.identifier)
             .await?
             .ok_or(Error::InvalidToken)?;
-        self.auth.adapter().set_email_verified(user.id()).await?;
         self.auth
-            .emit(crate::Event::EmailProven { user: user.clone() })
-            .await;
+            .prove_email(&user, EmailProof::Confirmation)
+            .await?;
         Ok(user)
     }
 }

@@ -104,18 +104,7 @@ where
     }
 
     fn hooks(self: Arc<Self>) -> Vec<Hook<U, A>> {
-        // Following any emailed link (a magic link, say) proves the address
-        // as well as a verification link does.
-        let mut hooks = vec![Hook::new(
-            EventKind::AfterEmailProven,
-            |event: Event<U>, auth: Auth<U, A>| async move {
-                if let Event::EmailProven { user } = event {
-                    // Idempotent; a failure leaves the address unverified,
-                    // which a verification link can still fix.
-                    let _ = auth.adapter().set_email_verified(user.id()).await;
-                }
-            },
-        )];
+        let mut hooks = Vec::new();
         if self.send_on_sign_up {
             // A sign-up for a taken address was answered like a new
             // account's, which gets a link: the owner gets one too (if still

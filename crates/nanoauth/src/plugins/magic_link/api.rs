@@ -2,10 +2,13 @@
 
 use serde_json::{Map, Value};
 
-use crate::adapter::{AdapterError, CreateUserAdapter, VerificationAdapter};
+use crate::adapter::{
+    AdapterError, CreateUserAdapter, EmailVerificationAdapter, VerificationAdapter,
+};
 use crate::auth::Auth;
 use crate::error::Error;
 use crate::events::Event;
+use crate::ownership::EmailProof;
 use crate::plugins::link_mail::LinkRequest;
 use crate::session::{ClientInfo, SignedIn};
 use crate::user::{AuthUser, Email, NewUser};
@@ -19,7 +22,9 @@ pub(crate) const PURPOSE: &str = "magic-link";
 /// The most sign-up fields a link keeps, as JSON: a profile, not a payload.
 const MAX_SIGN_UP_FIELDS: usize = 4096;
 
-impl<U: AuthUser, A: VerificationAdapter<U> + CreateUserAdapter<U>> Auth<U, A> {
+impl<U: AuthUser, A: VerificationAdapter<U> + CreateUserAdapter<U> + EmailVerificationAdapter<U>>
+    Auth<U, A>
+{
     /// The magic-link plugin's exports.
     pub fn magic_link(&self) -> MagicLinkApi<'_, U, A> {
         MagicLinkApi { auth: self }
@@ -28,11 +33,17 @@ impl<U: AuthUser, A: VerificationAdapter<U> + CreateUserAdapter<U>> Auth<U, A> {
 
 /// The exports of [`MagicLink`], from [`Auth::magic_link`].
 #[derive(Debug)]
-pub struct MagicLinkApi<'a, U: AuthUser, A: VerificationAdapter<U> + CreateUserAdapter<U>> {
+pub struct MagicLinkApi<
+    'a,
+    U: AuthUser,
+    A: VerificationAdapter<U> + CreateUserAdapter<U> + EmailVerificationAdapter<U>,
+> {
     auth: &'a Auth<U, A>,
 }
 
-impl<U: AuthUser, A: VerificationAdapter<U> + CreateUserAdapter<U>> MagicLinkApi<'_, U, A> {
+impl<U: AuthUser, A: VerificationAdapter<U> + CreateUserAdapter<U> + EmailVerificationAdapter<U>>
+    MagicLinkApi<'_, U, A>
+{
     fn options(&self) -> Result<&MagicLink, Error> {
         self.auth
             .plugin::<MagicLink>()
@@ -118,9 +129,9 @@ impl<U: AuthUser, A: VerificationAdapter<U> + CreateUserAdapter<U>> MagicLinkApi
                 None => return Err(Error::InvalidToken),
             },
         };
-        self.auth
-            .emit(Event::EmailProven { user: user.clone() })
-            .await;
+        // The link proves the address and means "let me in": an account
+        // someone else set up with this address is taken over cleanly.
+        self.auth.prove_email(&user, EmailProof::SignIn).await?;
         self.auth.create_session(user, client).await
     }
 

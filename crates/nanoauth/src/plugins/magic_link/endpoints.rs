@@ -3,7 +3,7 @@
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::adapter::{CreateUserAdapter, VerificationAdapter};
+use crate::adapter::{CreateUserAdapter, EmailVerificationAdapter, VerificationAdapter};
 use crate::endpoint::{EndpointRequest, Reply};
 use crate::error::Error;
 use crate::user::AuthUser;
@@ -24,7 +24,10 @@ fn root() -> String {
     "/".to_owned()
 }
 
-pub(super) async fn send<U: AuthUser, A: VerificationAdapter<U> + CreateUserAdapter<U>>(
+pub(super) async fn send<
+    U: AuthUser,
+    A: VerificationAdapter<U> + CreateUserAdapter<U> + EmailVerificationAdapter<U>,
+>(
     request: EndpointRequest<U, A>,
 ) -> Result<Reply, Error> {
     let body: SendBody = request.json()?;
@@ -37,7 +40,10 @@ pub(super) async fn send<U: AuthUser, A: VerificationAdapter<U> + CreateUserAdap
 }
 
 /// Follows the link: a redirect either way, since a person clicked it.
-pub(super) async fn verify<U: AuthUser, A: VerificationAdapter<U> + CreateUserAdapter<U>>(
+pub(super) async fn verify<
+    U: AuthUser,
+    A: VerificationAdapter<U> + CreateUserAdapter<U> + EmailVerificationAdapter<U>,
+>(
     request: EndpointRequest<U, A>,
 ) -> Result<Reply, Error> {
     let query = request.parts().uri.query();

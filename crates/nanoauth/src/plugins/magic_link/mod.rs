@@ -36,7 +36,7 @@ use std::sync::Arc;
 
 pub use api::MagicLinkApi;
 
-use crate::adapter::{CreateUserAdapter, VerificationAdapter};
+use crate::adapter::{CreateUserAdapter, EmailVerificationAdapter, VerificationAdapter};
 use crate::email::{EmailSender, OutgoingEmail};
 use crate::endpoint::Endpoint;
 use crate::plugin::Plugin;
@@ -101,7 +101,9 @@ fn default_email(to: &Email, url: &str, minutes: u64) -> OutgoingEmail {
     )
 }
 
-impl<U: AuthUser, A: VerificationAdapter<U> + CreateUserAdapter<U>> Plugin<U, A> for MagicLink {
+impl<U: AuthUser, A: VerificationAdapter<U> + CreateUserAdapter<U> + EmailVerificationAdapter<U>>
+    Plugin<U, A> for MagicLink
+{
     fn name(&self) -> &'static str {
         "magic-link"
     }

@@ -1,8 +1,9 @@
 //! `auth.password_reset()`: request a link, reset with it.
 
-use crate::adapter::VerificationAdapter;
+use crate::adapter::{EmailVerificationAdapter, VerificationAdapter};
 use crate::auth::Auth;
 use crate::error::Error;
+use crate::ownership::EmailProof;
 use crate::plugins::email_password::{EmailPassword, PasswordAdapter};
 use crate::plugins::link_mail::LinkRequest;
 use crate::user::{AuthUser, Email};
@@ -13,7 +14,9 @@ use super::PasswordReset;
 /// The purpose reset tokens are stored under.
 const PURPOSE: &str = "reset-password";
 
-impl<U: AuthUser, A: VerificationAdapter<U> + PasswordAdapter<U>> Auth<U, A> {
+impl<U: AuthUser, A: VerificationAdapter<U> + PasswordAdapter<U> + EmailVerificationAdapter<U>>
+    Auth<U, A>
+{
     /// The password-reset plugin's exports.
     pub fn password_reset(&self) -> PasswordResetApi<'_, U, A> {
         PasswordResetApi { auth: self }
@@ -22,11 +25,17 @@ impl<U: AuthUser, A: VerificationAdapter<U> + PasswordAdapter<U>> Auth<U, A> {
 
 /// The exports of [`PasswordReset`], from [`Auth::password_reset`].
 #[derive(Debug)]
-pub struct PasswordResetApi<'a, U: AuthUser, A: VerificationAdapter<U> + PasswordAdapter<U>> {
+pub struct PasswordResetApi<
+    'a,
+    U: AuthUser,
+    A: VerificationAdapter<U> + PasswordAdapter<U> + EmailVerificationAdapter<U>,
+> {
     auth: &'a Auth<U, A>,
 }
 
-impl<U: AuthUser, A: VerificationAdapter<U> + PasswordAdapter<U>> PasswordResetApi<'_, U, A> {
+impl<U: AuthUser, A: VerificationAdapter<U> + PasswordAdapter<U> + EmailVerificationAdapter<U>>
+    PasswordResetApi<'_, U, A>
+{
     fn options(&self) -> Result<(&PasswordReset, &EmailPassword), Error> {
         let reset = self
             .auth
@@ -77,6 +86,11 @@ impl<U: AuthUser, A: VerificationAdapter<U> + PasswordAdapter<U>> PasswordResetA
     /// Sets a new password with a reset token, and ends the user's sessions
     /// (unless configured otherwise). Does not sign in.
     ///
+    /// The link proves the address ([`EmailProof::SignIn`]): on an account
+    /// whose address was never proven, the reset also ends every session
+    /// and unlinks every provider account, whatever the options, since
+    /// whoever set them up never proved the address.
+    ///
     /// # Errors
     /// [`Error::InvalidToken`], [`Error::TokenExpired`], the password length
     /// errors, adapter failures.
@@ -85,7 +99,14 @@ impl<U: AuthUser, A: VerificationAdapter<U> + PasswordAdapter<U>> PasswordResetA
         // Check the password first: a too-short one must not burn the token.
         passwords.check_length(new_password)?;
         let record = self.auth.consume_token(token, PURPOSE).await?;
+        let user = self
+            .auth
+            .adapter()
+            .get_user(&record.identifier)
+            .await?
+            .ok_or(Error::InvalidToken)?;
         let hash = passwords.hash(self.auth.offload(), new_password).await?;
+        self.auth.prove_email(&user, EmailProof::SignIn).await?;
         self.auth
             .adapter()
             .set_password_hash(&record.identifier, &hash)

@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use crate::adapter::VerificationAdapter;
+use crate::adapter::{EmailVerificationAdapter, VerificationAdapter};
 use crate::endpoint::{EndpointRequest, Reply};
 use crate::error::Error;
 use crate::plugins::email_password::PasswordAdapter;
@@ -22,7 +22,10 @@ struct ResetBody {
     new_password: String,
 }
 
-pub(super) async fn request<U: AuthUser, A: VerificationAdapter<U> + PasswordAdapter<U>>(
+pub(super) async fn request<
+    U: AuthUser,
+    A: VerificationAdapter<U> + PasswordAdapter<U> + EmailVerificationAdapter<U>,
+>(
     request: EndpointRequest<U, A>,
 ) -> Result<Reply, Error> {
     let body: RequestBody = request.json()?;
@@ -34,7 +37,10 @@ pub(super) async fn request<U: AuthUser, A: VerificationAdapter<U> + PasswordAda
     Ok(Reply::success())
 }
 
-pub(super) async fn reset<U: AuthUser, A: VerificationAdapter<U> + PasswordAdapter<U>>(
+pub(super) async fn reset<
+    U: AuthUser,
+    A: VerificationAdapter<U> + PasswordAdapter<U> + EmailVerificationAdapter<U>,
+>(
     request: EndpointRequest<U, A>,
 ) -> Result<Reply, Error> {
     let body: ResetBody = request.json()?;

@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 pub use api::PasswordResetApi;
 
-use crate::adapter::VerificationAdapter;
+use crate::adapter::{EmailVerificationAdapter, VerificationAdapter};
 use crate::email::{EmailSender, OutgoingEmail};
 use crate::endpoint::Endpoint;
 use crate::plugin::Plugin;
@@ -81,7 +81,9 @@ fn default_email(to: &Email, url: &str, minutes: u64) -> OutgoingEmail {
     )
 }
 
-impl<U: AuthUser, A: VerificationAdapter<U> + PasswordAdapter<U>> Plugin<U, A> for PasswordReset {
+impl<U: AuthUser, A: VerificationAdapter<U> + PasswordAdapter<U> + EmailVerificationAdapter<U>>
+    Plugin<U, A> for PasswordReset
+{
     fn name(&self) -> &'static str {
         "password-reset"
     }
