@@ -152,9 +152,17 @@ impl Gate {
             // `health` on their next turn.
             if let Some(_probe) = self.health.probe() {
                 checked = true;
-                self.try_connect(pool)
-                    .await
-                    .inspect_err(|_| self.health.trip())?;
+                match self.try_connect(pool).await {
+                    Ok(()) => {}
+                    // Slow is not down (a loaded machine, a far server):
+                    // keep queueing, bounded by the acquire timeout.
+                    Err(sqlx::Error::Io(error)) if error.kind() == std::io::ErrorKind::TimedOut => {
+                    }
+                    Err(error) => {
+                        self.health.trip();
+                        return Err(error);
+                    }
+                }
             }
         }
     }
