@@ -2,23 +2,18 @@
 //! list and unlink accounts. Completing a callback is in `callback.rs`.
 
 use nanoauth::utils::token::random_token;
-use nanoauth::{
-    AccountAdapter, Auth, AuthUser, EmailVerificationAdapter, Error, VerificationAdapter,
-};
+use nanoauth::{Auth, AuthUser, Error};
 
 use crate::error::OAuthError;
 use crate::flow::ExpectCallback;
 use crate::http::HttpClient;
 use crate::pkce;
 use crate::plugin::OAuth;
+use crate::plugin::OAuthAdapter;
 use crate::provider::Provider;
 
 /// Adds [`oauth`](OAuthExt::oauth) to `Auth`.
-pub trait OAuthExt<
-    U: AuthUser,
-    A: AccountAdapter<U> + VerificationAdapter<U> + EmailVerificationAdapter<U>,
->
-{
+pub trait OAuthExt<U: AuthUser, A: OAuthAdapter<U>> {
     /// The social sign-in plugin's exports.
     ///
     /// ```
@@ -41,9 +36,7 @@ pub trait OAuthExt<
     fn oauth(&self) -> OAuthApi<'_, U, A>;
 }
 
-impl<U: AuthUser, A: AccountAdapter<U> + VerificationAdapter<U> + EmailVerificationAdapter<U>>
-    OAuthExt<U, A> for Auth<U, A>
-{
+impl<U: AuthUser, A: OAuthAdapter<U>> OAuthExt<U, A> for Auth<U, A> {
     fn oauth(&self) -> OAuthApi<'_, U, A> {
         OAuthApi { auth: self }
     }
@@ -51,11 +44,7 @@ impl<U: AuthUser, A: AccountAdapter<U> + VerificationAdapter<U> + EmailVerificat
 
 /// The exports of [`OAuth`], from [`OAuthExt::oauth`].
 #[derive(Debug)]
-pub struct OAuthApi<
-    'a,
-    U: AuthUser,
-    A: AccountAdapter<U> + VerificationAdapter<U> + EmailVerificationAdapter<U>,
-> {
+pub struct OAuthApi<'a, U: AuthUser, A: OAuthAdapter<U>> {
     pub(crate) auth: &'a Auth<U, A>,
 }
 
@@ -72,9 +61,7 @@ pub struct LinkedAccount {
     pub created_at: u64,
 }
 
-impl<U: AuthUser, A: AccountAdapter<U> + VerificationAdapter<U> + EmailVerificationAdapter<U>>
-    OAuthApi<'_, U, A>
-{
+impl<U: AuthUser, A: OAuthAdapter<U>> OAuthApi<'_, U, A> {
     pub(crate) fn options(&self) -> Result<&OAuth<U>, Error> {
         self.auth
             .plugin::<OAuth<U>>()

@@ -4,8 +4,8 @@
 
 use nanoauth::utils::token::random_id;
 use nanoauth::{
-    AccountAdapter, AccountRecord, AdapterError, AuthUser, ClientInfo, Email, EmailProof,
-    EmailVerificationAdapter, Error, Event, NewUser, Session, SignedIn, VerificationAdapter,
+    AccountRecord, AdapterError, AuthUser, ClientInfo, Email, EmailProof, Error, Event, NewUser,
+    Session, SignedIn,
 };
 
 use crate::api::OAuthApi;
@@ -13,6 +13,7 @@ use crate::error::OAuthError;
 use crate::exchange::exchange;
 use crate::flow::ExpectCallback;
 use crate::id_token::{self, Expected};
+use crate::plugin::OAuthAdapter;
 use crate::profile::{self, Profile};
 use crate::provider::ProfileSource;
 
@@ -97,9 +98,7 @@ impl std::fmt::Debug for CallbackParams {
     }
 }
 
-impl<U: AuthUser, A: AccountAdapter<U> + VerificationAdapter<U> + EmailVerificationAdapter<U>>
-    OAuthApi<'_, U, A>
-{
+impl<U: AuthUser, A: OAuthAdapter<U>> OAuthApi<'_, U, A> {
     /// Completes a sign-in or link from the provider's callback. Never
     /// fails outright: every error comes back as
     /// [`CallbackOutcome::Failed`] with where to send the browser.

@@ -1,14 +1,12 @@
 //! HTTP handlers of the social sign-in plugin.
 
-use nanoauth::{
-    AccountAdapter, AuthUser, EmailVerificationAdapter, EndpointRequest, Error, Reply,
-    VerificationAdapter,
-};
+use nanoauth::{AuthUser, EndpointRequest, Error, Reply};
 use serde::Deserialize;
 
 use crate::api::OAuthExt;
 use crate::callback::{CallbackOutcome, CallbackParams};
 use crate::error::OAuthError;
+use crate::plugin::OAuthAdapter;
 
 #[derive(Deserialize)]
 struct StartBody {
@@ -23,19 +21,13 @@ fn root() -> String {
 }
 
 /// `{}` means "come back to `/`".
-fn start_body<
-    U: AuthUser,
-    A: AccountAdapter<U> + VerificationAdapter<U> + EmailVerificationAdapter<U>,
->(
+fn start_body<U: AuthUser, A: OAuthAdapter<U>>(
     request: &EndpointRequest<U, A>,
 ) -> Result<StartBody, Error> {
     request.json()
 }
 
-fn provider_param<
-    U: AuthUser,
-    A: AccountAdapter<U> + VerificationAdapter<U> + EmailVerificationAdapter<U>,
->(
+fn provider_param<U: AuthUser, A: OAuthAdapter<U>>(
     request: &EndpointRequest<U, A>,
 ) -> Result<String, Error> {
     Ok(request
@@ -48,10 +40,7 @@ fn redirect_answer(url: &str) -> Result<Reply, Error> {
     Reply::json(&serde_json::json!({ "url": url, "redirect": true }))
 }
 
-pub(crate) async fn sign_in<
-    U: AuthUser,
-    A: AccountAdapter<U> + VerificationAdapter<U> + EmailVerificationAdapter<U>,
->(
+pub(crate) async fn sign_in<U: AuthUser, A: OAuthAdapter<U>>(
     request: EndpointRequest<U, A>,
 ) -> Result<Reply, Error> {
     let provider = provider_param(&request)?;
@@ -69,10 +58,7 @@ pub(crate) async fn sign_in<
     redirect_answer(&url)
 }
 
-pub(crate) async fn link<
-    U: AuthUser,
-    A: AccountAdapter<U> + VerificationAdapter<U> + EmailVerificationAdapter<U>,
->(
+pub(crate) async fn link<U: AuthUser, A: OAuthAdapter<U>>(
     request: EndpointRequest<U, A>,
 ) -> Result<Reply, Error> {
     let session = request.require_session().await?;
@@ -93,10 +79,7 @@ pub(crate) async fn link<
 
 /// A person's browser arrives here from the provider: the answer is a
 /// redirect whatever happens, never an error page.
-pub(crate) async fn callback<
-    U: AuthUser,
-    A: AccountAdapter<U> + VerificationAdapter<U> + EmailVerificationAdapter<U>,
->(
+pub(crate) async fn callback<U: AuthUser, A: OAuthAdapter<U>>(
     request: EndpointRequest<U, A>,
 ) -> Result<Reply, Error> {
     let provider = provider_param(&request)?;
@@ -120,10 +103,7 @@ pub(crate) async fn callback<
     }
 }
 
-pub(crate) async fn unlink<
-    U: AuthUser,
-    A: AccountAdapter<U> + VerificationAdapter<U> + EmailVerificationAdapter<U>,
->(
+pub(crate) async fn unlink<U: AuthUser, A: OAuthAdapter<U>>(
     request: EndpointRequest<U, A>,
 ) -> Result<Reply, Error> {
     let session = request.require_session().await?;
@@ -136,10 +116,7 @@ pub(crate) async fn unlink<
     Ok(Reply::success())
 }
 
-pub(crate) async fn list_accounts<
-    U: AuthUser,
-    A: AccountAdapter<U> + VerificationAdapter<U> + EmailVerificationAdapter<U>,
->(
+pub(crate) async fn list_accounts<U: AuthUser, A: OAuthAdapter<U>>(
     request: EndpointRequest<U, A>,
 ) -> Result<Reply, Error> {
     let session = request.require_session().await?;

@@ -76,7 +76,7 @@ mod secret;
 pub use api::{LinkedAccount, OAuthApi, OAuthExt};
 pub use callback::{CallbackOutcome, CallbackParams};
 pub use error::OAuthError;
-pub use plugin::OAuth;
+pub use plugin::{OAuth, OAuthAdapter};
 pub use profile::Profile;
 pub use provider::{Provider, TokenAuth};
 pub use secret::ClientSecret;

@@ -126,10 +126,26 @@ impl<U: AuthUser> std::fmt::Debug for OAuth<U> {
     }
 }
 
-impl<U, A> Plugin<U, A> for OAuth<U>
+/// What social sign-in needs of the adapter: linked provider accounts,
+/// single-use tokens (the flow's `state`) and verified addresses (a
+/// provider vouching for an address proves it). Implemented for every
+/// adapter that has the three capabilities.
+pub trait OAuthAdapter<U: AuthUser>:
+    AccountAdapter<U> + VerificationAdapter<U> + EmailVerificationAdapter<U>
+{
+}
+
+impl<U, A> OAuthAdapter<U> for A
 where
     U: AuthUser,
     A: AccountAdapter<U> + VerificationAdapter<U> + EmailVerificationAdapter<U>,
+{
+}
+
+impl<U, A> Plugin<U, A> for OAuth<U>
+where
+    U: AuthUser,
+    A: OAuthAdapter<U>,
 {
     fn name(&self) -> &'static str {
         "oauth"

@@ -7,8 +7,9 @@ use std::time::Duration;
 use nanoauth::plugins::email_password::{PasswordAdapter, PasswordCredential};
 use nanoauth::utils::token::TokenHash;
 use nanoauth::{
-    AccountAdapter, AccountRecord, Adapter, AdapterError, AuthUser, CreateUserAdapter, Email,
-    EmailVerificationAdapter, SessionRecord, VerificationAdapter, VerificationRecord,
+    AccountAdapter, AccountRecord, Adapter, AdapterError, AuthUser, Clock, CreateUserAdapter,
+    Email, EmailVerificationAdapter, SessionRecord, SystemClock, VerificationAdapter,
+    VerificationRecord,
 };
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -627,9 +628,7 @@ impl<U: AuthUser + DeserializeOwned> EmailVerificationAdapter<U> for SqlAdapter<
 
     async fn set_email_verified(&self, user_id: &str) -> Result<(), AdapterError> {
         let statement = &self.statements.set_email_verified;
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |elapsed| elapsed.as_secs());
+        let now = SystemClock.now();
         // The foreign key refuses unknown users.
         on_pool!(&self.pool, conn => sqlx::query(sql(statement))
             .bind(user_id)
@@ -642,11 +641,7 @@ impl<U: AuthUser + DeserializeOwned> EmailVerificationAdapter<U> for SqlAdapter<
 
     async fn claim_email(&self, user_id: &str) -> Result<bool, AdapterError> {
         let statements = &self.statements;
-        let now = to_db_time(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |elapsed| elapsed.as_secs()),
-        );
+        let now = to_db_time(SystemClock.now());
         // The plain insert is the test-and-set: the primary key refuses it
         // when the address was proven already, and the transaction makes
         // the removals one step with it.

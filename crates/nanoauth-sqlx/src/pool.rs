@@ -109,14 +109,24 @@ const SLOW_ACQUIRE: Duration = Duration::from_millis(50);
 #[derive(Debug)]
 pub(crate) struct Gate {
     health: Health,
-    timeouts: Timeouts,
+    connect_timeout: Duration,
+}
+
+/// What one connection attempt of the gate's own found.
+enum Reachability {
+    /// The server took the connection.
+    Up,
+    /// No answer within the connect timeout: slow or gone.
+    Silent,
+    /// The server refused or dropped it.
+    Down(sqlx::Error),
 }
 
 impl Gate {
-    fn new(timeouts: Timeouts) -> Arc<Self> {
+    fn new(connect_timeout: Duration) -> Arc<Self> {
         Arc::new(Self {
             health: Health::new(),
-            timeouts,
+            connect_timeout,
         })
     }
 
@@ -131,8 +141,11 @@ impl Gate {
     ) -> Result<PoolConnection<DB>, sqlx::Error> {
         if !self.health.is_up() {
             let probe = self.health.probe().ok_or_else(known_down)?;
-            self.try_connect(pool).await?;
-            probe.succeeded();
+            match self.try_connect(pool).await {
+                Reachability::Up => probe.succeeded(),
+                Reachability::Silent => return Err(known_down()),
+                Reachability::Down(error) => return Err(error),
+            }
         }
         let mut acquire = pin!(pool.acquire());
         let mut checked = false;
@@ -152,16 +165,12 @@ impl Gate {
             // `health` on their next turn.
             if let Some(_probe) = self.health.probe() {
                 checked = true;
-                match self.try_connect(pool).await {
-                    Ok(()) => {}
-                    // Slow is not down (a loaded machine, a far server):
-                    // keep queueing, bounded by the acquire timeout.
-                    Err(sqlx::Error::Io(error)) if error.kind() == std::io::ErrorKind::TimedOut => {
-                    }
-                    Err(error) => {
-                        self.health.trip();
-                        return Err(error);
-                    }
+                // Silent is not down while the pool may still deliver (a
+                // loaded machine, a far server): keep queueing, bounded by
+                // the acquire timeout.
+                if let Reachability::Down(error) = self.try_connect(pool).await {
+                    self.health.trip();
+                    return Err(error);
                 }
             }
         }
@@ -179,19 +188,16 @@ impl Gate {
 
     /// Opens (and closes) one connection outside the pool: whether the
     /// server takes connections at all.
-    async fn try_connect<DB: Database>(&self, pool: &sqlx::Pool<DB>) -> Result<(), sqlx::Error> {
+    async fn try_connect<DB: Database>(&self, pool: &sqlx::Pool<DB>) -> Reachability {
         let options = pool.connect_options();
-        match tokio::time::timeout(self.timeouts.connect, options.connect()).await {
+        match tokio::time::timeout(self.connect_timeout, options.connect()).await {
             Ok(Ok(connection)) => {
                 // A polite goodbye; the answer is known either way.
                 let _ = connection.close().await;
-                Ok(())
+                Reachability::Up
             }
-            Ok(Err(error)) => Err(error),
-            Err(_) => Err(sqlx::Error::Io(std::io::Error::new(
-                std::io::ErrorKind::TimedOut,
-                "connecting to the database timed out",
-            ))),
+            Ok(Err(error)) => Reachability::Down(error),
+            Err(_) => Reachability::Silent,
         }
     }
 }
@@ -255,7 +261,7 @@ impl Pool {
         };
         Ok(Self {
             kind,
-            gate: Gate::new(timeouts),
+            gate: Gate::new(timeouts.connect),
         })
     }
 }

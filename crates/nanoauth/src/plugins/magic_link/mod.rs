@@ -10,11 +10,13 @@
 //! [`MagicLink::sign_up_on_first_use`] an unknown address gets a link that
 //! creates its account when followed, with the request's other body fields
 //! as the user type's `SignUp` fields (checked when the link is requested,
-//! kept with the token until then). Following a link proves the address:
-//! [`Event::EmailProven`](crate::Event::EmailProven) is emitted, and the
-//! email-verification plugin records the address as verified.
+//! kept with the token until then). Following a link proves the address
+//! ([`Auth::prove_email`](crate::Auth::prove_email), `EmailProof::SignIn`):
+//! it is recorded as verified, and an account someone set up with it
+//! without proving it is taken over cleanly first.
 //! `callbackURL` must be a path on this site or a URL on a trusted origin.
-//! Needs an adapter with [`VerificationAdapter`] and [`CreateUserAdapter`].
+//! Needs an adapter with [`VerificationAdapter`], [`CreateUserAdapter`] and
+//! [`EmailVerificationAdapter`].
 //!
 //! ```
 //! use nanoauth::{Auth, BasicUser, adapter::memory::MemoryAdapter};
