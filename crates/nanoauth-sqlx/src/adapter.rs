@@ -224,13 +224,13 @@ impl<U> SqlAdapter<U> {
     /// The database's refusal, or [`AdapterError::Unavailable`].
     pub async fn migrate(&self) -> Result<(), AdapterError> {
         let sql = self.migration_sql();
-        on_pool!(&self.pool, conn => async {
-            for statement in statements(&sql) {
-                sqlx::raw_sql(AssertSqlSafe(statement)).execute(&mut *conn).await?;
-            }
-            Ok::<(), sqlx::Error>(())
-        }.await)
-        .map_err(adapter_error)?;
+        // One acquisition per statement, like every other query. Holding
+        // one connection for the whole script made SQLite, under load, now
+        // and then judge a later column check against an older schema
+        // (`migrate_adds_columns_that_older_tables_lack`).
+        for statement in statements(&sql) {
+            self.execute_unprepared(statement).await?;
+        }
         for (table, column, definition) in added_columns(&self.schema) {
             if !self.has_column(table, column).await? {
                 let (table, column) = (self.dialect.quote(table), self.dialect.quote(column));

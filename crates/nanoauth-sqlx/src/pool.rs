@@ -36,41 +36,46 @@ pub(crate) enum PoolKind {
 }
 
 /// Runs `$body` with `$conn` bound to a connection (`&mut` the driver's
-/// connection type) taken through the pool's gate, and lets the gate see
-/// the outcome. The body is written once and compiled per driver, so the
-/// queries stay identical while each driver gets its own concrete types.
-/// The body evaluates to `Result<_, sqlx::Error>`.
+/// connection type). The body is written once and compiled per driver, so
+/// the queries stay identical while each driver gets its own concrete
+/// types. The body evaluates to `Result<_, sqlx::Error>`.
+///
+/// Connections to a server are taken through the pool's [`Gate`], which
+/// also sees the outcome. SQLite's are not: it is a file in this process,
+/// with no outage to fail fast on, and a probe connection of the gate's
+/// would only contend for the file's lock.
 macro_rules! on_pool {
     ($pool:expr, $conn:ident => $body:expr) => {{
         let pool: &$crate::pool::Pool = $pool;
-        let result = match &pool.kind {
-            $crate::pool::PoolKind::Sqlite(driver) => match pool.gate.acquire(driver).await {
-                Ok(mut connection) => {
-                    let $conn = &mut *connection;
-                    $body
-                }
-                Err(error) => Err(error),
-            },
-            $crate::pool::PoolKind::Postgres(driver) => match pool.gate.acquire(driver).await {
-                Ok(mut connection) => {
-                    let $conn = &mut *connection;
-                    $body
-                }
-                Err(error) => Err(error),
-            },
-            $crate::pool::PoolKind::MySql(driver) => match pool.gate.acquire(driver).await {
-                Ok(mut connection) => {
-                    let $conn = &mut *connection;
-                    $body
-                }
-                Err(error) => Err(error),
-            },
-        };
-        pool.gate.observe(&result);
-        result
+        match &pool.kind {
+            $crate::pool::PoolKind::Sqlite(driver) => {
+                $crate::pool::with_connection!(driver.acquire().await, $conn => $body)
+            }
+            $crate::pool::PoolKind::Postgres(driver) => pool.gate.observed(
+                $crate::pool::with_connection!(pool.gate.acquire(driver).await, $conn => $body),
+            ),
+            $crate::pool::PoolKind::MySql(driver) => pool.gate.observed(
+                $crate::pool::with_connection!(pool.gate.acquire(driver).await, $conn => $body),
+            ),
+        }
     }};
 }
+
+/// `$body` with `$conn` bound to the connection `$acquired` gave, or the
+/// error it gave.
+macro_rules! with_connection {
+    ($acquired:expr, $conn:ident => $body:expr) => {
+        match $acquired {
+            Ok(mut connection) => {
+                let $conn = &mut *connection;
+                $body
+            }
+            Err(error) => Err(error),
+        }
+    };
+}
 pub(crate) use on_pool;
+pub(crate) use with_connection;
 
 /// How long connections may take; set through
 /// [`SqlAdapterBuilder`](crate::SqlAdapterBuilder).
@@ -103,7 +108,7 @@ impl Default for Timeouts {
 /// after the driver's retries until the acquire timeout).
 const SLOW_ACQUIRE: Duration = Duration::from_millis(50);
 
-/// Every connection is taken through the gate. It keeps the database's
+/// Every connection to a database server is taken through the gate. It keeps the database's
 /// [`Health`]: while the database is down, requests fail at once and one at
 /// a time probes it; the first connection made again reopens the gate.
 #[derive(Debug)]
@@ -176,14 +181,15 @@ impl Gate {
         }
     }
 
-    /// Trips the health flag when `result` says the database could not be
-    /// reached.
-    pub(crate) fn observe<T>(&self, result: &Result<T, sqlx::Error>) {
-        if let Err(error) = result
+    /// Passes `result` on, tripping the health flag when it says the
+    /// database could not be reached.
+    pub(crate) fn observed<T>(&self, result: Result<T, sqlx::Error>) -> Result<T, sqlx::Error> {
+        if let Err(error) = &result
             && is_unreachable(error)
         {
             self.health.trip();
         }
+        result
     }
 
     /// Opens (and closes) one connection outside the pool: whether the
