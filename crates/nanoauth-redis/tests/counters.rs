@@ -81,6 +81,30 @@ async fn a_counter_without_expiry_gets_one() -> TestResult {
 }
 
 #[tokio::test]
+async fn a_counter_is_read_without_counting_and_reset() -> TestResult {
+    let Some(store) = common::store().await? else {
+        skipped("a_counter_is_read_without_counting_and_reset");
+        return Ok(());
+    };
+    let prefix = store.prefix().to_owned();
+    let counters = RedisCounters::new(store);
+    assert_eq!(counters.get("failures").await?, None);
+    counters.increment("failures", 60).await?;
+    counters.increment("failures", 60).await?;
+    for _ in 0..3 {
+        let counter = counters.get("failures").await?.ok_or("a counter")?;
+        assert_eq!(counter.count, 2, "reading does not count");
+        assert!((1..=60).contains(&counter.resets_in_secs), "{counter:?}");
+    }
+    counters.reset("failures").await?;
+    assert_eq!(counters.get("failures").await?, None);
+    assert_eq!(counters.increment("failures", 60).await?.count, 1);
+    // Resetting a counter that does not exist is no error.
+    counters.reset("never-counted").await?;
+    common::expire_check_and_delete(&prefix).await
+}
+
+#[tokio::test]
 async fn a_zero_window_is_refused() -> TestResult {
     // No server needed: the window is checked before anything is sent.
     let store = nanoauth_redis::RedisStore::builder("redis://127.0.0.1:1").connect_lazy()?;

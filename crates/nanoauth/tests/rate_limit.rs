@@ -1,10 +1,11 @@
 //! Rate limits through `Auth::handler`: per client IP, per account, the 429
-//! answer, and spoofed forwarding headers.
+//! answer, and spoofed forwarding headers; and the memory store's cost.
 
 mod common;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use common::*;
 use futures_util_free::join_all;
@@ -249,4 +250,34 @@ async fn the_memory_store_counts_atomically() {
     let mut counts = hits;
     counts.sort_unstable();
     assert_eq!(counts, (1..=64).collect::<Vec<_>>());
+}
+
+/// A hit on a fresh key (an attacker's next made-up email) costs about the
+/// same with 200 000 live windows as with 1 000: the memory store never
+/// scans every key. Relative, not absolute, so a slow machine passes too.
+#[tokio::test]
+async fn a_hit_costs_the_same_with_many_live_keys() -> TestResult {
+    const HITS: u32 = 500;
+    async fn fastest_batch(live: usize) -> Result<Duration, nanoauth::AdapterError> {
+        let store = MemoryRateLimitStore::new();
+        for i in 0..live {
+            store.hit(&format!("live:{i}"), 600, 1_000).await?;
+        }
+        let mut fastest = Duration::MAX;
+        for batch in 0..5 {
+            let started = Instant::now();
+            for i in 0..HITS {
+                store.hit(&format!("new:{batch}:{i}"), 600, 1_001).await?;
+            }
+            fastest = fastest.min(started.elapsed());
+        }
+        Ok(fastest / HITS)
+    }
+    let few = fastest_batch(1_000).await?;
+    let many = fastest_batch(200_000).await?;
+    assert!(
+        many.as_secs_f64() < 5.0 * few.as_secs_f64(),
+        "a hit with 200k live keys took {many:?}, with 1k {few:?}"
+    );
+    Ok(())
 }

@@ -5,141 +5,19 @@
 //! counts, successful or not, so an attacker learns nothing from which
 //! attempts were limited.
 
-use std::collections::HashMap;
+mod memory;
+mod store;
+
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use http::request::Parts;
 
 use crate::adapter::AdapterError;
-use crate::runtime::BoxFuture;
 use crate::session::ClientAddr;
 
-/// At most `max` attempts per `window_secs`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Limit {
-    /// Attempts allowed per window.
-    pub max: u64,
-    /// The window, in seconds.
-    pub window_secs: u64,
-}
-
-impl Limit {
-    /// `max` attempts per `window_secs` seconds.
-    pub const fn new(max: u64, window_secs: u64) -> Self {
-        Self { max, window_secs }
-    }
-}
-
-/// The count after one more attempt.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Hit {
-    /// Attempts in the current window, this one included.
-    pub count: u64,
-    /// Seconds until the window ends.
-    pub resets_in_secs: u64,
-}
-
-impl Hit {
-    /// A hit: `count` attempts, window ending in `resets_in_secs`.
-    pub fn new(count: u64, resets_in_secs: u64) -> Self {
-        Self {
-            count,
-            resets_in_secs,
-        }
-    }
-}
-
-/// Where attempts are counted. Implementations must count atomically: of
-/// `n` concurrent hits on one key, each sees a different count.
-///
-/// ```
-/// use nanoauth::{BoxFuture, AdapterError};
-/// use nanoauth::rate_limit::{Hit, RateLimitStore};
-///
-/// /// Never limits (for illustration only).
-/// #[derive(Debug)]
-/// struct Unlimited;
-///
-/// impl RateLimitStore for Unlimited {
-///     fn hit<'a>(&'a self, _key: &'a str, window_secs: u64, _now: u64)
-///         -> BoxFuture<'a, Result<Hit, AdapterError>> {
-///         Box::pin(async move { Ok(Hit::new(1, window_secs)) })
-///     }
-/// }
-/// ```
-pub trait RateLimitStore: Send + Sync + std::fmt::Debug + 'static {
-    /// Counts one attempt on `key` in a window of `window_secs` that starts
-    /// with the key's first attempt; `now` is the `Auth` clock's time (stores
-    /// with their own clock may ignore it).
-    fn hit<'a>(
-        &'a self,
-        key: &'a str,
-        window_secs: u64,
-        now: u64,
-    ) -> BoxFuture<'a, Result<Hit, AdapterError>>;
-}
-
-/// Counts in process memory: right for one instance. Several instances
-/// behind a load balancer need a shared store.
-#[derive(Debug, Default)]
-pub struct MemoryRateLimitStore {
-    windows: Mutex<HashMap<String, Window>>,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Window {
-    count: u64,
-    ends_at: u64,
-}
-
-/// Above this many keys, ended windows are swept out on the next hit, so
-/// memory stays bounded by the attempts of the last window.
-const SWEEP_ABOVE: usize = 10_000;
-
-impl MemoryRateLimitStore {
-    /// An empty store.
-    pub fn new() -> Self {
-        Self::default()
-    }
-}
-
-impl RateLimitStore for MemoryRateLimitStore {
-    fn hit<'a>(
-        &'a self,
-        key: &'a str,
-        window_secs: u64,
-        now: u64,
-    ) -> BoxFuture<'a, Result<Hit, AdapterError>> {
-        // A panic elsewhere cannot leave a window half-updated (each update
-        // is one assignment), so a poisoned lock is still sound.
-        let mut windows = self
-            .windows
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if windows.len() > SWEEP_ABOVE {
-            windows.retain(|_, window| window.ends_at > now);
-        }
-        let window = windows
-            .entry(key.to_owned())
-            .and_modify(|window| {
-                if window.ends_at <= now {
-                    *window = Window {
-                        count: 0,
-                        ends_at: now.saturating_add(window_secs),
-                    };
-                }
-            })
-            .or_insert(Window {
-                count: 0,
-                ends_at: now.saturating_add(window_secs),
-            });
-        window.count = window.count.saturating_add(1);
-        let hit = Hit::new(window.count, window.ends_at.saturating_sub(now));
-        Box::pin(async move { Ok(hit) })
-    }
-}
+pub use memory::MemoryRateLimitStore;
+pub use store::{Hit, Limit, RateLimitStore};
 
 /// One path's limits. A path ending in `/*` covers every path below it
 /// (`/signin/*` is every sign-in provider).
@@ -386,27 +264,6 @@ impl RateLimit {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn block_on<T>(future: BoxFuture<'_, T>) -> T {
-        // The memory store's futures are ready immediately.
-        let waker = std::task::Waker::noop();
-        let mut context = std::task::Context::from_waker(waker);
-        let mut future = future;
-        match future.as_mut().poll(&mut context) {
-            std::task::Poll::Ready(value) => value,
-            std::task::Poll::Pending => unreachable!("the memory store never waits"),
-        }
-    }
-
-    #[test]
-    fn windows_count_and_reset() {
-        let store = MemoryRateLimitStore::new();
-        let hit = |now| block_on(store.hit("k", 10, now)).unwrap_or_else(|_| unreachable!());
-        assert_eq!(hit(100), Hit::new(1, 10));
-        assert_eq!(hit(105), Hit::new(2, 5));
-        assert_eq!(hit(109), Hit::new(3, 1));
-        assert_eq!(hit(110), Hit::new(1, 10), "a new window");
-    }
 
     #[test]
     fn wildcard_rules_cover_subpaths_only() {
