@@ -84,11 +84,20 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
             &self.config().trusted_origins,
         )?;
 
-        // 3. Rate limit per client, before any body is read.
+        // 3. Rate limit per client, before any body is read. Without the
+        //    peer's address there is no client to count (one shared bucket
+        //    would let one client lock out everyone): say so, once.
         let limits = &self.config().rate_limit;
         let now = self.now();
+        let client = limits.client_of(&parts);
+        if client.is_none() && limits.first_missing_peer() {
+            self.emit(Event::ClientAddrMissing {
+                path: parts.uri.path().to_owned(),
+            })
+            .await;
+        }
         limits
-            .check_ip(relative, &parts, now)
+            .check_client(relative, client.as_ref(), now)
             .await?
             .map_err(rate_limited)?;
 

@@ -1,5 +1,6 @@
 //! Rate limits through `Auth::handler`: per client IP, per account, the 429
-//! answer, and spoofed forwarding headers; and the memory store's cost.
+//! answer, forwarding headers and missing peer addresses; and the memory
+//! store's cost.
 
 mod common;
 
@@ -10,8 +11,9 @@ use std::time::{Duration, Instant};
 use common::*;
 use futures_util_free::join_all;
 use http::StatusCode;
-use nanoauth::ClientAddr;
 use nanoauth::rate_limit::{Limit, MemoryRateLimitStore, RateLimit, RateLimitStore};
+use nanoauth::{ClientAddr, Event, EventKind};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// `join_all` without a futures dependency: spawn and await in order.
 mod futures_util_free {
@@ -206,6 +208,117 @@ async fn behind_a_trusted_proxy_the_forwarded_client_is_counted() -> TestResult 
         auth.handler(fourth).await.status(),
         StatusCode::TOO_MANY_REQUESTS
     );
+    Ok(())
+}
+
+/// A sign-up attempt (refused for its short password, but counted) through
+/// the proxy at `peer`, which says it came from `forwarded`.
+fn proxied_sign_up(peer: &str, forwarded: &str, i: usize) -> http::Request<String> {
+    with_header(
+        from(
+            peer,
+            post(
+                "/api/auth/signup/email",
+                &format!(r#"{{"email":"f{i}@example.com","password":"short","name":"x"}}"#),
+            ),
+        ),
+        "x-forwarded-for",
+        forwarded,
+    )
+}
+
+#[tokio::test]
+async fn a_forwarded_entry_that_is_not_an_address_ends_the_walk() -> TestResult {
+    let auth = auth_with_limits(
+        TestClock::at(1_000),
+        RateLimit::default().trusted_proxy("10.0.0.1".parse()?),
+    );
+    // Each request names another client left of an `ip:port` entry: it is
+    // not believed, so all four count against the proxy.
+    let mut statuses = Vec::new();
+    for i in 0..4 {
+        let forwarded = format!("198.51.100.{i}, 192.0.2.1:4711");
+        let response = auth
+            .handler(proxied_sign_up("10.0.0.1", &forwarded, i))
+            .await;
+        statuses.push(response.status().as_u16());
+    }
+    assert_eq!(statuses, vec![400, 400, 400, 429]);
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_ipv4_mapped_peer_is_its_trusted_ipv4_proxy() -> TestResult {
+    let auth = auth_with_limits(
+        TestClock::at(1_000),
+        RateLimit::default().trusted_proxy("10.0.0.1".parse()?),
+    );
+    // A dual-stack socket sees the proxy as ::ffff:10.0.0.1: still trusted,
+    // so four clients behind it have four buckets.
+    for i in 0..4 {
+        let forwarded = format!("198.51.100.{i}");
+        let response = auth
+            .handler(proxied_sign_up("[::ffff:10.0.0.1]", &forwarded, i))
+            .await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "client {i}");
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn ipv6_clients_are_counted_by_their_64() -> TestResult {
+    let auth = auth_with_limits(TestClock::at(1_000), RateLimit::default());
+    let mut statuses = Vec::new();
+    for i in 1..=4 {
+        // Four addresses of one /64: one client.
+        let response = auth
+            .handler(from(
+                &format!("[2001:db8:1:2::{i}]"),
+                post(
+                    "/api/auth/signin/email",
+                    &sign_in_body(&format!("v{i}@example.com")),
+                ),
+            ))
+            .await;
+        statuses.push(response.status().as_u16());
+    }
+    assert_eq!(statuses, vec![401, 401, 401, 429]);
+    let next_door = auth
+        .handler(from(
+            "[2001:db8:1:3::1]",
+            post("/api/auth/signin/email", &sign_in_body("v5@example.com")),
+        ))
+        .await;
+    assert_eq!(next_door.status(), StatusCode::UNAUTHORIZED);
+    Ok(())
+}
+
+#[tokio::test]
+async fn without_a_peer_address_there_is_no_shared_bucket_and_it_is_reported_once() -> TestResult {
+    let mut auth = auth_with_limits(TestClock::at(1_000), RateLimit::default());
+    let reports = Arc::new(AtomicUsize::new(0));
+    let counted = Arc::clone(&reports);
+    auth.on(EventKind::OnError, move |event, _auth| {
+        let counted = Arc::clone(&counted);
+        async move {
+            if let Event::ClientAddrMissing { path } = event {
+                assert_eq!(path, "/api/auth/signin/email");
+                counted.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+    });
+    // Five clients the integration did not tell apart: none is refused for
+    // the others' attempts.
+    for i in 0..5 {
+        let response = auth
+            .handler(post(
+                "/api/auth/signin/email",
+                &sign_in_body(&format!("n{i}@example.com")),
+            ))
+            .await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    assert_eq!(reports.load(Ordering::SeqCst), 1);
     Ok(())
 }
 

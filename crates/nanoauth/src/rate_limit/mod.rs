@@ -5,16 +5,18 @@
 //! counts, successful or not, so an attacker learns nothing from which
 //! attempts were limited.
 
+mod client;
 mod memory;
 mod store;
 
 use std::net::IpAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use http::request::Parts;
 
 use crate::adapter::AdapterError;
-use crate::session::ClientAddr;
+use client::{ClientKey, client_ip};
 
 pub use memory::MemoryRateLimitStore;
 pub use store::{Hit, Limit, RateLimitStore};
@@ -43,7 +45,7 @@ impl Rule {
 ///
 /// On by default, in memory, with these limits (paths under the base path):
 ///
-/// | path | per client IP | per account (email) |
+/// | path | per client | per account (email) |
 /// |---|---|---|
 /// | `/signin/*` | 3 / 10 s | 10 / 10 min |
 /// | `/signup/*` | 3 / 10 s | – |
@@ -62,12 +64,46 @@ impl Rule {
 ///     .ip_limit("/signin/*", Limit::new(5, 60))
 ///     .trusted_proxy("10.0.0.1".parse().unwrap());
 /// ```
+///
+/// # The client
+/// A client is the connection's peer address, which the integration puts
+/// in the request's extensions as a [`ClientAddr`](crate::ClientAddr);
+/// behind [trusted proxies](Self::trusted_proxy), the address they saw. An
+/// IPv6 client is counted by its /64, and `::ffff:a.b.c.d` is `a.b.c.d`.
+///
+/// - **axum** (`nanoauth-axum`): serve the app with
+///   `into_make_service_with_connect_info::<SocketAddr>()`; `.nanoauth(auth)`
+///   turns axum's `ConnectInfo` into a `ClientAddr`.
+/// - **actix-web** (`nanoauth-actix`): done for you, from the socket's peer.
+/// - **hyper**: insert `ClientAddr(peer)` with the address `accept` gave,
+///   as `crates/nanoauth/examples/hyper.rs` does.
+/// - **Cloudflare Workers**: `CF-Connecting-IP` is set by Cloudflare (a
+///   client cannot forge it): `ClientAddr(SocketAddr::new(ip, 0))`, as
+///   `examples/cloudflare-worker` does.
+///
+/// ```
+/// use std::net::SocketAddr;
+/// use nanoauth::ClientAddr;
+///
+/// # let peer: SocketAddr = "203.0.113.7:50000".parse().unwrap();
+/// let mut request = http::Request::post("/api/auth/signin/email").body(String::new()).unwrap();
+/// request.extensions_mut().insert(ClientAddr(peer));
+/// ```
+///
+/// A request without one cannot be told apart from any other such request.
+/// Rather than share one bucket (where one client could lock everybody out),
+/// the per-client limits then do not apply (the per-account ones still
+/// do). The first such request emits
+/// [`Event::ClientAddrMissing`](crate::Event::ClientAddrMissing) (an
+/// `OnError` event), once per `Auth`, so that the gap shows in the logs.
 #[derive(Clone)]
 pub struct RateLimit {
     store: Arc<dyn RateLimitStore>,
     rules: Vec<Rule>,
     trusted_proxies: Vec<IpAddr>,
     enabled: bool,
+    /// Whether a request without a peer address was reported already.
+    missing_peer_reported: Arc<AtomicBool>,
 }
 
 impl Default for RateLimit {
@@ -77,30 +113,21 @@ impl Default for RateLimit {
             per_ip: Some(per_ip),
             per_account,
         };
+        // Mail, once sent, works: every request to send it counts.
+        let mail = Some(Limit::new(3, 600));
         Self {
             store: Arc::new(MemoryRateLimitStore::new()),
             rules: vec![
-                rule(
-                    "/signin/magic-link",
-                    Limit::new(3, 60),
-                    Some(Limit::new(3, 600)),
-                ),
+                rule("/signin/magic-link", Limit::new(3, 60), mail),
                 rule("/signin/*", Limit::new(3, 10), Some(Limit::new(10, 600))),
                 rule("/signup/*", Limit::new(3, 10), None),
                 rule("/change-password", Limit::new(3, 10), None),
-                rule(
-                    "/request-password-reset",
-                    Limit::new(3, 60),
-                    Some(Limit::new(3, 600)),
-                ),
-                rule(
-                    "/send-verification-email",
-                    Limit::new(3, 60),
-                    Some(Limit::new(3, 600)),
-                ),
+                rule("/request-password-reset", Limit::new(3, 60), mail),
+                rule("/send-verification-email", Limit::new(3, 60), mail),
             ],
             trusted_proxies: Vec::new(),
             enabled: true,
+            missing_peer_reported: Arc::new(AtomicBool::new(false)),
         }
     }
 }
@@ -112,7 +139,7 @@ impl std::fmt::Debug for RateLimit {
             .field("rules", &self.rules)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("store", &self.store)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
@@ -145,7 +172,8 @@ impl RateLimit {
         self
     }
 
-    /// Sets the per-IP limit of `path` (add `/*` for a whole subtree).
+    /// Sets the per-client limit of `path` (add `/*` for a whole subtree):
+    /// per IPv4 address, or per IPv6 /64.
     pub fn ip_limit(mut self, path: &str, limit: Limit) -> Self {
         self.rule_mut(path).per_ip = Some(limit);
         self
@@ -157,12 +185,17 @@ impl RateLimit {
         self
     }
 
-    /// Trusts `X-Forwarded-For` when the connection comes from `proxy`: the
-    /// client is then the right-most address in it that is not a trusted
-    /// proxy. Without trusted proxies the header is ignored, so a client
-    /// cannot pick its own bucket.
+    /// Trusts `X-Forwarded-For` when the connection comes from `proxy`.
+    ///
+    /// The header is then read from the right, as the proxies appended to
+    /// it: the client is the first address that is not a trusted proxy. An
+    /// entry that is not a plain IP address (`ip:port`, `[v6]`, garbage)
+    /// ends the walk, since everything left of it was written by the
+    /// client; the client is then the last address the walk reached (the
+    /// proxy itself, at worst). Without trusted proxies the header is
+    /// ignored, so a client cannot pick its own bucket.
     pub fn trusted_proxy(mut self, proxy: IpAddr) -> Self {
-        self.trusted_proxies.push(proxy);
+        self.trusted_proxies.push(proxy.to_canonical());
         self
     }
 
@@ -199,18 +232,21 @@ impl RateLimit {
             .is_some_and(|rule| rule.per_account.is_some())
     }
 
-    /// Counts an attempt from the request's client on `path`.
-    pub(crate) async fn check_ip(&self, path: &str, parts: &Parts, now: u64) -> Checked {
-        let Some(rule) = self.rule(path) else {
+    /// Counts an attempt from `client` on `path`. A request without a
+    /// known client is not counted: see [`RateLimit`].
+    pub(crate) async fn check_client(
+        &self,
+        path: &str,
+        client: Option<&ClientKey>,
+        now: u64,
+    ) -> Checked {
+        let (Some(rule), Some(client)) = (self.rule(path), client) else {
             return Ok(Ok(()));
         };
         let Some(limit) = rule.per_ip else {
             return Ok(Ok(()));
         };
-        let client = self
-            .client_ip(parts)
-            .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
-        self.count(&format!("ip:{}:{client}", rule.path), limit, now)
+        self.count(&format!("ip:{}:{}", rule.path, client.as_str()), limit, now)
             .await
     }
 
@@ -238,26 +274,16 @@ impl RateLimit {
         })
     }
 
-    /// The client's address: the connection's peer, or, when the peer is a
-    /// trusted proxy, the right-most untrusted `X-Forwarded-For` entry.
-    fn client_ip(&self, parts: &Parts) -> Option<IpAddr> {
-        let peer = parts.extensions.get::<ClientAddr>()?.0.ip();
-        if !self.trusted_proxies.contains(&peer) {
-            return Some(peer);
-        }
-        let forwarded: Vec<IpAddr> = parts
-            .headers
-            .get_all("x-forwarded-for")
-            .iter()
-            .filter_map(|value| value.to_str().ok())
-            .flat_map(|value| value.split(','))
-            .filter_map(|entry| entry.trim().parse().ok())
-            .collect();
-        forwarded
-            .into_iter()
-            .rev()
-            .find(|ip| !self.trusted_proxies.contains(ip))
-            .or(Some(peer))
+    /// The request's client, as limits count it; `None` without a peer
+    /// address.
+    pub(crate) fn client_of(&self, parts: &Parts) -> Option<ClientKey> {
+        client_ip(parts, &self.trusted_proxies).map(ClientKey::of)
+    }
+
+    /// True the first time it is asked, with limits on: a request without a
+    /// peer address is reported once per `Auth`, not on every request.
+    pub(crate) fn first_missing_peer(&self) -> bool {
+        self.enabled && !self.missing_peer_reported.swap(true, Ordering::Relaxed)
     }
 }
 
@@ -289,34 +315,25 @@ mod tests {
     }
 
     #[test]
-    fn forwarded_for_counts_only_behind_trusted_proxies() {
-        let request = |peer: &str, forwarded: &str| {
-            let mut request = http::Request::get("/")
-                .header("x-forwarded-for", forwarded)
-                .body(())
-                .unwrap_or_default();
-            request.extensions_mut().insert(ClientAddr(
-                format!("{peer}:1234")
-                    .parse()
-                    .unwrap_or_else(|_| unreachable!()),
-            ));
-            request.into_parts().0
-        };
-        let plain = RateLimit::default();
-        let parts = request("203.0.113.9", "198.51.100.1");
+    fn trusted_proxies_are_kept_canonical() {
+        let mapped = "::ffff:10.0.0.1".parse().unwrap_or_else(|_| unreachable!());
+        let limits = RateLimit::default().trusted_proxy(mapped);
         assert_eq!(
-            plain.client_ip(&parts),
-            Some("203.0.113.9".parse().unwrap_or_else(|_| unreachable!()))
+            limits.trusted_proxies,
+            vec![
+                "10.0.0.1"
+                    .parse::<IpAddr>()
+                    .unwrap_or_else(|_| unreachable!())
+            ]
         );
+    }
 
-        let proxied = RateLimit::default()
-            .trusted_proxy("10.0.0.1".parse().unwrap_or_else(|_| unreachable!()));
-        let parts = request("10.0.0.1", "6.6.6.6, 198.51.100.1");
-        // The right-most untrusted entry: the one our proxy saw, not the
-        // one the client wrote.
-        assert_eq!(
-            proxied.client_ip(&parts),
-            Some("198.51.100.1".parse().unwrap_or_else(|_| unreachable!()))
-        );
+    #[test]
+    fn a_missing_peer_is_reported_once() {
+        let limits = RateLimit::default();
+        let clone = limits.clone();
+        assert!(limits.first_missing_peer());
+        assert!(!clone.first_missing_peer(), "clones share the report");
+        assert!(!RateLimit::danger_disabled().first_missing_peer());
     }
 }
