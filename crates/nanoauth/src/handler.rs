@@ -102,7 +102,9 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
             .map_err(rate_limited)?;
 
         // 4. Body: size-limited, and JSON whenever there is one; then the
-        //    per-account limit, which needs the body's email.
+        //    per-account limit of paths that send mail, which needs the
+        //    body's email. (Credential checks count failures instead, in
+        //    their endpoint: see `Auth::lockout`.)
         let body = read_body(body, &parts.headers, self.config().max_body_bytes).await?;
         if !body.is_empty() && !is_json(&parts.headers) {
             return Err(Error::UnsupportedMediaType);

@@ -1,11 +1,15 @@
-//! Rate limits on credential endpoints: per client IP and per account.
+//! Rate limits: per client on credential endpoints, per account on
+//! endpoints that send mail, and lockouts after failed credential checks.
 //!
 //! Fixed windows counted in a [`RateLimitStore`]: in memory by default, or
-//! shared between instances (Redis, in `nanoauth-redis`). Every attempt
-//! counts, successful or not, so an attacker learns nothing from which
-//! attempts were limited.
+//! shared between instances (Redis, in `nanoauth-redis`). Per-client and
+//! per-account limits count every attempt, successful or not, so an
+//! attacker learns nothing from which attempts were limited. A
+//! [`Lockout`] counts only failures, and only per client and account, so
+//! that nobody can lock an account's owner out by failing on purpose.
 
 mod client;
+mod lockout;
 mod memory;
 mod store;
 
@@ -18,6 +22,7 @@ use http::request::Parts;
 use crate::adapter::AdapterError;
 use client::{ClientKey, client_ip};
 
+pub use lockout::Lockout;
 pub use memory::MemoryRateLimitStore;
 pub use store::{Hit, Limit, RateLimitStore};
 
@@ -45,23 +50,31 @@ impl Rule {
 ///
 /// On by default, in memory, with these limits (paths under the base path):
 ///
-/// | path | per client | per account (email) |
+/// | path | per client | per account, every request |
 /// |---|---|---|
-/// | `/signin/*` | 3 / 10 s | 10 / 10 min |
+/// | `/signin/*` | 3 / 10 s | – |
 /// | `/signup/*` | 3 / 10 s | – |
 /// | `/change-password` | 3 / 10 s | – |
 /// | `/request-password-reset` | 3 / 60 s | 3 / 10 min |
 /// | `/signin/magic-link` | 3 / 60 s | 3 / 10 min |
 /// | `/send-verification-email` | 3 / 60 s | 3 / 10 min |
 ///
-/// The account is the `email` field of the JSON body, normalised. Paths
-/// without a rule are not limited.
+/// Paths without a rule are not limited. The per-account limits are for
+/// endpoints that send mail (a mail already sent stays valid, so every
+/// request counts); the account is the `email` field of the JSON body,
+/// normalised. Counting every request per account would let anyone lock an
+/// account out, so credential checks are guarded by [`Lockout`]s instead:
+/// after 10 wrong passwords on one account within 10 minutes
+/// ([`failure_limit`](Self::failure_limit)), the client that sent them is
+/// refused on that account, right password or not, until the window ends.
+/// Other clients still sign in.
 ///
 /// ```
 /// use nanoauth::rate_limit::{Limit, RateLimit};
 ///
 /// let limits = RateLimit::default()
 ///     .ip_limit("/signin/*", Limit::new(5, 60))
+///     .failure_limit("password", Limit::new(5, 900))
 ///     .trusted_proxy("10.0.0.1".parse().unwrap());
 /// ```
 ///
@@ -92,19 +105,24 @@ impl Rule {
 ///
 /// A request without one cannot be told apart from any other such request.
 /// Rather than share one bucket (where one client could lock everybody out),
-/// the per-client limits then do not apply (the per-account ones still
-/// do). The first such request emits
+/// the per-client limits then do not apply, and a [`Lockout`] counts for the
+/// account alone. The first such request emits
 /// [`Event::ClientAddrMissing`](crate::Event::ClientAddrMissing) (an
 /// `OnError` event), once per `Auth`, so that the gap shows in the logs.
 #[derive(Clone)]
 pub struct RateLimit {
     store: Arc<dyn RateLimitStore>,
     rules: Vec<Rule>,
+    /// Per credential check; the others get [`DEFAULT_FAILURE_LIMIT`].
+    failure_limits: Vec<(String, Limit)>,
     trusted_proxies: Vec<IpAddr>,
     enabled: bool,
     /// Whether a request without a peer address was reported already.
     missing_peer_reported: Arc<AtomicBool>,
 }
+
+/// Ten wrong passwords (or codes) per client and account in ten minutes.
+const DEFAULT_FAILURE_LIMIT: Limit = Limit::new(10, 600);
 
 impl Default for RateLimit {
     fn default() -> Self {
@@ -119,12 +137,13 @@ impl Default for RateLimit {
             store: Arc::new(MemoryRateLimitStore::new()),
             rules: vec![
                 rule("/signin/magic-link", Limit::new(3, 60), mail),
-                rule("/signin/*", Limit::new(3, 10), Some(Limit::new(10, 600))),
+                rule("/signin/*", Limit::new(3, 10), None),
                 rule("/signup/*", Limit::new(3, 10), None),
                 rule("/change-password", Limit::new(3, 10), None),
                 rule("/request-password-reset", Limit::new(3, 60), mail),
                 rule("/send-verification-email", Limit::new(3, 60), mail),
             ],
+            failure_limits: Vec::new(),
             trusted_proxies: Vec::new(),
             enabled: true,
             missing_peer_reported: Arc::new(AtomicBool::new(false)),
@@ -137,6 +156,7 @@ impl std::fmt::Debug for RateLimit {
         f.debug_struct("RateLimit")
             .field("enabled", &self.enabled)
             .field("rules", &self.rules)
+            .field("failure_limits", &self.failure_limits)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("store", &self.store)
             .finish_non_exhaustive()
@@ -154,7 +174,7 @@ pub(crate) struct Exceeded {
 pub(crate) type Checked = Result<Result<(), Exceeded>, AdapterError>;
 
 impl RateLimit {
-    /// No limits at all.
+    /// No limits at all, and no lockouts.
     ///
     /// # Security
     /// Only for benchmarks and tests of other behaviour: without limits,
@@ -179,9 +199,30 @@ impl RateLimit {
         self
     }
 
-    /// Sets the per-account limit of `path` (the body's `email`).
+    /// Sets the per-account limit of `path` (the body's `email`), counted
+    /// on every request.
+    ///
+    /// # Security
+    /// Anyone can send requests naming any account: a per-account limit on
+    /// a path that checks credentials lets them lock its owner out. Use it
+    /// for paths that send mail; credential checks use a [`Lockout`].
     pub fn account_limit(mut self, path: &str, limit: Limit) -> Self {
         self.rule_mut(path).per_account = Some(limit);
+        self
+    }
+
+    /// Sets how many failed `check`s (`"password"`, or a plugin's own name)
+    /// one client may make on one account per window before its
+    /// [`Lockout`] refuses it (default: 10 per 10 minutes for every check).
+    ///
+    /// ```
+    /// use nanoauth::rate_limit::{Limit, RateLimit};
+    ///
+    /// let limits = RateLimit::default().failure_limit("password", Limit::new(5, 900));
+    /// ```
+    pub fn failure_limit(mut self, check: &str, limit: Limit) -> Self {
+        self.failure_limits.retain(|(name, _)| name != check);
+        self.failure_limits.push((check.to_owned(), limit));
         self
     }
 
@@ -285,6 +326,13 @@ impl RateLimit {
     pub(crate) fn first_missing_peer(&self) -> bool {
         self.enabled && !self.missing_peer_reported.swap(true, Ordering::Relaxed)
     }
+
+    fn failure_limit_of(&self, check: &str) -> Limit {
+        self.failure_limits
+            .iter()
+            .find(|(name, _)| name == check)
+            .map_or(DEFAULT_FAILURE_LIMIT, |(_, limit)| *limit)
+    }
 }
 
 #[cfg(test)]
@@ -312,6 +360,25 @@ mod tests {
         );
         assert!(limits.rule("/session").is_none());
         assert!(RateLimit::danger_disabled().rule("/signin/email").is_none());
+    }
+
+    #[test]
+    fn sign_in_is_not_limited_per_account_but_mail_is() {
+        let limits = RateLimit::default();
+        assert!(!limits.limits_accounts("/signin/email"));
+        assert!(!limits.limits_accounts("/signin/social"));
+        assert!(limits.limits_accounts("/signin/magic-link"));
+        assert!(limits.limits_accounts("/request-password-reset"));
+        assert!(limits.limits_accounts("/send-verification-email"));
+    }
+
+    #[test]
+    fn failure_limits_are_per_check() {
+        let limits = RateLimit::default().failure_limit("code", Limit::new(3, 60));
+        assert_eq!(limits.failure_limit_of("code"), Limit::new(3, 60));
+        assert_eq!(limits.failure_limit_of("password"), DEFAULT_FAILURE_LIMIT);
+        let limits = limits.failure_limit("code", Limit::new(4, 60));
+        assert_eq!(limits.failure_limit_of("code"), Limit::new(4, 60));
     }
 
     #[test]
