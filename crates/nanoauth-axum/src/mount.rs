@@ -18,8 +18,9 @@ pub trait AuthRouterExt {
     /// [`MaybeSession`](crate::MaybeSession) and
     /// [`require_session`](crate::require_session) in every route added
     /// *before* this call (it is a layer). Serve the app with
-    /// `into_make_service_with_connect_info::<SocketAddr>()` to record client
-    /// IP addresses on sessions.
+    /// `into_make_service_with_connect_info::<SocketAddr>()`: the rate limits
+    /// count clients by their address, and sessions record it. Without it,
+    /// no per-client limit applies (see `nanoauth::rate_limit::RateLimit`).
     #[must_use]
     fn nanoauth<U: AuthUser, A: Adapter<U>>(self, auth: Auth<U, A>) -> Self;
 }

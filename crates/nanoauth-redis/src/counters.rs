@@ -12,6 +12,8 @@ use crate::store::RedisStore;
 // leave a counter that never resets.
 static INCREMENT: LazyLock<Script> =
     LazyLock::new(|| Script::new(include_str!("lua/increment.lua")));
+// GET and PTTL in one script: the window must not end between the two.
+static PEEK: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("lua/peek.lua")));
 
 /// Counters under `{prefix}counter:{key}`, each counting within a fixed
 /// window that starts at its first increment. Atomic: concurrent increments,
@@ -82,6 +84,52 @@ impl RedisCounters {
             resets_in_secs: u64::try_from(resets_in_ms).unwrap_or(0).div_ceil(1000),
         })
     }
+
+    /// The counter `key` as it stands, without counting; `None` when it has
+    /// no open window.
+    ///
+    /// ```no_run
+    /// # async fn example(counters: nanoauth_redis::RedisCounters) -> Result<(), nanoauth::AdapterError> {
+    /// if let Some(counter) = counters.get("failures:203.0.113.7").await? {
+    ///     println!("{} so far", counter.count);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// 1. [`AdapterError::Unavailable`] when Redis cannot be reached.
+    /// 2. [`AdapterError::Other`] when the key holds something other than a
+    ///    counter.
+    pub async fn get(&self, key: &str) -> Result<Option<Counter>, AdapterError> {
+        let mut invocation = PEEK.prepare_invoke();
+        invocation.key(self.store.keys().counter(key));
+        let counter: Option<(u64, i64)> = invocation
+            .invoke_async(&mut self.store.connection())
+            .await
+            .map_err(from_redis)?;
+        Ok(counter.map(|(count, resets_in_ms)| Counter {
+            count,
+            resets_in_secs: u64::try_from(resets_in_ms).unwrap_or(0).div_ceil(1000),
+        }))
+    }
+
+    /// Deletes the counter `key`: the next increment starts again at 1.
+    ///
+    /// ```no_run
+    /// # async fn example(counters: nanoauth_redis::RedisCounters) -> Result<(), nanoauth::AdapterError> {
+    /// counters.reset("failures:203.0.113.7").await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`AdapterError::Unavailable`] when Redis cannot be reached.
+    pub async fn reset(&self, key: &str) -> Result<(), AdapterError> {
+        redis::cmd("DEL")
+            .arg(self.store.keys().counter(key))
+            .query_async::<()>(&mut self.store.connection())
+            .await
+            .map_err(from_redis)
+    }
 }
 
 /// A counter's value after an increment.
@@ -118,5 +166,22 @@ impl nanoauth::rate_limit::RateLimitStore for RedisCounters {
                 counter.resets_in_secs,
             ))
         })
+    }
+
+    fn peek<'a>(
+        &'a self,
+        key: &'a str,
+        _now: u64,
+    ) -> nanoauth::BoxFuture<'a, Result<Option<nanoauth::rate_limit::Hit>, AdapterError>> {
+        Box::pin(async move {
+            let counter = self.get(key).await?;
+            Ok(counter.map(|counter| {
+                nanoauth::rate_limit::Hit::new(counter.count, counter.resets_in_secs)
+            }))
+        })
+    }
+
+    fn clear<'a>(&'a self, key: &'a str) -> nanoauth::BoxFuture<'a, Result<(), AdapterError>> {
+        Box::pin(self.reset(key))
     }
 }

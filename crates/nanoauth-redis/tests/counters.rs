@@ -81,6 +81,79 @@ async fn a_counter_without_expiry_gets_one() -> TestResult {
 }
 
 #[tokio::test]
+async fn a_counter_is_read_without_counting_and_reset() -> TestResult {
+    let Some(store) = common::store().await? else {
+        skipped("a_counter_is_read_without_counting_and_reset");
+        return Ok(());
+    };
+    let prefix = store.prefix().to_owned();
+    let counters = RedisCounters::new(store);
+    assert_eq!(counters.get("failures").await?, None);
+    counters.increment("failures", 60).await?;
+    counters.increment("failures", 60).await?;
+    for _ in 0..3 {
+        let counter = counters.get("failures").await?.ok_or("a counter")?;
+        assert_eq!(counter.count, 2, "reading does not count");
+        assert!((1..=60).contains(&counter.resets_in_secs), "{counter:?}");
+    }
+    counters.reset("failures").await?;
+    assert_eq!(counters.get("failures").await?, None);
+    assert_eq!(counters.increment("failures", 60).await?.count, 1);
+    // Resetting a counter that does not exist is no error.
+    counters.reset("never-counted").await?;
+    common::expire_check_and_delete(&prefix).await
+}
+
+/// Failure lockouts read and clear their counts in Redis: one client's
+/// failures lock that client out of the account, and nobody else.
+#[tokio::test]
+async fn counters_drive_failure_lockouts() -> TestResult {
+    let Some(store) = common::store().await? else {
+        skipped("counters_drive_failure_lockouts");
+        return Ok(());
+    };
+    let prefix = store.prefix().to_owned();
+    let auth = nanoauth::Auth::builder(nanoauth::adapter::memory::MemoryAdapter::<
+        nanoauth::BasicUser,
+    >::new())
+    .secret("redis rate limit test secret, 32 bytes+")
+    .base_url("http://localhost:3000")
+    .rate_limit(
+        nanoauth::rate_limit::RateLimit::default()
+            .store(RedisCounters::new(store))
+            .failure_limit("password", nanoauth::rate_limit::Limit::new(2, 60)),
+    )
+    .plugin(nanoauth::plugins::email_password::EmailPassword::new())
+    .build()?;
+    let sign_in = |client: &str| -> Result<http::Request<String>, Box<dyn std::error::Error>> {
+        let mut request = http::Request::post("/api/auth/signin/email")
+            .header("content-type", "application/json")
+            .body(r#"{"email":"l@example.com","password":"wrong password"}"#.to_owned())?;
+        request
+            .extensions_mut()
+            .insert(nanoauth::ClientAddr(client.parse()?));
+        Ok(request)
+    };
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        statuses.push(
+            auth.handler(sign_in("192.0.2.45:5000")?)
+                .await
+                .status()
+                .as_u16(),
+        );
+    }
+    statuses.push(
+        auth.handler(sign_in("192.0.2.46:5000")?)
+            .await
+            .status()
+            .as_u16(),
+    );
+    assert_eq!(statuses, vec![401, 401, 429, 401]);
+    common::expire_check_and_delete(&prefix).await
+}
+
+#[tokio::test]
 async fn a_zero_window_is_refused() -> TestResult {
     // No server needed: the window is checked before anything is sent.
     let store = nanoauth_redis::RedisStore::builder("redis://127.0.0.1:1").connect_lazy()?;

@@ -69,6 +69,16 @@ pub enum Event<U> {
         /// What the sender reported.
         error: String,
     },
+    /// A request reached `Auth::handler` with rate limits on but without a
+    /// [`ClientAddr`](crate::ClientAddr): the integration does not pass
+    /// the connection's peer address, so per-client limits cannot apply
+    /// (see [`RateLimit`](crate::rate_limit::RateLimit#the-client)).
+    /// Emitted once per `Auth`, for the first such request; the request is
+    /// answered as usual.
+    ClientAddrMissing {
+        /// The path of that first request.
+        path: String,
+    },
     /// A request through `Auth::handler` was answered with an error.
     Error {
         /// The error's stable code.
@@ -90,7 +100,9 @@ impl<U> Event<U> {
             Self::EmailProven { .. } => EventKind::AfterEmailProven,
             Self::AccountClaimed { .. } => EventKind::AfterAccountClaimed,
             Self::EmailTaken { .. } => EventKind::OnEmailTaken,
-            Self::Error { .. } | Self::EmailNotSent { .. } => EventKind::OnError,
+            Self::Error { .. } | Self::EmailNotSent { .. } | Self::ClientAddrMissing { .. } => {
+                EventKind::OnError
+            }
         }
     }
 }
@@ -111,7 +123,8 @@ pub enum EventKind {
     AfterAccountClaimed,
     /// When a sign-up for a taken address was answered as if it were free.
     OnEmailTaken,
-    /// After a handled request failed, or background mail was not sent.
+    /// After a handled request failed, background mail was not sent, or
+    /// the integration passed no client address.
     OnError,
 }
 

@@ -16,6 +16,7 @@ use crate::error::Error;
 use crate::events::Event;
 use crate::origin;
 use crate::router::Route;
+use crate::session::ClientAddr;
 use crate::user::AuthUser;
 
 impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
@@ -84,16 +85,26 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
             &self.config().trusted_origins,
         )?;
 
-        // 3. Rate limit per client, before any body is read.
+        // 3. Rate limit per client, before any body is read. Without the
+        //    peer's address there is no client to count (one shared bucket
+        //    would let one client lock out everyone): say so, once.
         let limits = &self.config().rate_limit;
         let now = self.now();
+        if parts.extensions.get::<ClientAddr>().is_none() && limits.first_missing_peer() {
+            self.emit(Event::ClientAddrMissing {
+                path: parts.uri.path().to_owned(),
+            })
+            .await;
+        }
         limits
-            .check_ip(relative, &parts, now)
+            .check_client(relative, &parts, now)
             .await?
             .map_err(rate_limited)?;
 
         // 4. Body: size-limited, and JSON whenever there is one; then the
-        //    per-account limit, which needs the body's email.
+        //    per-account limit of paths that send mail, which needs the
+        //    body's email. (Credential checks count failures instead, in
+        //    their endpoint: see `Auth::lockout`.)
         let body = read_body(body, &parts.headers, self.config().max_body_bytes).await?;
         if !body.is_empty() && !is_json(&parts.headers) {
             return Err(Error::UnsupportedMediaType);

@@ -1,7 +1,8 @@
-//! No user enumeration through sign-in, sign-up (when verification is
-//! required), password reset or magic links: for a known and an unknown email the answers
-//! are byte-identical, and their latencies are statistically
-//! indistinguishable (medians within 10 %, measured interleaved).
+//! No user enumeration through sign-in (also with failure lockouts counting,
+//! and once locked out), sign-up (when verification is required), password
+//! reset or magic links: for a known and an unknown email the answers are
+//! byte-identical, and their latencies are statistically indistinguishable
+//! (medians within 10 %, measured interleaved).
 
 mod common;
 
@@ -18,7 +19,7 @@ use nanoauth::plugins::email_password::EmailPassword;
 use nanoauth::plugins::email_verification::EmailVerification;
 use nanoauth::plugins::magic_link::MagicLink;
 use nanoauth::plugins::password_reset::PasswordReset;
-use nanoauth::rate_limit::RateLimit;
+use nanoauth::rate_limit::{Limit, RateLimit};
 use nanoauth::utils::password::PasswordHasher;
 
 const SAMPLES: usize = 200;
@@ -139,6 +140,43 @@ async fn sign_in_answers_known_and_unknown_emails_alike() -> TestResult {
     assert_indistinguishable(
         || sign_in(&auth, "known@example.com", "a wrong password"),
         || sign_in(&auth, "unknown@example.com", "a wrong password"),
+    )
+    .await
+}
+
+/// Failure lockouts on: every wrong password is counted, for an unknown
+/// email as for a known one, so the work (a read and a count in the store)
+/// is the same for both.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_answers_alike_while_failures_are_counted() -> TestResult {
+    let limits = RateLimit::default().failure_limit("password", Limit::new(u64::MAX, 600));
+    let auth = auth_with(|builder| builder.rate_limit(limits))?;
+    assert_eq!(
+        sign_up(&auth, "known@example.com", "the right password")
+            .await
+            .status(),
+        200
+    );
+    assert_indistinguishable(
+        || sign_in(&auth, "known@example.com", "a wrong password"),
+        || sign_in(&auth, "unknown@example.com", "a wrong password"),
+    )
+    .await
+}
+
+/// Locked out of a known and of an unknown email: the same 429, as fast.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn locked_sign_ins_answer_known_and_unknown_emails_alike() -> TestResult {
+    let limits = RateLimit::default().failure_limit("password", Limit::new(1, 600));
+    let auth = auth_with(|builder| builder.rate_limit(limits))?;
+    sign_up(&auth, "known@example.com", "the right password").await;
+    sign_in(&auth, "known@example.com", "a wrong password").await;
+    sign_in(&auth, "unknown@example.com", "a wrong password").await;
+    let locked = sign_in(&auth, "known@example.com", "the right password").await;
+    assert_eq!(locked.status(), 429);
+    assert_indistinguishable(
+        || sign_in(&auth, "known@example.com", "the right password"),
+        || sign_in(&auth, "unknown@example.com", "the right password"),
     )
     .await
 }

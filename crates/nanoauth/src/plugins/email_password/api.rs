@@ -154,6 +154,10 @@ impl<U: AuthUser, A: PasswordAdapter<U>> EmailPasswordApi<'_, U, A> {
 
     /// Checks an email and password and creates a session.
     ///
+    /// No rate limit applies here: the `/signin/email` endpoint wraps this
+    /// in the [`Auth::lockout`] of the `"password"` check for the request's
+    /// client. Calling it from your own route, do the same.
+    ///
     /// # Errors
     /// [`Error::InvalidCredentials`] for an unknown email, a user without a
     /// password, and a wrong password alike; [`Error::InvalidEmail`],

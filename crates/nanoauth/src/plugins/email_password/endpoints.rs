@@ -5,7 +5,7 @@ use serde::de::DeserializeOwned;
 
 use crate::endpoint::{EndpointRequest, Reply};
 use crate::error::Error;
-use crate::user::AuthUser;
+use crate::user::{AuthUser, Email};
 
 use super::PasswordAdapter;
 
@@ -43,16 +43,38 @@ pub(super) async fn sign_up<U: AuthUser, A: PasswordAdapter<U>>(
     }
 }
 
+/// The lockout of password checks: sign-in and password change share it,
+/// since both guess the same password.
+const PASSWORD_CHECK: &str = "password";
+
+/// Signs in, refusing a client that failed too often on this email. The
+/// lockout is checked and counted alike for unknown emails, so a locked
+/// answer tells nothing about the account.
 pub(super) async fn sign_in<U: AuthUser, A: PasswordAdapter<U>>(
     request: EndpointRequest<U, A>,
 ) -> Result<Reply, Error> {
     let body: SignInBody = request.json()?;
+    let email = Email::parse(&body.email).ok_or(Error::InvalidEmail)?;
+    let lockout = request
+        .auth()
+        .lockout(PASSWORD_CHECK, email.as_str(), request.parts());
+    lockout.check().await?;
     let signed_in = request
         .auth()
         .email_password()
         .sign_in(&body.email, &body.password, request.client())
-        .await?;
-    Reply::signed_in(signed_in)
+        .await;
+    match signed_in {
+        Ok(signed_in) => {
+            lockout.clear().await?;
+            Reply::signed_in(signed_in)
+        }
+        Err(Error::InvalidCredentials) => {
+            lockout.record_failure().await?;
+            Err(Error::InvalidCredentials)
+        }
+        Err(error) => Err(error),
+    }
 }
 
 #[derive(Deserialize)]
@@ -73,7 +95,12 @@ pub(super) async fn change_password<U: AuthUser, A: PasswordAdapter<U>>(
 ) -> Result<Reply, Error> {
     let body: ChangePasswordBody = request.json()?;
     let session = request.require_session().await?;
-    request
+    let email = Email::parse(session.user.email()).ok_or(Error::InvalidEmail)?;
+    let lockout = request
+        .auth()
+        .lockout(PASSWORD_CHECK, email.as_str(), request.parts());
+    lockout.check().await?;
+    let changed = request
         .auth()
         .email_password()
         .change_password(
@@ -82,6 +109,13 @@ pub(super) async fn change_password<U: AuthUser, A: PasswordAdapter<U>>(
             &body.new_password,
             !body.revoke_other_sessions,
         )
-        .await?;
-    Ok(Reply::success())
+        .await;
+    match changed {
+        Ok(()) => Ok(Reply::success()),
+        Err(Error::InvalidPassword) => {
+            lockout.record_failure().await?;
+            Err(Error::InvalidPassword)
+        }
+        Err(error) => Err(error),
+    }
 }

@@ -13,6 +13,12 @@
 //! A wrong password and an unknown email give the same answer after the same
 //! work: unknown emails are verified against a dummy hash.
 //!
+//! Wrong passwords at `/signin/email` and `/change-password` count toward
+//! the `"password"` [`Lockout`](crate::rate_limit::Lockout) of the client on
+//! that email (unknown emails too): 10 failures in 10 minutes by default,
+//! after which that client is refused on that email until the window ends.
+//! A right password clears the client's failures at sign-in.
+//!
 //! Needs an adapter with the [`PasswordAdapter`] capability:
 //!
 //! ```compile_fail,E0277
