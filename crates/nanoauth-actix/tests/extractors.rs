@@ -88,6 +88,9 @@ impl Adapter<BasicUser> for DownAdapter {
     async fn save_session(&self, _: &SessionRecord) -> Result<(), AdapterError> {
         Ok(())
     }
+    async fn refresh_session(&self, _: &SessionRecord) -> Result<bool, AdapterError> {
+        Err(down())
+    }
     async fn validate_token(&self, _: &TokenHash) -> Result<Option<SessionRecord>, AdapterError> {
         Err(down())
     }

@@ -16,6 +16,8 @@ use crate::store::RedisStore;
 // Every write that touches a session and its owner's index is one script, so
 // the two can never disagree, whoever else writes at the same time.
 static SAVE: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("lua/save_session.lua")));
+static REFRESH: LazyLock<Script> =
+    LazyLock::new(|| Script::new(include_str!("lua/refresh_session.lua")));
 static DELETE: LazyLock<Script> =
     LazyLock::new(|| Script::new(include_str!("lua/delete_session.lua")));
 static LIST: LazyLock<Script> =
@@ -158,6 +160,23 @@ impl<U: AuthUser, A: Adapter<U>> Adapter<U> for RedisSessions<A> {
             .invoke_async::<()>(&mut self.store.connection())
             .await
             .map_err(from_redis)
+    }
+
+    async fn refresh_session(&self, session: &SessionRecord) -> Result<bool, AdapterError> {
+        let keys = self.store.keys();
+        let mut invocation = REFRESH.prepare_invoke();
+        invocation
+            .key(keys.session(&session.token_hash))
+            .key(keys.user_sessions(&session.user_id))
+            .arg(encode_session(session)?)
+            .arg(expire_at(session.expires_at))
+            .arg(session.token_hash.to_hex())
+            .arg(&session.user_id);
+        let refreshed: i64 = invocation
+            .invoke_async(&mut self.store.connection())
+            .await
+            .map_err(from_redis)?;
+        Ok(refreshed == 1)
     }
 
     async fn validate_token(

@@ -409,6 +409,22 @@ impl<U: AuthUser + DeserializeOwned> Adapter<U> for SqlAdapter<U> {
         .map_err(adapter_error)
     }
 
+    async fn refresh_session(&self, session: &SessionRecord) -> Result<bool, AdapterError> {
+        let statement = &self.statements.refresh_session;
+        // Rows matched, not rows changed, on every dialect (sqlx asks MySQL
+        // for CLIENT_FOUND_ROWS): a refresh within the same second that
+        // writes the same values still finds its session.
+        on_pool!(&self.pool, conn => sqlx::query(sql(statement))
+            .bind(to_db_time(session.updated_at))
+            .bind(to_db_time(session.expires_at))
+            .bind(session.token_hash.to_hex())
+            .bind(session.user_id.as_str())
+            .execute(&mut *conn)
+            .await
+            .map(|done| done.rows_affected() > 0))
+        .map_err(adapter_error)
+    }
+
     async fn validate_token(
         &self,
         token_hash: &TokenHash,

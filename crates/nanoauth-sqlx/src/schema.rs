@@ -179,6 +179,7 @@ pub(crate) struct Statements {
     pub(crate) insert_password: Arc<str>,
     pub(crate) set_password: Arc<str>,
     pub(crate) save_session: Arc<str>,
+    pub(crate) refresh_session: Arc<str>,
     pub(crate) validate_token: Arc<str>,
     /// The session and its user in one query: the session columns first.
     pub(crate) session_with_user: Arc<str>,
@@ -246,6 +247,12 @@ impl Statements {
                     "token_hash",
                     &["updated_at", "expires_at", "ip_address", "user_agent"]
                 )
+            )),
+            // An UPDATE, never an upsert: a session revoked since it was
+            // read matches no row and stays revoked.
+            refresh_session: sql(format!(
+                "UPDATE {sessions} SET updated_at = ?, expires_at = ? \
+                 WHERE token_hash = {hash} AND user_id = ?"
             )),
             validate_token: sql(format!(
                 "SELECT {SESSION_COLUMNS} FROM {sessions} WHERE token_hash = {hash}"
@@ -338,6 +345,7 @@ mod tests {
         for sql in [
             &st.validate_token,
             &st.session_with_user,
+            &st.refresh_session,
             &st.delete_session,
             &st.delete_sessions_except,
             &st.find_verification,

@@ -316,7 +316,11 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
         if now >= record.updated_at.saturating_add(config.update_age) {
             record.updated_at = now;
             record.expires_at = now.saturating_add(config.expires_in);
-            self.adapter().save_session(&record).await?;
+            // Only a session still stored is refreshed: one revoked since it
+            // was read stays revoked, and this lookup finds no session.
+            if !self.adapter().refresh_session(&record).await? {
+                return Ok(None);
+            }
             refreshed_token = Some(self.sign_token(&claims.sid, &record)?);
         }
         if let Some(cache) = self.session_cache() {

@@ -127,6 +127,18 @@ impl<U: AuthUser> Adapter<U> for MemoryAdapter<U> {
         Ok(())
     }
 
+    async fn refresh_session(&self, session: &SessionRecord) -> Result<bool, AdapterError> {
+        // Under the write lock a delete also takes: gone stays gone.
+        match self.write().sessions.get_mut(&session.token_hash) {
+            Some(stored) if stored.user_id == session.user_id => {
+                stored.updated_at = session.updated_at;
+                stored.expires_at = session.expires_at;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
     async fn validate_token(
         &self,
         token_hash: &TokenHash,
