@@ -107,6 +107,9 @@ impl Adapter<BasicUser> for DownAdapter {
     ) -> Result<u64, AdapterError> {
         Err(down())
     }
+    async fn purge_expired_sessions(&self, _: u64) -> Result<u64, AdapterError> {
+        Err(down())
+    }
 }
 
 #[actix_web::test]

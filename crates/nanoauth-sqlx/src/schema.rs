@@ -187,9 +187,11 @@ pub(crate) struct Statements {
     pub(crate) list_sessions: Arc<str>,
     pub(crate) delete_sessions_except: Arc<str>,
     pub(crate) delete_all_sessions: Arc<str>,
+    pub(crate) purge_sessions: Arc<str>,
     pub(crate) save_verification: Arc<str>,
     pub(crate) find_verification: Arc<str>,
     pub(crate) delete_verification: Arc<str>,
+    pub(crate) purge_verifications: Arc<str>,
     pub(crate) is_email_verified: Arc<str>,
     pub(crate) set_email_verified: Arc<str>,
     pub(crate) find_account: Arc<str>,
@@ -274,6 +276,8 @@ impl Statements {
                 "DELETE FROM {sessions} WHERE user_id = ? AND token_hash <> {hash}"
             )),
             delete_all_sessions: sql(format!("DELETE FROM {sessions} WHERE user_id = ?")),
+            // Both purges run on the expires_at indexes of the migration.
+            purge_sessions: sql(format!("DELETE FROM {sessions} WHERE expires_at <= ?")),
             save_verification: sql(format!(
                 "INSERT INTO {verifications} (token_hash, purpose, identifier, expires_at, data) \
                  VALUES (?, ?, ?, ?, ?){}",
@@ -289,6 +293,7 @@ impl Statements {
             delete_verification: sql(format!(
                 "DELETE FROM {verifications} WHERE token_hash = {hash} AND purpose = ?"
             )),
+            purge_verifications: sql(format!("DELETE FROM {verifications} WHERE expires_at <= ?")),
             is_email_verified: sql(format!(
                 "SELECT user_id FROM {email_verifications} WHERE user_id = ?"
             )),

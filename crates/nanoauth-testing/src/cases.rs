@@ -802,6 +802,146 @@ where
     }
 }
 
+/// Purging deletes the sessions that expired at or before the given time
+/// (by that time, not the store's clock) and nothing else. Stores that
+/// expire sessions by themselves may refuse to store an expired one in the
+/// first place; the count is checked only where one was stored.
+pub async fn expired_sessions_are_purged<U, A, F>(adapter: &A, make: &F)
+where
+    U: TestableUser,
+    A: FullAdapter<U>,
+    F: Fn(String, Email) -> U,
+{
+    let user = make(fresh_id(), fresh_email("purge"));
+    create(adapter, &user).await;
+    let t = now();
+    let cut = t - 5;
+    let mut expired = session_for(user.id(), t - 7200);
+    expired.expires_at = cut;
+    let mut after_cut = session_for(user.id(), t - 7200);
+    after_cut.expires_at = cut + 1;
+    let live = session_for(user.id(), t);
+    for session in [&expired, &after_cut, &live] {
+        adapter.save_session(session).await.expect("save_session");
+    }
+    let stored = |session: &SessionRecord| {
+        let hash = session.token_hash;
+        async move {
+            adapter
+                .validate_token(&hash)
+                .await
+                .expect("validate_token")
+                .is_some()
+        }
+    };
+    let (expired_stored, after_cut_stored) = (stored(&expired).await, stored(&after_cut).await);
+
+    let purged = adapter
+        .purge_expired_sessions(cut)
+        .await
+        .expect("purge_expired_sessions");
+    if expired_stored {
+        assert!(
+            purged >= 1,
+            "the purge counts what it deleted, got {purged}"
+        );
+    }
+    assert!(
+        !stored(&expired).await,
+        "a session expiring at the purge's time is purged (expired means expires_at <= now)"
+    );
+    if after_cut_stored {
+        assert_eq!(
+            adapter
+                .validate_token(&after_cut.token_hash)
+                .await
+                .expect("validate_token"),
+            Some(after_cut.clone()),
+            "a session expiring after the purge's time is kept, whatever the store's clock says"
+        );
+    }
+    assert_eq!(
+        adapter
+            .validate_token(&live.token_hash)
+            .await
+            .expect("validate_token"),
+        Some(live.clone()),
+        "a live session is untouched"
+    );
+
+    adapter
+        .purge_expired_sessions(now())
+        .await
+        .expect("purge_expired_sessions");
+    assert!(!stored(&after_cut).await, "purged once its time has come");
+    assert_eq!(
+        adapter.list_sessions(user.id()).await.expect("list"),
+        vec![live.clone()],
+        "only the live session is left, and listed"
+    );
+    assert!(
+        !adapter
+            .refresh_session(&expired)
+            .await
+            .expect("refresh_session"),
+        "a purged session cannot be refreshed back"
+    );
+}
+
+/// Purging deletes the single-use tokens that expired, whatever their
+/// purpose: links nobody followed, decoys written for unknown addresses
+/// (no identifier), abandoned OAuth states (with data). A live token is
+/// untouched and can still be consumed once.
+pub async fn expired_verifications_are_purged<U, A, F>(adapter: &A, _make: &F)
+where
+    U: TestableUser,
+    A: FullAdapter<U>,
+    F: Fn(String, Email) -> U,
+{
+    let t = now();
+    let cut = t - 5;
+    let record = |purpose: &str, identifier: &str, expires_at: u64| {
+        let token = random_token().expect("randomness");
+        VerificationRecord::new(TokenHash::of(&token), purpose, identifier, expires_at)
+    };
+    let expired = [
+        record("magic-link", fresh_email("unfollowed").as_str(), cut),
+        record("reset-password", "", cut - 60),
+        record("oauth-state", "github", cut - 600).with_data(r#"{"p":"github"}"#),
+    ];
+    let live = record("verify-email", fresh_email("live").as_str(), t + 3600);
+    for token in expired.iter().chain([&live]) {
+        adapter
+            .save_verification(token)
+            .await
+            .expect("save_verification");
+    }
+
+    adapter
+        .purge_expired_verifications(cut)
+        .await
+        .expect("purge_expired_verifications");
+    for token in &expired {
+        assert!(
+            adapter
+                .consume_verification(&token.token_hash, &token.purpose)
+                .await
+                .expect("consume_verification")
+                .is_none(),
+            "an expired {:?} token is purged",
+            token.purpose
+        );
+    }
+    assert_eq!(
+        adapter
+            .consume_verification(&live.token_hash, "verify-email")
+            .await
+            .expect("consume_verification"),
+        Some(live),
+        "a live token is untouched"
+    );
+}
+
 /// The session-and-user lookup every session check makes answers what the
 /// two separate lookups answer (adapters may join them in one query).
 pub async fn session_with_user_in_one_lookup<U, A, F>(adapter: &A, make: &F)

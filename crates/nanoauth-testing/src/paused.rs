@@ -109,4 +109,8 @@ impl<U: AuthUser, A: Adapter<U>> Adapter<U> for Paused<A> {
     ) -> Result<u64, AdapterError> {
         self.inner.delete_user_sessions(user_id, keep).await
     }
+
+    async fn purge_expired_sessions(&self, now: u64) -> Result<u64, AdapterError> {
+        self.inner.purge_expired_sessions(now).await
+    }
 }

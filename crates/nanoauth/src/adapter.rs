@@ -106,6 +106,12 @@ use crate::utils::token::TokenHash;
 ///         sessions.retain(|hash, s| s.user_id != user_id || Some(hash) == keep);
 ///         Ok((before - sessions.len()) as u64)
 ///     }
+///     async fn purge_expired_sessions(&self, now: u64) -> Result<u64, AdapterError> {
+///         let mut sessions = self.sessions.lock().map_err(AdapterError::other)?;
+///         let before = sessions.len();
+///         sessions.retain(|_, s| s.expires_at > now);
+///         Ok((before - sessions.len()) as u64)
+///     }
 /// }
 /// ```
 pub trait Adapter<U: AuthUser>: Send + Sync + 'static {
@@ -205,6 +211,21 @@ pub trait Adapter<U: AuthUser>: Send + Sync + 'static {
         user_id: &str,
         keep: Option<&TokenHash>,
     ) -> impl Future<Output = Result<u64, AdapterError>> + Send;
+
+    /// Deletes every session whose `expires_at` is at or before `now` (Unix
+    /// seconds, from the `Auth`'s clock: compare with it, not with the
+    /// store's own clock), returning how many went. A session expiring
+    /// after `now` must stay untouched. The core already treats such
+    /// sessions as gone; this only reclaims their space, and
+    /// [`Auth::purge_expired`](crate::Auth::purge_expired) calls it.
+    ///
+    /// A store that drops expired records by itself (keys with a time to
+    /// live) may answer `Ok(0)`, once it has cleaned whatever still points
+    /// at them (an index of a user's sessions, say).
+    fn purge_expired_sessions(
+        &self,
+        now: u64,
+    ) -> impl Future<Output = Result<u64, AdapterError>> + Send;
 }
 
 /// A shared adapter is an adapter: several `Auth` values (or an `Auth` and
@@ -269,6 +290,13 @@ impl<U: AuthUser, A: Adapter<U>> Adapter<U> for std::sync::Arc<A> {
         keep: Option<&TokenHash>,
     ) -> impl Future<Output = Result<u64, AdapterError>> + Send {
         A::delete_user_sessions(self, user_id, keep)
+    }
+
+    fn purge_expired_sessions(
+        &self,
+        now: u64,
+    ) -> impl Future<Output = Result<u64, AdapterError>> + Send {
+        A::purge_expired_sessions(self, now)
     }
 }
 

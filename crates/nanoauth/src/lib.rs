@@ -70,6 +70,7 @@ mod runtime;
 mod service;
 mod session;
 mod session_cache;
+mod sweeper;
 mod tokens;
 mod user;
 pub mod utils;
@@ -97,6 +98,7 @@ pub use session::{
     CachedSessions, ClientAddr, ClientInfo, Session, SessionGuard, SessionRecord, SessionToken,
     SignedIn,
 };
+pub use sweeper::Purged;
 pub use user::{AuthUser, BasicSignUp, BasicUser, Email, NewUser, NoFields};
 
 // The architecture guide's examples are compiled and run as doc-tests, so

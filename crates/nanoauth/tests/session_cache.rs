@@ -160,6 +160,9 @@ impl Adapter<Member> for HeldRead {
     ) -> Result<u64, AdapterError> {
         self.inner.delete_user_sessions(user_id, keep).await
     }
+    async fn purge_expired_sessions(&self, now: u64) -> Result<u64, AdapterError> {
+        self.inner.purge_expired_sessions(now).await
+    }
 }
 
 type HeldAuth = Auth<Member, HeldRead>;

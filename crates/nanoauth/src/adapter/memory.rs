@@ -84,6 +84,18 @@ impl<U> MemoryAdapter<U> {
         self.read().sessions.len()
     }
 
+    /// How many single-use tokens are stored (expired ones included).
+    ///
+    /// ```
+    /// use nanoauth::BasicUser;
+    /// use nanoauth::adapter::memory::MemoryAdapter;
+    ///
+    /// assert_eq!(MemoryAdapter::<BasicUser>::new().verification_count(), 0);
+    /// ```
+    pub fn verification_count(&self) -> usize {
+        self.read().verifications.len()
+    }
+
     // A panic while holding the lock cannot leave the maps inconsistent
     // (each write is a single insert or remove), so a poisoned lock is
     // still safe to use.
@@ -172,6 +184,13 @@ impl<U: AuthUser> Adapter<U> for MemoryAdapter<U> {
             .retain(|hash, session| session.user_id != user_id || Some(hash) == keep);
         Ok((before - state.sessions.len()) as u64)
     }
+
+    async fn purge_expired_sessions(&self, now: u64) -> Result<u64, AdapterError> {
+        let mut state = self.write();
+        let before = state.sessions.len();
+        state.sessions.retain(|_, session| session.expires_at > now);
+        Ok((before - state.sessions.len()) as u64)
+    }
 }
 
 impl<U: AuthUser> CreateUserAdapter<U> for MemoryAdapter<U> {
@@ -214,6 +233,15 @@ impl<U: AuthUser> VerificationAdapter<U> for MemoryAdapter<U> {
             Some(record) if record.purpose == purpose => Ok(state.verifications.remove(token_hash)),
             _ => Ok(None),
         }
+    }
+
+    async fn purge_expired_verifications(&self, now: u64) -> Result<u64, AdapterError> {
+        let mut state = self.write();
+        let before = state.verifications.len();
+        state
+            .verifications
+            .retain(|_, record| record.expires_at > now);
+        Ok((before - state.verifications.len()) as u64)
     }
 }
 

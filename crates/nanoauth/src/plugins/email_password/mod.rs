@@ -29,6 +29,7 @@
 //! #     async fn delete_session(&self, _: &TokenHash) -> Result<bool, AdapterError> { Ok(false) }
 //! #     async fn list_sessions(&self, _: &str) -> Result<Vec<SessionRecord>, AdapterError> { Ok(vec![]) }
 //! #     async fn delete_user_sessions(&self, _: &str, _: Option<&TokenHash>) -> Result<u64, AdapterError> { Ok(0) }
+//! #     async fn purge_expired_sessions(&self, _: u64) -> Result<u64, AdapterError> { Ok(0) }
 //! # }
 //! use nanoauth::plugins::email_password::EmailPassword;
 //!
