@@ -59,6 +59,12 @@ pub enum Event<U> {
         /// What the sender reported.
         error: String,
     },
+    /// The background sweeper (`Auth::spawn_sweeper`) could not purge
+    /// expired sessions or tokens; it tries again at its next run. Log it.
+    PurgeFailed {
+        /// What the store reported.
+        error: String,
+    },
     /// A request through `Auth::handler` was answered with an error.
     Error {
         /// The error's stable code.
@@ -79,7 +85,9 @@ impl<U> Event<U> {
             Self::SignedOut { .. } => EventKind::AfterSignOut,
             Self::EmailProven { .. } => EventKind::AfterEmailProven,
             Self::EmailTaken { .. } => EventKind::OnEmailTaken,
-            Self::Error { .. } | Self::EmailNotSent { .. } => EventKind::OnError,
+            Self::Error { .. } | Self::EmailNotSent { .. } | Self::PurgeFailed { .. } => {
+                EventKind::OnError
+            }
         }
     }
 }
@@ -98,7 +106,8 @@ pub enum EventKind {
     AfterEmailProven,
     /// When a sign-up for a taken address was answered as if it were free.
     OnEmailTaken,
-    /// After a handled request failed, or background mail was not sent.
+    /// After a handled request failed, or background work (mail, purging)
+    /// did not get done.
     OnError,
 }
 

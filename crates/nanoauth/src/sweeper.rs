@@ -11,6 +11,9 @@ use crate::auth::Auth;
 use crate::error::Error;
 use crate::user::AuthUser;
 
+#[cfg(feature = "tokio")]
+pub use self::tokio_sweeper::Sweeper;
+
 /// What [`Auth::purge_expired`] deleted.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -55,5 +58,82 @@ impl<U: AuthUser, A: VerificationAdapter<U>> Auth<U, A> {
             sessions,
             verifications,
         })
+    }
+}
+
+#[cfg(feature = "tokio")]
+mod tokio_sweeper {
+    use std::time::Duration;
+
+    use tokio::runtime::{Handle, TryCurrentError};
+    use tokio::time::MissedTickBehavior;
+
+    use crate::adapter::VerificationAdapter;
+    use crate::auth::Auth;
+    use crate::events::Event;
+    use crate::user::AuthUser;
+
+    /// The shortest pause between two purges: each one is a full scan of
+    /// the expiry indexes.
+    const MIN_INTERVAL: Duration = Duration::from_secs(1);
+
+    impl<U: AuthUser, A: VerificationAdapter<U>> Auth<U, A> {
+        /// Runs [`purge_expired`](Self::purge_expired) now and then every
+        /// `every` (at least a second), in a task on the current tokio
+        /// runtime, until the returned [`Sweeper`] is dropped. A purge that
+        /// fails is emitted as [`Event::PurgeFailed`] to the `OnError`
+        /// listeners, and the next run tries again.
+        ///
+        /// ```
+        /// use std::time::Duration;
+        /// use nanoauth::{Auth, BasicUser, adapter::memory::MemoryAdapter};
+        ///
+        /// # #[tokio::main(flavor = "current_thread")]
+        /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+        /// let auth = Auth::builder(MemoryAdapter::<BasicUser>::new())
+        ///     .secret("a secret of at least thirty-two bytes!!")
+        ///     .base_url("http://localhost:3000")
+        ///     .build()?;
+        /// // Keep it for as long as the application runs.
+        /// let _sweeper = auth.spawn_sweeper(Duration::from_secs(10 * 60))?;
+        /// # Ok(()) }
+        /// ```
+        ///
+        /// # Errors
+        /// Outside a tokio runtime, tokio's [`TryCurrentError`].
+        pub fn spawn_sweeper(&self, every: Duration) -> Result<Sweeper, TryCurrentError> {
+            let runtime = Handle::try_current()?;
+            let auth = self.clone();
+            let task = runtime.spawn(async move {
+                let mut runs = tokio::time::interval(every.max(MIN_INTERVAL));
+                // After a slow purge, the next one waits a full interval
+                // rather than running back to back.
+                runs.set_missed_tick_behavior(MissedTickBehavior::Delay);
+                loop {
+                    runs.tick().await;
+                    if let Err(error) = auth.purge_expired().await {
+                        // The store's own words, for the operator's log:
+                        // no request is answered with them.
+                        let error = std::error::Error::source(&error)
+                            .map_or_else(|| error.to_string(), ToString::to_string);
+                        auth.emit(Event::PurgeFailed { error }).await;
+                    }
+                }
+            });
+            Ok(Sweeper { task })
+        }
+    }
+
+    /// The task of [`Auth::spawn_sweeper`]; it stops when this is dropped.
+    #[derive(Debug)]
+    #[must_use = "the sweeper stops when dropped"]
+    pub struct Sweeper {
+        task: tokio::task::JoinHandle<()>,
+    }
+
+    impl Drop for Sweeper {
+        fn drop(&mut self) {
+            self.task.abort();
+        }
     }
 }
