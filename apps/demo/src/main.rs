@@ -10,18 +10,22 @@ mod user;
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::time::Duration;
 
-use nanoauth::Auth;
 use nanoauth::email::DangerConsoleSender;
 use nanoauth::plugins::email_password::EmailPassword;
 use nanoauth::plugins::magic_link::MagicLink;
 use nanoauth::plugins::password_reset::PasswordReset;
 use nanoauth::rate_limit::RateLimit;
+use nanoauth::{Auth, Event, EventKind};
 use nanoauth_sqlx::{Dialect, SqlAdapter};
 
 use crate::user::DemoUser;
 
 type BoxError = Box<dyn std::error::Error>;
+
+/// How often expired sessions and unused links are deleted.
+const SWEEP_EVERY: Duration = Duration::from_secs(10 * 60);
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -59,7 +63,12 @@ async fn run() -> Result<(), BoxError> {
         // "Send me a link" also signs new addresses up.
         .plugin(MagicLink::new(DangerConsoleSender).sign_up_on_first_use())
         .plugin(PasswordReset::new(DangerConsoleSender))
-        .session_cache(options.session_cache);
+        .session_cache(options.session_cache)
+        .on(EventKind::OnError, |event, _| async move {
+            if let Event::PurgeFailed { error } = event {
+                eprintln!("warning: purging expired sessions and links failed: {error}");
+            }
+        });
     if options.danger_no_rate_limit {
         eprintln!("warning: rate limits are off (--danger-no-rate-limit): benchmarks only");
         builder = builder.rate_limit(RateLimit::danger_disabled());
@@ -76,6 +85,9 @@ async fn run() -> Result<(), BoxError> {
             .trusted_origin(format!("http://localhost:{port}")),
     };
     let auth = builder.build()?;
+    // Expired sessions and links (including decoys and abandoned social
+    // sign-ins) are refused anyway; this keeps the tables from growing.
+    let _sweeper = auth.spawn_sweeper(SWEEP_EVERY)?;
 
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     let dialect = match Dialect::from_url(&database_url) {

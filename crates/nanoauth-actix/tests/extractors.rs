@@ -88,6 +88,9 @@ impl Adapter<BasicUser> for DownAdapter {
     async fn save_session(&self, _: &SessionRecord) -> Result<(), AdapterError> {
         Ok(())
     }
+    async fn refresh_session(&self, _: &SessionRecord) -> Result<bool, AdapterError> {
+        Err(down())
+    }
     async fn validate_token(&self, _: &TokenHash) -> Result<Option<SessionRecord>, AdapterError> {
         Err(down())
     }
@@ -102,6 +105,9 @@ impl Adapter<BasicUser> for DownAdapter {
         _: &str,
         _: Option<&TokenHash>,
     ) -> Result<u64, AdapterError> {
+        Err(down())
+    }
+    async fn purge_expired_sessions(&self, _: u64) -> Result<u64, AdapterError> {
         Err(down())
     }
 }

@@ -56,6 +56,20 @@ impl Keys {
         format!("{}user-sessions:", self.prefix)
     }
 
+    /// The `SCAN .. MATCH` pattern of every user's index: the prefix's glob
+    /// characters escaped, so that a prefix such as `app[1]:` matches itself.
+    pub(crate) fn user_sessions_pattern(&self) -> String {
+        let mut pattern = String::new();
+        for c in self.user_sessions_prefix().chars() {
+            if matches!(c, '*' | '?' | '[' | ']' | '\\') {
+                pattern.push('\\');
+            }
+            pattern.push(c);
+        }
+        pattern.push('*');
+        pattern
+    }
+
     pub(crate) fn verification(&self, purpose: &str, token_hash: &TokenHash) -> String {
         format!(
             "{}verification:{purpose}:{}",
@@ -91,6 +105,18 @@ mod tests {
             format!("nanoauth:verification:magic-link:{hex}")
         );
         assert_eq!(keys.counter("ip:1.2.3.4"), "nanoauth:counter:ip:1.2.3.4");
+    }
+
+    #[test]
+    fn the_index_pattern_escapes_the_prefix() {
+        assert_eq!(
+            Keys::default().user_sessions_pattern(),
+            "nanoauth:user-sessions:*"
+        );
+        assert_eq!(
+            Keys::new("a*b?[c]\\:".to_owned()).user_sessions_pattern(),
+            "a\\*b\\?\\[c\\]\\\\:user-sessions:*"
+        );
     }
 
     #[test]

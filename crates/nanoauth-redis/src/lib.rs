@@ -56,6 +56,12 @@
 //! clock: a session or token already past its `expires_at` there is not
 //! stored.
 //!
+//! Redis deletes expired sessions and tokens by itself, so
+//! [`Auth::purge_expired`](nanoauth::Auth::purge_expired) reports zero for
+//! them; it still trims the entries of users' session indexes that name
+//! sessions already gone (an index lives as long as its user's last
+//! session), walking the keyspace with `SCAN`.
+//!
 //! ## Failures
 //! A server that cannot be reached, times out or is failing over gives
 //! [`AdapterError::Unavailable`](nanoauth::AdapterError::Unavailable), which
@@ -72,6 +78,7 @@ mod counters;
 mod error;
 mod expiry;
 mod keys;
+mod purge;
 mod revocations;
 mod sessions;
 mod store;

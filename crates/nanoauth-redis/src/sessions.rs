@@ -11,11 +11,14 @@ use redis::Script;
 use crate::codec::{decode_session, encode_session};
 use crate::error::from_redis;
 use crate::expiry::expire_at;
+use crate::purge::trim_session_indexes;
 use crate::store::RedisStore;
 
 // Every write that touches a session and its owner's index is one script, so
 // the two can never disagree, whoever else writes at the same time.
 static SAVE: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("lua/save_session.lua")));
+static REFRESH: LazyLock<Script> =
+    LazyLock::new(|| Script::new(include_str!("lua/refresh_session.lua")));
 static DELETE: LazyLock<Script> =
     LazyLock::new(|| Script::new(include_str!("lua/delete_session.lua")));
 static LIST: LazyLock<Script> =
@@ -160,6 +163,23 @@ impl<U: AuthUser, A: Adapter<U>> Adapter<U> for RedisSessions<A> {
             .map_err(from_redis)
     }
 
+    async fn refresh_session(&self, session: &SessionRecord) -> Result<bool, AdapterError> {
+        let keys = self.store.keys();
+        let mut invocation = REFRESH.prepare_invoke();
+        invocation
+            .key(keys.session(&session.token_hash))
+            .key(keys.user_sessions(&session.user_id))
+            .arg(encode_session(session)?)
+            .arg(expire_at(session.expires_at))
+            .arg(session.token_hash.to_hex())
+            .arg(&session.user_id);
+        let refreshed: i64 = invocation
+            .invoke_async(&mut self.store.connection())
+            .await
+            .map_err(from_redis)?;
+        Ok(refreshed == 1)
+    }
+
     async fn validate_token(
         &self,
         token_hash: &TokenHash,
@@ -227,6 +247,14 @@ impl<U: AuthUser, A: Adapter<U>> Adapter<U> for RedisSessions<A> {
             .invoke_async(&mut self.store.connection())
             .await
             .map_err(from_redis)
+    }
+
+    /// Redis dropped each expired session at its expiry already, on its own
+    /// clock; this trims the index entries that still name them and answers
+    /// `Ok(0)`: no session was left to delete.
+    async fn purge_expired_sessions(&self, _now: u64) -> Result<u64, AdapterError> {
+        trim_session_indexes(&self.store).await?;
+        Ok(0)
     }
 }
 

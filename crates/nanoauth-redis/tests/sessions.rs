@@ -1,6 +1,7 @@
 //! Sessions in Redis beyond the conformance suite: expiry by Redis itself,
-//! the key layout, and the per-user index. Set `NANOAUTH_TEST_REDIS_URL` to
-//! run them (Redis 7.0 or later: the layout test reads `EXPIRETIME`).
+//! the key layout, the per-user index, refreshes and purging. Set
+//! `NANOAUTH_TEST_REDIS_URL` to run them (Redis 7.0 or later: the layout
+//! and refresh tests read `EXPIRETIME`).
 
 mod common;
 
@@ -227,5 +228,94 @@ async fn users_come_from_the_inner_adapter() -> TestResult {
     assert_eq!(adapter.get_user("inner-user").await?, Some(user));
     let keys = common::keys_under(adapter.store().prefix()).await?;
     assert!(keys.is_empty(), "users are not written to Redis: {keys:?}");
+    cleanup(&adapter).await
+}
+
+#[tokio::test]
+async fn a_refresh_moves_the_expiry_of_session_and_index() -> TestResult {
+    let Some(adapter) = sessions().await? else {
+        skipped("a_refresh_moves_the_expiry_of_session_and_index");
+        return Ok(());
+    };
+    let prefix = adapter.store().prefix().to_owned();
+    let t = now();
+    let mut record = session("refresh-user", t + 600)?;
+    adapter.save_session(&record).await?;
+    record.updated_at = t + 1;
+    record.expires_at = t + 900;
+    assert!(adapter.refresh_session(&record).await?);
+
+    let mut redis = raw().await?;
+    let hex = record.token_hash.to_hex();
+    let index = format!("{prefix}user-sessions:refresh-user");
+    for key in [format!("{prefix}session:{hex}"), index.clone()] {
+        let expire_time: u64 = redis::cmd("EXPIRETIME")
+            .arg(&key)
+            .query_async(&mut redis)
+            .await?;
+        assert_eq!(expire_time, t + 900, "{key} lives as long as the session");
+    }
+    let score: u64 = redis::cmd("ZSCORE")
+        .arg(&index)
+        .arg(&hex)
+        .query_async(&mut redis)
+        .await?;
+    assert_eq!(
+        score,
+        t + 900,
+        "the index entry is scored by the new expiry"
+    );
+    cleanup(&adapter).await
+}
+
+#[tokio::test]
+async fn purging_trims_index_entries_of_expired_sessions() -> TestResult {
+    let Some(adapter) = sessions().await? else {
+        skipped("purging_trims_index_entries_of_expired_sessions");
+        return Ok(());
+    };
+    let prefix = adapter.store().prefix().to_owned();
+    let t = now();
+    let short = session("trim-user", t + 1)?;
+    let long = session("trim-user", t + 600)?;
+    let other = session("trim-other", t + 600)?;
+    for record in [&short, &long, &other] {
+        adapter.save_session(record).await?;
+    }
+    // Redis drops the short session's key by itself; its entry in the
+    // owner's index stays, since the index lives as long as `long`.
+    tokio::time::sleep(Duration::from_millis(2_200)).await;
+    let mut redis = raw().await?;
+    let members = |user: &str| {
+        redis::cmd("ZRANGE")
+            .arg(format!("{prefix}user-sessions:{user}"))
+            .arg(0)
+            .arg(-1)
+            .to_owned()
+    };
+    let before: Vec<String> = members("trim-user").query_async(&mut redis).await?;
+    assert_eq!(before.len(), 2, "the stale entry is there: {before:?}");
+
+    assert_eq!(
+        adapter.purge_expired_sessions(now()).await?,
+        0,
+        "Redis deleted the sessions itself"
+    );
+    let after: Vec<String> = members("trim-user").query_async(&mut redis).await?;
+    assert_eq!(
+        after,
+        vec![long.token_hash.to_hex()],
+        "only the live entry is left"
+    );
+    let others: Vec<String> = members("trim-other").query_async(&mut redis).await?;
+    assert_eq!(
+        others,
+        vec![other.token_hash.to_hex()],
+        "live entries are untouched"
+    );
+    assert_eq!(
+        adapter.validate_token(&long.token_hash).await?,
+        Some(long.clone())
+    );
     cleanup(&adapter).await
 }

@@ -287,6 +287,16 @@ impl<U: AuthUser + DeserializeOwned> SqlAdapter<U> {
             .transpose()
     }
 
+    /// Runs a `DELETE .. WHERE expires_at <= ?` with `now`.
+    async fn purge(&self, statement: &Arc<str>, now: u64) -> Result<u64, AdapterError> {
+        on_pool!(&self.pool, conn => sqlx::query(sql(statement))
+            .bind(to_db_time(now))
+            .execute(&mut *conn)
+            .await
+            .map(|done| done.rows_affected()))
+        .map_err(adapter_error)
+    }
+
     /// The user as `(column, parameter)` pairs for an insert.
     fn user_params(&self, user: &U) -> Result<(Vec<String>, Vec<Param>), AdapterError> {
         let Value::Object(object) = serde_json::to_value(user).map_err(AdapterError::other)? else {
@@ -410,6 +420,22 @@ impl<U: AuthUser + DeserializeOwned> Adapter<U> for SqlAdapter<U> {
         .map_err(adapter_error)
     }
 
+    async fn refresh_session(&self, session: &SessionRecord) -> Result<bool, AdapterError> {
+        let statement = &self.statements.refresh_session;
+        // Rows matched, not rows changed, on every dialect (sqlx asks MySQL
+        // for CLIENT_FOUND_ROWS): a refresh within the same second that
+        // writes the same values still finds its session.
+        on_pool!(&self.pool, conn => sqlx::query(sql(statement))
+            .bind(to_db_time(session.updated_at))
+            .bind(to_db_time(session.expires_at))
+            .bind(session.token_hash.to_hex())
+            .bind(session.user_id.as_str())
+            .execute(&mut *conn)
+            .await
+            .map(|done| done.rows_affected() > 0))
+        .map_err(adapter_error)
+    }
+
     async fn validate_token(
         &self,
         token_hash: &TokenHash,
@@ -485,6 +511,10 @@ impl<U: AuthUser + DeserializeOwned> Adapter<U> for SqlAdapter<U> {
         }
         .map(|done| done.rows_affected()))
         .map_err(adapter_error)
+    }
+
+    async fn purge_expired_sessions(&self, now: u64) -> Result<u64, AdapterError> {
+        self.purge(&self.statements.purge_sessions, now).await
     }
 }
 
@@ -598,6 +628,10 @@ impl<U: AuthUser + DeserializeOwned> VerificationAdapter<U> for SqlAdapter<U> {
             Ok::<_, sqlx::Error>((deleted == 1).then_some(record))
         }.await)
         .map_err(adapter_error)
+    }
+
+    async fn purge_expired_verifications(&self, now: u64) -> Result<u64, AdapterError> {
+        self.purge(&self.statements.purge_verifications, now).await
     }
 }
 

@@ -179,6 +179,7 @@ pub(crate) struct Statements {
     pub(crate) insert_password: Arc<str>,
     pub(crate) set_password: Arc<str>,
     pub(crate) save_session: Arc<str>,
+    pub(crate) refresh_session: Arc<str>,
     pub(crate) validate_token: Arc<str>,
     /// The session and its user in one query: the session columns first.
     pub(crate) session_with_user: Arc<str>,
@@ -186,9 +187,11 @@ pub(crate) struct Statements {
     pub(crate) list_sessions: Arc<str>,
     pub(crate) delete_sessions_except: Arc<str>,
     pub(crate) delete_all_sessions: Arc<str>,
+    pub(crate) purge_sessions: Arc<str>,
     pub(crate) save_verification: Arc<str>,
     pub(crate) find_verification: Arc<str>,
     pub(crate) delete_verification: Arc<str>,
+    pub(crate) purge_verifications: Arc<str>,
     pub(crate) is_email_verified: Arc<str>,
     pub(crate) set_email_verified: Arc<str>,
     /// Fails (unique violation) when the address is verified already.
@@ -251,6 +254,12 @@ impl Statements {
                     &["updated_at", "expires_at", "ip_address", "user_agent"]
                 )
             )),
+            // An UPDATE, never an upsert: a session revoked since it was
+            // read matches no row and stays revoked.
+            refresh_session: sql(format!(
+                "UPDATE {sessions} SET updated_at = ?, expires_at = ? \
+                 WHERE token_hash = {hash} AND user_id = ?"
+            )),
             validate_token: sql(format!(
                 "SELECT {SESSION_COLUMNS} FROM {sessions} WHERE token_hash = {hash}"
             )),
@@ -271,6 +280,8 @@ impl Statements {
                 "DELETE FROM {sessions} WHERE user_id = ? AND token_hash <> {hash}"
             )),
             delete_all_sessions: sql(format!("DELETE FROM {sessions} WHERE user_id = ?")),
+            // Both purges run on the expires_at indexes of the migration.
+            purge_sessions: sql(format!("DELETE FROM {sessions} WHERE expires_at <= ?")),
             save_verification: sql(format!(
                 "INSERT INTO {verifications} (token_hash, purpose, identifier, expires_at, data) \
                  VALUES (?, ?, ?, ?, ?){}",
@@ -286,6 +297,7 @@ impl Statements {
             delete_verification: sql(format!(
                 "DELETE FROM {verifications} WHERE token_hash = {hash} AND purpose = ?"
             )),
+            purge_verifications: sql(format!("DELETE FROM {verifications} WHERE expires_at <= ?")),
             is_email_verified: sql(format!(
                 "SELECT user_id FROM {email_verifications} WHERE user_id = ?"
             )),
@@ -347,6 +359,7 @@ mod tests {
         for sql in [
             &st.validate_token,
             &st.session_with_user,
+            &st.refresh_session,
             &st.delete_session,
             &st.delete_sessions_except,
             &st.find_verification,

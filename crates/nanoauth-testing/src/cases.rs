@@ -12,9 +12,11 @@ use nanoauth::plugins::email_password::{EmailPassword, PasswordAdapter};
 use nanoauth::utils::password::PasswordHasher;
 use nanoauth::utils::token::{TokenHash, random_id, random_token};
 use nanoauth::{
-    AccountAdapter, AccountRecord, AdapterError, Auth, AuthUser, CreateUserAdapter, Email,
-    EmailVerificationAdapter, SessionRecord, VerificationAdapter, VerificationRecord,
+    AccountAdapter, AccountRecord, AdapterError, Auth, AuthUser, ClientInfo, CreateUserAdapter,
+    Email, EmailVerificationAdapter, SessionRecord, VerificationAdapter, VerificationRecord,
 };
+
+use crate::paused::{Gate, Paused};
 
 /// What every case needs of the adapter: all capabilities of the shipped
 /// plugins.
@@ -545,6 +547,231 @@ where
     );
 }
 
+/// A refresh slides the expiry of a stored session and of nothing else: a
+/// session never saved, deleted, or someone else's is not written.
+pub async fn sessions_refresh_only_while_stored<U, A, F>(adapter: &A, make: &F)
+where
+    U: TestableUser,
+    A: FullAdapter<U>,
+    F: Fn(String, Email) -> U,
+{
+    let user = make(fresh_id(), fresh_email("refresh"));
+    create(adapter, &user).await;
+    let t = now();
+    let session = session_for(user.id(), t);
+    adapter.save_session(&session).await.expect("save_session");
+
+    let mut refreshed = session.clone();
+    refreshed.updated_at = t + 60;
+    refreshed.expires_at = t + 60 + 7200;
+    assert!(
+        adapter
+            .refresh_session(&refreshed)
+            .await
+            .expect("refresh_session"),
+        "a stored session is refreshed"
+    );
+    assert_eq!(
+        adapter
+            .validate_token(&session.token_hash)
+            .await
+            .expect("validate_token"),
+        Some(refreshed.clone()),
+        "the new expiry is stored, every other field unchanged"
+    );
+    assert!(
+        adapter
+            .refresh_session(&refreshed)
+            .await
+            .expect("refresh_session again"),
+        "a refresh that writes the same values still finds the session \
+         (count rows matched, not rows changed)"
+    );
+
+    let mut someone_elses = refreshed.clone();
+    someone_elses.user_id = fresh_id();
+    someone_elses.expires_at += 3600;
+    assert!(
+        !adapter
+            .refresh_session(&someone_elses)
+            .await
+            .expect("refresh_session"),
+        "a refresh naming another owner finds no session"
+    );
+    assert_eq!(
+        adapter
+            .validate_token(&session.token_hash)
+            .await
+            .expect("validate_token"),
+        Some(refreshed.clone()),
+        "and writes nothing"
+    );
+    assert!(
+        adapter
+            .list_sessions(&someone_elses.user_id)
+            .await
+            .expect("list_sessions")
+            .is_empty()
+    );
+
+    let never_saved = session_for(user.id(), t);
+    assert!(
+        !adapter
+            .refresh_session(&never_saved)
+            .await
+            .expect("refresh_session"),
+        "a session never saved is not refreshed"
+    );
+    assert!(
+        adapter
+            .validate_token(&never_saved.token_hash)
+            .await
+            .expect("validate_token")
+            .is_none(),
+        "nor created by the refresh"
+    );
+
+    adapter
+        .delete_session(&session.token_hash)
+        .await
+        .expect("delete_session");
+    assert!(
+        !adapter
+            .refresh_session(&refreshed)
+            .await
+            .expect("refresh_session"),
+        "a deleted session is not refreshed"
+    );
+    assert!(
+        adapter
+            .validate_token(&session.token_hash)
+            .await
+            .expect("validate_token")
+            .is_none(),
+        "a refresh never brings a deleted session back"
+    );
+    assert!(
+        adapter
+            .list_sessions(user.id())
+            .await
+            .expect("list_sessions")
+            .is_empty(),
+        "nor lists it again"
+    );
+}
+
+/// A lookup reads a session, then refreshes it; a revocation that lands in
+/// between wins. Through a real `Auth` that refreshes on every lookup (and
+/// caches sessions), a lookup is held between the read and the write while
+/// the session is signed out, and then while every session of the user is
+/// deleted straight in the store (another process): each time the held
+/// lookup finds no session, and the token stays dead.
+pub async fn refresh_never_resurrects_a_revoked_session<U, A, F>(adapter: &Arc<A>, make: &F)
+where
+    U: TestableUser,
+    A: FullAdapter<U>,
+    F: Fn(String, Email) -> U,
+{
+    let user = make(fresh_id(), fresh_email("resurrect"));
+    create(adapter.as_ref(), &user).await;
+    let gate = Arc::new(Gate::default());
+    let auth = Auth::builder(Paused::new(Arc::clone(adapter), Arc::clone(&gate)))
+        .secret("conformance secret, thirty-two bytes or more")
+        .base_url("http://localhost:3000")
+        .session_update_age(0)
+        .session_cache(60)
+        .build()
+        .expect("config");
+    let sign_in = || async {
+        let signed_in = auth
+            .create_session(user.clone(), ClientInfo::default())
+            .await
+            .expect("create_session");
+        let mut headers = http::HeaderMap::new();
+        let bearer = format!("Bearer {}", signed_in.token.expose_secret());
+        headers.insert(
+            http::header::AUTHORIZATION,
+            bearer.parse().expect("header value"),
+        );
+        (signed_in.session, headers)
+    };
+    let held_lookup = |headers: http::HeaderMap| {
+        gate.arm();
+        let auth = auth.clone();
+        tokio::spawn(async move { auth.get_session_from_headers(&headers).await })
+    };
+
+    // Signed out while a lookup is between reading and refreshing.
+    let (session, headers) = sign_in().await;
+    let lookup = held_lookup(headers.clone());
+    assert!(
+        gate.reached().await,
+        "with session_update_age(0) every lookup writes the session"
+    );
+    assert!(auth.sign_out(&headers).await.expect("sign_out"));
+    gate.release();
+    let answer = lookup.await.expect("task").expect("get_session");
+    assert!(
+        answer.is_none(),
+        "the lookup that lost the race to the sign-out finds no session"
+    );
+    assert_revoked(adapter.as_ref(), &auth, &session, &headers).await;
+
+    // Revoked in the store by someone else while a lookup is held.
+    let (session, headers) = sign_in().await;
+    let lookup = held_lookup(headers.clone());
+    assert!(gate.reached().await, "the lookup writes the session");
+    adapter
+        .delete_user_sessions(user.id(), None)
+        .await
+        .expect("delete_user_sessions");
+    gate.release();
+    let answer = lookup.await.expect("task").expect("get_session");
+    assert!(
+        answer.is_none(),
+        "the lookup that lost the race to the revocation finds no session"
+    );
+    assert_revoked(adapter.as_ref(), &auth, &session, &headers).await;
+}
+
+async fn assert_revoked<U, A, P>(
+    adapter: &A,
+    auth: &Auth<U, P>,
+    session: &SessionRecord,
+    headers: &http::HeaderMap,
+) where
+    U: TestableUser,
+    A: FullAdapter<U>,
+    P: nanoauth::Adapter<U>,
+{
+    assert!(
+        adapter
+            .validate_token(&session.token_hash)
+            .await
+            .expect("validate_token")
+            .is_none(),
+        "the revoked session was not stored again"
+    );
+    assert!(
+        !adapter
+            .list_sessions(&session.user_id)
+            .await
+            .expect("list_sessions")
+            .iter()
+            .any(|listed| listed.id == session.id),
+        "nor listed"
+    );
+    for attempt in ["first", "second (the cache's turn)"] {
+        assert!(
+            auth.get_session_from_headers(headers)
+                .await
+                .expect("get_session")
+                .is_none(),
+            "the {attempt} lookup after the revocation finds no session"
+        );
+    }
+}
+
 /// A store may drop an expired session, but must never hand it back with a
 /// different expiry (the core checks `expires_at`).
 pub async fn expired_sessions_are_never_extended<U, A, F>(adapter: &A, make: &F)
@@ -573,6 +800,146 @@ where
             "an expired session is listed unchanged, if at all"
         );
     }
+}
+
+/// Purging deletes the sessions that expired at or before the given time
+/// (by that time, not the store's clock) and nothing else. Stores that
+/// expire sessions by themselves may refuse to store an expired one in the
+/// first place; the count is checked only where one was stored.
+pub async fn expired_sessions_are_purged<U, A, F>(adapter: &A, make: &F)
+where
+    U: TestableUser,
+    A: FullAdapter<U>,
+    F: Fn(String, Email) -> U,
+{
+    let user = make(fresh_id(), fresh_email("purge"));
+    create(adapter, &user).await;
+    let t = now();
+    let cut = t - 5;
+    let mut expired = session_for(user.id(), t - 7200);
+    expired.expires_at = cut;
+    let mut after_cut = session_for(user.id(), t - 7200);
+    after_cut.expires_at = cut + 1;
+    let live = session_for(user.id(), t);
+    for session in [&expired, &after_cut, &live] {
+        adapter.save_session(session).await.expect("save_session");
+    }
+    let stored = |session: &SessionRecord| {
+        let hash = session.token_hash;
+        async move {
+            adapter
+                .validate_token(&hash)
+                .await
+                .expect("validate_token")
+                .is_some()
+        }
+    };
+    let (expired_stored, after_cut_stored) = (stored(&expired).await, stored(&after_cut).await);
+
+    let purged = adapter
+        .purge_expired_sessions(cut)
+        .await
+        .expect("purge_expired_sessions");
+    if expired_stored {
+        assert!(
+            purged >= 1,
+            "the purge counts what it deleted, got {purged}"
+        );
+    }
+    assert!(
+        !stored(&expired).await,
+        "a session expiring at the purge's time is purged (expired means expires_at <= now)"
+    );
+    if after_cut_stored {
+        assert_eq!(
+            adapter
+                .validate_token(&after_cut.token_hash)
+                .await
+                .expect("validate_token"),
+            Some(after_cut.clone()),
+            "a session expiring after the purge's time is kept, whatever the store's clock says"
+        );
+    }
+    assert_eq!(
+        adapter
+            .validate_token(&live.token_hash)
+            .await
+            .expect("validate_token"),
+        Some(live.clone()),
+        "a live session is untouched"
+    );
+
+    adapter
+        .purge_expired_sessions(now())
+        .await
+        .expect("purge_expired_sessions");
+    assert!(!stored(&after_cut).await, "purged once its time has come");
+    assert_eq!(
+        adapter.list_sessions(user.id()).await.expect("list"),
+        vec![live.clone()],
+        "only the live session is left, and listed"
+    );
+    assert!(
+        !adapter
+            .refresh_session(&expired)
+            .await
+            .expect("refresh_session"),
+        "a purged session cannot be refreshed back"
+    );
+}
+
+/// Purging deletes the single-use tokens that expired, whatever their
+/// purpose: links nobody followed, decoys written for unknown addresses
+/// (no identifier), abandoned OAuth states (with data). A live token is
+/// untouched and can still be consumed once.
+pub async fn expired_verifications_are_purged<U, A, F>(adapter: &A, _make: &F)
+where
+    U: TestableUser,
+    A: FullAdapter<U>,
+    F: Fn(String, Email) -> U,
+{
+    let t = now();
+    let cut = t - 5;
+    let record = |purpose: &str, identifier: &str, expires_at: u64| {
+        let token = random_token().expect("randomness");
+        VerificationRecord::new(TokenHash::of(&token), purpose, identifier, expires_at)
+    };
+    let expired = [
+        record("magic-link", fresh_email("unfollowed").as_str(), cut),
+        record("reset-password", "", cut - 60),
+        record("oauth-state", "github", cut - 600).with_data(r#"{"p":"github"}"#),
+    ];
+    let live = record("verify-email", fresh_email("live").as_str(), t + 3600);
+    for token in expired.iter().chain([&live]) {
+        adapter
+            .save_verification(token)
+            .await
+            .expect("save_verification");
+    }
+
+    adapter
+        .purge_expired_verifications(cut)
+        .await
+        .expect("purge_expired_verifications");
+    for token in &expired {
+        assert!(
+            adapter
+                .consume_verification(&token.token_hash, &token.purpose)
+                .await
+                .expect("consume_verification")
+                .is_none(),
+            "an expired {:?} token is purged",
+            token.purpose
+        );
+    }
+    assert_eq!(
+        adapter
+            .consume_verification(&live.token_hash, "verify-email")
+            .await
+            .expect("consume_verification"),
+        Some(live),
+        "a live token is untouched"
+    );
 }
 
 /// The session-and-user lookup every session check makes answers what the

@@ -2,10 +2,11 @@
 //!
 //! The same behavioural tests for every adapter: users and their custom
 //! fields, unique emails under concurrent sign-ups, sessions (save, validate,
-//! refresh, list, revoke), single-use tokens consumed exactly once under
-//! concurrency, linked provider accounts (unique, created with their user
-//! atomically), hostile values that must stay data, and a full sign-up and
-//! sign-in through `Auth::handler`.
+//! refresh, list, revoke; a refresh racing a revocation never brings the
+//! session back; expired ones purged), single-use tokens (consumed exactly
+//! once under concurrency, purged once expired), linked provider accounts
+//! (unique, created with their user atomically), hostile values that must
+//! stay data, and a full sign-up and sign-in through `Auth::handler`.
 //!
 //! Run it against your own adapter in one line, in a test file:
 //!
@@ -31,6 +32,7 @@
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)] // test support: failing is panicking
 
 pub mod cases;
+mod paused;
 mod user;
 
 pub use user::ConformanceUser;
@@ -71,9 +73,13 @@ macro_rules! adapter_conformance {
             $crate::__conformance_case!($setup, $user, $teardown, hostile_values_stay_data);
             $crate::__conformance_case!($setup, $user, $teardown, sessions_lifecycle);
             $crate::__conformance_case!($setup, $user, $teardown, session_with_user_in_one_lookup);
+            $crate::__conformance_case!($setup, $user, $teardown, sessions_refresh_only_while_stored);
+            $crate::__conformance_case!($setup, $user, $teardown, refresh_never_resurrects_a_revoked_session);
             $crate::__conformance_case!($setup, $user, $teardown, expired_sessions_are_never_extended);
+            $crate::__conformance_case!($setup, $user, $teardown, expired_sessions_are_purged);
             $crate::__conformance_case!($setup, $user, $teardown, verification_tokens_are_single_use);
             $crate::__conformance_case!($setup, $user, $teardown, verification_consumed_once_under_concurrency);
+            $crate::__conformance_case!($setup, $user, $teardown, expired_verifications_are_purged);
             $crate::__conformance_case!($setup, $user, $teardown, accounts_link_find_unlink);
             $crate::__conformance_case!($setup, $user, $teardown, user_with_account_is_atomic);
             $crate::__conformance_case!($setup, $user, $teardown, concurrent_first_sign_ins_one_wins);

@@ -75,6 +75,17 @@ use crate::utils::token::TokenHash;
 ///         sessions.insert(session.token_hash, session.clone());
 ///         Ok(())
 ///     }
+///     async fn refresh_session(&self, session: &SessionRecord) -> Result<bool, AdapterError> {
+///         let mut sessions = self.sessions.lock().map_err(AdapterError::other)?;
+///         match sessions.get_mut(&session.token_hash) {
+///             Some(stored) if stored.user_id == session.user_id => {
+///                 stored.updated_at = session.updated_at;
+///                 stored.expires_at = session.expires_at;
+///                 Ok(true)
+///             }
+///             _ => Ok(false),
+///         }
+///     }
 ///     async fn validate_token(&self, hash: &TokenHash) -> Result<Option<SessionRecord>, AdapterError> {
 ///         Ok(self.sessions.lock().map_err(AdapterError::other)?.get(hash).cloned())
 ///     }
@@ -95,6 +106,12 @@ use crate::utils::token::TokenHash;
 ///         sessions.retain(|hash, s| s.user_id != user_id || Some(hash) == keep);
 ///         Ok((before - sessions.len()) as u64)
 ///     }
+///     async fn purge_expired_sessions(&self, now: u64) -> Result<u64, AdapterError> {
+///         let mut sessions = self.sessions.lock().map_err(AdapterError::other)?;
+///         let before = sessions.len();
+///         sessions.retain(|_, s| s.expires_at > now);
+///         Ok((before - sessions.len()) as u64)
+///     }
 /// }
 /// ```
 pub trait Adapter<U: AuthUser>: Send + Sync + 'static {
@@ -107,12 +124,48 @@ pub trait Adapter<U: AuthUser>: Send + Sync + 'static {
         email: &Email,
     ) -> impl Future<Output = Result<Option<U>, AdapterError>> + Send;
 
-    /// Inserts a session, or replaces the one with the same `token_hash`
-    /// (sliding refresh saves the same session with a later expiry).
+    /// Inserts a new session (at sign-in). Saving a record whose
+    /// `token_hash` is stored already may replace it; the core never does,
+    /// and slides expiries with [`refresh_session`](Self::refresh_session).
     fn save_session(
         &self,
         session: &SessionRecord,
     ) -> impl Future<Output = Result<(), AdapterError>> + Send;
+
+    /// Slides the expiry of a session that is still stored: writes
+    /// `session.updated_at` and `session.expires_at` onto the stored session
+    /// with the same `token_hash` and `user_id`, and answers `Ok(true)`; when
+    /// there is none (revoked, or expired and dropped) it writes nothing and
+    /// answers `Ok(false)`, and the lookup that asked answers "no session".
+    /// The other fields are unchanged, so writing the whole record is fine.
+    ///
+    /// The check and the write must be one step (a conditional `UPDATE`,
+    /// `SET .. XX` in a script, a write under the lock): a lookup reads the
+    /// session, then refreshes it, and a revocation can delete the session
+    /// in between. An upsert here would bring the revoked session back,
+    /// which is why this method has no default.
+    ///
+    /// ```
+    /// # use std::collections::HashMap;
+    /// # use nanoauth::{AdapterError, SessionRecord};
+    /// # use nanoauth::utils::token::TokenHash;
+    /// # fn refresh(sessions: &mut HashMap<TokenHash, SessionRecord>, session: &SessionRecord) -> Result<bool, AdapterError> {
+    /// // Under the lock `delete_session` takes; never `sessions.insert(..)`,
+    /// // which would bring a revoked session back.
+    /// match sessions.get_mut(&session.token_hash) {
+    ///     Some(stored) if stored.user_id == session.user_id => {
+    ///         stored.updated_at = session.updated_at;
+    ///         stored.expires_at = session.expires_at;
+    ///         Ok(true)
+    ///     }
+    ///     _ => Ok(false),
+    /// }
+    /// # }
+    /// ```
+    fn refresh_session(
+        &self,
+        session: &SessionRecord,
+    ) -> impl Future<Output = Result<bool, AdapterError>> + Send;
 
     /// The session whose secret hashes to `token_hash`, if it is stored.
     /// The core checks expiry and ownership itself; adapters may also drop
@@ -158,6 +211,21 @@ pub trait Adapter<U: AuthUser>: Send + Sync + 'static {
         user_id: &str,
         keep: Option<&TokenHash>,
     ) -> impl Future<Output = Result<u64, AdapterError>> + Send;
+
+    /// Deletes every session whose `expires_at` is at or before `now` (Unix
+    /// seconds, from the `Auth`'s clock: compare with it, not with the
+    /// store's own clock), returning how many went. A session expiring
+    /// after `now` must stay untouched. The core already treats such
+    /// sessions as gone; this only reclaims their space, and
+    /// [`Auth::purge_expired`](crate::Auth::purge_expired) calls it.
+    ///
+    /// A store that drops expired records by itself (keys with a time to
+    /// live) may answer `Ok(0)`, once it has cleaned whatever still points
+    /// at them (an index of a user's sessions, say).
+    fn purge_expired_sessions(
+        &self,
+        now: u64,
+    ) -> impl Future<Output = Result<u64, AdapterError>> + Send;
 }
 
 /// A shared adapter is an adapter: several `Auth` values (or an `Auth` and
@@ -179,6 +247,13 @@ impl<U: AuthUser, A: Adapter<U>> Adapter<U> for std::sync::Arc<A> {
         session: &SessionRecord,
     ) -> impl Future<Output = Result<(), AdapterError>> + Send {
         A::save_session(self, session)
+    }
+
+    fn refresh_session(
+        &self,
+        session: &SessionRecord,
+    ) -> impl Future<Output = Result<bool, AdapterError>> + Send {
+        A::refresh_session(self, session)
     }
 
     fn validate_token(
@@ -215,6 +290,13 @@ impl<U: AuthUser, A: Adapter<U>> Adapter<U> for std::sync::Arc<A> {
         keep: Option<&TokenHash>,
     ) -> impl Future<Output = Result<u64, AdapterError>> + Send {
         A::delete_user_sessions(self, user_id, keep)
+    }
+
+    fn purge_expired_sessions(
+        &self,
+        now: u64,
+    ) -> impl Future<Output = Result<u64, AdapterError>> + Send {
+        A::purge_expired_sessions(self, now)
     }
 }
 

@@ -79,6 +79,12 @@ pub enum Event<U> {
         /// The path of that first request.
         path: String,
     },
+    /// The background sweeper (`Auth::spawn_sweeper`) could not purge
+    /// expired sessions or tokens; it tries again at its next run. Log it.
+    PurgeFailed {
+        /// What the store reported.
+        error: String,
+    },
     /// A request through `Auth::handler` was answered with an error.
     Error {
         /// The error's stable code.
@@ -100,9 +106,10 @@ impl<U> Event<U> {
             Self::EmailProven { .. } => EventKind::AfterEmailProven,
             Self::AccountClaimed { .. } => EventKind::AfterAccountClaimed,
             Self::EmailTaken { .. } => EventKind::OnEmailTaken,
-            Self::Error { .. } | Self::EmailNotSent { .. } | Self::ClientAddrMissing { .. } => {
-                EventKind::OnError
-            }
+            Self::Error { .. }
+            | Self::EmailNotSent { .. }
+            | Self::ClientAddrMissing { .. }
+            | Self::PurgeFailed { .. } => EventKind::OnError,
         }
     }
 }
@@ -123,8 +130,8 @@ pub enum EventKind {
     AfterAccountClaimed,
     /// When a sign-up for a taken address was answered as if it were free.
     OnEmailTaken,
-    /// After a handled request failed, background mail was not sent, or
-    /// the integration passed no client address.
+    /// After a handled request failed, background work (mail, purging)
+    /// did not get done, or the integration passed no client address.
     OnError,
 }
 

@@ -44,7 +44,7 @@
 //! | feature | default | what it adds |
 //! |---|---|---|
 //! | `email-password` | yes | [`plugins::email_password`], [`utils::password`] |
-//! | `tokio` | yes | [`TokioOffload`]: password hashing on tokio's blocking pool |
+//! | `tokio` | yes | [`TokioOffload`]: password hashing on tokio's blocking pool; [`Auth::spawn_sweeper`]: purging expired sessions and tokens in the background |
 //! | `tower` | yes | `AuthService`: `Auth` as a tower `Service` (hyper, tower stacks) |
 //!
 //! A feature only makes an API available; nothing changes until you add the
@@ -71,6 +71,7 @@ mod runtime;
 mod service;
 mod session;
 mod session_cache;
+mod sweeper;
 mod tokens;
 mod user;
 pub mod utils;
@@ -99,6 +100,9 @@ pub use session::{
     CachedSessions, ClientAddr, ClientInfo, Session, SessionGuard, SessionRecord, SessionToken,
     SignedIn,
 };
+pub use sweeper::Purged;
+#[cfg(feature = "tokio")]
+pub use sweeper::Sweeper;
 pub use user::{AuthUser, BasicSignUp, BasicUser, Email, NewUser, NoFields};
 
 // The architecture guide's examples are compiled and run as doc-tests, so

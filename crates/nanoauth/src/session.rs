@@ -18,6 +18,7 @@ use crate::auth::Auth;
 use crate::cookie;
 use crate::error::Error;
 use crate::events::Event;
+use crate::session_cache::SessionCache;
 use crate::user::AuthUser;
 use crate::utils::jwt::{self, Validation};
 use crate::utils::token::{self, TokenHash};
@@ -303,6 +304,9 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
                 refreshed_token: None,
             }));
         }
+        // Taken before the adapter is asked: a revocation after this point
+        // keeps what the adapter answers out of the cache.
+        let ticket = self.session_cache().map(SessionCache::ticket);
         let Some((mut record, user)) = self.adapter().validate_token_with_user(&token_hash).await?
         else {
             return Ok(None);
@@ -316,11 +320,15 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
         if now >= record.updated_at.saturating_add(config.update_age) {
             record.updated_at = now;
             record.expires_at = now.saturating_add(config.expires_in);
-            self.adapter().save_session(&record).await?;
+            // Only a session still stored is refreshed: one revoked since it
+            // was read stays revoked, and this lookup finds no session.
+            if !self.adapter().refresh_session(&record).await? {
+                return Ok(None);
+            }
             refreshed_token = Some(self.sign_token(&claims.sid, &record)?);
         }
-        if let Some(cache) = self.session_cache() {
-            cache.insert(&user, &record, now);
+        if let (Some(cache), Some(ticket)) = (self.session_cache(), ticket) {
+            cache.insert(ticket, &user, &record, now);
         }
         Ok(Some(Session {
             user,
@@ -426,8 +434,9 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
 
     /// Deletes one session, from the adapter and the session cache.
     pub(crate) async fn revoke_session(&self, token_hash: &TokenHash) -> Result<bool, Error> {
-        // Forgotten before and after: a check that read the session before
-        // the delete cannot leave it cached behind the delete.
+        // Forgotten before, so the cache stops serving it while the delete
+        // runs, and after, so a check that read the session before the
+        // delete cannot cache it behind the delete (see `SessionCache::ticket`).
         let forget = || {
             if let Some(cache) = self.session_cache() {
                 cache.forget(token_hash);

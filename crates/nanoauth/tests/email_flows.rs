@@ -117,6 +117,34 @@ async fn a_magic_link_signs_in_once() -> TestResult {
 }
 
 #[tokio::test]
+async fn expired_links_and_decoys_are_purged() -> TestResult {
+    let (auth, outbox, clock) = setup();
+    sign_up(&auth, "kept@example.com", PASSWORD).await;
+    request_link(&auth, "kept@example.com").await;
+    // An unknown address gets no mail, but a decoy token for no one, so
+    // that its answer costs what a known one costs.
+    request_link(&auth, "nobody@example.com").await;
+    assert_eq!(outbox.count(), 1);
+    assert_eq!(auth.adapter().verification_count(), 2);
+
+    let purged = auth.purge_expired().await?;
+    assert_eq!((purged.sessions, purged.verifications), (0, 0));
+    clock.advance(5 * 60); // the links' lifetime: expired at exactly this second
+    let purged = auth.purge_expired().await?;
+    assert_eq!(
+        (purged.sessions, purged.verifications),
+        (0, 2),
+        "the unfollowed link and the decoy go; the session lives on"
+    );
+    assert_eq!(auth.adapter().verification_count(), 0);
+
+    clock.advance(7 * 24 * 60 * 60); // the session's lifetime
+    assert_eq!(auth.purge_expired().await?.sessions, 1);
+    assert_eq!(auth.adapter().session_count(), 0);
+    Ok(())
+}
+
+#[tokio::test]
 async fn unknown_emails_get_the_same_answer_and_no_mail() -> TestResult {
     let (auth, outbox, _) = setup();
     sign_up(&auth, "known@example.com", PASSWORD).await;

@@ -84,6 +84,18 @@ impl<U> MemoryAdapter<U> {
         self.read().sessions.len()
     }
 
+    /// How many single-use tokens are stored (expired ones included).
+    ///
+    /// ```
+    /// use nanoauth::BasicUser;
+    /// use nanoauth::adapter::memory::MemoryAdapter;
+    ///
+    /// assert_eq!(MemoryAdapter::<BasicUser>::new().verification_count(), 0);
+    /// ```
+    pub fn verification_count(&self) -> usize {
+        self.read().verifications.len()
+    }
+
     // A panic while holding the lock cannot leave the maps inconsistent
     // (each write is a single insert or remove), so a poisoned lock is
     // still safe to use.
@@ -127,6 +139,18 @@ impl<U: AuthUser> Adapter<U> for MemoryAdapter<U> {
         Ok(())
     }
 
+    async fn refresh_session(&self, session: &SessionRecord) -> Result<bool, AdapterError> {
+        // Under the write lock a delete also takes: gone stays gone.
+        match self.write().sessions.get_mut(&session.token_hash) {
+            Some(stored) if stored.user_id == session.user_id => {
+                stored.updated_at = session.updated_at;
+                stored.expires_at = session.expires_at;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
     async fn validate_token(
         &self,
         token_hash: &TokenHash,
@@ -158,6 +182,13 @@ impl<U: AuthUser> Adapter<U> for MemoryAdapter<U> {
         state
             .sessions
             .retain(|hash, session| session.user_id != user_id || Some(hash) == keep);
+        Ok((before - state.sessions.len()) as u64)
+    }
+
+    async fn purge_expired_sessions(&self, now: u64) -> Result<u64, AdapterError> {
+        let mut state = self.write();
+        let before = state.sessions.len();
+        state.sessions.retain(|_, session| session.expires_at > now);
         Ok((before - state.sessions.len()) as u64)
     }
 }
@@ -219,6 +250,15 @@ impl<U: AuthUser> VerificationAdapter<U> for MemoryAdapter<U> {
             Some(record) if record.purpose == purpose => Ok(state.verifications.remove(token_hash)),
             _ => Ok(None),
         }
+    }
+
+    async fn purge_expired_verifications(&self, now: u64) -> Result<u64, AdapterError> {
+        let mut state = self.write();
+        let before = state.verifications.len();
+        state
+            .verifications
+            .retain(|_, record| record.expires_at > now);
+        Ok((before - state.verifications.len()) as u64)
     }
 }
 

@@ -68,6 +68,21 @@ pub trait VerificationAdapter<U: AuthUser>: Adapter<U> {
         token_hash: &TokenHash,
         purpose: &str,
     ) -> impl Future<Output = Result<Option<VerificationRecord>, AdapterError>> + Send;
+
+    /// Deletes every token whose `expires_at` is at or before `now` (Unix
+    /// seconds, from the `Auth`'s clock: compare with it, not with the
+    /// store's own clock), whatever its purpose, returning how many went. A
+    /// token expiring after `now` must stay untouched. Links nobody
+    /// followed, decoy tokens written for unknown addresses and abandoned
+    /// OAuth states all end here;
+    /// [`Auth::purge_expired`](crate::Auth::purge_expired) calls it.
+    ///
+    /// A store that drops expired records by itself (keys with a time to
+    /// live) may answer `Ok(0)`.
+    fn purge_expired_verifications(
+        &self,
+        now: u64,
+    ) -> impl Future<Output = Result<u64, AdapterError>> + Send;
 }
 
 impl<U: AuthUser, A: VerificationAdapter<U>> VerificationAdapter<U> for std::sync::Arc<A> {
@@ -84,5 +99,12 @@ impl<U: AuthUser, A: VerificationAdapter<U>> VerificationAdapter<U> for std::syn
         purpose: &str,
     ) -> impl Future<Output = Result<Option<VerificationRecord>, AdapterError>> + Send {
         A::consume_verification(self, token_hash, purpose)
+    }
+
+    fn purge_expired_verifications(
+        &self,
+        now: u64,
+    ) -> impl Future<Output = Result<u64, AdapterError>> + Send {
+        A::purge_expired_verifications(self, now)
     }
 }

@@ -30,10 +30,12 @@
 //! #     async fn get_user(&self, _: &str) -> Result<Option<BasicUser>, AdapterError> { Ok(None) }
 //! #     async fn find_user_by_email(&self, _: &Email) -> Result<Option<BasicUser>, AdapterError> { Ok(None) }
 //! #     async fn save_session(&self, _: &SessionRecord) -> Result<(), AdapterError> { Ok(()) }
+//! #     async fn refresh_session(&self, _: &SessionRecord) -> Result<bool, AdapterError> { Ok(false) }
 //! #     async fn validate_token(&self, _: &TokenHash) -> Result<Option<SessionRecord>, AdapterError> { Ok(None) }
 //! #     async fn delete_session(&self, _: &TokenHash) -> Result<bool, AdapterError> { Ok(false) }
 //! #     async fn list_sessions(&self, _: &str) -> Result<Vec<SessionRecord>, AdapterError> { Ok(vec![]) }
 //! #     async fn delete_user_sessions(&self, _: &str, _: Option<&TokenHash>) -> Result<u64, AdapterError> { Ok(0) }
+//! #     async fn purge_expired_sessions(&self, _: u64) -> Result<u64, AdapterError> { Ok(0) }
 //! # }
 //! use nanoauth::plugins::email_password::EmailPassword;
 //!
