@@ -28,9 +28,9 @@ pub trait OAuthExt<U: AuthUser, A: OAuthAdapter<U>> {
     ///     .plugin(OAuth::<BasicUser>::new(|_| BasicSignUp::default())
     ///         .provider(providers::github("client-id", "client-secret")))
     ///     .build()?;
-    /// let url = auth.oauth().authorization_url("github", "/dashboard", None, None).await?;
-    /// assert!(url.starts_with("https://github.com/login/oauth/authorize?"));
-    /// assert!(url.contains("code_challenge_method=S256"));
+    /// let start = auth.oauth().authorization_url("github", "/dashboard", None, None).await?;
+    /// assert!(start.url.starts_with("https://github.com/login/oauth/authorize?"));
+    /// assert!(start.url.contains("code_challenge_method=S256"));
     /// # Ok(()) }
     /// ```
     fn oauth(&self) -> OAuthApi<'_, U, A>;
@@ -46,6 +46,27 @@ impl<U: AuthUser, A: OAuthAdapter<U>> OAuthExt<U, A> for Auth<U, A> {
 #[derive(Debug)]
 pub struct OAuthApi<'a, U: AuthUser, A: OAuthAdapter<U>> {
     pub(crate) auth: &'a Auth<U, A>,
+}
+
+/// A started sign-in or link: where to send the browser, and the secret
+/// that binds the flow to that browser.
+#[non_exhaustive]
+pub struct Authorization {
+    /// The provider's authorization URL.
+    pub url: String,
+    /// Goes into the browser's cookie [`BINDING_COOKIE`](crate::BINDING_COOKIE)
+    /// (the endpoints do this) and comes back with the callback as
+    /// [`CallbackParams::browser_binding`](crate::CallbackParams::browser_binding).
+    pub browser_binding: String,
+}
+
+impl std::fmt::Debug for Authorization {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Authorization")
+            .field("url", &self.url)
+            .field("browser_binding", &"[redacted]")
+            .finish()
+    }
 }
 
 /// The account links of a user, as the list endpoint shows them.
@@ -98,7 +119,9 @@ impl<U: AuthUser, A: OAuthAdapter<U>> OAuthApi<'_, U, A> {
     }
 
     /// Starts a sign-in (or, with `link_user`, a link) at `provider`: stores
-    /// the flow's state and returns the URL to send the browser to.
+    /// the flow's state and returns the URL to send the browser to, with
+    /// the secret that binds the flow to that browser (see
+    /// [`Authorization`]).
     ///
     /// # Errors
     /// `PROVIDER_NOT_FOUND`, [`Error::InvalidRedirect`] for a callback off
@@ -110,7 +133,7 @@ impl<U: AuthUser, A: OAuthAdapter<U>> OAuthApi<'_, U, A> {
         callback_url: &str,
         error_callback_url: Option<&str>,
         link_user: Option<&str>,
-    ) -> Result<String, Error> {
+    ) -> Result<Authorization, Error> {
         let callback = self.auth.check_redirect(callback_url)?;
         let error_callback = match error_callback_url {
             Some(url) => self.auth.check_redirect(url)?,
@@ -119,6 +142,7 @@ impl<U: AuthUser, A: OAuthAdapter<U>> OAuthApi<'_, U, A> {
         let http = self.http()?;
         let provider = self.provider(provider)?;
         let endpoints = provider.endpoints(http).await?;
+        let (binding, binding_hash) = ExpectCallback::new_binding()?;
         let flow = ExpectCallback {
             provider: provider.id.clone(),
             verifier: random_token()?,
@@ -126,8 +150,10 @@ impl<U: AuthUser, A: OAuthAdapter<U>> OAuthApi<'_, U, A> {
             callback,
             error_callback,
             link_user: link_user.map(str::to_owned),
+            binding: binding_hash,
         };
-        let state = flow.save(self.auth).await?;
+        let saved = flow.save(self.auth, binding).await?;
+        let state = saved.state;
 
         let mut url = url::Url::parse(&endpoints.authorization)
             .map_err(|_| Error::from(OAuthError::ProviderError))?;
@@ -162,7 +188,10 @@ impl<U: AuthUser, A: OAuthAdapter<U>> OAuthApi<'_, U, A> {
                 query.append_pair("nonce", &flow.nonce);
             }
         }
-        Ok(url.into())
+        Ok(Authorization {
+            url: url.into(),
+            browser_binding: saved.binding,
+        })
     }
 
     /// The accounts linked to `user_id`.

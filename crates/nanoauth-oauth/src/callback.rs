@@ -58,6 +58,10 @@ pub struct CallbackParams {
     pub error: Option<String>,
     /// `iss` (RFC 9207), which issuer answered, when the provider says.
     pub iss: Option<String>,
+    /// Not from the query: the value of the browser's binding cookie
+    /// ([`BINDING_COOKIE`](crate::BINDING_COOKIE)), which must match the
+    /// flow's (see [`Authorization`](crate::Authorization)).
+    pub browser_binding: Option<String>,
 }
 
 impl CallbackParams {
@@ -94,6 +98,10 @@ impl std::fmt::Debug for CallbackParams {
             .field("state", &self.state.as_ref().map(|_| "[redacted]"))
             .field("error", &self.error)
             .field("iss", &self.iss)
+            .field(
+                "browser_binding",
+                &self.browser_binding.as_ref().map(|_| "[redacted]"),
+            )
             .finish()
     }
 }
@@ -123,7 +131,8 @@ impl<U: AuthUser, A: OAuthAdapter<U>> OAuthApi<'_, U, A> {
         let Some(state) = params.state.as_deref() else {
             return failed(OAuthError::InvalidState.into(), error_url);
         };
-        let flow = match ExpectCallback::take(self.auth, state, provider).await {
+        let binding = params.browser_binding.as_deref();
+        let flow = match ExpectCallback::take(self.auth, state, binding, provider).await {
             Ok(flow) => flow,
             Err(error) => return failed(error, error_url),
         };
@@ -284,7 +293,7 @@ impl<U: AuthUser, A: OAuthAdapter<U>> OAuthApi<'_, U, A> {
             // Never take over an account on an unverified claim.
             let links_by_email = self.provider(provider)?.link_by_verified_email;
             if !(links_by_email && profile.email_verified) {
-                return Err(OAuthError::AccountNotLinked.into());
+                return Err(self.not_linked(&profile, email).await);
             }
             // The provider proves the address; whatever someone set up on
             // it without proving it (password, sessions, links) goes first.
@@ -331,6 +340,33 @@ impl<U: AuthUser, A: OAuthAdapter<U>> OAuthApi<'_, U, A> {
                 None => Err(OAuthError::AccountNotLinked.into()),
             },
             Err(error) => Err(error.into()),
+        }
+    }
+
+    /// The answer for an address that has an account this provider account
+    /// may not sign in to. `ACCOUNT_NOT_LINKED` says the account exists, so
+    /// it is given only where a new account would have been let in (the
+    /// person then learns no more than signing up tells them). Where a new
+    /// account from this profile would have been refused as unverified,
+    /// the answer is that refusal, as for a free address, and the owner is
+    /// told as sign-up tells them ([`Event::EmailTaken`]).
+    async fn not_linked(&self, profile: &Profile, email: Email) -> Error {
+        let would_be = match (self.options(), random_id()) {
+            (Ok(options), Ok(id)) => {
+                U::from_sign_up(NewUser::new(id, email.clone(), (options.map)(profile)))
+            }
+            _ => return OAuthError::AccountNotLinked.into(),
+        };
+        // A vouched address would have been proven before signing in.
+        if profile.email_verified {
+            return OAuthError::AccountNotLinked.into();
+        }
+        match self.auth.check_session_guards(&would_be).await {
+            Err(Error::EmailNotVerified) => {
+                self.auth.emit(Event::EmailTaken { email }).await;
+                Error::EmailNotVerified
+            }
+            _ => OAuthError::AccountNotLinked.into(),
         }
     }
 

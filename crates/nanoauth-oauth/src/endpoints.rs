@@ -3,9 +3,10 @@
 use nanoauth::{AuthUser, EndpointRequest, Error, Reply};
 use serde::Deserialize;
 
-use crate::api::OAuthExt;
+use crate::api::{Authorization, OAuthExt};
 use crate::callback::{CallbackOutcome, CallbackParams};
 use crate::error::OAuthError;
+use crate::flow::{self, BINDING_COOKIE};
 use crate::plugin::OAuthAdapter;
 
 #[derive(Deserialize)]
@@ -36,8 +37,13 @@ fn provider_param<U: AuthUser, A: OAuthAdapter<U>>(
         .to_owned())
 }
 
-fn redirect_answer(url: &str) -> Result<Reply, Error> {
-    Reply::json(&serde_json::json!({ "url": url, "redirect": true }))
+/// `{url, redirect: true}`, and the browser binding in its cookie.
+fn redirect_answer(start: &Authorization) -> Result<Reply, Error> {
+    Reply::json(&serde_json::json!({ "url": start.url, "redirect": true }))?.with_cookie(
+        BINDING_COOKIE,
+        &start.browser_binding,
+        flow::TTL,
+    )
 }
 
 pub(crate) async fn sign_in<U: AuthUser, A: OAuthAdapter<U>>(
@@ -45,7 +51,7 @@ pub(crate) async fn sign_in<U: AuthUser, A: OAuthAdapter<U>>(
 ) -> Result<Reply, Error> {
     let provider = provider_param(&request)?;
     let body = start_body(&request)?;
-    let url = request
+    let start = request
         .auth()
         .oauth()
         .authorization_url(
@@ -55,16 +61,18 @@ pub(crate) async fn sign_in<U: AuthUser, A: OAuthAdapter<U>>(
             None,
         )
         .await?;
-    redirect_answer(&url)
+    redirect_answer(&start)
 }
 
 pub(crate) async fn link<U: AuthUser, A: OAuthAdapter<U>>(
     request: EndpointRequest<U, A>,
 ) -> Result<Reply, Error> {
-    let session = request.require_session().await?;
+    // Linking adds a way into the account: not for a session signed in
+    // long ago (stolen, or left open on a shared computer).
+    let session = request.require_fresh_session().await?;
     let provider = provider_param(&request)?;
     let body = start_body(&request)?;
-    let url = request
+    let start = request
         .auth()
         .oauth()
         .authorization_url(
@@ -74,7 +82,7 @@ pub(crate) async fn link<U: AuthUser, A: OAuthAdapter<U>>(
             Some(session.user.id()),
         )
         .await?;
-    redirect_answer(&url)
+    redirect_answer(&start)
 }
 
 /// A person's browser arrives here from the provider: the answer is a
@@ -83,7 +91,8 @@ pub(crate) async fn callback<U: AuthUser, A: OAuthAdapter<U>>(
     request: EndpointRequest<U, A>,
 ) -> Result<Reply, Error> {
     let provider = provider_param(&request)?;
-    let params = CallbackParams::from_query(request.parts().uri.query());
+    let mut params = CallbackParams::from_query(request.parts().uri.query());
+    params.browser_binding = request.cookie(BINDING_COOKIE).map(str::to_owned);
     // Only a link needs the session; a broken store must not stop a sign-in.
     let session = request.session().await.ok().flatten();
     let outcome = request
@@ -91,7 +100,7 @@ pub(crate) async fn callback<U: AuthUser, A: OAuthAdapter<U>>(
         .oauth()
         .callback(&provider, &params, session.as_ref(), request.client())
         .await;
-    match outcome {
+    let reply = match outcome {
         CallbackOutcome::SignedIn {
             signed_in,
             redirect_to,
@@ -100,7 +109,13 @@ pub(crate) async fn callback<U: AuthUser, A: OAuthAdapter<U>>(
         CallbackOutcome::Failed { error, redirect_to } => {
             Reply::redirect(&with_error(&redirect_to, error.code()))
         }
-    }
+    }?;
+    // The binding has served (or the flow is gone): drop it.
+    Ok(if params.browser_binding.is_some() {
+        reply.clearing_cookie(BINDING_COOKIE)
+    } else {
+        reply
+    })
 }
 
 pub(crate) async fn unlink<U: AuthUser, A: OAuthAdapter<U>>(

@@ -23,6 +23,10 @@ pub enum OAuthError {
     /// The `state` is unknown, used, expired or for another provider: a
     /// forged or replayed callback (`INVALID_STATE`, 400).
     InvalidState,
+    /// The callback was followed in another browser than the one that
+    /// started the sign-in (no or another binding cookie): a login CSRF
+    /// attempt, or a link opened elsewhere (`STATE_MISMATCH`, 400).
+    StateMismatch,
     /// The callback has no `code` (`INVALID_CALLBACK`, 400).
     InvalidCallback,
 
@@ -79,6 +83,7 @@ impl OAuthError {
         match self {
             Self::ProviderNotFound | Self::AccountNotFound => StatusCode::NOT_FOUND,
             Self::InvalidState
+            | Self::StateMismatch
             | Self::InvalidCallback
             | Self::EmailRequired
             | Self::InvalidCode
@@ -102,6 +107,7 @@ impl OAuthError {
         match self {
             Self::ProviderNotFound => "PROVIDER_NOT_FOUND",
             Self::InvalidState => "INVALID_STATE",
+            Self::StateMismatch => "STATE_MISMATCH",
             Self::InvalidCallback => "INVALID_CALLBACK",
             Self::AccessDenied => "ACCESS_DENIED",
             Self::EmailRequired => "EMAIL_REQUIRED",
@@ -127,6 +133,9 @@ impl OAuthError {
         match self {
             Self::ProviderNotFound => "This sign-in provider is not configured.",
             Self::InvalidState => "This sign-in attempt is invalid or has expired. Try again.",
+            Self::StateMismatch => {
+                "This sign-in was started in another browser. Start it again here."
+            }
             Self::InvalidCallback => "The provider's answer is incomplete. Try again.",
             Self::AccessDenied => "Sign-in was cancelled at the provider.",
             Self::EmailRequired => "The provider did not share an email address.",

@@ -7,10 +7,21 @@
 //! is stored, and consuming it is atomic, so a callback can be completed
 //! once and a replayed or forged `state` finds nothing. The PKCE verifier
 //! and the `nonce` never leave the server until the token exchange.
-//! Nothing is kept in cookies, so every instance behind a load balancer
-//! can finish a sign-in another one started.
+//! Every instance behind a load balancer can finish a sign-in another one
+//! started.
+//!
+//! # Whose browser
+//! A `state` alone does not say which browser started the flow: an
+//! attacker could start a sign-in, stop before the callback, and make a
+//! victim's browser follow the callback URL, signing the victim in as the
+//! attacker (login CSRF). So the flow is also bound to its browser: a
+//! second random secret goes into a short-lived cookie there
+//! ([`BINDING_COOKIE`], HttpOnly, `__Host-` over https), the stored flow
+//! keeps only its SHA-256, and the callback compares the two in constant
+//! time. The cookie is SameSite=Lax, which browsers send on the provider's
+//! top-level redirect back to the callback.
 
-use nanoauth::utils::token::{TokenHash, random_token};
+use nanoauth::utils::token::{TokenHash, constant_time_eq, random_token};
 use nanoauth::{Auth, AuthUser, Error, VerificationAdapter, VerificationRecord};
 use serde::{Deserialize, Serialize};
 
@@ -19,7 +30,10 @@ use crate::error::OAuthError;
 /// The purpose of the stored state tokens.
 pub(crate) const PURPOSE: &str = "oauth-state";
 /// How long a user may take at the provider (consent, 2FA), in seconds.
-const TTL: u64 = 10 * 60;
+pub(crate) const TTL: u64 = 10 * 60;
+/// The plugin cookie that binds a flow to the browser that started it
+/// (full name from [`Auth::plugin_cookie_name`]).
+pub const BINDING_COOKIE: &str = "oauth_state";
 
 /// The state a callback expects: made when the sign-in starts, consumed by
 /// the callback, whatever its outcome.
@@ -42,6 +56,16 @@ pub(crate) struct ExpectCallback {
     /// Set when a signed-in user links an account: their id.
     #[serde(rename = "u", default, skip_serializing_if = "Option::is_none")]
     pub(crate) link_user: Option<String>,
+    /// SHA-256 (hex) of the browser binding, see the module docs.
+    #[serde(rename = "b")]
+    pub(crate) binding: String,
+}
+
+/// A stored flow's two secrets: `state` goes to the provider, `binding`
+/// into the browser's cookie.
+pub(crate) struct Saved {
+    pub(crate) state: String,
+    pub(crate) binding: String,
 }
 
 impl std::fmt::Debug for ExpectCallback {
@@ -55,11 +79,20 @@ impl std::fmt::Debug for ExpectCallback {
 }
 
 impl ExpectCallback {
-    /// Stores the state and returns the `state` parameter for it.
+    /// A new browser binding: the secret for the cookie, and the hash to
+    /// keep in the flow.
+    pub(crate) fn new_binding() -> Result<(String, String), Error> {
+        let binding = random_token()?;
+        let hash = TokenHash::of(&binding).to_hex();
+        Ok((binding, hash))
+    }
+
+    /// Stores the flow; `binding` is the secret whose hash it holds.
     pub(crate) async fn save<U: AuthUser, A: VerificationAdapter<U>>(
         &self,
         auth: &Auth<U, A>,
-    ) -> Result<String, Error> {
+        binding: String,
+    ) -> Result<Saved, Error> {
         let state = random_token()?;
         let data = serde_json::to_string(self).map_err(Error::internal)?;
         let record = VerificationRecord::new(
@@ -70,14 +103,17 @@ impl ExpectCallback {
         )
         .with_data(data);
         auth.adapter().save_verification(&record).await?;
-        Ok(state)
+        Ok(Saved { state, binding })
     }
 
-    /// Consumes the state `state` for `provider`. It is gone afterwards,
-    /// whatever follows.
+    /// Consumes the state `state` for `provider` and checks that
+    /// `binding` (the browser's cookie) is the flow's. The state is gone
+    /// afterwards, whatever follows: a callback followed in the wrong
+    /// browser also ends the flow in the right one.
     pub(crate) async fn take<U: AuthUser, A: VerificationAdapter<U>>(
         auth: &Auth<U, A>,
         state: &str,
+        binding: Option<&str>,
         provider: &str,
     ) -> Result<Self, Error> {
         let record = match auth.consume_token(state, PURPOSE).await {
@@ -94,6 +130,10 @@ impl ExpectCallback {
             .ok_or(OAuthError::InvalidState)?;
         if record.identifier != provider || flow.provider != provider {
             return Err(OAuthError::InvalidState.into());
+        }
+        let presented = TokenHash::of(binding.unwrap_or_default()).to_hex();
+        if binding.is_none() || !constant_time_eq(presented.as_bytes(), flow.binding.as_bytes()) {
+            return Err(OAuthError::StateMismatch.into());
         }
         Ok(flow)
     }

@@ -73,9 +73,10 @@ mod provider;
 pub mod providers;
 mod secret;
 
-pub use api::{LinkedAccount, OAuthApi, OAuthExt};
+pub use api::{Authorization, LinkedAccount, OAuthApi, OAuthExt};
 pub use callback::{CallbackOutcome, CallbackParams};
 pub use error::OAuthError;
+pub use flow::BINDING_COOKIE;
 pub use plugin::{OAuth, OAuthAdapter};
 pub use profile::Profile;
 pub use provider::{Provider, TokenAuth};

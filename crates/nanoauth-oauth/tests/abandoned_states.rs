@@ -34,11 +34,11 @@ async fn an_abandoned_state_is_purged_once_expired() -> TestResult {
                 .provider(providers::github("client-id", "client-secret")),
         )
         .build()?;
-    let url = auth
+    let start = auth
         .oauth()
         .authorization_url("github", "/", None, None)
         .await?;
-    assert!(url.contains("state="), "{url}");
+    assert!(start.url.contains("state="), "{}", start.url);
     assert_eq!(
         auth.adapter().verification_count(),
         1,

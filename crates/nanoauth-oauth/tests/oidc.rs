@@ -246,18 +246,25 @@ enum Stop {
     Interaction(String),
     /// The app sent the browser to a page of its own (a path).
     Page(String),
+    /// The provider sent the browser to this callback URL, not followed.
+    Callback(String),
 }
 
 /// A browser: cookies at the provider (reqwest's jar) and at the app (the
-/// session cookie), following redirects by hand.
+/// session cookie and the others), following redirects by hand.
 struct Browser {
     auth: TestAuth,
     http: reqwest::Client,
+    /// The session cookie, `name=value`.
     session_cookie: Option<String>,
+    /// The app's other cookies (the OAuth flow's binding), by name.
+    cookies: std::collections::BTreeMap<String, String>,
     /// The last callback URL the provider sent us to.
     last_callback: Option<String>,
     /// Rewrites the callback URL before the app sees it.
     tamper: Option<fn(&str) -> String>,
+    /// Stops before the callback (an attacker keeping the URL).
+    stop_at_callback: bool,
 }
 
 impl Browser {
@@ -270,8 +277,10 @@ impl Browser {
                 .build()
                 .expect("client"),
             session_cookie: None,
+            cookies: Default::default(),
             last_callback: None,
             tamper: None,
+            stop_at_callback: false,
         }
     }
 
@@ -282,8 +291,18 @@ impl Browser {
         body: Option<Value>,
     ) -> http::Response<Bytes> {
         let mut request = http::Request::builder().method(method).uri(path);
-        if let Some(cookie) = &self.session_cookie {
-            request = request.header("cookie", cookie);
+        let cookies: Vec<String> = self
+            .session_cookie
+            .iter()
+            .cloned()
+            .chain(
+                self.cookies
+                    .iter()
+                    .map(|(name, value)| format!("{name}={value}")),
+            )
+            .collect();
+        if !cookies.is_empty() {
+            request = request.header("cookie", cookies.join("; "));
         }
         if method != "GET" {
             request = request.header("origin", APP);
@@ -306,10 +325,14 @@ impl Browser {
                 .split(';')
                 .next()
                 .expect("pair");
-            self.session_cookie = match pair.split_once('=') {
-                Some((_, "")) => None,
-                _ => Some(pair.to_owned()),
-            };
+            let (name, value) = pair.split_once('=').expect("name=value");
+            if name == self.auth.cookie_name() {
+                self.session_cookie = (!value.is_empty()).then(|| pair.to_owned());
+            } else if value.is_empty() {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_owned(), value.to_owned());
+            }
         }
         response
     }
@@ -329,6 +352,9 @@ impl Browser {
             if let Some(path) = url.strip_prefix(APP) {
                 let path = if path.starts_with("/api/auth/callback/") {
                     self.last_callback = Some(url.clone());
+                    if self.stop_at_callback {
+                        return Stop::Callback(url);
+                    }
                     match self.tamper {
                         Some(tamper) => tamper(path),
                         None => path.to_owned(),
@@ -405,6 +431,7 @@ impl Browser {
         match stop {
             Stop::Page(page) => page,
             Stop::Interaction(at) => panic!("a second interaction at {at}"),
+            Stop::Callback(url) => url,
         }
     }
 
@@ -539,6 +566,115 @@ async fn a_signed_in_user_links_lists_and_unlinks_a_second_provider() {
         .app_json("GET", "/api/auth/list-accounts", None)
         .await;
     assert_eq!(status, 401);
+}
+
+/// Login CSRF: an attacker starts a sign-in as themselves, stops before
+/// the callback, and makes the victim's browser follow it. The flow is
+/// bound to the attacker's browser, so the victim is signed in as no one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_callback_followed_in_another_browser_signs_no_one_in() {
+    let server = OidcServer::start().await;
+    let auth = auth_with(oauth(&server.issuer));
+    let mut attacker = Browser::new(&auth);
+    attacker.stop_at_callback = true;
+    let callback = attacker.sign_in_as("signin", "oidc", "user-1").await;
+    assert!(callback.starts_with(&format!("{APP}/api/auth/callback/oidc?")));
+    assert_eq!(
+        attacker.cookies.keys().collect::<Vec<_>>(),
+        ["nanoauth.oauth_state"],
+        "the flow's binding is in the attacker's browser"
+    );
+
+    // A victim with no flow of their own. (The error goes to the plugin's
+    // error page: the flow's own callback URLs are the attacker's choice.)
+    let mut victim = Browser::new(&auth);
+    assert!(matches!(
+        victim.follow(callback).await,
+        Stop::Page(p) if p == "/?error=STATE_MISMATCH"
+    ));
+    assert!(victim.session_cookie.is_none());
+    assert_eq!(auth.adapter().user_count(), 0, "no one was signed up");
+
+    // A victim in the middle of a sign-in of their own (another binding).
+    let mut attacker = Browser::new(&auth);
+    attacker.stop_at_callback = true;
+    let callback = attacker.sign_in_as("signin", "oidc", "user-1").await;
+    let mut victim = Browser::new(&auth);
+    victim.start("signin", "oidc").await;
+    assert!(matches!(
+        victim.follow(callback).await,
+        Stop::Page(p) if p == "/?error=STATE_MISMATCH"
+    ));
+    assert!(victim.session_cookie.is_none());
+    assert!(victim.cookies.is_empty(), "the spent binding is cleared");
+    assert_eq!(auth.adapter().user_count(), 0);
+}
+
+/// Linking a provider adds a way into the account: a session signed in
+/// longer ago than the fresh age may not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn linking_needs_a_fresh_session() {
+    let server = OidcServer::start().await;
+    let auth = Auth::builder(MemoryAdapter::new())
+        .secret("oauth test secret, thirty-two bytes or more")
+        .base_url(APP)
+        .rate_limit(RateLimit::danger_disabled())
+        .session_fresh_age(0)
+        .plugin(oauth(&server.issuer))
+        .build()
+        .expect("config");
+    let mut browser = Browser::new(&auth);
+    assert_eq!(
+        browser.sign_in_as("signin", "oidc", "user-1").await,
+        "/dashboard"
+    );
+    let (status, body) = browser
+        .app_json("POST", "/api/auth/link/oidc2", Some(json!({})))
+        .await;
+    assert_eq!(
+        (status, &body["error"]["code"]),
+        (403, &json!("SESSION_NOT_FRESH"))
+    );
+    assert!(browser.cookies.is_empty(), "no flow was started");
+}
+
+/// `ACCOUNT_NOT_LINKED` says an account exists. Where new accounts must
+/// verify their address, sign-up hides taken addresses, so social sign-in
+/// with an unvouched address answers a taken one as it answers a free one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unvouched_address_learns_nothing_about_existing_accounts() {
+    let server = OidcServer::start().await;
+    let build = || {
+        Auth::builder(MemoryAdapter::new())
+            .secret("oauth test secret, thirty-two bytes or more")
+            .base_url(APP)
+            .rate_limit(RateLimit::danger_disabled())
+            .plugin(EmailPassword::new())
+            .plugin(EmailVerification::new(DangerConsoleSender).require_verified_sign_in())
+            .plugin(oauth(&server.issuer))
+            .build()
+            .expect("config")
+    };
+    // bob@example.com is free: a new, unverified account, refused.
+    let free = build();
+    let mut browser = Browser::new(&free);
+    let answer_when_free = browser.sign_in_as("signin", "oidc", "user-2").await;
+    // bob@example.com is taken: the same answer.
+    let taken = build();
+    let (status, _) = Browser::new(&taken)
+        .app_json(
+            "POST",
+            "/api/auth/signup/email",
+            Some(json!({"email": "bob@example.com", "password": "correct horse battery", "name": "Bob"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let mut browser = Browser::new(&taken);
+    let answer_when_taken = browser.sign_in_as("signin", "oidc", "user-2").await;
+    assert_eq!(answer_when_free, "/dashboard?error=EMAIL_NOT_VERIFIED");
+    assert_eq!(answer_when_taken, answer_when_free);
+    assert!(browser.session_cookie.is_none());
+    assert_eq!(taken.adapter().user_count(), 1, "no second account");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -219,6 +219,34 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
         &self.inner.config.cookie_name
     }
 
+    /// The full name of a plugin's cookie `name` (see
+    /// [`Reply::with_cookie`](crate::Reply::with_cookie)): `nanoauth.NAME`,
+    /// `__Host-` prefixed over https like the session cookie.
+    ///
+    /// ```
+    /// # use nanoauth::{Auth, BasicUser, adapter::memory::MemoryAdapter};
+    /// let auth = Auth::builder(MemoryAdapter::<BasicUser>::new())
+    ///     .secret("a secret of at least thirty-two bytes!!")
+    ///     .base_url("https://example.com")
+    ///     .build()?;
+    /// assert_eq!(auth.plugin_cookie_name("oauth_state"), "__Host-nanoauth.oauth_state");
+    /// # Ok::<(), nanoauth::ConfigError>(())
+    /// ```
+    pub fn plugin_cookie_name(&self, name: &str) -> String {
+        let prefix = if self.secure_cookies() { "__Host-" } else { "" };
+        format!("{prefix}nanoauth.{name}")
+    }
+
+    /// `true` when `session` was signed in within the fresh age (see
+    /// [`AuthBuilder::session_fresh_age`]); refreshes do not count.
+    pub fn is_fresh(&self, session: &crate::Session<U>) -> bool {
+        let fresh_until = session
+            .session
+            .created_at
+            .saturating_add(self.inner.config.session.fresh_age);
+        self.now() < fresh_until
+    }
+
     /// The origin of the base URL (`https://example.com`), where links in
     /// emails point.
     pub fn base_origin(&self) -> &str {
@@ -334,6 +362,7 @@ impl<U: AuthUser, A: Adapter<U>> AuthBuilder<U, A> {
             session: SessionConfig {
                 expires_in: 7 * DAY,
                 update_age: DAY,
+                fresh_age: 10 * 60,
             },
             max_body_bytes: 64 * 1024,
             rate_limit: RateLimit::default(),
@@ -383,6 +412,17 @@ impl<U: AuthUser, A: Adapter<U>> AuthBuilder<U, A> {
     /// (default 1 day). Each slide is one adapter write.
     pub fn session_update_age(mut self, seconds: u64) -> Self {
         self.session.update_age = seconds;
+        self
+    }
+
+    /// How recently a session must have been signed in (not merely
+    /// refreshed) to be *fresh*, in seconds (default 10 minutes).
+    /// Sensitive changes, such as linking a provider account, need a fresh
+    /// session, so a session stolen or left open hours ago cannot make them;
+    /// an older one is answered `403 SESSION_NOT_FRESH` and the user signs
+    /// in again. See [`EndpointRequest::require_fresh_session`](crate::EndpointRequest::require_fresh_session).
+    pub fn session_fresh_age(mut self, seconds: u64) -> Self {
+        self.session.fresh_age = seconds;
         self
     }
 

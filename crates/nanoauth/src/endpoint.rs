@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 
 use crate::adapter::Adapter;
 use crate::auth::Auth;
+use crate::cookie;
 use crate::error::Error;
 use crate::runtime::BoxFuture;
 use crate::session::{ClientInfo, Session, SessionToken, SignedIn};
@@ -167,6 +168,28 @@ impl<U: AuthUser, A: Adapter<U>> EndpointRequest<U, A> {
     pub async fn require_session(&self) -> Result<Session<U>, Error> {
         self.session().await?.ok_or(Error::Unauthorized)
     }
+
+    /// The signed-in user's session if it was signed in within the fresh
+    /// age ([`AuthBuilder::session_fresh_age`](crate::AuthBuilder::session_fresh_age)):
+    /// what sensitive changes ask for.
+    ///
+    /// # Errors
+    /// [`Error::Unauthorized`] without a valid session,
+    /// [`Error::SessionNotFresh`] for an older one; adapter failures.
+    pub async fn require_fresh_session(&self) -> Result<Session<U>, Error> {
+        let session = self.require_session().await?;
+        if self.auth.is_fresh(&session) {
+            Ok(session)
+        } else {
+            Err(Error::SessionNotFresh)
+        }
+    }
+
+    /// The value of this auth's cookie `name` (see [`Reply::with_cookie`]),
+    /// when the request carries it.
+    pub fn cookie(&self, name: &str) -> Option<&str> {
+        cookie::read(&self.parts.headers, &self.auth.plugin_cookie_name(name))
+    }
 }
 
 impl<U: AuthUser, A: Adapter<U>> std::fmt::Debug for EndpointRequest<U, A> {
@@ -204,6 +227,19 @@ pub struct Reply {
     pub(crate) body: Bytes,
     pub(crate) session: SessionChange,
     pub(crate) location: Option<http::HeaderValue>,
+    pub(crate) cookies: Vec<PluginCookie>,
+}
+
+/// A plugin's own cookie set or cleared with a reply: short-lived state
+/// that must stay with one browser (an OAuth flow's binding, a two-factor
+/// challenge). The core writes it with the session cookie's attributes.
+#[derive(Debug)]
+pub(crate) struct PluginCookie {
+    /// The plugin's name for it, without prefix.
+    pub(crate) name: String,
+    /// `None` clears it.
+    pub(crate) value: Option<String>,
+    pub(crate) max_age: u64,
 }
 
 /// What happens to the session cookie with a reply.
@@ -230,6 +266,7 @@ impl Reply {
             body: Bytes::from(body),
             session: SessionChange::Keep,
             location: None,
+            cookies: Vec::new(),
         })
     }
 
@@ -274,6 +311,7 @@ impl Reply {
             body: Bytes::from_static(br#"{"success":true}"#),
             session: SessionChange::End,
             location: None,
+            cookies: Vec::new(),
         }
     }
 
@@ -297,6 +335,7 @@ impl Reply {
             body: Bytes::new(),
             session: SessionChange::Keep,
             location: Some(location),
+            cookies: Vec::new(),
         })
     }
 
@@ -323,6 +362,48 @@ impl Reply {
     /// Clears the session cookie along with this reply.
     pub fn ending_session(mut self) -> Self {
         self.session = SessionChange::End;
+        self
+    }
+
+    /// Sets the plugin's cookie `name` to `value` for `max_age` seconds,
+    /// with the session cookie's attributes (HttpOnly, SameSite=Lax,
+    /// Path=/, and Secure with the `__Host-` prefix over https); the full
+    /// name is [`Auth::plugin_cookie_name`](crate::Auth::plugin_cookie_name)
+    /// and [`EndpointRequest::cookie`] reads it back. For short-lived state
+    /// that must stay with the browser that started something; anything
+    /// that says who the user is belongs in the session.
+    ///
+    /// ```
+    /// use nanoauth::Reply;
+    /// let reply = Reply::success().with_cookie("flow", "0123abcd", 300)?;
+    /// # Ok::<(), nanoauth::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Internal`] if `name` is not a cookie token or `value` holds
+    /// anything but letters, digits and `-._~` (a programming error).
+    pub fn with_cookie(mut self, name: &str, value: &str, max_age: u64) -> Result<Self, Error> {
+        let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~');
+        if !cookie::is_valid_name(name) || !value.chars().all(plain) {
+            return Err(Error::internal(std::io::Error::other(format!(
+                "invalid plugin cookie {name:?}"
+            ))));
+        }
+        self.cookies.push(PluginCookie {
+            name: name.to_owned(),
+            value: Some(value.to_owned()),
+            max_age,
+        });
+        Ok(self)
+    }
+
+    /// Clears the plugin's cookie `name` (see [`Reply::with_cookie`]).
+    pub fn clearing_cookie(mut self, name: &str) -> Self {
+        self.cookies.push(PluginCookie {
+            name: name.to_owned(),
+            value: None,
+            max_age: 0,
+        });
         self
     }
 }

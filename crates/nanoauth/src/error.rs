@@ -69,6 +69,10 @@ pub enum Error {
     EmailNotVerified,
     /// The endpoint needs a signed-in user (`UNAUTHORIZED`, 401).
     Unauthorized,
+    /// The endpoint needs a session signed in recently (see
+    /// [`AuthBuilder::session_fresh_age`](crate::AuthBuilder::session_fresh_age));
+    /// signing in again makes it fresh (`SESSION_NOT_FRESH`, 403).
+    SessionNotFresh,
     /// Wrong email or password; deliberately silent about which
     /// (`INVALID_CREDENTIALS`, 401).
     InvalidCredentials,
@@ -151,7 +155,9 @@ impl Error {
             | Self::InvalidPassword
             | Self::PasswordTooShort { .. }
             | Self::PasswordTooLong { .. } => StatusCode::BAD_REQUEST,
-            Self::InvalidOrigin | Self::EmailNotVerified => StatusCode::FORBIDDEN,
+            Self::InvalidOrigin | Self::EmailNotVerified | Self::SessionNotFresh => {
+                StatusCode::FORBIDDEN
+            }
             Self::Unauthorized | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::UserAlreadyExists => StatusCode::CONFLICT,
@@ -180,6 +186,7 @@ impl Error {
             Self::InvalidOrigin => "INVALID_ORIGIN",
             Self::EmailNotVerified => "EMAIL_NOT_VERIFIED",
             Self::Unauthorized => "UNAUTHORIZED",
+            Self::SessionNotFresh => "SESSION_NOT_FRESH",
             Self::InvalidCredentials => "INVALID_CREDENTIALS",
             Self::RateLimited { .. } => "RATE_LIMITED",
             Self::UserAlreadyExists => "USER_ALREADY_EXISTS",
@@ -216,6 +223,7 @@ impl Error {
             Self::InvalidOrigin => "This request must come from a trusted origin.",
             Self::EmailNotVerified => "Verify your email address first: we sent you a link.",
             Self::Unauthorized => "You must be signed in.",
+            Self::SessionNotFresh => "Sign in again to do this.",
             Self::InvalidCredentials => "Invalid email or password.",
             Self::RateLimited { retry_after_secs } => {
                 return format!("Too many attempts. Try again in {retry_after_secs} seconds.")

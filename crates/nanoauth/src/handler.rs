@@ -11,6 +11,7 @@ use http_body_util::{BodyExt as _, Limited};
 
 use crate::adapter::Adapter;
 use crate::auth::Auth;
+use crate::cookie;
 use crate::endpoint::{EndpointRequest, Reply, SessionChange};
 use crate::error::Error;
 use crate::events::Event;
@@ -159,6 +160,16 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
             SessionChange::End => {
                 headers.append(header::SET_COOKIE, self.clear_session_cookie());
             }
+        }
+        for plugin_cookie in reply.cookies {
+            let name = self.plugin_cookie_name(&plugin_cookie.name);
+            let value = match plugin_cookie.value {
+                Some(value) => {
+                    cookie::set(&name, &value, plugin_cookie.max_age, self.secure_cookies())?
+                }
+                None => cookie::clear(&name, self.secure_cookies()),
+            };
+            headers.append(header::SET_COOKIE, value);
         }
         Ok(response)
     }

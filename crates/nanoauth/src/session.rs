@@ -247,6 +247,9 @@ pub(crate) struct SessionConfig {
     /// How old a session's last refresh must be before a lookup slides its
     /// expiry forward (and writes to the adapter).
     pub(crate) update_age: u64,
+    /// How recently a session must have been signed in to count as fresh
+    /// for sensitive changes (linking a provider account).
+    pub(crate) fresh_age: u64,
 }
 
 impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
@@ -374,8 +377,15 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
         })
     }
 
-    /// Runs the plugins' session guards for `user`, as signing in does.
-    pub(crate) async fn check_session_guards(&self, user: &U) -> Result<(), Error> {
+    /// Runs the plugins' session guards for `user`, as signing in does:
+    /// would `user` be let in? A sign-up plugin asks this of the account it
+    /// *would* have created for a taken address, so that its answer
+    /// reveals no more than a new account's would (see the email/password
+    /// plugin's sign-up and social sign-in's `ACCOUNT_NOT_LINKED`).
+    ///
+    /// # Errors
+    /// The first guard's refusal (e.g. [`Error::EmailNotVerified`]).
+    pub async fn check_session_guards(&self, user: &U) -> Result<(), Error> {
         for guard in self.session_guards() {
             (guard.check)(user.clone(), self.clone()).await?;
         }
