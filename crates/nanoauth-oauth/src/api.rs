@@ -38,7 +38,10 @@ pub trait OAuthExt<U: AuthUser, A: OAuthAdapter<U>> {
 
 impl<U: AuthUser, A: OAuthAdapter<U>> OAuthExt<U, A> for Auth<U, A> {
     fn oauth(&self) -> OAuthApi<'_, U, A> {
-        OAuthApi { auth: self }
+        OAuthApi {
+            auth: self,
+            plugin: self.plugin::<OAuth<U>>(),
+        }
     }
 }
 
@@ -46,6 +49,8 @@ impl<U: AuthUser, A: OAuthAdapter<U>> OAuthExt<U, A> for Auth<U, A> {
 #[derive(Debug)]
 pub struct OAuthApi<'a, U: AuthUser, A: OAuthAdapter<U>> {
     pub(crate) auth: &'a Auth<U, A>,
+    /// Looked up once, when the exports are asked for.
+    plugin: Option<std::sync::Arc<OAuth<U>>>,
 }
 
 /// A started sign-in or link: where to send the browser, and the secret
@@ -84,8 +89,8 @@ pub struct LinkedAccount {
 
 impl<U: AuthUser, A: OAuthAdapter<U>> OAuthApi<'_, U, A> {
     pub(crate) fn options(&self) -> Result<&OAuth<U>, Error> {
-        self.auth
-            .plugin::<OAuth<U>>()
+        self.plugin
+            .as_deref()
             .ok_or(Error::PluginNotEnabled("oauth"))
     }
 

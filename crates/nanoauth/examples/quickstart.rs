@@ -19,7 +19,7 @@ fn json_post(path: &str, body: &str) -> Result<http::Request<String>, Error> {
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    let mut auth = Auth::builder(MemoryAdapter::<BasicUser>::new())
+    let auth = Auth::builder(MemoryAdapter::<BasicUser>::new())
         .secret("quickstart secret: use 32+ random bytes in production")
         .base_url("http://localhost:3000")
         .plugin(EmailPassword::new())

@@ -1,6 +1,5 @@
 //! The `Auth` value: built once, shared by every request.
 
-use std::any::{Any, TypeId};
 use std::sync::Arc;
 
 use crate::adapter::Adapter;
@@ -10,11 +9,11 @@ use crate::events::{Event, EventKind, Hook};
 use crate::keys::{KeyRing, MIN_SECRET_LEN};
 use crate::origin::origin_of;
 use crate::plugin::Plugin;
-use crate::plugins::sessions::Sessions;
+use crate::plugins::sessions::{SESSIONS, Sessions};
 use crate::rate_limit::RateLimit;
-use crate::router::Router;
+use crate::registry::{Draft, Published, Registry};
 use crate::runtime::{Offload, default_offload};
-use crate::session::{SessionConfig, SessionGuard};
+use crate::session::SessionConfig;
 use crate::session_cache::SessionCache;
 use crate::user::AuthUser;
 
@@ -45,49 +44,11 @@ struct Inner<U: AuthUser, A: Adapter<U>> {
     keys: KeyRing,
     offload: Arc<dyn Offload>,
     clock: Arc<dyn Clock>,
-    plugins: Vec<RegisteredPlugin<U, A>>,
-    /// Built from `plugins` whenever they change; never per request.
-    router: Arc<Router<U, A>>,
-    hooks: Vec<Hook<U, A>>,
-    guards: Vec<SessionGuard<U, A>>,
+    /// Plugins, routes, listeners and guards: swapped whole when a plugin
+    /// or listener is added at run time, seen by every copy of the `Auth`.
+    registry: Published<U, A>,
     /// Recently confirmed sessions, when `session_cache` is on.
     session_cache: Option<Arc<SessionCache<U>>>,
-}
-
-struct RegisteredPlugin<U: AuthUser, A: Adapter<U>> {
-    name: &'static str,
-    type_id: TypeId,
-    plugin: Arc<dyn Plugin<U, A>>,
-    /// The same value, for typed lookup by exports.
-    any: Arc<dyn Any + Send + Sync>,
-}
-
-impl<U: AuthUser, A: Adapter<U>> Clone for RegisteredPlugin<U, A> {
-    fn clone(&self) -> Self {
-        Self {
-            name: self.name,
-            type_id: self.type_id,
-            plugin: Arc::clone(&self.plugin),
-            any: Arc::clone(&self.any),
-        }
-    }
-}
-
-impl<U: AuthUser, A: Adapter<U>> Clone for Inner<U, A> {
-    fn clone(&self) -> Self {
-        Self {
-            adapter: Arc::clone(&self.adapter),
-            config: Arc::clone(&self.config),
-            keys: self.keys.clone(),
-            offload: Arc::clone(&self.offload),
-            clock: Arc::clone(&self.clock),
-            plugins: self.plugins.clone(),
-            router: Arc::clone(&self.router),
-            hooks: self.hooks.clone(),
-            guards: self.guards.clone(),
-            session_cache: self.session_cache.clone(),
-        }
-    }
 }
 
 /// Options fixed when `Auth` is built.
@@ -112,7 +73,7 @@ impl<U: AuthUser, A: Adapter<U>> Clone for Auth<U, A> {
 
 impl<U: AuthUser, A: Adapter<U>> std::fmt::Debug for Auth<U, A> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let plugins: Vec<_> = self.inner.plugins.iter().map(|p| p.name).collect();
+        let plugins = self.inner.registry.load().names();
         f.debug_struct("Auth")
             .field("config", &self.inner.config)
             .field("plugins", &plugins)
@@ -132,37 +93,42 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
     }
 
     /// The plugin of type `P`, if it was added. Plugin exports use this to
-    /// reach their configuration.
-    pub fn plugin<P: Plugin<U, A>>(&self) -> Option<&P> {
-        self.inner
-            .plugins
-            .iter()
-            .find(|registered| registered.type_id == TypeId::of::<P>())
-            .and_then(|registered| registered.any.downcast_ref::<P>())
+    /// reach their configuration; endpoints, hooks and guards get their
+    /// plugin directly.
+    pub fn plugin<P: Plugin<U, A>>(&self) -> Option<Arc<P>> {
+        self.inner.registry.load().plugin::<P>()
     }
 
     /// Adds a plugin after construction. (`use` is a Rust keyword.)
     ///
-    /// This `Auth` sees the plugin from now on; clones made before this call
-    /// keep their configuration, because a request in flight must never see
-    /// a half-changed router.
+    /// Every copy of this `Auth` serves the plugin from the next request on,
+    /// including copies already mounted in a framework's router; a request
+    /// in flight finishes with the plugins it started with.
+    ///
+    /// ```
+    /// # use nanoauth::{Auth, BasicUser, adapter::memory::MemoryAdapter};
+    /// use nanoauth::plugins::email_password::EmailPassword;
+    /// # fn example(auth: Auth<BasicUser, MemoryAdapter<BasicUser>>) -> Result<(), nanoauth::ConfigError> {
+    /// let mounted = auth.clone(); // say, inside an axum router
+    /// auth.use_plugin(EmailPassword::new())?;
+    /// // `mounted` now answers POST /api/auth/signin/email too.
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Errors
     /// [`ConfigError`] when the plugin's name or an endpoint is taken; the
     /// `Auth` is unchanged then.
-    pub fn use_plugin<P: Plugin<U, A>>(&mut self, plugin: P) -> Result<(), ConfigError> {
-        let mut inner = (*self.inner).clone();
-        inner.register(plugin)?;
-        inner.router = Arc::new(inner.build_router()?);
-        self.inner = Arc::new(inner);
-        Ok(())
+    pub fn use_plugin<P: Plugin<U, A>>(&self, plugin: P) -> Result<(), ConfigError> {
+        self.inner
+            .registry
+            .update(move |draft| draft.register(plugin))
     }
 
-    /// Adds a listener for `kind` events.
+    /// Adds a listener for `kind` events, seen by every copy of this `Auth`.
     ///
     /// ```
     /// # use nanoauth::{Auth, BasicUser, EventKind, Event, adapter::memory::MemoryAdapter};
-    /// # fn example(mut auth: Auth<BasicUser, MemoryAdapter<BasicUser>>) {
+    /// # fn example(auth: Auth<BasicUser, MemoryAdapter<BasicUser>>) {
     /// auth.on(EventKind::AfterSignIn, |event, _auth| async move {
     ///     if let Event::SignedIn { user, .. } = event {
     ///         println!("{} signed in", user.email);
@@ -170,20 +136,24 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
     /// });
     /// # }
     /// ```
-    pub fn on<F, Fut>(&mut self, kind: EventKind, listener: F)
+    pub fn on<F, Fut>(&self, kind: EventKind, listener: F)
     where
         F: Fn(Event<U>, Auth<U, A>) -> Fut + Send + Sync + 'static,
         Fut: std::future::Future<Output = ()> + Send + 'static,
     {
-        Arc::make_mut(&mut self.inner)
-            .hooks
-            .push(Hook::new(kind, listener));
+        let hook = Hook::new(kind, listener);
+        // Adding a listener changes no route, so it cannot fail.
+        let _ = self.inner.registry.update(move |draft| {
+            draft.listen(hook);
+            Ok(())
+        });
     }
 
     /// Runs the listeners of `event`'s kind, in registration order.
     pub async fn emit(&self, event: Event<U>) {
         let kind = event.kind();
-        for hook in self.inner.hooks.iter().filter(|hook| hook.kind == kind) {
+        let registry = self.inner.registry.load_full();
+        for hook in registry.hooks.iter().filter(|hook| hook.kind == kind) {
             (hook.listener)(event.clone(), self.clone()).await;
         }
     }
@@ -262,16 +232,13 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
         &self.inner.config
     }
 
-    pub(crate) fn router(&self) -> &Router<U, A> {
-        &self.inner.router
+    /// The current registry: plugins, routes, listeners, guards.
+    pub(crate) fn registry(&self) -> Arc<Registry<U, A>> {
+        self.inner.registry.load_full()
     }
 
     pub(crate) fn keys(&self) -> &KeyRing {
         &self.inner.keys
-    }
-
-    pub(crate) fn session_guards(&self) -> &[SessionGuard<U, A>] {
-        &self.inner.guards
     }
 
     pub(crate) fn session_cache(&self) -> Option<&SessionCache<U>> {
@@ -284,43 +251,6 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
 
     pub(crate) fn secure_cookies(&self) -> bool {
         self.inner.config.secure_cookies
-    }
-}
-
-impl<U: AuthUser, A: Adapter<U>> Inner<U, A> {
-    fn register<P: Plugin<U, A>>(&mut self, plugin: P) -> Result<(), ConfigError> {
-        let name = plugin.name();
-        if self
-            .plugins
-            .iter()
-            .any(|registered| registered.name == name)
-        {
-            return Err(ConfigError::DuplicatePlugin(name));
-        }
-        let plugin = Arc::new(plugin);
-        self.hooks.extend(Arc::clone(&plugin).hooks());
-        self.guards.extend(Arc::clone(&plugin).session_guards());
-        self.plugins.push(RegisteredPlugin {
-            name,
-            type_id: TypeId::of::<P>(),
-            plugin: Arc::clone(&plugin) as Arc<dyn Plugin<U, A>>,
-            any: plugin,
-        });
-        Ok(())
-    }
-
-    fn build_router(&self) -> Result<Router<U, A>, ConfigError> {
-        let endpoints = self
-            .plugins
-            .iter()
-            .flat_map(|registered| {
-                Arc::clone(&registered.plugin)
-                    .endpoints()
-                    .into_iter()
-                    .map(move |endpoint| (registered.name, endpoint))
-            })
-            .collect();
-        Router::build(endpoints)
     }
 }
 
@@ -343,7 +273,7 @@ pub struct AuthBuilder<U: AuthUser, A: Adapter<U>> {
 }
 
 /// A plugin given to the builder, registered when `build` runs.
-type PendingPlugin<U, A> = Box<dyn FnOnce(&mut Inner<U, A>) -> Result<(), ConfigError>>;
+type PendingPlugin<U, A> = Box<dyn FnOnce(&mut Draft<U, A>) -> Result<(), ConfigError>>;
 
 const DAY: u64 = 24 * 60 * 60;
 
@@ -481,7 +411,7 @@ impl<U: AuthUser, A: Adapter<U>> AuthBuilder<U, A> {
     /// Adds a plugin.
     pub fn plugin<P: Plugin<U, A>>(mut self, plugin: P) -> Self {
         self.plugins
-            .push(Box::new(move |inner| inner.register(plugin)));
+            .push(Box::new(move |draft| draft.register(plugin)));
         self
     }
 
@@ -550,25 +480,26 @@ impl<U: AuthUser, A: Adapter<U>> AuthBuilder<U, A> {
             max_body_bytes: self.max_body_bytes,
             rate_limit: self.rate_limit,
         };
-        let mut inner = Inner {
+        let mut draft = Draft::new(self.hooks);
+        for register in self.plugins {
+            register(&mut draft)?;
+        }
+        // The session endpoints are always served; an application may add
+        // `Sessions` itself (as the design's examples do), which is the same.
+        if !draft.has(SESSIONS) {
+            draft.register(Sessions::new())?;
+        }
+        let inner = Inner {
             adapter: Arc::new(self.adapter),
             config: Arc::new(config),
             keys: KeyRing::derive(&self.secrets),
             offload: self.offload.unwrap_or_else(default_offload),
             clock: self.clock,
-            plugins: Vec::new(),
-            router: Arc::new(Router::build(Vec::new())?),
-            hooks: self.hooks,
-            guards: Vec::new(),
+            registry: Published::new(draft.finish()?),
             session_cache: self
                 .session_cache_ttl
                 .map(|ttl| Arc::new(SessionCache::new(ttl, SESSION_CACHE_ENTRIES))),
         };
-        inner.register(Sessions)?;
-        for register in self.plugins {
-            register(&mut inner)?;
-        }
-        inner.router = Arc::new(inner.build_router()?);
         Ok(Auth {
             inner: Arc::new(inner),
         })

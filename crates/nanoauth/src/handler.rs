@@ -73,7 +73,7 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
             .strip_prefix(self.base_path())
             .filter(|rest| rest.starts_with('/'))
             .ok_or(Error::NotFound)?;
-        let (endpoint, params) = match self.router().route(&parts.method, relative) {
+        let (endpoint, params) = match self.registry().router.route(&parts.method, relative) {
             Route::Found(endpoint, params) => (endpoint, params),
             Route::WrongMethod => return Err(Error::MethodNotAllowed),
             Route::Missing => return Err(Error::NotFound),

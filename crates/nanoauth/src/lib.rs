@@ -65,6 +65,7 @@ mod ownership;
 mod plugin;
 pub mod plugins;
 pub mod rate_limit;
+mod registry;
 mod router;
 mod runtime;
 #[cfg(feature = "tower")]

@@ -386,7 +386,7 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
     /// # Errors
     /// The first guard's refusal (e.g. [`Error::EmailNotVerified`]).
     pub async fn check_session_guards(&self, user: &U) -> Result<(), Error> {
-        for guard in self.session_guards() {
+        for guard in &self.registry().guards {
             (guard.check)(user.clone(), self.clone()).await?;
         }
         Ok(())

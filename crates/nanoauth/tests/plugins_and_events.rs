@@ -43,7 +43,7 @@ impl<U: AuthUser, A: Adapter<U>> Plugin<U, A> for Hello {
 
 #[tokio::test]
 async fn a_plugin_added_later_serves_its_endpoints() -> TestResult {
-    let mut auth = auth();
+    let auth = auth();
     let cookie = cookie(&sign_up(&auth, "late@example.com", "correct horse battery").await);
     let hello = || with_header(get("/api/auth/hello"), "cookie", &cookie);
 
@@ -54,19 +54,52 @@ async fn a_plugin_added_later_serves_its_endpoints() -> TestResult {
     let response = auth.handler(hello()).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(json(&response)["message"], "Hi, late@example.com");
-    // A clone taken before keeps its configuration.
-    assert_eq!(
-        before.handler(hello()).await.status(),
-        StatusCode::NOT_FOUND
-    );
+    // A clone taken before (one mounted in a framework, say) serves it too.
+    assert_eq!(before.handler(hello()).await.status(), StatusCode::OK);
     // The typed export finds the plugin's configuration.
     assert_eq!(auth.plugin::<Hello>().map(|p| p.greeting), Some("Hi"));
 
-    // The same plugin twice, or a route that is taken, is refused.
+    // The same plugin twice, or a route that is taken, is refused, and
+    // changes nothing.
     assert_eq!(
         auth.use_plugin(Hello { greeting: "Yo" }),
         Err(ConfigError::DuplicatePlugin("hello"))
     );
+    assert_eq!(auth.plugin::<Hello>().map(|p| p.greeting), Some("Hi"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn listeners_added_later_are_heard_by_every_copy() -> TestResult {
+    let auth = auth();
+    let mounted = auth.clone();
+    let heard: Arc<Mutex<Vec<String>>> = Arc::default();
+    let sink = Arc::clone(&heard);
+    auth.on(EventKind::AfterSignUp, move |event: Event<Member>, _| {
+        let sink = Arc::clone(&sink);
+        async move {
+            if let Event::SignedUp { user } = event {
+                sink.lock().map(|mut lines| lines.push(user.email)).ok();
+            }
+        }
+    });
+    sign_up(&mounted, "copy@example.com", "correct horse battery").await;
+    assert_eq!(
+        heard.lock().map(|lines| lines.clone()).unwrap_or_default(),
+        ["copy@example.com"]
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn adding_sessions_explicitly_is_accepted() -> TestResult {
+    let auth: TestAuth = Auth::builder(MemoryAdapter::new())
+        .secret(SECRET)
+        .base_url(ORIGIN)
+        .plugin(nanoauth::plugins::sessions::Sessions::new())
+        .build()?;
+    let response = auth.handler(get("/api/auth/session")).await;
+    assert_eq!(response.status(), StatusCode::OK);
     Ok(())
 }
 
@@ -125,7 +158,7 @@ fn configuration_is_checked() {
 #[tokio::test]
 async fn listeners_hear_every_lifecycle_event() -> TestResult {
     let heard: Arc<Mutex<Vec<String>>> = Arc::default();
-    let mut auth = auth();
+    let auth = auth();
     for kind in [
         EventKind::AfterSignUp,
         EventKind::AfterSignIn,

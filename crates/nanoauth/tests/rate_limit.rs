@@ -460,7 +460,7 @@ async fn ipv6_clients_are_counted_by_their_64() -> TestResult {
 
 #[tokio::test]
 async fn without_a_peer_address_there_is_no_shared_bucket_and_it_is_reported_once() -> TestResult {
-    let mut auth = auth_with_limits(TestClock::at(1_000), RateLimit::default());
+    let auth = auth_with_limits(TestClock::at(1_000), RateLimit::default());
     let reports = Arc::new(AtomicUsize::new(0));
     let counted = Arc::clone(&reports);
     auth.on(EventKind::OnError, move |event, _auth| {
@@ -539,7 +539,7 @@ impl<U: AuthUser, A: Adapter<U>> Plugin<U, A> for OneTimeCode {
 
 #[tokio::test]
 async fn plugins_lock_out_through_the_public_api() -> TestResult {
-    let mut auth = auth_with_limits(
+    let auth = auth_with_limits(
         TestClock::at(1_000),
         RateLimit::default().failure_limit("one-time-code", Limit::new(3, 300)),
     );

@@ -1,5 +1,7 @@
 //! `auth.email_password()`: the plugin's typed exports.
 
+use std::sync::Arc;
+
 use crate::auth::Auth;
 use crate::error::Error;
 use crate::session::{ClientInfo, SignedIn};
@@ -41,7 +43,7 @@ pub struct EmailPasswordApi<'a, U: AuthUser, A: PasswordAdapter<U>> {
 }
 
 impl<U: AuthUser, A: PasswordAdapter<U>> EmailPasswordApi<'_, U, A> {
-    fn options(&self) -> Result<&EmailPassword, Error> {
+    fn options(&self) -> Result<Arc<EmailPassword>, Error> {
         self.auth
             .plugin::<EmailPassword>()
             .ok_or(Error::PluginNotEnabled("email-password"))

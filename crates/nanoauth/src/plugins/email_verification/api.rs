@@ -1,5 +1,7 @@
 //! `auth.email_verification()`: send a link, verify it.
 
+use std::sync::Arc;
+
 use crate::adapter::{EmailVerificationAdapter, VerificationAdapter};
 use crate::auth::Auth;
 use crate::error::Error;
@@ -39,7 +41,7 @@ where
     U: AuthUser,
     A: VerificationAdapter<U> + EmailVerificationAdapter<U>,
 {
-    fn options(&self) -> Result<&EmailVerification, Error> {
+    fn options(&self) -> Result<Arc<EmailVerification>, Error> {
         self.auth
             .plugin::<EmailVerification>()
             .ok_or(Error::PluginNotEnabled("email-verification"))

@@ -1,5 +1,7 @@
 //! `auth.magic_link()`: send a link, verify it.
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value};
 
 use crate::adapter::{
@@ -44,7 +46,7 @@ pub struct MagicLinkApi<
 impl<U: AuthUser, A: VerificationAdapter<U> + CreateUserAdapter<U> + EmailVerificationAdapter<U>>
     MagicLinkApi<'_, U, A>
 {
-    fn options(&self) -> Result<&MagicLink, Error> {
+    fn options(&self) -> Result<Arc<MagicLink>, Error> {
         self.auth
             .plugin::<MagicLink>()
             .ok_or(Error::PluginNotEnabled("magic-link"))

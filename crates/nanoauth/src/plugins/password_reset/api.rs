@@ -1,5 +1,7 @@
 //! `auth.password_reset()`: request a link, reset with it.
 
+use std::sync::Arc;
+
 use crate::adapter::{EmailVerificationAdapter, VerificationAdapter};
 use crate::auth::Auth;
 use crate::error::Error;
@@ -36,7 +38,7 @@ pub struct PasswordResetApi<
 impl<U: AuthUser, A: VerificationAdapter<U> + PasswordAdapter<U> + EmailVerificationAdapter<U>>
     PasswordResetApi<'_, U, A>
 {
-    fn options(&self) -> Result<(&PasswordReset, &EmailPassword), Error> {
+    fn options(&self) -> Result<(Arc<PasswordReset>, Arc<EmailPassword>), Error> {
         let reset = self
             .auth
             .plugin::<PasswordReset>()

@@ -1,6 +1,8 @@
 //! Sessions over HTTP: read the current session, sign out, list and revoke.
 //!
-//! Always present: [`AuthBuilder::build`](crate::AuthBuilder::build) adds it.
+//! Always present: [`AuthBuilder::build`](crate::AuthBuilder::build) adds it
+//! unless the application did (`.plugin(Sessions::new())`, as the design's
+//! examples write it, is accepted and changes nothing).
 //! The session mechanism itself (tokens, storage, sliding expiry) is the
 //! core's, in `Auth::get_session` and `Auth::create_session`; this plugin
 //! only exposes it.
@@ -26,9 +28,19 @@ use crate::user::AuthUser;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Sessions;
 
+/// The sessions plugin's name.
+pub(crate) const SESSIONS: &str = "sessions";
+
+impl Sessions {
+    /// The session endpoints (always served; see the module docs).
+    pub const fn new() -> Self {
+        Self
+    }
+}
+
 impl<U: AuthUser, A: Adapter<U>> Plugin<U, A> for Sessions {
     fn name(&self) -> &'static str {
-        "sessions"
+        SESSIONS
     }
 
     fn endpoints(self: Arc<Self>) -> Vec<Endpoint<U, A>> {

@@ -1,0 +1,189 @@
+//! What the plugins and listeners of an `Auth` make up: the plugins, the
+//! route table built from their endpoints, the event listeners and the
+//! session guards.
+//!
+//! It is swapped whole, never edited in place: adding a plugin or a
+//! listener at run time builds a new registry and publishes it with one
+//! atomic pointer swap, so every copy of the `Auth` (including the ones
+//! already mounted in a framework) sees it from the next request on, and a
+//! request in flight keeps the registry it started with. Readers take no
+//! lock; writers take a mutex among themselves so that two additions at
+//! once cannot lose one.
+
+use std::any::{Any, TypeId};
+use std::sync::{Arc, Mutex};
+
+use arc_swap::ArcSwap;
+
+use crate::adapter::Adapter;
+use crate::auth::ConfigError;
+use crate::events::Hook;
+use crate::plugin::Plugin;
+use crate::router::Router;
+use crate::session::SessionGuard;
+use crate::user::AuthUser;
+
+/// One published set of plugins, routes, listeners and guards.
+pub(crate) struct Registry<U: AuthUser, A: Adapter<U>> {
+    plugins: Vec<RegisteredPlugin<U, A>>,
+    /// Built from `plugins` when the registry is built; never per request.
+    pub(crate) router: Router<U, A>,
+    pub(crate) hooks: Vec<Hook<U, A>>,
+    pub(crate) guards: Vec<SessionGuard<U, A>>,
+}
+
+struct RegisteredPlugin<U: AuthUser, A: Adapter<U>> {
+    name: &'static str,
+    type_id: TypeId,
+    plugin: Arc<dyn Plugin<U, A>>,
+    /// The same value, for typed lookup by exports.
+    any: Arc<dyn Any + Send + Sync>,
+}
+
+impl<U: AuthUser, A: Adapter<U>> Clone for RegisteredPlugin<U, A> {
+    fn clone(&self) -> Self {
+        Self {
+            name: self.name,
+            type_id: self.type_id,
+            plugin: Arc::clone(&self.plugin),
+            any: Arc::clone(&self.any),
+        }
+    }
+}
+
+/// A registry being put together (at build time, or to publish a change).
+pub(crate) struct Draft<U: AuthUser, A: Adapter<U>> {
+    plugins: Vec<RegisteredPlugin<U, A>>,
+    hooks: Vec<Hook<U, A>>,
+    guards: Vec<SessionGuard<U, A>>,
+}
+
+impl<U: AuthUser, A: Adapter<U>> Draft<U, A> {
+    pub(crate) fn new(hooks: Vec<Hook<U, A>>) -> Self {
+        Self {
+            plugins: Vec::new(),
+            hooks,
+            guards: Vec::new(),
+        }
+    }
+
+    /// `true` when a plugin called `name` is in.
+    pub(crate) fn has(&self, name: &str) -> bool {
+        self.plugins
+            .iter()
+            .any(|registered| registered.name == name)
+    }
+
+    /// Adds `plugin` with its listeners and guards.
+    pub(crate) fn register<P: Plugin<U, A>>(&mut self, plugin: P) -> Result<(), ConfigError> {
+        let name = plugin.name();
+        if self.has(name) {
+            return Err(ConfigError::DuplicatePlugin(name));
+        }
+        let plugin = Arc::new(plugin);
+        self.hooks.extend(Arc::clone(&plugin).hooks());
+        self.guards.extend(Arc::clone(&plugin).session_guards());
+        self.plugins.push(RegisteredPlugin {
+            name,
+            type_id: TypeId::of::<P>(),
+            plugin: Arc::clone(&plugin) as Arc<dyn Plugin<U, A>>,
+            any: plugin,
+        });
+        Ok(())
+    }
+
+    /// Adds an application listener.
+    pub(crate) fn listen(&mut self, hook: Hook<U, A>) {
+        self.hooks.push(hook);
+    }
+
+    /// Builds the route table: the registry is ready to publish.
+    pub(crate) fn finish(self) -> Result<Registry<U, A>, ConfigError> {
+        let endpoints = self
+            .plugins
+            .iter()
+            .flat_map(|registered| {
+                Arc::clone(&registered.plugin)
+                    .endpoints()
+                    .into_iter()
+                    .map(move |endpoint| (registered.name, endpoint))
+            })
+            .collect();
+        Ok(Registry {
+            router: Router::build(endpoints)?,
+            plugins: self.plugins,
+            hooks: self.hooks,
+            guards: self.guards,
+        })
+    }
+}
+
+impl<U: AuthUser, A: Adapter<U>> Registry<U, A> {
+    /// The plugin of type `P`, if it is in.
+    pub(crate) fn plugin<P: Plugin<U, A>>(&self) -> Option<Arc<P>> {
+        self.plugins
+            .iter()
+            .find(|registered| registered.type_id == TypeId::of::<P>())
+            .and_then(|registered| Arc::clone(&registered.any).downcast::<P>().ok())
+    }
+
+    /// The plugins' names, in the order they were added.
+    pub(crate) fn names(&self) -> Vec<&'static str> {
+        self.plugins
+            .iter()
+            .map(|registered| registered.name)
+            .collect()
+    }
+
+    /// A draft holding everything this registry holds, to change.
+    fn draft(&self) -> Draft<U, A> {
+        Draft {
+            plugins: self.plugins.clone(),
+            hooks: self.hooks.clone(),
+            guards: self.guards.clone(),
+        }
+    }
+}
+
+/// The published registry, shared by every copy of an `Auth`.
+pub(crate) struct Published<U: AuthUser, A: Adapter<U>> {
+    current: ArcSwap<Registry<U, A>>,
+    writer: Mutex<()>,
+}
+
+impl<U: AuthUser, A: Adapter<U>> Published<U, A> {
+    pub(crate) fn new(registry: Registry<U, A>) -> Self {
+        Self {
+            current: ArcSwap::from_pointee(registry),
+            writer: Mutex::new(()),
+        }
+    }
+
+    /// The current registry (lock-free; hold it briefly, or clone the
+    /// `Arc` with [`Published::load_full`] to keep it across awaits).
+    pub(crate) fn load(&self) -> arc_swap::Guard<Arc<Registry<U, A>>> {
+        self.current.load()
+    }
+
+    pub(crate) fn load_full(&self) -> Arc<Registry<U, A>> {
+        self.current.load_full()
+    }
+
+    /// Changes a copy of the current registry with `change` and publishes
+    /// it; on error nothing changes.
+    pub(crate) fn update(
+        &self,
+        change: impl FnOnce(&mut Draft<U, A>) -> Result<(), ConfigError>,
+    ) -> Result<(), ConfigError> {
+        // A poisoned lock only means another writer panicked; the registry
+        // it guards was never half-written (changes are built aside).
+        let _writer = self
+            .writer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut draft = self.current.load().draft();
+        change(&mut draft)?;
+        self.current.store(Arc::new(draft.finish()?));
+        Ok(())
+    }
+}
