@@ -15,6 +15,7 @@ use nanoauth::{Auth, AuthUser, Clock, NewUser};
 use serde::{Deserialize, Serialize};
 
 mod link_page;
+#[allow(unused_imports)] // Not every test file follows links.
 pub use link_page::{PageForm, follow, path_of};
 
 pub type TestResult = Result<(), Box<dyn std::error::Error>>;
