@@ -145,23 +145,23 @@ async fn not_found() -> (StatusCode, Html<String>) {
     (StatusCode::NOT_FOUND, Html(pages::not_found()))
 }
 
-/// Pages load only their own script and style, and never in a frame.
+/// Pages load only their own script and style, and never in a frame. An
+/// answer that brings its own policy keeps it: NanoAuth's link pages allow
+/// exactly their inline script (by hash) and send no `Referer`, since their
+/// URL holds the link's token.
 async fn security_headers(mut response: Response) -> Response {
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
+    headers
+        .entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(
             "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-        ),
-    );
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("same-origin"),
-    );
+        ));
+    headers
+        .entry(header::X_CONTENT_TYPE_OPTIONS)
+        .or_insert(HeaderValue::from_static("nosniff"));
+    headers
+        .entry(header::REFERRER_POLICY)
+        .or_insert(HeaderValue::from_static("same-origin"));
     response
 }
 
@@ -183,6 +183,22 @@ mod tests {
     }
 
     async fn demo_with(providers: Vec<nanoauth_oauth::Provider>) -> Router {
+        demo_built(providers, |builder| builder).await
+    }
+
+    async fn demo_with_plugin<P>(plugin: P) -> Router
+    where
+        P: nanoauth::Plugin<DemoUser, SqlAdapter<DemoUser>>,
+    {
+        demo_built(Vec::new(), |builder| builder.plugin(plugin)).await
+    }
+
+    async fn demo_built(
+        providers: Vec<nanoauth_oauth::Provider>,
+        more: impl FnOnce(
+            nanoauth::AuthBuilder<DemoUser, SqlAdapter<DemoUser>>,
+        ) -> nanoauth::AuthBuilder<DemoUser, SqlAdapter<DemoUser>>,
+    ) -> Router {
         let path = std::env::temp_dir().join(format!(
             "nanoauth-demo-test-{}.db",
             nanoauth::utils::token::random_id().unwrap()
@@ -200,7 +216,7 @@ mod tests {
         if !providers.is_empty() {
             builder = builder.plugin(social::plugin(providers));
         }
-        app(builder.build().unwrap())
+        app(more(builder).build().unwrap())
     }
 
     async fn send(
@@ -268,6 +284,92 @@ mod tests {
             (status, headers["location"].to_str().unwrap()),
             (StatusCode::SEE_OTHER, "/account")
         );
+    }
+
+    /// The demo's pages get its policy; a link page keeps the core's, or
+    /// its inline script could not run and its token would go out as a
+    /// `Referer`. A `HEAD` (a mail scanner) leaves the link whole.
+    #[tokio::test]
+    async fn link_pages_keep_their_own_policy_and_survive_head() {
+        let links = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+        let sent = links.clone();
+        let sender = nanoauth::email::send_with(move |mail: nanoauth::email::OutgoingEmail| {
+            let sent = sent.clone();
+            async move {
+                let link = mail.text.split_whitespace().find(|w| w.starts_with("http"));
+                sent.lock().unwrap().extend(link.map(str::to_owned));
+                Ok(())
+            }
+        });
+        let app = demo_with_plugin(nanoauth::plugins::magic_link::MagicLink::new(sender)).await;
+        let json_post = |path: &str, body: &str| {
+            Request::post(path)
+                .header("content-type", "application/json")
+                .header("origin", "http://127.0.0.1:3000")
+                .body(Body::from(body.to_owned()))
+                .unwrap()
+        };
+        let (status, _, _) = send(
+            &app,
+            json_post(
+                "/api/auth/signup/email",
+                r#"{"email":"link@example.com","password":"correct horse","name":"L"}"#,
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, _, _) = send(
+            &app,
+            json_post(
+                "/api/auth/signin/magic-link",
+                r#"{"email":"link@example.com","callbackURL":"/account"}"#,
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        // The mail goes out in the background.
+        let mut link = None;
+        for _ in 0..200 {
+            link = links.lock().unwrap().last().cloned();
+            if link.is_some() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        let link = link.expect("a link was mailed");
+        let path = link
+            .strip_prefix("http://127.0.0.1:3000")
+            .unwrap()
+            .to_owned();
+
+        let head = Request::head(&path).body(Body::empty()).unwrap();
+        let (status, headers, body) = send(&app, head).await;
+        assert_eq!((status, body.as_str()), (StatusCode::OK, ""));
+        assert!(headers.get("set-cookie").is_none());
+
+        let (status, headers, page) = send(&app, get(&path, "")).await;
+        assert_eq!(status, StatusCode::OK);
+        let policy = headers["content-security-policy"].to_str().unwrap();
+        assert!(
+            policy.starts_with("default-src 'none'; script-src 'sha256-"),
+            "{policy}"
+        );
+        assert_eq!(headers["referrer-policy"], "no-referrer");
+        let token = page
+            .split(r#"name="token" value=""#)
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap();
+        let confirm = Request::post("/api/auth/magic/verify")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("origin", "null")
+            .header("sec-fetch-site", "same-origin")
+            .body(Body::from(format!("token={token}&callbackURL=%2Faccount")))
+            .unwrap();
+        let (status, headers, _) = send(&app, confirm).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert_eq!(headers["location"], "/account");
+        assert!(headers.get("set-cookie").is_some(), "signed in");
     }
 
     #[tokio::test]

@@ -154,10 +154,11 @@ where
     fn endpoints(self: Arc<Self>) -> Vec<Endpoint<U, A>> {
         vec![
             Endpoint::post("/signin/{provider}", endpoints::sign_in),
+            // Consumes the flow's state: not safe, so `HEAD` never runs it.
             Endpoint::get("/callback/{provider}", endpoints::callback),
             Endpoint::post("/link/{provider}", endpoints::link),
             Endpoint::post("/unlink/{provider}", endpoints::unlink),
-            Endpoint::get("/list-accounts", endpoints::list_accounts),
+            Endpoint::get("/list-accounts", endpoints::list_accounts).safe(),
         ]
     }
 }

@@ -22,10 +22,16 @@ pub(crate) type EndpointHandler<U, A> =
 
 /// An HTTP endpoint of a plugin: a method, a path under the base path, and a
 /// handler. Path segments in braces are parameters (`/callback/{provider}`).
+///
+/// `HEAD` runs a `GET` handler only if the endpoint is declared
+/// [`safe`](Self::safe); otherwise it is answered `405` and the handler
+/// never runs, so a link checker's `HEAD` cannot consume a single-use token.
 pub struct Endpoint<U: AuthUser, A: Adapter<U>> {
     pub(crate) method: Method,
     pub(crate) path: String,
     pub(crate) handler: EndpointHandler<U, A>,
+    pub(crate) safe: bool,
+    pub(crate) accepts_forms: bool,
 }
 
 impl<U: AuthUser, A: Adapter<U>> Endpoint<U, A> {
@@ -39,6 +45,8 @@ impl<U: AuthUser, A: Adapter<U>> Endpoint<U, A> {
             method,
             path: path.into(),
             handler: Arc::new(move |request| Box::pin(handler(request))),
+            safe: false,
+            accepts_forms: false,
         }
     }
 
@@ -60,6 +68,37 @@ impl<U: AuthUser, A: Adapter<U>> Endpoint<U, A> {
         Self::new(Method::POST, path, handler)
     }
 
+    /// Declares the handler safe (RFC 9110 §9.2.1): it reads, or renders a
+    /// page, and changes nothing the client asked for, so `HEAD` may run it
+    /// too. Never declare a handler safe that consumes a token or signs in:
+    /// mail scanners and link previews send `HEAD` (and `GET`) requests.
+    ///
+    /// ```
+    /// use nanoauth::{BasicUser, Endpoint, EndpointRequest, Reply};
+    /// use nanoauth::adapter::memory::MemoryAdapter;
+    ///
+    /// type Request = EndpointRequest<BasicUser, MemoryAdapter<BasicUser>>;
+    /// let ping = Endpoint::get("/ping", |_request: Request| async { Ok(Reply::success()) }).safe();
+    /// assert!(ping.is_safe());
+    /// ```
+    pub fn safe(mut self) -> Self {
+        self.safe = true;
+        self
+    }
+
+    /// Whether `HEAD` may run this endpoint's handler (see [`safe`](Self::safe)).
+    pub fn is_safe(&self) -> bool {
+        self.safe
+    }
+
+    /// Accepts `application/x-www-form-urlencoded` bodies as well as JSON, for
+    /// endpoints a plain HTML form posts to (the link pages' buttons). Read
+    /// them with [`EndpointRequest::fields`].
+    pub fn accepting_forms(mut self) -> Self {
+        self.accepts_forms = true;
+        self
+    }
+
     /// The method.
     pub fn method(&self) -> &Method {
         &self.method
@@ -76,6 +115,8 @@ impl<U: AuthUser, A: Adapter<U>> std::fmt::Debug for Endpoint<U, A> {
         f.debug_struct("Endpoint")
             .field("method", &self.method)
             .field("path", &self.path)
+            .field("safe", &self.safe)
+            .field("accepts_forms", &self.accepts_forms)
             .finish_non_exhaustive()
     }
 }
@@ -149,6 +190,24 @@ impl<U: AuthUser, A: Adapter<U>> EndpointRequest<U, A> {
                 _ => Error::InvalidJson(detail),
             }
         })
+    }
+
+    /// The body's fields as `T`: a JSON object (see [`json`](Self::json)),
+    /// or `application/x-www-form-urlencoded` fields, each a string, on an
+    /// endpoint [accepting forms](Endpoint::accepting_forms) (the core
+    /// refuses other bodies before the handler runs).
+    ///
+    /// # Errors
+    /// As [`json`](Self::json); for a form, [`Error::InvalidBody`] for
+    /// malformed escapes, a repeated field, a NUL character, or fields that
+    /// do not make a `T`.
+    pub fn fields<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        if !crate::form::is_form(&self.parts.headers) {
+            return self.json();
+        }
+        let fields = crate::form::parse(&self.body)?;
+        serde_json::from_value(serde_json::Value::Object(fields))
+            .map_err(|error| Error::InvalidBody(strip_position(&error)))
     }
 
     /// The signed-in user's session, if any.
@@ -228,6 +287,8 @@ pub struct Reply {
     pub(crate) session: SessionChange,
     pub(crate) location: Option<http::HeaderValue>,
     pub(crate) cookies: Vec<PluginCookie>,
+    /// Headers set over the defaults (`Content-Type: application/json`).
+    pub(crate) headers: Vec<(http::HeaderName, http::HeaderValue)>,
 }
 
 /// A plugin's own cookie set or cleared with a reply: short-lived state
@@ -267,6 +328,7 @@ impl Reply {
             session: SessionChange::Keep,
             location: None,
             cookies: Vec::new(),
+            headers: Vec::new(),
         })
     }
 
@@ -312,6 +374,7 @@ impl Reply {
             session: SessionChange::End,
             location: None,
             cookies: Vec::new(),
+            headers: Vec::new(),
         }
     }
 
@@ -336,6 +399,7 @@ impl Reply {
             session: SessionChange::Keep,
             location: Some(location),
             cookies: Vec::new(),
+            headers: Vec::new(),
         })
     }
 
@@ -351,6 +415,27 @@ impl Reply {
         let mut reply = Self::redirect(location)?;
         reply.session = SessionChange::Start(signed_in.token);
         Ok(reply)
+    }
+
+    /// `200` with an HTML page; `headers` go with it (a page needs its own
+    /// `Content-Security-Policy`).
+    pub(crate) fn html(
+        page: String,
+        headers: impl IntoIterator<Item = (http::HeaderName, http::HeaderValue)>,
+    ) -> Self {
+        let mut all = vec![(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("text/html; charset=utf-8"),
+        )];
+        all.extend(headers);
+        Self {
+            status: StatusCode::OK,
+            body: Bytes::from(page),
+            session: SessionChange::Keep,
+            location: None,
+            cookies: Vec::new(),
+            headers: all,
+        }
     }
 
     /// Sets the status (default `200`).

@@ -15,6 +15,7 @@ use crate::cookie;
 use crate::endpoint::{EndpointRequest, Reply, SessionChange};
 use crate::error::Error;
 use crate::events::Event;
+use crate::form;
 use crate::origin;
 use crate::router::Route;
 use crate::session::ClientAddr;
@@ -44,6 +45,7 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
         let path = request.uri().path().to_owned();
+        let is_head = request.method() == Method::HEAD;
         match self.handle(request).await {
             Ok(response) => response,
             Err(error) => {
@@ -53,7 +55,12 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
                     path,
                 })
                 .await;
-                error.into_response()
+                let mut response = error.into_response();
+                // An answer to HEAD has no body, errors included.
+                if is_head {
+                    *response.body_mut() = Bytes::new();
+                }
+                response
             }
         }
     }
@@ -73,7 +80,7 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
             .strip_prefix(self.base_path())
             .filter(|rest| rest.starts_with('/'))
             .ok_or(Error::NotFound)?;
-        let (endpoint, params) = match self.registry().router.route(&parts.method, relative) {
+        let (routed, params) = match self.registry().router.route(&parts.method, relative) {
             Route::Found(endpoint, params) => (endpoint, params),
             Route::WrongMethod => return Err(Error::MethodNotAllowed),
             Route::Missing => return Err(Error::NotFound),
@@ -102,12 +109,15 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
             .await?
             .map_err(rate_limited)?;
 
-        // 4. Body: size-limited, and JSON whenever there is one; then the
+        // 4. Body: size-limited, and JSON whenever there is one (or a form,
+        //    on the few endpoints an HTML form posts to); then the
         //    per-account limit of paths that send mail, which needs the
         //    body's email. (Credential checks count failures instead, in
         //    their endpoint: see `Auth::lockout`.)
         let body = read_body(body, &parts.headers, self.config().max_body_bytes).await?;
-        if !body.is_empty() && !is_json(&parts.headers) {
+        let accepted = form::is_json(&parts.headers)
+            || (routed.accepts_forms && form::is_form(&parts.headers));
+        if !body.is_empty() && !accepted {
             return Err(Error::UnsupportedMediaType);
         }
         if limits.limits_accounts(relative)
@@ -121,7 +131,7 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
 
         // 5. Endpoint.
         let is_head = parts.method == Method::HEAD;
-        let reply = endpoint(EndpointRequest {
+        let reply = (routed.handler)(EndpointRequest {
             auth: self.clone(),
             parts,
             body,
@@ -138,7 +148,8 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
         let mut response = Response::new(body);
         *response.status_mut() = reply.status;
         let headers = response.headers_mut();
-        // Redirects carry no body; everything else is JSON.
+        // Redirects carry no body; everything else is JSON unless the reply
+        // says otherwise (the link pages are HTML).
         match reply.location {
             Some(location) => {
                 headers.insert(header::LOCATION, location);
@@ -149,6 +160,9 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
                     HeaderValue::from_static("application/json"),
                 );
             }
+        }
+        for (name, value) in reply.headers {
+            headers.insert(name, value);
         }
         // Auth answers are per user: no shared cache may keep them.
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -214,13 +228,4 @@ fn account_of(body: &[u8]) -> Option<crate::user::Email> {
     }
     let account: Account = serde_json::from_slice(body).ok()?;
     crate::user::Email::parse(&account.email?)
-}
-
-/// `application/json`, with or without parameters such as `charset`.
-fn is_json(headers: &http::HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.split(';').next())
-        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/json"))
 }

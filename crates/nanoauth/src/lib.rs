@@ -58,6 +58,7 @@ pub mod email;
 mod endpoint;
 mod error;
 mod events;
+mod form;
 mod handler;
 mod keys;
 mod origin;

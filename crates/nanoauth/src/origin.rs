@@ -60,7 +60,12 @@ fn is_host(host: &str) -> bool {
 ///
 /// - Safe methods (`GET`, `HEAD`, `OPTIONS`) pass: they change nothing.
 /// - An `Origin` header must be a trusted origin; `Origin: null` (sandboxed
-///   frames, some redirects) never is.
+///   frames, some redirects) never is, with one exception: a browser that
+///   also says `Sec-Fetch-Site: same-origin`. That is a form posted from
+///   one of this server's own pages under `Referrer-Policy: no-referrer`
+///   (the link pages), for which browsers send `null`; a sandboxed frame
+///   or a cross-site redirect is `cross-site`, and no page can set `Sec-`
+///   headers.
 /// - Without `Origin`, `Sec-Fetch-Site: cross-site` is refused.
 /// - Without `Origin`, a request that carries cookies must have a trusted
 ///   `Referer`; a request without cookies (a server, a CLI, a bearer-token
@@ -70,9 +75,14 @@ pub(crate) fn check(method: &Method, headers: &HeaderMap, trusted: &[String]) ->
         return Ok(());
     }
     let is_trusted = |value: &str| origin_of(value).is_some_and(|origin| trusted.contains(&origin));
+    let fetch_site = |site: &[u8]| {
+        headers
+            .get("sec-fetch-site")
+            .is_some_and(|value| value.as_bytes().eq_ignore_ascii_case(site))
+    };
     if let Some(origin) = headers.get(header::ORIGIN) {
         let origin = origin.to_str().map_err(|_| Error::InvalidOrigin)?;
-        return if is_trusted(origin) {
+        return if is_trusted(origin) || (origin == "null" && fetch_site(b"same-origin")) {
             Ok(())
         } else {
             Err(Error::InvalidOrigin)
@@ -80,10 +90,7 @@ pub(crate) fn check(method: &Method, headers: &HeaderMap, trusted: &[String]) ->
     }
     // No Origin, yet the browser says the request comes from another site
     // (a cross-site form navigation in an older or unusual client): refuse.
-    if headers
-        .get("sec-fetch-site")
-        .is_some_and(|site| site.as_bytes().eq_ignore_ascii_case(b"cross-site"))
-    {
+    if fetch_site(b"cross-site") {
         return Err(Error::InvalidOrigin);
     }
     if !cookie::any(headers) {
@@ -119,6 +126,14 @@ mod tests {
         assert!(check_with(&[(header::ORIGIN, "https://evil.example")]).is_err());
         assert!(check_with(&[(header::ORIGIN, "null")]).is_err());
         assert!(check_with(&[(header::ORIGIN, "http://app.example")]).is_err());
+        // `null` from one of our own pages under `no-referrer`, as the
+        // browser attests; never from another site, nor unattested.
+        let site = header::HeaderName::from_static("sec-fetch-site");
+        let null_from = |value| check_with(&[(header::ORIGIN, "null"), (site.clone(), value)]);
+        assert!(null_from("same-origin").is_ok());
+        assert!(null_from("cross-site").is_err());
+        assert!(null_from("same-site").is_err());
+        assert!(null_from("none").is_err());
         // No cookies, no origin: not a browser acting for another site.
         assert!(check_with(&[]).is_ok());
         assert!(

@@ -7,7 +7,10 @@
 pub mod email_password;
 pub mod email_verification;
 mod link_mail;
+mod link_page;
 pub mod magic_link;
 #[cfg(feature = "email-password")]
 pub mod password_reset;
 pub mod sessions;
+
+pub use link_page::LinkConfirmation;

@@ -7,8 +7,27 @@ use crate::auth::ConfigError;
 use crate::endpoint::{Endpoint, EndpointHandler};
 use crate::user::AuthUser;
 
-/// The handlers of one path, per method.
-type MethodHandlers<U, A> = Vec<(Method, EndpointHandler<U, A>)>;
+/// The endpoints of one path, per method.
+type MethodHandlers<U, A> = Vec<(Method, Routed<U, A>)>;
+
+/// What the pipeline needs of a matched endpoint.
+pub(crate) struct Routed<U: AuthUser, A: Adapter<U>> {
+    pub(crate) handler: EndpointHandler<U, A>,
+    /// `HEAD` may run the handler (see `Endpoint::safe`).
+    safe: bool,
+    /// Form bodies are accepted as well as JSON.
+    pub(crate) accepts_forms: bool,
+}
+
+impl<U: AuthUser, A: Adapter<U>> Clone for Routed<U, A> {
+    fn clone(&self) -> Self {
+        Self {
+            handler: self.handler.clone(),
+            safe: self.safe,
+            accepts_forms: self.accepts_forms,
+        }
+    }
+}
 
 /// Paths (relative to the base path) to the handlers per method.
 pub(crate) struct Router<U: AuthUser, A: Adapter<U>> {
@@ -17,8 +36,8 @@ pub(crate) struct Router<U: AuthUser, A: Adapter<U>> {
 
 /// What a path resolved to.
 pub(crate) enum Route<U: AuthUser, A: Adapter<U>> {
-    /// The handler, and the path's parameters.
-    Found(EndpointHandler<U, A>, Vec<(String, String)>),
+    /// The endpoint, and the path's parameters.
+    Found(Routed<U, A>, Vec<(String, String)>),
     /// The path exists for other methods only.
     WrongMethod,
     /// No endpoint at this path.
@@ -53,7 +72,14 @@ impl<U: AuthUser, A: Adapter<U>> Router<U, A> {
                     endpoint.method, endpoint.path
                 )));
             }
-            methods.push((endpoint.method, endpoint.handler));
+            methods.push((
+                endpoint.method,
+                Routed {
+                    handler: endpoint.handler,
+                    safe: endpoint.safe,
+                    accepts_forms: endpoint.accepts_forms,
+                },
+            ));
         }
         let mut routes = matchit::Router::new();
         for (path, methods) in grouped {
@@ -64,29 +90,30 @@ impl<U: AuthUser, A: Adapter<U>> Router<U, A> {
         Ok(Self { routes })
     }
 
-    /// Resolves `path` (relative to the base path) for `method`. `HEAD` is
-    /// served by `GET` handlers.
+    /// Resolves `path` (relative to the base path) for `method`.
+    ///
+    /// `HEAD` is served by the `GET` handler only if that endpoint is
+    /// declared safe; on any other it is a wrong method, and no handler
+    /// runs. Mail scanners and link checkers send `HEAD` for the links in a
+    /// message: one rule here keeps every plugin's single-use links whole.
     pub(crate) fn route(&self, method: &Method, path: &str) -> Route<U, A> {
         let Ok(matched) = self.routes.at(path) else {
             return Route::Missing;
         };
-        let wanted = if *method == Method::HEAD {
-            &Method::GET
-        } else {
-            method
-        };
+        let is_head = *method == Method::HEAD;
+        let wanted = if is_head { &Method::GET } else { method };
         match matched
             .value
             .iter()
-            .find(|(candidate, _)| candidate == wanted)
+            .find(|(candidate, routed)| candidate == wanted && (!is_head || routed.safe))
         {
-            Some((_, handler)) => {
+            Some((_, routed)) => {
                 let params = matched
                     .params
                     .iter()
                     .map(|(key, value)| (key.to_owned(), value.to_owned()))
                     .collect();
-                Route::Found(handler.clone(), params)
+                Route::Found(routed.clone(), params)
             }
             None => Route::WrongMethod,
         }

@@ -14,6 +14,7 @@ use nanoauth::plugins::email_verification::EmailVerification;
 use nanoauth::plugins::magic_link::MagicLink;
 use nanoauth::plugins::password_reset::PasswordReset;
 use nanoauth::rate_limit::RateLimit;
+use nanoauth::utils::url;
 use nanoauth::{Auth, BoxFuture, Event, EventKind, ThreadOffload};
 
 /// Catches mail.
@@ -66,11 +67,6 @@ fn setup() -> (TestAuth, Outbox, TestClock) {
 
 const PASSWORD: &str = "correct horse battery";
 
-/// The path and query of a link to this site.
-fn path_of(link: &str) -> String {
-    link.strip_prefix(ORIGIN).unwrap_or(link).to_owned()
-}
-
 fn location(response: &http::Response<bytes::Bytes>) -> String {
     response
         .headers()
@@ -100,8 +96,8 @@ async fn a_magic_link_signs_in_once() -> TestResult {
         "{link}"
     );
 
-    let followed = auth.handler(get(&path_of(&link))).await;
-    assert_eq!(followed.status(), StatusCode::FOUND);
+    let followed = follow(&auth, &link).await;
+    assert_eq!(followed.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&followed), "/account");
     let cookie = cookie(&followed);
     assert!(!cookie.is_empty(), "the session cookie is set");
@@ -109,8 +105,8 @@ async fn a_magic_link_signs_in_once() -> TestResult {
     assert_eq!(session["user"]["email"], "link@example.com");
 
     // The same link again: refused, back to the callback with a code.
-    let again = auth.handler(get(&path_of(&link))).await;
-    assert_eq!(again.status(), StatusCode::FOUND);
+    let again = follow(&auth, &link).await;
+    assert_eq!(again.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&again), "/account?error=INVALID_TOKEN");
     assert!(again.headers().get("set-cookie").is_none());
     Ok(())
@@ -177,7 +173,7 @@ async fn expired_and_wrong_purpose_tokens_are_refused() -> TestResult {
     request_link(&auth, "late@example.com").await;
     let link = outbox.last_link();
     clock.advance(5 * 60 + 1);
-    let late = auth.handler(get(&path_of(&link))).await;
+    let late = follow(&auth, &link).await;
     assert_eq!(location(&late), "/account?error=TOKEN_EXPIRED");
 
     // A reset token is no sign-in link.
@@ -186,11 +182,11 @@ async fn expired_and_wrong_purpose_tokens_are_refused() -> TestResult {
         .await;
     let reset_link = outbox.last_link();
     let token = reset_link.split("token=").nth(1).unwrap_or_default();
-    let misuse = auth
-        .handler(get(&format!(
-            "/api/auth/magic/verify?token={token}&callbackURL=%2F"
-        )))
-        .await;
+    let misuse = follow(
+        &auth,
+        &format!("/api/auth/magic/verify?token={token}&callbackURL=%2F"),
+    )
+    .await;
     assert_eq!(location(&misuse), "/?error=INVALID_TOKEN");
     Ok(())
 }
@@ -201,12 +197,12 @@ async fn one_link_followed_concurrently_gives_one_session() -> TestResult {
     sign_up(&auth, "race@example.com", PASSWORD).await;
     let sessions_before = auth.adapter().session_count();
     request_link(&auth, "race@example.com").await;
-    let path = path_of(&outbox.last_link());
+    let link = outbox.last_link();
     let mut tasks = Vec::new();
     for _ in 0..12 {
         let auth = auth.clone();
-        let path = path.clone();
-        tasks.push(tokio::spawn(async move { auth.handler(get(&path)).await }));
+        let link = link.clone();
+        tasks.push(tokio::spawn(async move { follow(&auth, &link).await }));
     }
     let mut signed_in = 0;
     for task in tasks {
@@ -259,11 +255,22 @@ async fn callback_urls_must_stay_on_trusted_origins() -> TestResult {
         "callbackURL=https%3A%2F%2Fevil.com",
     );
     let response = auth.handler(get(&path_of(&tampered))).await;
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(
-        auth.handler(get(&path_of(&link))).await.status(),
-        StatusCode::FOUND
-    );
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST, "no page");
+    assert_eq!(error_code(&response), "INVALID_REDIRECT");
+    // The page's form is the client's too: a tampered post is refused.
+    let page = auth.handler(get(&path_of(&link))).await;
+    let mut form = PageForm::of(&page).ok_or("the link's page has a form")?;
+    let honest = form.clone();
+    for field in &mut form.fields {
+        if field.0 == "callbackURL" {
+            field.1 = "https://evil.com".into();
+        }
+    }
+    let response = auth.handler(form.post()).await;
+    assert_eq!(error_code(&response), "INVALID_REDIRECT");
+    let followed = auth.handler(honest.post()).await;
+    assert_eq!(followed.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&followed), "/account");
     Ok(())
 }
 
@@ -461,8 +468,8 @@ async fn sign_up_sends_a_verification_link_and_sign_in_waits_for_it() -> TestRes
         verification_link.contains("/api/auth/verify-email?token="),
         "{verification_link}"
     );
-    let followed = auth.handler(get(&path_of(&verification_link))).await;
-    assert_eq!(followed.status(), StatusCode::FOUND);
+    let followed = follow(&auth, &verification_link).await;
+    assert_eq!(followed.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&followed), "/?verified=true");
 
     assert_eq!(
@@ -471,7 +478,7 @@ async fn sign_up_sends_a_verification_link_and_sign_in_waits_for_it() -> TestRes
             .status(),
         StatusCode::OK
     );
-    let again = auth.handler(get(&path_of(&verification_link))).await;
+    let again = follow(&auth, &verification_link).await;
     assert_eq!(location(&again), "/?error=INVALID_TOKEN");
     Ok(())
 }
@@ -503,11 +510,12 @@ async fn resending_the_verification_link_reveals_nothing() -> TestResult {
         "a new link for the unverified account only"
     );
 
-    // Without a callback the link answers JSON; once verified, no more mail.
+    // Posted without a callback (an API call), the link answers JSON; once
+    // verified, no more mail.
     let link = outbox.last_link();
-    let verify_path = path_of(&link);
-    let token_only = verify_path.split("&callbackURL").next().unwrap_or_default();
-    let verified = auth.handler(get(token_only)).await;
+    let token = url::query_param(link.split_once('?').map(|(_, q)| q), "token");
+    let body = serde_json::json!({ "token": token }).to_string();
+    let verified = auth.handler(post("/api/auth/verify-email", &body)).await;
     assert_eq!(verified.status(), StatusCode::OK);
     assert_eq!(json(&verified)["success"], true);
     auth.handler(resend("resend@example.com")).await;
@@ -544,8 +552,8 @@ async fn a_magic_link_creates_the_account_on_first_use_when_allowed() -> TestRes
         "no account until the link is followed"
     );
 
-    let followed = auth.handler(get(&path_of(&outbox.last_link()))).await;
-    assert_eq!(followed.status(), StatusCode::FOUND);
+    let followed = follow(&auth, &outbox.last_link()).await;
+    assert_eq!(followed.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&followed), "/welcome");
     let session = json(&session_with_cookie(&auth, &cookie(&followed)).await);
     assert_eq!(session["user"]["email"], "new@example.com");
@@ -561,7 +569,7 @@ async fn a_magic_link_creates_the_account_on_first_use_when_allowed() -> TestRes
 
     // The next link signs in to the same account.
     request_sign_up_link(&auth, body).await;
-    let again = auth.handler(get(&path_of(&outbox.last_link()))).await;
+    let again = follow(&auth, &outbox.last_link()).await;
     let session_again = json(&session_with_cookie(&auth, &cookie(&again)).await);
     assert_eq!(session_again["user"]["id"], session["user"]["id"]);
     assert_eq!(auth.adapter().user_count(), 1);
@@ -584,7 +592,7 @@ async fn with_sign_up_on_a_request_without_fields_still_signs_in() -> TestResult
         1,
         "no fields, no sign-up: only the member gets a link"
     );
-    let followed = auth.handler(get(&path_of(&outbox.last_link()))).await;
+    let followed = follow(&auth, &outbox.last_link()).await;
     assert!(!cookie(&followed).is_empty());
     Ok(())
 }
@@ -628,17 +636,17 @@ async fn two_first_use_links_followed_at_once_make_one_account() -> TestResult {
     let (auth, outbox) = signing_up_by_link();
     let body = serde_json::json!({ "email": "twice@example.com", "name": "Twice" });
     request_sign_up_link(&auth, body.clone()).await;
-    let first = path_of(&outbox.last_link());
+    let first = outbox.last_link();
     request_sign_up_link(&auth, body).await;
-    let second = path_of(&outbox.last_link());
+    let second = outbox.last_link();
     let (a, b) = tokio::join!(
         tokio::spawn({
             let auth = auth.clone();
-            async move { auth.handler(get(&first)).await }
+            async move { follow(&auth, &first).await }
         }),
         tokio::spawn({
             let auth = auth.clone();
-            async move { auth.handler(get(&second)).await }
+            async move { follow(&auth, &second).await }
         })
     );
     let (a, b) = (a?, b?);
@@ -665,7 +673,7 @@ async fn following_a_magic_link_verifies_the_address() -> TestResult {
     )
     .await;
     assert_eq!(response.status(), StatusCode::OK);
-    let followed = auth.handler(get(&path_of(&outbox.last_link()))).await;
+    let followed = follow(&auth, &outbox.last_link()).await;
     assert!(
         !cookie(&followed).is_empty(),
         "the new account is signed in"
@@ -683,7 +691,7 @@ async fn following_a_magic_link_verifies_the_address() -> TestResult {
         serde_json::json!({ "email": "unverified@example.com", "name": "U" }),
     )
     .await;
-    let followed = auth.handler(get(&path_of(&outbox.last_link()))).await;
+    let followed = follow(&auth, &outbox.last_link()).await;
     assert!(!cookie(&followed).is_empty());
     let removed = sign_in(&auth, "unverified@example.com", PASSWORD).await;
     assert_eq!(removed.status(), StatusCode::UNAUTHORIZED);
@@ -808,7 +816,7 @@ async fn a_magic_link_takes_a_pre_hijacked_account_over() -> TestResult {
     );
 
     request_link(&auth, "victim@example.com").await;
-    let followed = auth.handler(get(&path_of(&outbox.last_link()))).await;
+    let followed = follow(&auth, &outbox.last_link()).await;
     let owner = cookie(&followed);
     assert!(!owner.is_empty(), "the owner is signed in");
 
@@ -832,7 +840,7 @@ async fn a_magic_link_takes_a_pre_hijacked_account_over() -> TestResult {
 
     // The account is claimed now: a second link keeps the owner's session.
     request_link(&auth, "victim@example.com").await;
-    let second = cookie(&auth.handler(get(&path_of(&outbox.last_link()))).await);
+    let second = cookie(&follow(&auth, &outbox.last_link()).await);
     assert!(!second.is_empty());
     assert_eq!(
         json(&session_with_cookie(&auth, &owner).await)["user"]["email"],
@@ -910,7 +918,7 @@ async fn the_sign_up_verification_link_keeps_the_account() -> TestResult {
         text.contains("If you did not sign up, ignore this email"),
         "{text}"
     );
-    auth.handler(get(&path_of(&link))).await;
+    follow(&auth, &link).await;
     assert_eq!(
         json(&session_with_cookie(&auth, &session).await)["user"]["email"],
         "confirm@example.com",

@@ -14,6 +14,10 @@ use nanoauth::utils::password::PasswordHasher;
 use nanoauth::{Auth, AuthUser, Clock, NewUser};
 use serde::{Deserialize, Serialize};
 
+mod link_page;
+#[allow(unused_imports)] // Not every test file follows links.
+pub use link_page::{PageForm, follow, path_of};
+
 pub type TestResult = Result<(), Box<dyn std::error::Error>>;
 
 /// An application's own user: `role` must never be settable by a client.

@@ -1,10 +1,12 @@
 //! HTTP handlers of the email-verification plugin.
 
+use http::StatusCode;
 use serde::Deserialize;
 
 use crate::adapter::{EmailVerificationAdapter, VerificationAdapter};
 use crate::endpoint::{EndpointRequest, Reply};
 use crate::error::Error;
+use crate::plugins::link_page;
 use crate::user::AuthUser;
 use crate::utils::url;
 
@@ -33,25 +35,95 @@ where
     Ok(Reply::success())
 }
 
-/// Follows the link: a redirect when the link names a callback (a person
-/// clicked it), JSON otherwise.
-pub(super) async fn verify<U, A>(request: EndpointRequest<U, A>) -> Result<Reply, Error>
+/// The link's fields, posted by its page's form (or as JSON by code).
+#[derive(Deserialize)]
+struct LinkBody {
+    token: String,
+    #[serde(rename = "callbackURL")]
+    callback_url: Option<String>,
+}
+
+/// `GET` of the link with `LinkConfirmation::Post`: the page that posts it
+/// back. Uses nothing up, so it is declared safe (and `HEAD` runs it).
+pub(super) async fn page<U, A>(request: EndpointRequest<U, A>) -> Result<Reply, Error>
 where
     U: AuthUser,
     A: VerificationAdapter<U> + EmailVerificationAdapter<U>,
 {
     let query = request.parts().uri.query();
+    let token = url::query_param(query, "token").unwrap_or_default();
+    let mut fields = vec![("token", token.as_str())];
+    // Checked here too, so the page never posts to a redirect we refuse.
     let callback = match url::query_param(query, "callbackURL") {
         Some(callback) => Some(request.auth().check_redirect(&callback)?),
         None => None,
     };
+    if let Some(callback) = &callback {
+        fields.push(("callbackURL", callback));
+    }
+    link_page::confirm(
+        &request,
+        &fields,
+        callback.as_deref(),
+        &link_page::VERIFY_EMAIL,
+    )
+}
+
+/// `GET` of the link with `LinkConfirmation::Get`: follows it at once
+/// (`302`, or JSON without a callback).
+pub(super) async fn verify_on_get<U, A>(request: EndpointRequest<U, A>) -> Result<Reply, Error>
+where
+    U: AuthUser,
+    A: VerificationAdapter<U> + EmailVerificationAdapter<U>,
+{
+    let query = request.parts().uri.query();
     let token = url::query_param(query, "token").unwrap_or_default();
-    let verified = request.auth().email_verification().verify(&token).await;
-    match (verified, callback) {
-        (Ok(_), Some(callback)) => Reply::redirect(&url::with_param(&callback, "verified", "true")),
+    let callback = url::query_param(query, "callbackURL");
+    follow(&request, &token, callback.as_deref(), StatusCode::FOUND).await
+}
+
+/// `POST` of the link (its page's form, or code): follows it (`303`, or
+/// JSON without a callback).
+pub(super) async fn verify<U, A>(request: EndpointRequest<U, A>) -> Result<Reply, Error>
+where
+    U: AuthUser,
+    A: VerificationAdapter<U> + EmailVerificationAdapter<U>,
+{
+    let body: LinkBody = request.fields()?;
+    let callback = body.callback_url.as_deref();
+    follow(&request, &body.token, callback, StatusCode::SEE_OTHER).await
+}
+
+/// Uses the link up: a redirect (`status`) when the link names a callback
+/// (a person followed it), JSON otherwise (an API call).
+async fn follow<U, A>(
+    request: &EndpointRequest<U, A>,
+    token: &str,
+    callback: Option<&str>,
+    status: StatusCode,
+) -> Result<Reply, Error>
+where
+    U: AuthUser,
+    A: VerificationAdapter<U> + EmailVerificationAdapter<U>,
+{
+    let callback = match callback {
+        Some(callback) => Some(request.auth().check_redirect(callback)?),
+        None => None,
+    };
+    let verified = request.auth().email_verification().verify(token).await;
+    let back = |name, value| {
+        Reply::redirect(&url::with_param(
+            callback.as_deref().unwrap_or("/"),
+            name,
+            value,
+        ))
+        .map(|reply| reply.with_status(status))
+    };
+    match (verified, &callback) {
+        (Ok(_), Some(_)) => back("verified", "true"),
         (Ok(_), None) => Ok(Reply::success()),
-        (Err(error @ (Error::InvalidToken | Error::TokenExpired)), Some(callback)) => {
-            Reply::redirect(&url::with_param(&callback, "error", error.code()))
+        (Err(error @ (Error::InvalidToken | Error::TokenExpired)), Some(_)) => {
+            back("error", error.code())
         }
         (Err(error), _) => Err(error),
     }

@@ -3,8 +3,15 @@
 //!
 //! | Method | Path | Body / query | Answer |
 //! |---|---|---|---|
-//! | GET | `/verify-email` | `?token=&callbackURL=` | `302` to `callbackURL?verified=true`, or `?error=CODE`; JSON without `callbackURL` |
+//! | GET | `/verify-email` | `?token=&callbackURL=` | an HTML page that posts the link back (below) |
+//! | POST | `/verify-email` | form or JSON `{token, callbackURL?}` | `303` to `callbackURL?verified=true`, or `?error=CODE`; JSON without `callbackURL` |
 //! | POST | `/send-verification-email` | `{email, callbackURL?}` | `{"success":true}`, whether or not the account exists |
+//!
+//! Following a link takes a `POST`, so a mail scanner that fetches it does
+//! not use it up: the `GET` answers a small page whose script (or, without
+//! scripts, button) posts it, and `HEAD` never runs anything. With
+//! [`LinkConfirmation::Get`] (for API-only applications) the `GET`
+//! verifies at once, with a `302` (JSON without `callbackURL`).
 //!
 //! With [`EmailVerification::require_verified_sign_in`], every sign-in of
 //! an unverified user is refused with `403 EMAIL_NOT_VERIFIED` (a session
@@ -27,6 +34,7 @@ use crate::error::Error;
 use crate::events::{Event, EventKind, Hook};
 use crate::plugin::Plugin;
 use crate::plugins::link_mail::LinkMail;
+use crate::plugins::link_page::LinkConfirmation;
 use crate::session::SessionGuard;
 use crate::user::{AuthUser, Email};
 
@@ -36,6 +44,7 @@ pub struct EmailVerification {
     pub(crate) mail: LinkMail,
     send_on_sign_up: bool,
     require_verified: bool,
+    confirmation: LinkConfirmation,
 }
 
 impl EmailVerification {
@@ -45,6 +54,7 @@ impl EmailVerification {
             mail: LinkMail::new(sender, 60 * 60, Arc::new(default_email)),
             send_on_sign_up: true,
             require_verified: false,
+            confirmation: LinkConfirmation::Post,
         }
     }
 
@@ -57,6 +67,23 @@ impl EmailVerification {
     /// Sends no link on sign-up (only on request).
     pub fn without_sending_on_sign_up(mut self) -> Self {
         self.send_on_sign_up = false;
+        self
+    }
+
+    /// How a followed link is confirmed: [`LinkConfirmation::Post`] (the
+    /// default: a page that posts it, so mail scanners leave it whole) or
+    /// [`LinkConfirmation::Get`] (the `GET` verifies, for API-only apps).
+    ///
+    /// ```
+    /// use nanoauth::email::DangerConsoleSender;
+    /// use nanoauth::plugins::LinkConfirmation;
+    /// use nanoauth::plugins::email_verification::EmailVerification;
+    ///
+    /// let plugin =
+    ///     EmailVerification::new(DangerConsoleSender).link_confirmation(LinkConfirmation::Get);
+    /// ```
+    pub fn link_confirmation(mut self, confirmation: LinkConfirmation) -> Self {
+        self.confirmation = confirmation;
         self
     }
 
@@ -97,8 +124,13 @@ where
     }
 
     fn endpoints(self: Arc<Self>) -> Vec<Endpoint<U, A>> {
+        let follow = match self.confirmation {
+            LinkConfirmation::Post => Endpoint::get("/verify-email", endpoints::page).safe(),
+            LinkConfirmation::Get => Endpoint::get("/verify-email", endpoints::verify_on_get),
+        };
         vec![
-            Endpoint::get("/verify-email", endpoints::verify),
+            follow,
+            Endpoint::post("/verify-email", endpoints::verify).accepting_forms(),
             Endpoint::post("/send-verification-email", endpoints::send),
         ]
     }

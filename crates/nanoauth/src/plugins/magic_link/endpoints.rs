@@ -1,11 +1,13 @@
 //! HTTP handlers of the magic-link plugin.
 
+use http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::adapter::{CreateUserAdapter, EmailVerificationAdapter, VerificationAdapter};
 use crate::endpoint::{EndpointRequest, Reply};
 use crate::error::Error;
+use crate::plugins::link_page;
 use crate::user::AuthUser;
 use crate::utils::url;
 
@@ -39,29 +41,86 @@ pub(super) async fn send<
     Ok(Reply::success())
 }
 
-/// Follows the link: a redirect either way, since a person clicked it.
-pub(super) async fn verify<
+/// The link's fields, posted by its page's form (or as JSON by code).
+#[derive(Deserialize)]
+struct LinkBody {
+    token: String,
+    #[serde(rename = "callbackURL")]
+    callback_url: Option<String>,
+}
+
+/// `GET` of the link with `LinkConfirmation::Post`: the page that posts
+/// it back. Uses nothing up, so it is declared safe (and `HEAD` runs it).
+pub(super) async fn page<
     U: AuthUser,
     A: VerificationAdapter<U> + CreateUserAdapter<U> + EmailVerificationAdapter<U>,
 >(
     request: EndpointRequest<U, A>,
 ) -> Result<Reply, Error> {
     let query = request.parts().uri.query();
-    // The callback was checked when the link was made, but the query is in
-    // the clicker's hands: check it again.
     let callback = url::query_param(query, "callbackURL").unwrap_or_else(root);
+    // Checked here too, so the page never posts to a redirect we refuse.
     let callback = request.auth().check_redirect(&callback)?;
     let token = url::query_param(query, "token").unwrap_or_default();
-    match request
+    link_page::confirm(
+        &request,
+        &[("token", &token), ("callbackURL", &callback)],
+        Some(&callback),
+        &link_page::SIGN_IN,
+    )
+}
+
+/// `GET` of the link with `LinkConfirmation::Get`: follows it at once
+/// (`302`).
+pub(super) async fn verify_on_get<
+    U: AuthUser,
+    A: VerificationAdapter<U> + CreateUserAdapter<U> + EmailVerificationAdapter<U>,
+>(
+    request: EndpointRequest<U, A>,
+) -> Result<Reply, Error> {
+    let query = request.parts().uri.query();
+    let token = url::query_param(query, "token").unwrap_or_default();
+    let callback = url::query_param(query, "callbackURL").unwrap_or_else(root);
+    follow(&request, &token, &callback, StatusCode::FOUND).await
+}
+
+/// `POST` of the link (its page's form, or code): follows it (`303`).
+pub(super) async fn verify<
+    U: AuthUser,
+    A: VerificationAdapter<U> + CreateUserAdapter<U> + EmailVerificationAdapter<U>,
+>(
+    request: EndpointRequest<U, A>,
+) -> Result<Reply, Error> {
+    let body: LinkBody = request.fields()?;
+    let callback = body.callback_url.unwrap_or_else(root);
+    follow(&request, &body.token, &callback, StatusCode::SEE_OTHER).await
+}
+
+/// Uses the link up and signs in: a redirect either way (`status`), since a
+/// person followed it.
+async fn follow<
+    U: AuthUser,
+    A: VerificationAdapter<U> + CreateUserAdapter<U> + EmailVerificationAdapter<U>,
+>(
+    request: &EndpointRequest<U, A>,
+    token: &str,
+    callback: &str,
+    status: StatusCode,
+) -> Result<Reply, Error> {
+    // The callback was checked when the link was made, but the request is
+    // in the clicker's hands: check it again.
+    let callback = request.auth().check_redirect(callback)?;
+    let reply = match request
         .auth()
         .magic_link()
-        .verify(&token, request.client())
+        .verify(token, request.client())
         .await
     {
-        Ok(signed_in) => Reply::signed_in_redirect(signed_in, &callback),
+        Ok(signed_in) => Reply::signed_in_redirect(signed_in, &callback)?,
         Err(error @ (Error::InvalidToken | Error::TokenExpired)) => {
-            Reply::redirect(&url::with_param(&callback, "error", error.code()))
+            Reply::redirect(&url::with_param(&callback, "error", error.code()))?
         }
-        Err(error) => Err(error),
-    }
+        Err(error) => return Err(error),
+    };
+    Ok(reply.with_status(status))
 }

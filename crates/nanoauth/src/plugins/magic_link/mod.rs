@@ -3,7 +3,14 @@
 //! | Method | Path | Body / query | Answer |
 //! |---|---|---|---|
 //! | POST | `/signin/magic-link` | `{email, callbackURL?, ...signUpFields}` | `{"success":true}`, whether or not the account exists |
-//! | GET | `/magic/verify` | `?token=&callbackURL=` | `302` to `callbackURL` with the session cookie, or to `callbackURL?error=CODE` |
+//! | GET | `/magic/verify` | `?token=&callbackURL=` | an HTML page that posts the link back (below) |
+//! | POST | `/magic/verify` | form or JSON `{token, callbackURL?}` | `303` to `callbackURL` with the session cookie, or to `callbackURL?error=CODE` |
+//!
+//! Following a link takes a `POST`, so a mail scanner that fetches it does
+//! not use it up: the `GET` answers a small page whose script (or, without
+//! scripts, button) posts it, and `HEAD` never runs anything. With
+//! [`LinkConfirmation::Get`] (for API-only applications) the `GET` signs
+//! in at once with a `302`, as a plain link would.
 //!
 //! Links are single-use tokens (see `Auth::issue_token`) valid 5 minutes by
 //! default. By default only existing accounts get one; with
@@ -43,6 +50,7 @@ use crate::email::{EmailSender, OutgoingEmail};
 use crate::endpoint::Endpoint;
 use crate::plugin::Plugin;
 use crate::plugins::link_mail::LinkMail;
+use crate::plugins::link_page::LinkConfirmation;
 use crate::user::{AuthUser, Email};
 
 /// The magic-link plugin and its options.
@@ -50,6 +58,7 @@ use crate::user::{AuthUser, Email};
 pub struct MagicLink {
     pub(crate) mail: LinkMail,
     pub(crate) sign_up: bool,
+    confirmation: LinkConfirmation,
 }
 
 impl MagicLink {
@@ -58,6 +67,7 @@ impl MagicLink {
         Self {
             mail: LinkMail::new(sender, 5 * 60, Arc::new(default_email)),
             sign_up: false,
+            confirmation: LinkConfirmation::Post,
         }
     }
 
@@ -73,6 +83,22 @@ impl MagicLink {
     /// ```
     pub fn sign_up_on_first_use(mut self) -> Self {
         self.sign_up = true;
+        self
+    }
+
+    /// How a followed link is confirmed: [`LinkConfirmation::Post`] (the
+    /// default: a page that posts it, so mail scanners leave it whole) or
+    /// [`LinkConfirmation::Get`] (the `GET` signs in, for API-only apps).
+    ///
+    /// ```
+    /// use nanoauth::email::DangerConsoleSender;
+    /// use nanoauth::plugins::LinkConfirmation;
+    /// use nanoauth::plugins::magic_link::MagicLink;
+    ///
+    /// let plugin = MagicLink::new(DangerConsoleSender).link_confirmation(LinkConfirmation::Get);
+    /// ```
+    pub fn link_confirmation(mut self, confirmation: LinkConfirmation) -> Self {
+        self.confirmation = confirmation;
         self
     }
 
@@ -111,9 +137,14 @@ impl<U: AuthUser, A: VerificationAdapter<U> + CreateUserAdapter<U> + EmailVerifi
     }
 
     fn endpoints(self: Arc<Self>) -> Vec<Endpoint<U, A>> {
+        let follow = match self.confirmation {
+            LinkConfirmation::Post => Endpoint::get("/magic/verify", endpoints::page).safe(),
+            LinkConfirmation::Get => Endpoint::get("/magic/verify", endpoints::verify_on_get),
+        };
         vec![
             Endpoint::post("/signin/magic-link", endpoints::send),
-            Endpoint::get("/magic/verify", endpoints::verify),
+            follow,
+            Endpoint::post("/magic/verify", endpoints::verify).accepting_forms(),
         ]
     }
 }

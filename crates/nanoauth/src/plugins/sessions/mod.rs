@@ -45,9 +45,10 @@ impl<U: AuthUser, A: Adapter<U>> Plugin<U, A> for Sessions {
 
     fn endpoints(self: Arc<Self>) -> Vec<Endpoint<U, A>> {
         vec![
-            Endpoint::get("/session", endpoints::session),
+            // Reads (a sliding refresh aside): `HEAD` may run them.
+            Endpoint::get("/session", endpoints::session).safe(),
             Endpoint::post("/signout", endpoints::sign_out),
-            Endpoint::get("/sessions", endpoints::list),
+            Endpoint::get("/sessions", endpoints::list).safe(),
             Endpoint::post("/sessions/revoke", endpoints::revoke),
             Endpoint::post("/sessions/revoke-others", endpoints::revoke_others),
         ]
