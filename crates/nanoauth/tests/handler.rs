@@ -309,6 +309,28 @@ async fn password_length_is_checked_before_hashing() -> TestResult {
 }
 
 #[tokio::test]
+async fn password_length_counts_the_normalised_password() -> TestResult {
+    let auth = auth();
+    // `e` + combining acute is two characters typed but one hashed (`é`):
+    // four of them are a 4-character password, under the minimum of 8.
+    let short = sign_up(&auth, "a@example.com", &"e\u{301}".repeat(4)).await;
+    assert_eq!(error_code(&short), "PASSWORD_TOO_SHORT");
+    // And 100 of them are 100 characters, within the maximum of 128.
+    let long = sign_up(&auth, "b@example.com", &"e\u{301}".repeat(100)).await;
+    assert_eq!(long.status(), StatusCode::OK);
+    let again = sign_in(&auth, "b@example.com", &"\u{e9}".repeat(100)).await;
+    assert_eq!(again.status(), StatusCode::OK);
+    // A compatibility ligature counts as what it stands for: `ﬃ` is `ffi`.
+    let ligatures = sign_up(&auth, "c@example.com", &"\u{fb03}".repeat(3)).await;
+    assert_eq!(ligatures.status(), StatusCode::OK);
+    // The maximum holds for the normalised form at sign-in too.
+    let expanded = sign_in(&auth, "c@example.com", &"\u{fb03}".repeat(43)).await;
+    assert_eq!(error_code(&expanded), "PASSWORD_TOO_LONG");
+    assert_eq!(auth.adapter().user_count(), 2);
+    Ok(())
+}
+
+#[tokio::test]
 async fn privileged_fields_in_the_body_are_ignored() -> TestResult {
     let auth = auth();
     let body = r#"{"email":"sneaky@example.com","password":"correct horse battery","name":"S","role":"admin","id":"chosen-id"}"#;

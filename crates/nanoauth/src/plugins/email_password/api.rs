@@ -170,7 +170,7 @@ impl<U: AuthUser, A: PasswordAdapter<U>> EmailPasswordApi<'_, U, A> {
     ) -> Result<SignedIn<U>, Error> {
         let options = self.options()?;
         let email = Email::parse(email).ok_or(Error::InvalidEmail)?;
-        if password.chars().count() > options.max_password_len {
+        if options.too_long(password) {
             return Err(Error::PasswordTooLong {
                 max: options.max_password_len,
             });
@@ -203,7 +203,7 @@ impl<U: AuthUser, A: PasswordAdapter<U>> EmailPasswordApi<'_, U, A> {
     ) -> Result<(), Error> {
         let options = self.options()?;
         options.check_length(new_password)?;
-        if current_password.chars().count() > options.max_password_len {
+        if options.too_long(current_password) {
             return Err(Error::InvalidPassword);
         }
         let email = Email::parse(session.user.email()).ok_or(Error::InvalidEmail)?;
