@@ -275,6 +275,24 @@ async fn duplicate_sign_up_is_a_conflict() -> TestResult {
 }
 
 #[tokio::test]
+async fn composed_and_decomposed_spellings_of_an_address_are_one_account() -> TestResult {
+    let auth = auth();
+    let composed = "jos\u{e9}@example.com";
+    let decomposed = "jose\u{301}@example.com";
+    assert_eq!(
+        sign_up(&auth, composed, PASSWORD).await.status(),
+        StatusCode::OK
+    );
+    let signed_in = sign_in(&auth, decomposed, PASSWORD).await;
+    assert_eq!(signed_in.status(), StatusCode::OK);
+    assert_eq!(json(&signed_in)["user"]["email"], composed);
+    let again = sign_up(&auth, decomposed, "another password").await;
+    assert_eq!(error_code(&again), "USER_ALREADY_EXISTS");
+    assert_eq!(auth.adapter().user_count(), 1);
+    Ok(())
+}
+
+#[tokio::test]
 async fn wrong_password_and_unknown_email_answer_alike() -> TestResult {
     let auth = auth();
     sign_up(&auth, "known@example.com", PASSWORD).await;
