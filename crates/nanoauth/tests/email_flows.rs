@@ -8,12 +8,14 @@ use std::sync::{Arc, Mutex};
 
 use common::*;
 use http::StatusCode;
+use nanoauth::adapter::VerificationRecord;
 use nanoauth::adapter::memory::MemoryAdapter;
 use nanoauth::email::{EmailError, EmailSender, OutgoingEmail};
 use nanoauth::plugins::email_verification::EmailVerification;
 use nanoauth::plugins::magic_link::MagicLink;
 use nanoauth::plugins::password_reset::PasswordReset;
 use nanoauth::rate_limit::RateLimit;
+use nanoauth::utils::token::TokenHash;
 use nanoauth::{Auth, BoxFuture, Event, EventKind, ThreadOffload};
 
 /// Catches mail.
@@ -923,5 +925,51 @@ async fn the_sign_up_verification_link_keeps_the_account() -> TestResult {
         StatusCode::OK,
         "the password is kept"
     );
+    Ok(())
+}
+
+#[tokio::test]
+async fn secrets_never_reach_debug_output() -> TestResult {
+    let (auth, outbox, _) = setup();
+    sign_up(&auth, "debug@example.com", PASSWORD).await;
+    // A sign-in's result (before the link below takes the account over).
+    let signed_in = auth
+        .email_password()
+        .sign_in("debug@example.com", PASSWORD, Default::default())
+        .await?;
+    let shown = format!("{signed_in:?}");
+    assert!(!shown.contains(signed_in.token.expose_secret()), "{shown}");
+    assert!(
+        !shown.contains(&signed_in.session.token_hash.to_hex()),
+        "{shown}"
+    );
+
+    request_link(&auth, "debug@example.com").await;
+    let link = outbox.last_link();
+    let token = link.split("token=").nth(1).unwrap_or_default().to_owned();
+    assert!(token.len() > 20, "{link}");
+
+    // The mail: recipient and subject, never the link.
+    let message = outbox.0.lock().map(|m| m.last().cloned()).ok().flatten();
+    let shown = format!("{message:?}");
+    assert!(!shown.contains(&token), "{shown}");
+    assert!(shown.contains("debug@example.com") && shown.contains("<redacted>"));
+
+    // The answer that signs in: its `Set-Cookie` holds the session token.
+    let followed = auth.handler(get(&path_of(&link))).await;
+    let session_cookie = cookie(&followed);
+    let session_token = session_cookie.split_once('=').map_or("", |(_, v)| v);
+    assert!(session_token.len() > 20, "{session_cookie}");
+    let shown = format!("{followed:?}");
+    assert!(!shown.contains(session_token), "{shown}");
+
+    // What a flow keeps with its token (an OAuth state's PKCE verifier and
+    // nonce): whether there is data shows, the data does not.
+    let record = VerificationRecord::new(TokenHash::of("t"), "oauth-state", "", 1)
+        .with_data(r#"{"verifier":"pkce-verifier-text","nonce":"nonce-text"}"#);
+    let shown = format!("{record:?}");
+    assert!(shown.contains(r#"data: Some("<redacted>")"#), "{shown}");
+    assert!(shown.contains("oauth-state"), "{shown}");
+    assert!(!shown.contains("pkce-verifier-text") && !shown.contains("nonce-text"));
     Ok(())
 }
