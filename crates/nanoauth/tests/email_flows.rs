@@ -323,6 +323,90 @@ async fn password_reset_replaces_the_password_and_ends_sessions() -> TestResult 
     Ok(())
 }
 
+/// A reset token from the mail about `email`.
+async fn reset_token(auth: &TestAuth, outbox: &Outbox, email: &str) -> String {
+    let body = serde_json::json!({ "email": email, "redirectTo": "/reset-page" }).to_string();
+    auth.handler(post("/api/auth/request-password-reset", &body))
+        .await;
+    outbox
+        .last_link()
+        .split("token=")
+        .nth(1)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn reset_with(auth: &TestAuth, token: &str, password: &str) -> http::Response<bytes::Bytes> {
+    let body = serde_json::json!({ "token": token, "newPassword": password }).to_string();
+    auth.handler(post("/api/auth/reset-password", &body)).await
+}
+
+#[tokio::test]
+async fn a_password_reset_ends_the_other_reset_links() -> TestResult {
+    let (auth, outbox, _) = setup();
+    sign_up(&auth, "twice@example.com", PASSWORD).await;
+    let first = reset_token(&auth, &outbox, "twice@example.com").await;
+    let second = reset_token(&auth, &outbox, "twice@example.com").await;
+    assert_ne!(first, second);
+
+    let used = reset_with(&auth, &second, "the second passphrase").await;
+    assert_eq!(used.status(), StatusCode::OK);
+    // The other link dies, answered like an unknown token; the password
+    // set with the link that was used stays.
+    let stale = reset_with(&auth, &first, "the first passphrase").await;
+    assert_eq!(stale.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        stale.body(),
+        reset_with(&auth, "no-such-token", "x".repeat(12).as_str())
+            .await
+            .body()
+    );
+    assert_eq!(error_code(&stale), "INVALID_TOKEN");
+    let signed_in = sign_in(&auth, "twice@example.com", "the second passphrase").await;
+    assert_eq!(signed_in.status(), StatusCode::OK);
+    assert_eq!(
+        sign_in(&auth, "twice@example.com", "the first passphrase")
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_password_change_ends_outstanding_reset_links() -> TestResult {
+    let (auth, outbox, _) = setup();
+    let here = cookie(&sign_up(&auth, "changed@example.com", PASSWORD).await);
+    let token = reset_token(&auth, &outbox, "changed@example.com").await;
+    let body =
+        serde_json::json!({ "currentPassword": PASSWORD, "newPassword": "a changed passphrase" });
+    let changed = auth
+        .handler(with_header(
+            post("/api/auth/change-password", &body.to_string()),
+            "cookie",
+            &here,
+        ))
+        .await;
+    assert_eq!(changed.status(), StatusCode::OK);
+    let stale = reset_with(&auth, &token, "the attacker's passphrase").await;
+    assert_eq!(error_code(&stale), "INVALID_TOKEN");
+    assert_eq!(
+        sign_in(&auth, "changed@example.com", "a changed passphrase")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    // A link asked for after the change works.
+    let fresh = reset_token(&auth, &outbox, "changed@example.com").await;
+    assert_eq!(
+        reset_with(&auth, &fresh, "a fresh passphrase")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    Ok(())
+}
+
 #[tokio::test]
 async fn changing_the_password_needs_the_current_one() -> TestResult {
     let (auth, _, _) = setup();
