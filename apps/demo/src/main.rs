@@ -2,6 +2,7 @@
 //! prints. SQLite in a local file by default, migrated on start.
 
 mod app;
+mod notices;
 mod options;
 mod pages;
 mod secret;
@@ -69,6 +70,7 @@ async fn run() -> Result<(), BoxError> {
                 eprintln!("warning: purging expired sessions and links failed: {error}");
             }
         });
+    builder = notices::print_security_events(builder);
     if options.danger_no_rate_limit {
         eprintln!("warning: rate limits are off (--danger-no-rate-limit): benchmarks only");
         builder = builder.rate_limit(RateLimit::danger_disabled());

@@ -1057,3 +1057,59 @@ async fn secrets_never_reach_debug_output() -> TestResult {
     assert!(!shown.contains("pkce-verifier-text") && !shown.contains("nonce-text"));
     Ok(())
 }
+
+#[tokio::test]
+async fn password_changes_and_resets_are_security_events() -> TestResult {
+    let (mut auth, outbox, _) = setup();
+    let heard = Arc::new(Mutex::new(Vec::new()));
+    for kind in [
+        EventKind::AfterPasswordChanged,
+        EventKind::AfterPasswordReset,
+    ] {
+        let heard = Arc::clone(&heard);
+        auth.on(kind, move |event: Event<Member>, _| {
+            let heard = Arc::clone(&heard);
+            async move {
+                let seen = match event {
+                    Event::PasswordChanged { user } => format!("changed {}", user.email),
+                    Event::PasswordReset { user } => format!("reset {}", user.email),
+                    _ => "another event".to_owned(),
+                };
+                if let Ok(mut heard) = heard.lock() {
+                    heard.push(seen);
+                }
+            }
+        });
+    }
+    let here = cookie(&sign_up(&auth, "events@example.com", PASSWORD).await);
+    let body =
+        serde_json::json!({ "currentPassword": PASSWORD, "newPassword": "a changed passphrase" });
+    let change = || {
+        with_header(
+            post("/api/auth/change-password", &body.to_string()),
+            "cookie",
+            &here,
+        )
+    };
+    assert_eq!(auth.handler(change()).await.status(), StatusCode::OK);
+    // A refused change is no event.
+    assert_eq!(
+        auth.handler(change()).await.status(),
+        StatusCode::BAD_REQUEST
+    );
+    let token = reset_token(&auth, &outbox, "events@example.com").await;
+    assert_eq!(
+        reset_with(&auth, &token, "a reset passphrase")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    // A refused reset is no event either.
+    reset_with(&auth, &token, "a reset passphrase").await;
+    let heard = heard.lock().map(|h| h.clone()).unwrap_or_default();
+    assert_eq!(
+        heard,
+        vec!["changed events@example.com", "reset events@example.com"]
+    );
+    Ok(())
+}

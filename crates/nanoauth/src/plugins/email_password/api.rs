@@ -190,6 +190,7 @@ impl<U: AuthUser, A: PasswordAdapter<U>> EmailPasswordApi<'_, U, A> {
 
     /// Replaces the signed-in user's password after checking the current
     /// one. Ends the user's other sessions unless `keep_other_sessions`.
+    /// Emits [`Event::PasswordChanged`](crate::Event::PasswordChanged).
     ///
     /// # Errors
     /// [`Error::InvalidPassword`] for a wrong current password, the length
@@ -229,6 +230,8 @@ impl<U: AuthUser, A: PasswordAdapter<U>> EmailPasswordApi<'_, U, A> {
                 .revoke_user_sessions(session.user.id(), Some(&session.session.token_hash))
                 .await?;
         }
+        let user = session.user.clone();
+        self.auth.emit(crate::Event::PasswordChanged { user }).await;
         Ok(())
     }
 }

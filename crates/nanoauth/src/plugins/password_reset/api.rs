@@ -98,7 +98,8 @@ impl<U: AuthUser, A: VerificationAdapter<U> + PasswordAdapter<U> + EmailVerifica
     }
 
     /// Sets a new password with a reset token, and ends the user's sessions
-    /// (unless configured otherwise). Does not sign in.
+    /// (unless configured otherwise). Does not sign in. Emits
+    /// [`Event::PasswordReset`](crate::Event::PasswordReset).
     ///
     /// The link proves the address ([`EmailProof::SignIn`]): on an account
     /// whose address was never proven, the reset also ends every session
@@ -141,6 +142,7 @@ impl<U: AuthUser, A: VerificationAdapter<U> + PasswordAdapter<U> + EmailVerifica
                 .revoke_user_sessions(&record.identifier, None)
                 .await?;
         }
+        self.auth.emit(crate::Event::PasswordReset { user }).await;
         Ok(())
     }
 }
