@@ -7,6 +7,7 @@ mod options;
 mod pages;
 mod secret;
 mod social;
+mod storage;
 mod user;
 
 use std::net::SocketAddr;
@@ -45,15 +46,23 @@ async fn run() -> Result<(), BoxError> {
         println!("{}\n{}", options::USAGE, social::ENV_HELP);
         return Ok(());
     };
-    std::fs::create_dir_all(&options.data_dir)?;
+    storage::create_data_dir(&options.data_dir)?;
 
-    let database_url = options
-        .database_url
-        .clone()
-        .unwrap_or_else(|| format!("sqlite://{}", options.data_dir.join("demo.db").display()));
+    // The demo's own SQLite file is made private before SQLite opens it; a
+    // database the user names is theirs to protect.
+    let (database_url, own_database) = match &options.database_url {
+        Some(url) => (url.clone(), None),
+        None => {
+            let path = storage::prepare_database(&options.data_dir)?;
+            (format!("sqlite://{}", path.display()), Some(path))
+        }
+    };
     let adapter = SqlAdapter::<DemoUser>::connect(&database_url).await?;
     adapter.migrate().await?;
     add_role_column(&adapter).await?;
+    if let Some(path) = &own_database {
+        storage::tighten_companions(path)?;
+    }
 
     let secret = secret::load_or_create(std::env::var("AUTH_SECRET").ok(), &options.data_dir)?;
     let port = options.port;
