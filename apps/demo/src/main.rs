@@ -2,10 +2,12 @@
 //! prints. SQLite in a local file by default, migrated on start.
 
 mod app;
+mod notices;
 mod options;
 mod pages;
 mod secret;
 mod social;
+mod storage;
 mod user;
 
 use std::net::SocketAddr;
@@ -44,15 +46,23 @@ async fn run() -> Result<(), BoxError> {
         println!("{}\n{}", options::USAGE, social::ENV_HELP);
         return Ok(());
     };
-    std::fs::create_dir_all(&options.data_dir)?;
+    storage::create_data_dir(&options.data_dir)?;
 
-    let database_url = options
-        .database_url
-        .clone()
-        .unwrap_or_else(|| format!("sqlite://{}", options.data_dir.join("demo.db").display()));
+    // The demo's own SQLite file is made private before SQLite opens it; a
+    // database the user names is theirs to protect.
+    let (database_url, own_database) = match &options.database_url {
+        Some(url) => (url.clone(), None),
+        None => {
+            let path = storage::prepare_database(&options.data_dir)?;
+            (format!("sqlite://{}", path.display()), Some(path))
+        }
+    };
     let adapter = SqlAdapter::<DemoUser>::connect(&database_url).await?;
     adapter.migrate().await?;
     add_role_column(&adapter).await?;
+    if let Some(path) = &own_database {
+        storage::tighten_companions(path)?;
+    }
 
     let secret = secret::load_or_create(std::env::var("AUTH_SECRET").ok(), &options.data_dir)?;
     let port = options.port;
@@ -69,6 +79,7 @@ async fn run() -> Result<(), BoxError> {
                 eprintln!("warning: purging expired sessions and links failed: {error}");
             }
         });
+    builder = notices::print_security_events(builder);
     if options.danger_no_rate_limit {
         eprintln!("warning: rate limits are off (--danger-no-rate-limit): benchmarks only");
         builder = builder.rate_limit(RateLimit::danger_disabled());

@@ -6,7 +6,9 @@ use nanoauth::Email;
 use nanoauth::email::OutgoingEmail;
 
 /// A rendered message: a subject, a plain-text body and an HTML body.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Its `Debug` leaves the bodies out: they carry the link's secret token.
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RenderedEmail {
     /// The subject line.
@@ -39,7 +41,8 @@ impl RenderedEmail {
 }
 
 /// What the magic-link message says: the sign-in link and its lifetime.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Its `Debug` leaves the link out.
+#[derive(Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct MagicLink<'a> {
     /// The absolute sign-in URL (secret: it signs the reader in).
@@ -59,7 +62,8 @@ impl<'a> MagicLink<'a> {
 }
 
 /// What the email-verification message says: the confirmation link.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Its `Debug` leaves the link out.
+#[derive(Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct EmailVerification<'a> {
     /// The absolute URL that confirms the address.
@@ -74,7 +78,8 @@ impl<'a> EmailVerification<'a> {
 }
 
 /// What the password-reset message says: the reset link and its lifetime.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Its `Debug` leaves the link out.
+#[derive(Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct PasswordReset<'a> {
     /// The absolute URL of the reset page (secret: it lets the reader set
@@ -181,6 +186,45 @@ impl EmailTemplates {
 impl Default for EmailTemplates {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+/// What `Debug` shows in place of a link or a body that carries one.
+const REDACTED: &str = "<redacted>";
+
+impl std::fmt::Debug for RenderedEmail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RenderedEmail")
+            .field("subject", &self.subject)
+            .field("text", &REDACTED)
+            .field("html", &REDACTED)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for MagicLink<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MagicLink")
+            .field("url", &REDACTED)
+            .field("expires_in_minutes", &self.expires_in_minutes)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for EmailVerification<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmailVerification")
+            .field("url", &REDACTED)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for PasswordReset<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PasswordReset")
+            .field("url", &REDACTED)
+            .field("expires_in_minutes", &self.expires_in_minutes)
+            .finish()
     }
 }
 
@@ -353,6 +397,32 @@ mod tests {
         // Templates are cheap to clone and shareable across tasks.
         fn shareable<T: Send + Sync + Clone + 'static>(_: &T) {}
         shareable(&templates);
+    }
+
+    #[test]
+    fn debug_output_never_shows_the_link() {
+        const SECRET: &str = "https://a.test/r?token=s3cr3t-t0ken";
+        let templates = EmailTemplates::new();
+        let shown = [
+            format!("{:?}", MagicLink::new(SECRET, 5)),
+            format!("{:?}", EmailVerification::new(SECRET)),
+            format!("{:?}", PasswordReset::new(SECRET, 5)),
+            format!("{:?}", templates.magic_link(&MagicLink::new(SECRET, 5))),
+            format!(
+                "{:?}",
+                templates.password_reset(&PasswordReset::new(SECRET, 5))
+            ),
+        ];
+        for text in shown {
+            assert!(!text.contains("s3cr3t"), "{text}");
+            assert!(text.contains("<redacted>"), "{text}");
+        }
+        let rendered = format!(
+            "{:?}",
+            templates.password_reset(&PasswordReset::new(SECRET, 5))
+        );
+        assert!(rendered.contains("Reset your password"), "{rendered}");
+        assert!(format!("{:?}", MagicLink::new(SECRET, 5)).contains("expires_in_minutes: 5"));
     }
 
     #[test]

@@ -221,7 +221,8 @@ impl<U: AuthUser, A: OAuthAdapter<U>> OAuthApi<'_, U, A> {
         Ok(accounts)
     }
 
-    /// Unlinks the user's account at `provider`.
+    /// Unlinks the user's account at `provider`. Emits
+    /// [`Event::AccountUnlinked`](nanoauth::Event::AccountUnlinked).
     ///
     /// # Errors
     /// `ACCOUNT_NOT_FOUND`, `LAST_ACCOUNT` (see
@@ -237,6 +238,10 @@ impl<U: AuthUser, A: OAuthAdapter<U>> OAuthApi<'_, U, A> {
             return Err(OAuthError::LastAccount.into());
         }
         if adapter.unlink_account(user_id, provider).await? {
+            let (user_id, provider) = (user_id.to_owned(), provider.to_owned());
+            self.auth
+                .emit(nanoauth::Event::AccountUnlinked { user_id, provider })
+                .await;
             Ok(())
         } else {
             Err(OAuthError::AccountNotFound.into())

@@ -305,7 +305,10 @@ impl<U: AuthUser, A: OAuthAdapter<U>> OAuthApi<'_, U, A> {
                 account.created_at,
             );
             return match adapter.link_account(&account).await {
-                Ok(()) => self.auth.create_session(existing, client).await,
+                Ok(()) => {
+                    self.auth.emit(linked(&account)).await;
+                    self.auth.create_session(existing, client).await
+                }
                 // A concurrent callback linked it first.
                 Err(AdapterError::Conflict) => match self.linked_user(provider, &profile.id).await?
                 {
@@ -405,10 +408,22 @@ impl<U: AuthUser, A: OAuthAdapter<U>> OAuthApi<'_, U, A> {
         }
         let account = AccountRecord::new(provider, profile.id.clone(), user_id, self.auth.now());
         match adapter.link_account(&account).await {
-            Ok(()) => Ok(account),
+            Ok(()) => {
+                self.auth.emit(linked(&account)).await;
+                Ok(account)
+            }
             Err(AdapterError::Conflict) => Err(OAuthError::AccountAlreadyLinked.into()),
             Err(error) => Err(error.into()),
         }
+    }
+}
+
+/// The event for a provider account newly linked to an existing user.
+fn linked<U>(account: &AccountRecord) -> Event<U> {
+    Event::AccountLinked {
+        user_id: account.user_id.clone(),
+        provider: account.provider.clone(),
+        account_id: account.account_id.clone(),
     }
 }
 

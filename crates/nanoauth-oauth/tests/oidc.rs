@@ -10,6 +10,7 @@
 
 use std::path::PathBuf;
 use std::process::Stdio;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -18,7 +19,9 @@ use nanoauth::email::DangerConsoleSender;
 use nanoauth::plugins::email_password::EmailPassword;
 use nanoauth::plugins::email_verification::EmailVerification;
 use nanoauth::rate_limit::RateLimit;
-use nanoauth::{AccountAdapter, Adapter, Auth, BasicSignUp, BasicUser, ClientInfo};
+use nanoauth::{
+    AccountAdapter, Adapter, Auth, BasicSignUp, BasicUser, ClientInfo, Event, EventKind,
+};
 use nanoauth_oauth::{OAuth, Provider, TokenAuth};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -135,6 +138,35 @@ fn auth_with(oauth: OAuth<BasicUser>) -> TestAuth {
         .plugin(oauth)
         .build()
         .expect("config")
+}
+
+/// Records the link and unlink events `auth` emits, as `linked <user id>
+/// <provider>` / `unlinked <user id> <provider>`. Register before cloning
+/// `auth` (into a browser): listeners are copied on write.
+fn record_link_events(auth: &mut TestAuth) -> Arc<Mutex<Vec<String>>> {
+    let heard: Arc<Mutex<Vec<String>>> = Arc::default();
+    for kind in [
+        EventKind::AfterAccountLinked,
+        EventKind::AfterAccountUnlinked,
+    ] {
+        let heard = Arc::clone(&heard);
+        auth.on(kind, move |event: Event<BasicUser>, _| {
+            let heard = Arc::clone(&heard);
+            async move {
+                let line = match event {
+                    Event::AccountLinked {
+                        user_id, provider, ..
+                    } => format!("linked {user_id} {provider}"),
+                    Event::AccountUnlinked { user_id, provider } => {
+                        format!("unlinked {user_id} {provider}")
+                    }
+                    _ => "another event".to_owned(),
+                };
+                heard.lock().expect("lock").push(line);
+            }
+        });
+    }
+    heard
 }
 
 /// An email/password account (a user who existed before social sign-in).
@@ -503,7 +535,8 @@ async fn sign_in_creates_the_user_and_a_second_sign_in_finds_them() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_signed_in_user_links_lists_and_unlinks_a_second_provider() {
     let server = OidcServer::start().await;
-    let auth = auth_with(oauth(&server.issuer));
+    let mut auth = auth_with(oauth(&server.issuer));
+    let events = record_link_events(&mut auth);
     let mut browser = Browser::new(&auth);
     assert_eq!(
         browser.sign_in_as("signin", "oidc", "user-1").await,
@@ -555,6 +588,17 @@ async fn a_signed_in_user_links_lists_and_unlinks_a_second_provider() {
         (status, &body["error"]["code"]),
         (409, &json!("LAST_ACCOUNT")),
         "the only way in stays"
+    );
+    // One event per link and unlink that happened (the first sign-in
+    // created the user, which is a sign-up, not a link); none for the
+    // refused ones.
+    let user_id = user_id.as_str().expect("id");
+    assert_eq!(
+        *events.lock().expect("lock"),
+        vec![
+            format!("linked {user_id} oidc2"),
+            format!("unlinked {user_id} oidc2")
+        ]
     );
 
     let mut anonymous = Browser::new(&auth);
@@ -842,7 +886,8 @@ async fn an_existing_account_is_never_taken_over() {
     // account was set up by someone who never proved the address (a
     // pre-account hijacker, say): the link takes it over cleanly, so their
     // session and their password are gone.
-    let auth = auth_with(oauth_linking_by_email(&server.issuer));
+    let mut auth = auth_with(oauth_linking_by_email(&server.issuer));
+    let events = record_link_events(&mut auth);
     let hijacker = sign_up(&auth, "ada@example.com").await;
     sign_up(&auth, "bob@example.com").await;
     assert!(session_works(&auth, &hijacker).await);
@@ -869,6 +914,11 @@ async fn an_existing_account_is_never_taken_over() {
             .expect("accounts")
             .len(),
         1
+    );
+    assert_eq!(
+        *events.lock().expect("lock"),
+        vec![format!("linked {ada} oidc")],
+        "linking by verified email is a security event too"
     );
     // A second provider sign-in of the now-claimed account changes nothing.
     let mut again = Browser::new(&auth);

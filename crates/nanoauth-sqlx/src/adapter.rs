@@ -74,13 +74,43 @@ impl<U> std::fmt::Debug for SqlAdapter<U> {
     }
 }
 
-/// Options for [`SqlAdapter`], from [`SqlAdapter::builder`].
-#[derive(Clone, Debug)]
+/// Options for [`SqlAdapter`], from [`SqlAdapter::builder`]. Its `Debug`
+/// leaves the database password out of the URL.
+#[derive(Clone)]
 pub struct SqlAdapterBuilder {
     url: String,
     schema: Schema,
     max_connections: u32,
     timeouts: Timeouts,
+}
+
+impl std::fmt::Debug for SqlAdapterBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqlAdapterBuilder")
+            .field("url", &without_password(&self.url))
+            .field("schema", &self.schema)
+            .field("max_connections", &self.max_connections)
+            .field("timeouts", &self.timeouts)
+            .finish()
+    }
+}
+
+/// `url` with the password of its user-info (`scheme://user:password@host`)
+/// replaced, for `Debug`.
+fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_len);
+    // The last `@` ends the user-info: a password may itself contain one.
+    let Some((user_info, host)) = authority.rsplit_once('@') else {
+        return url.to_owned();
+    };
+    match user_info.split_once(':') {
+        Some((user, _password)) => format!("{scheme}://{user}:<redacted>@{host}{path}"),
+        None => url.to_owned(),
+    }
 }
 
 impl SqlAdapterBuilder {
@@ -789,5 +819,32 @@ impl<U: AuthUser + DeserializeOwned> AccountAdapter<U> for SqlAdapter<U> {
             tx.commit().await
         }.await)
         .map_err(adapter_error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_never_shows_the_database_password() {
+        let builder = SqlAdapter::<nanoauth::BasicUser>::builder(
+            "postgres://app:s3cr3t@db.internal:5432/auth?sslmode=require",
+        );
+        let shown = format!("{builder:?}");
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+        assert!(
+            shown.contains("postgres://app:<redacted>@db.internal:5432/auth?sslmode=require"),
+            "{shown}"
+        );
+        assert_eq!(without_password("sqlite://auth.db"), "sqlite://auth.db");
+        assert_eq!(
+            without_password("mysql://root@127.0.0.1/test"),
+            "mysql://root@127.0.0.1/test"
+        );
+        assert_eq!(
+            without_password("mysql://u:p@ss@host/db"),
+            "mysql://u:<redacted>@host/db"
+        );
     }
 }

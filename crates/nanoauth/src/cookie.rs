@@ -41,7 +41,11 @@ pub(crate) fn set(
 ) -> Result<HeaderValue, Error> {
     let secure = if secure { "; Secure" } else { "" };
     let text = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}");
-    HeaderValue::from_str(&text).map_err(Error::internal)
+    let mut header = HeaderValue::from_str(&text).map_err(Error::internal)?;
+    // It holds the session token: its `Debug` then prints `Sensitive`, and
+    // HTTP/2 encoders keep it out of their compression tables.
+    header.set_sensitive(true);
+    Ok(header)
 }
 
 /// A `Set-Cookie` value that removes the session cookie.

@@ -12,7 +12,10 @@ use crate::user::Email;
 
 /// One message to one recipient, with a plain-text body and optionally an
 /// HTML alternative.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Its `Debug` leaves the bodies out: they carry the link, whose token signs
+/// the reader in (or lets them reset the password) until it is used.
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct OutgoingEmail {
     /// The recipient.
@@ -24,6 +27,20 @@ pub struct OutgoingEmail {
     /// The HTML body, sent as an alternative when present.
     pub html: Option<String>,
 }
+
+impl std::fmt::Debug for OutgoingEmail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OutgoingEmail")
+            .field("to", &self.to)
+            .field("subject", &self.subject)
+            .field("text", &REDACTED)
+            .field("html", &self.html.as_ref().map(|_| REDACTED))
+            .finish()
+    }
+}
+
+/// What `Debug` shows in place of a secret.
+pub(crate) const REDACTED: &str = "<redacted>";
 
 impl OutgoingEmail {
     /// A plain-text message.

@@ -49,6 +49,39 @@ pub enum Event<U> {
         /// The account, now its address's owner's.
         user: U,
     },
+    /// A signed-in user changed their password (knowing the current one).
+    /// Worth a security notification to the address: "if this was not you,
+    /// reset your password".
+    PasswordChanged {
+        /// The user whose password changed.
+        user: U,
+    },
+    /// A password was set with a reset link. Worth a security notification
+    /// to the address.
+    PasswordReset {
+        /// The user whose password was reset.
+        user: U,
+    },
+    /// A provider account (social sign-in) was linked to an existing user,
+    /// who can now sign in with it: by the signed-in user, or by a provider
+    /// that vouched for the address. Worth a security notification. (An
+    /// account created by a social sign-in is [`Event::SignedUp`] instead.)
+    AccountLinked {
+        /// The user it was linked to.
+        user_id: String,
+        /// The provider's id in this application (`"google"`, `"github"`).
+        provider: String,
+        /// The user's id at the provider.
+        account_id: String,
+    },
+    /// A provider account was unlinked from a user, who can no longer sign
+    /// in with it. Worth a security notification.
+    AccountUnlinked {
+        /// The user it was unlinked from.
+        user_id: String,
+        /// The provider's id in this application.
+        provider: String,
+    },
     /// A sign-up asked for an address that has an account, and was answered
     /// as if it had not (new accounts must verify their address before
     /// signing in, so the answer could hide it). The email-verification
@@ -105,6 +138,10 @@ impl<U> Event<U> {
             Self::SignedOut { .. } => EventKind::AfterSignOut,
             Self::EmailProven { .. } => EventKind::AfterEmailProven,
             Self::AccountClaimed { .. } => EventKind::AfterAccountClaimed,
+            Self::PasswordChanged { .. } => EventKind::AfterPasswordChanged,
+            Self::PasswordReset { .. } => EventKind::AfterPasswordReset,
+            Self::AccountLinked { .. } => EventKind::AfterAccountLinked,
+            Self::AccountUnlinked { .. } => EventKind::AfterAccountUnlinked,
             Self::EmailTaken { .. } => EventKind::OnEmailTaken,
             Self::Error { .. }
             | Self::EmailNotSent { .. }
@@ -128,6 +165,14 @@ pub enum EventKind {
     AfterEmailProven,
     /// After the first proof of an address took an unclaimed account over.
     AfterAccountClaimed,
+    /// After a signed-in user changed their password.
+    AfterPasswordChanged,
+    /// After a password was set with a reset link.
+    AfterPasswordReset,
+    /// After a provider account was linked to an existing user.
+    AfterAccountLinked,
+    /// After a provider account was unlinked from a user.
+    AfterAccountUnlinked,
     /// When a sign-up for a taken address was answered as if it were free.
     OnEmailTaken,
     /// After a handled request failed, background work (mail, purging)

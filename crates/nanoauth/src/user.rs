@@ -2,6 +2,7 @@
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use unicode_normalization::UnicodeNormalization as _;
 
 /// Implemented by the application's own user struct.
 ///
@@ -92,15 +93,19 @@ impl<F> NewUser<F> {
 #[derive(Debug, Clone, Copy, Default, Deserialize)]
 pub struct NoFields {}
 
-/// An email address: trimmed, lowercased, and shaped like `local@domain`.
+/// An email address: trimmed, lowercased, in Unicode NFC, and shaped like
+/// `local@domain`.
 ///
 /// Addresses are compared case-insensitively everywhere in NanoAuth by
-/// normalising them once, here.
+/// normalising them once, here. NFC makes the spellings of one address that
+/// differ only in how characters are composed (`é` as one code point, or
+/// `e` + a combining acute) one address, hence one account.
 ///
 /// ```
 /// use nanoauth::Email;
 /// let email = Email::parse("  Alice@Example.COM ").unwrap();
 /// assert_eq!(email.as_str(), "alice@example.com");
+/// assert_eq!(Email::parse("jose\u{301}@example.com"), Email::parse("jos\u{e9}@example.com"));
 /// assert!(Email::parse("no-at-sign").is_none());
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -113,9 +118,14 @@ const MAX_EMAIL_LEN: usize = 254;
 impl Email {
     /// Normalises and checks `raw`. Returns `None` unless it has exactly one
     /// `@` with text on both sides, a dot-free-or-dotted domain without empty
-    /// labels, no whitespace or control characters, and at most 254 bytes.
+    /// labels, no whitespace or control characters, and at most 254 bytes
+    /// once normalised.
     pub fn parse(raw: &str) -> Option<Self> {
-        let email = raw.trim().to_lowercase();
+        // Decomposed, lowercased, recomposed: lowercasing works character by
+        // character, so it sees the same letters whichever way the input was
+        // composed, and NFC (RFC 6532 §3.1) gives one spelling to store.
+        let decomposed: String = raw.trim().nfd().collect();
+        let email: String = decomposed.to_lowercase().nfc().collect();
         if email.is_empty() || email.len() > MAX_EMAIL_LEN {
             return None;
         }
@@ -216,5 +226,21 @@ mod tests {
         }
         let long = format!("{}@example.com", "a".repeat(250));
         assert!(Email::parse(&long).is_none());
+    }
+
+    #[test]
+    fn composed_and_decomposed_spellings_are_one_address() {
+        let composed = Email::parse("jos\u{e9}@example.com");
+        assert_eq!(
+            composed.as_ref().map(Email::as_str),
+            Some("jos\u{e9}@example.com")
+        );
+        for other in [
+            "jose\u{301}@example.com",
+            "JOSE\u{301}@Example.com",
+            "JOS\u{c9}@example.com",
+        ] {
+            assert_eq!(Email::parse(other), composed, "{other:?}");
+        }
     }
 }

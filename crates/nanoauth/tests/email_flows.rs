@@ -8,12 +8,14 @@ use std::sync::{Arc, Mutex};
 
 use common::*;
 use http::StatusCode;
+use nanoauth::adapter::VerificationRecord;
 use nanoauth::adapter::memory::MemoryAdapter;
 use nanoauth::email::{EmailError, EmailSender, OutgoingEmail};
 use nanoauth::plugins::email_verification::EmailVerification;
 use nanoauth::plugins::magic_link::MagicLink;
 use nanoauth::plugins::password_reset::PasswordReset;
 use nanoauth::rate_limit::RateLimit;
+use nanoauth::utils::token::TokenHash;
 use nanoauth::utils::url;
 use nanoauth::{Auth, BoxFuture, Event, EventKind, ThreadOffload};
 
@@ -325,6 +327,90 @@ async fn password_reset_replaces_the_password_and_ends_sessions() -> TestResult 
 
     let again = auth.handler(post("/api/auth/reset-password", &good)).await;
     assert_eq!(error_code(&again), "INVALID_TOKEN");
+    Ok(())
+}
+
+/// A reset token from the mail about `email`.
+async fn reset_token(auth: &TestAuth, outbox: &Outbox, email: &str) -> String {
+    let body = serde_json::json!({ "email": email, "redirectTo": "/reset-page" }).to_string();
+    auth.handler(post("/api/auth/request-password-reset", &body))
+        .await;
+    outbox
+        .last_link()
+        .split("token=")
+        .nth(1)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn reset_with(auth: &TestAuth, token: &str, password: &str) -> http::Response<bytes::Bytes> {
+    let body = serde_json::json!({ "token": token, "newPassword": password }).to_string();
+    auth.handler(post("/api/auth/reset-password", &body)).await
+}
+
+#[tokio::test]
+async fn a_password_reset_ends_the_other_reset_links() -> TestResult {
+    let (auth, outbox, _) = setup();
+    sign_up(&auth, "twice@example.com", PASSWORD).await;
+    let first = reset_token(&auth, &outbox, "twice@example.com").await;
+    let second = reset_token(&auth, &outbox, "twice@example.com").await;
+    assert_ne!(first, second);
+
+    let used = reset_with(&auth, &second, "the second passphrase").await;
+    assert_eq!(used.status(), StatusCode::OK);
+    // The other link dies, answered like an unknown token; the password
+    // set with the link that was used stays.
+    let stale = reset_with(&auth, &first, "the first passphrase").await;
+    assert_eq!(stale.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        stale.body(),
+        reset_with(&auth, "no-such-token", "x".repeat(12).as_str())
+            .await
+            .body()
+    );
+    assert_eq!(error_code(&stale), "INVALID_TOKEN");
+    let signed_in = sign_in(&auth, "twice@example.com", "the second passphrase").await;
+    assert_eq!(signed_in.status(), StatusCode::OK);
+    assert_eq!(
+        sign_in(&auth, "twice@example.com", "the first passphrase")
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_password_change_ends_outstanding_reset_links() -> TestResult {
+    let (auth, outbox, _) = setup();
+    let here = cookie(&sign_up(&auth, "changed@example.com", PASSWORD).await);
+    let token = reset_token(&auth, &outbox, "changed@example.com").await;
+    let body =
+        serde_json::json!({ "currentPassword": PASSWORD, "newPassword": "a changed passphrase" });
+    let changed = auth
+        .handler(with_header(
+            post("/api/auth/change-password", &body.to_string()),
+            "cookie",
+            &here,
+        ))
+        .await;
+    assert_eq!(changed.status(), StatusCode::OK);
+    let stale = reset_with(&auth, &token, "the attacker's passphrase").await;
+    assert_eq!(error_code(&stale), "INVALID_TOKEN");
+    assert_eq!(
+        sign_in(&auth, "changed@example.com", "a changed passphrase")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    // A link asked for after the change works.
+    let fresh = reset_token(&auth, &outbox, "changed@example.com").await;
+    assert_eq!(
+        reset_with(&auth, &fresh, "a fresh passphrase")
+            .await
+            .status(),
+        StatusCode::OK
+    );
     Ok(())
 }
 
@@ -930,6 +1016,108 @@ async fn the_sign_up_verification_link_keeps_the_account() -> TestResult {
             .status(),
         StatusCode::OK,
         "the password is kept"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn secrets_never_reach_debug_output() -> TestResult {
+    let (auth, outbox, _) = setup();
+    sign_up(&auth, "debug@example.com", PASSWORD).await;
+    // A sign-in's result (before the link below takes the account over).
+    let signed_in = auth
+        .email_password()
+        .sign_in("debug@example.com", PASSWORD, Default::default())
+        .await?;
+    let shown = format!("{signed_in:?}");
+    assert!(!shown.contains(signed_in.token.expose_secret()), "{shown}");
+    assert!(
+        !shown.contains(&signed_in.session.token_hash.to_hex()),
+        "{shown}"
+    );
+
+    request_link(&auth, "debug@example.com").await;
+    let link = outbox.last_link();
+    let token = link.split("token=").nth(1).unwrap_or_default().to_owned();
+    assert!(token.len() > 20, "{link}");
+
+    // The mail: recipient and subject, never the link.
+    let message = outbox.0.lock().map(|m| m.last().cloned()).ok().flatten();
+    let shown = format!("{message:?}");
+    assert!(!shown.contains(&token), "{shown}");
+    assert!(shown.contains("debug@example.com") && shown.contains("<redacted>"));
+
+    // The answer that signs in: its `Set-Cookie` holds the session token.
+    let followed = follow(&auth, &link).await;
+    let session_cookie = cookie(&followed);
+    let session_token = session_cookie.split_once('=').map_or("", |(_, v)| v);
+    assert!(session_token.len() > 20, "{session_cookie}");
+    let shown = format!("{followed:?}");
+    assert!(!shown.contains(session_token), "{shown}");
+
+    // What a flow keeps with its token (an OAuth state's PKCE verifier and
+    // nonce): whether there is data shows, the data does not.
+    let record = VerificationRecord::new(TokenHash::of("t"), "oauth-state", "", 1)
+        .with_data(r#"{"verifier":"pkce-verifier-text","nonce":"nonce-text"}"#);
+    let shown = format!("{record:?}");
+    assert!(shown.contains(r#"data: Some("<redacted>")"#), "{shown}");
+    assert!(shown.contains("oauth-state"), "{shown}");
+    assert!(!shown.contains("pkce-verifier-text") && !shown.contains("nonce-text"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn password_changes_and_resets_are_security_events() -> TestResult {
+    let (auth, outbox, _) = setup();
+    let heard = Arc::new(Mutex::new(Vec::new()));
+    for kind in [
+        EventKind::AfterPasswordChanged,
+        EventKind::AfterPasswordReset,
+    ] {
+        let heard = Arc::clone(&heard);
+        auth.on(kind, move |event: Event<Member>, _| {
+            let heard = Arc::clone(&heard);
+            async move {
+                let seen = match event {
+                    Event::PasswordChanged { user } => format!("changed {}", user.email),
+                    Event::PasswordReset { user } => format!("reset {}", user.email),
+                    _ => "another event".to_owned(),
+                };
+                if let Ok(mut heard) = heard.lock() {
+                    heard.push(seen);
+                }
+            }
+        });
+    }
+    let here = cookie(&sign_up(&auth, "events@example.com", PASSWORD).await);
+    let body =
+        serde_json::json!({ "currentPassword": PASSWORD, "newPassword": "a changed passphrase" });
+    let change = || {
+        with_header(
+            post("/api/auth/change-password", &body.to_string()),
+            "cookie",
+            &here,
+        )
+    };
+    assert_eq!(auth.handler(change()).await.status(), StatusCode::OK);
+    // A refused change is no event.
+    assert_eq!(
+        auth.handler(change()).await.status(),
+        StatusCode::BAD_REQUEST
+    );
+    let token = reset_token(&auth, &outbox, "events@example.com").await;
+    assert_eq!(
+        reset_with(&auth, &token, "a reset passphrase")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    // A refused reset is no event either.
+    reset_with(&auth, &token, "a reset passphrase").await;
+    let heard = heard.lock().map(|h| h.clone()).unwrap_or_default();
+    assert_eq!(
+        heard,
+        vec!["changed events@example.com", "reset events@example.com"]
     );
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! No user enumeration through sign-in (also with failure lockouts counting,
 //! and once locked out), sign-up (when verification is required), password
-//! reset or magic links: for a known and an unknown email the answers are
+//! reset, magic links or verification mail: for a known and an unknown email the answers are
 //! byte-identical, and their latencies are statistically indistinguishable
 //! (medians within 10 %, measured interleaved).
 
@@ -252,4 +252,222 @@ async fn magic_links_answer_known_and_unknown_emails_alike() -> TestResult {
         serde_json::json!({ "callbackURL": "/" }),
     )
     .await
+}
+
+/// A store a network hop away: every call takes `LATENCY` before the
+/// memory adapter answers it. In memory, an extra lookup for a known
+/// address costs nothing measurable; over a network it is the leak.
+#[derive(Debug, Default)]
+struct Remote(MemoryAdapter<Member>);
+
+const LATENCY: Duration = Duration::from_millis(2);
+
+async fn hop() {
+    tokio::time::sleep(LATENCY).await;
+}
+
+mod remote {
+    use super::*;
+    use nanoauth::adapter::{
+        Adapter, AdapterError, EmailVerificationAdapter, VerificationAdapter, VerificationRecord,
+    };
+    use nanoauth::plugins::email_password::{PasswordAdapter, PasswordCredential};
+    use nanoauth::utils::token::TokenHash;
+    use nanoauth::{Email, SessionRecord};
+
+    impl Adapter<Member> for Remote {
+        async fn get_user(&self, id: &str) -> Result<Option<Member>, AdapterError> {
+            hop().await;
+            self.0.get_user(id).await
+        }
+
+        async fn find_user_by_email(&self, email: &Email) -> Result<Option<Member>, AdapterError> {
+            hop().await;
+            self.0.find_user_by_email(email).await
+        }
+
+        async fn save_session(&self, session: &SessionRecord) -> Result<(), AdapterError> {
+            hop().await;
+            self.0.save_session(session).await
+        }
+
+        async fn refresh_session(&self, session: &SessionRecord) -> Result<bool, AdapterError> {
+            hop().await;
+            self.0.refresh_session(session).await
+        }
+
+        async fn validate_token(
+            &self,
+            token_hash: &TokenHash,
+        ) -> Result<Option<SessionRecord>, AdapterError> {
+            hop().await;
+            self.0.validate_token(token_hash).await
+        }
+
+        async fn validate_token_with_user(
+            &self,
+            token_hash: &TokenHash,
+        ) -> Result<Option<(SessionRecord, Member)>, AdapterError> {
+            hop().await;
+            self.0.validate_token_with_user(token_hash).await
+        }
+
+        async fn delete_session(&self, token_hash: &TokenHash) -> Result<bool, AdapterError> {
+            hop().await;
+            self.0.delete_session(token_hash).await
+        }
+
+        async fn list_sessions(&self, user_id: &str) -> Result<Vec<SessionRecord>, AdapterError> {
+            hop().await;
+            self.0.list_sessions(user_id).await
+        }
+
+        async fn delete_user_sessions(
+            &self,
+            user_id: &str,
+            keep: Option<&TokenHash>,
+        ) -> Result<u64, AdapterError> {
+            hop().await;
+            self.0.delete_user_sessions(user_id, keep).await
+        }
+
+        async fn purge_expired_sessions(&self, now: u64) -> Result<u64, AdapterError> {
+            hop().await;
+            self.0.purge_expired_sessions(now).await
+        }
+    }
+
+    impl VerificationAdapter<Member> for Remote {
+        async fn save_verification(&self, record: &VerificationRecord) -> Result<(), AdapterError> {
+            hop().await;
+            self.0.save_verification(record).await
+        }
+
+        async fn consume_verification(
+            &self,
+            token_hash: &TokenHash,
+            purpose: &str,
+        ) -> Result<Option<VerificationRecord>, AdapterError> {
+            hop().await;
+            self.0.consume_verification(token_hash, purpose).await
+        }
+
+        async fn purge_expired_verifications(&self, now: u64) -> Result<u64, AdapterError> {
+            hop().await;
+            self.0.purge_expired_verifications(now).await
+        }
+    }
+
+    impl EmailVerificationAdapter<Member> for Remote {
+        async fn is_email_verified(&self, user_id: &str) -> Result<bool, AdapterError> {
+            hop().await;
+            self.0.is_email_verified(user_id).await
+        }
+
+        async fn set_email_verified(&self, user_id: &str) -> Result<(), AdapterError> {
+            hop().await;
+            self.0.set_email_verified(user_id).await
+        }
+
+        async fn claim_email(&self, user_id: &str) -> Result<bool, AdapterError> {
+            hop().await;
+            self.0.claim_email(user_id).await
+        }
+    }
+
+    impl PasswordAdapter<Member> for Remote {
+        async fn create_user_with_password(
+            &self,
+            user: &Member,
+            password_hash: &str,
+        ) -> Result<(), AdapterError> {
+            hop().await;
+            self.0.create_user_with_password(user, password_hash).await
+        }
+
+        async fn find_password_credential(
+            &self,
+            email: &Email,
+        ) -> Result<Option<PasswordCredential<Member>>, AdapterError> {
+            hop().await;
+            self.0.find_password_credential(email).await
+        }
+
+        async fn set_password_hash(
+            &self,
+            user_id: &str,
+            password_hash: &str,
+        ) -> Result<(), AdapterError> {
+            hop().await;
+            self.0.set_password_hash(user_id, password_hash).await
+        }
+    }
+}
+
+/// `POST /send-verification-email` for an unknown address, one whose
+/// account is not verified yet (mailed a link) and one whose account is
+/// verified (not mailed): one answer, one timing, over a store whose every
+/// call takes a network hop, where an extra read for known addresses would
+/// show.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verification_mail_requests_answer_known_and_unknown_emails_alike() -> TestResult {
+    use nanoauth::adapter::{Adapter as _, EmailVerificationAdapter as _};
+
+    let mail = Sink::default();
+    let auth = Auth::builder(Remote::default())
+        .secret(SECRET)
+        .base_url(ORIGIN)
+        .rate_limit(RateLimit::danger_disabled())
+        .plugin(EmailPassword::new().hasher(hasher()))
+        .plugin(EmailVerification::new(mail.clone()))
+        .build()?;
+    for email in ["unverified@example.com", "verified@example.com"] {
+        let body =
+            serde_json::json!({ "email": email, "password": "the right password", "name": "T" });
+        let signed_up = auth
+            .handler(post("/api/auth/signup/email", &body.to_string()))
+            .await;
+        assert_eq!(signed_up.status(), 200);
+    }
+    let verified = auth
+        .adapter()
+        .find_user_by_email(&nanoauth::Email::parse("verified@example.com").ok_or("email")?)
+        .await?
+        .ok_or("signed up")?;
+    auth.adapter().set_email_verified(&verified.id).await?;
+
+    let request = |email: &'static str| {
+        let body = serde_json::json!({ "email": email, "callbackURL": "/" }).to_string();
+        let auth = auth.clone();
+        async move {
+            auth.handler(post("/api/auth/send-verification-email", &body))
+                .await
+        }
+    };
+    assert_indistinguishable(
+        || request("unverified@example.com"),
+        || request("unknown@example.com"),
+    )
+    .await?;
+    assert_indistinguishable(
+        || request("verified@example.com"),
+        || request("unknown@example.com"),
+    )
+    .await?;
+
+    // Mail goes only to the unverified address, after the answer.
+    let mails_after = |email: &'static str| {
+        let (request, mail) = (&request, &mail);
+        async move {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            let before = mail.0.load(Ordering::Relaxed);
+            request(email).await;
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            mail.0.load(Ordering::Relaxed) - before
+        }
+    };
+    assert_eq!(mails_after("unverified@example.com").await, 1);
+    assert_eq!(mails_after("verified@example.com").await, 0);
+    assert_eq!(mails_after("unknown@example.com").await, 0);
+    Ok(())
 }

@@ -275,6 +275,24 @@ async fn duplicate_sign_up_is_a_conflict() -> TestResult {
 }
 
 #[tokio::test]
+async fn composed_and_decomposed_spellings_of_an_address_are_one_account() -> TestResult {
+    let auth = auth();
+    let composed = "jos\u{e9}@example.com";
+    let decomposed = "jose\u{301}@example.com";
+    assert_eq!(
+        sign_up(&auth, composed, PASSWORD).await.status(),
+        StatusCode::OK
+    );
+    let signed_in = sign_in(&auth, decomposed, PASSWORD).await;
+    assert_eq!(signed_in.status(), StatusCode::OK);
+    assert_eq!(json(&signed_in)["user"]["email"], composed);
+    let again = sign_up(&auth, decomposed, "another password").await;
+    assert_eq!(error_code(&again), "USER_ALREADY_EXISTS");
+    assert_eq!(auth.adapter().user_count(), 1);
+    Ok(())
+}
+
+#[tokio::test]
 async fn wrong_password_and_unknown_email_answer_alike() -> TestResult {
     let auth = auth();
     sign_up(&auth, "known@example.com", PASSWORD).await;
@@ -304,6 +322,28 @@ async fn password_length_is_checked_before_hashing() -> TestResult {
     sign_up(&auth, "c@example.com", "pass phrase caf\u{e9}").await;
     let nfd = sign_in(&auth, "c@example.com", "pass phrase cafe\u{301}").await;
     assert_eq!(nfd.status(), StatusCode::OK);
+    assert_eq!(auth.adapter().user_count(), 2);
+    Ok(())
+}
+
+#[tokio::test]
+async fn password_length_counts_the_normalised_password() -> TestResult {
+    let auth = auth();
+    // `e` + combining acute is two characters typed but one hashed (`é`):
+    // four of them are a 4-character password, under the minimum of 8.
+    let short = sign_up(&auth, "a@example.com", &"e\u{301}".repeat(4)).await;
+    assert_eq!(error_code(&short), "PASSWORD_TOO_SHORT");
+    // And 100 of them are 100 characters, within the maximum of 128.
+    let long = sign_up(&auth, "b@example.com", &"e\u{301}".repeat(100)).await;
+    assert_eq!(long.status(), StatusCode::OK);
+    let again = sign_in(&auth, "b@example.com", &"\u{e9}".repeat(100)).await;
+    assert_eq!(again.status(), StatusCode::OK);
+    // A compatibility ligature counts as what it stands for: `ﬃ` is `ffi`.
+    let ligatures = sign_up(&auth, "c@example.com", &"\u{fb03}".repeat(3)).await;
+    assert_eq!(ligatures.status(), StatusCode::OK);
+    // The maximum holds for the normalised form at sign-in too.
+    let expanded = sign_in(&auth, "c@example.com", &"\u{fb03}".repeat(43)).await;
+    assert_eq!(error_code(&expanded), "PASSWORD_TOO_LONG");
     assert_eq!(auth.adapter().user_count(), 2);
     Ok(())
 }

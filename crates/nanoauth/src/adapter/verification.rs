@@ -9,7 +9,10 @@ use crate::utils::token::TokenHash;
 
 /// A stored single-use token. Like sessions, only the SHA-256 of the token
 /// is stored; the token itself goes to the user (in an email link).
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Its `Debug` shows whether there is `data` but not what it is: an OAuth
+/// state keeps its PKCE verifier and nonce there.
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct VerificationRecord {
     /// SHA-256 of the token: the storage key.
@@ -24,6 +27,18 @@ pub struct VerificationRecord {
     /// What the flow keeps with the token until it is used, such as the
     /// sign-up fields of a magic link's first use (JSON, a few KB at most).
     pub data: Option<String>,
+}
+
+impl std::fmt::Debug for VerificationRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VerificationRecord")
+            .field("token_hash", &self.token_hash)
+            .field("purpose", &self.purpose)
+            .field("identifier", &self.identifier)
+            .field("expires_at", &self.expires_at)
+            .field("data", &self.data.as_ref().map(|_| crate::email::REDACTED))
+            .finish()
+    }
 }
 
 impl VerificationRecord {

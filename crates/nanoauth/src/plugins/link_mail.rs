@@ -43,6 +43,25 @@ impl LinkMail {
         mail: LinkRequest,
         link: impl FnOnce(&str) -> String + Send + 'static,
     ) {
+        let to = mail.to.clone();
+        self.send_if(auth, to, mail.purpose, async { Ok(Some(mail)) }, link)
+            .await;
+    }
+
+    /// [`send`](Self::send) or [`pretend`](Self::pretend), as `decide`
+    /// says, and deciding is part of the background work too: for flows
+    /// whose choice costs a read of the store (is the address verified
+    /// already?), which the answer must not wait for, since only a known
+    /// address needs it. `decide` answers the mail to send, or `None` for
+    /// none; its failure is reported as [`Event::EmailNotSent`] to `to`.
+    pub(crate) async fn send_if<U: AuthUser, A: VerificationAdapter<U>>(
+        &self,
+        auth: &Auth<U, A>,
+        to: Email,
+        purpose: &'static str,
+        decide: impl std::future::Future<Output = Result<Option<LinkRequest>, String>> + Send + 'static,
+        link: impl FnOnce(&str) -> String + Send + 'static,
+    ) {
         let (sender, render, expires_in) = (
             Arc::clone(&self.sender),
             Arc::clone(&self.render),
@@ -51,6 +70,17 @@ impl LinkMail {
         let reporter = auth.clone();
         run_in_background(auth, async move {
             let sent = async {
+                let Some(mail) = decide.await? else {
+                    // No mail after all: the work of one all the same, a
+                    // token for no one and a message nobody gets.
+                    let token = reporter.issue_token(purpose, "", expires_in).await;
+                    let _ = render(
+                        &to,
+                        &link(&token.unwrap_or_default()),
+                        expires_in.div_ceil(60),
+                    );
+                    return Ok(());
+                };
                 let token = reporter
                     .issue_token_with_data(
                         mail.purpose,
@@ -67,7 +97,7 @@ impl LinkMail {
                     .map_err(|error| error.to_string())
             };
             if let Err(error) = sent.await {
-                let (to, purpose) = (mail.to, mail.purpose.to_owned());
+                let purpose = purpose.to_owned();
                 reporter
                     .emit(Event::EmailNotSent { to, purpose, error })
                     .await;

@@ -172,7 +172,7 @@ impl<U: AuthUser, A: PasswordAdapter<U>> EmailPasswordApi<'_, U, A> {
     ) -> Result<SignedIn<U>, Error> {
         let options = self.options()?;
         let email = Email::parse(email).ok_or(Error::InvalidEmail)?;
-        if password.chars().count() > options.max_password_len {
+        if options.too_long(password) {
             return Err(Error::PasswordTooLong {
                 max: options.max_password_len,
             });
@@ -192,6 +192,7 @@ impl<U: AuthUser, A: PasswordAdapter<U>> EmailPasswordApi<'_, U, A> {
 
     /// Replaces the signed-in user's password after checking the current
     /// one. Ends the user's other sessions unless `keep_other_sessions`.
+    /// Emits [`Event::PasswordChanged`](crate::Event::PasswordChanged).
     ///
     /// # Errors
     /// [`Error::InvalidPassword`] for a wrong current password, the length
@@ -205,7 +206,7 @@ impl<U: AuthUser, A: PasswordAdapter<U>> EmailPasswordApi<'_, U, A> {
     ) -> Result<(), Error> {
         let options = self.options()?;
         options.check_length(new_password)?;
-        if current_password.chars().count() > options.max_password_len {
+        if options.too_long(current_password) {
             return Err(Error::InvalidPassword);
         }
         let email = Email::parse(session.user.email()).ok_or(Error::InvalidEmail)?;
@@ -231,6 +232,8 @@ impl<U: AuthUser, A: PasswordAdapter<U>> EmailPasswordApi<'_, U, A> {
                 .revoke_user_sessions(session.user.id(), Some(&session.session.token_hash))
                 .await?;
         }
+        let user = session.user.clone();
+        self.auth.emit(crate::Event::PasswordChanged { user }).await;
         Ok(())
     }
 }

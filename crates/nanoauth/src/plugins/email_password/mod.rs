@@ -120,14 +120,16 @@ impl EmailPassword {
         self
     }
 
-    /// The shortest password accepted at sign-up, in characters.
+    /// The shortest password accepted at sign-up, in characters of the
+    /// NFKC-normalised password (what is hashed).
     pub fn min_password_len(mut self, chars: usize) -> Self {
         self.min_password_len = chars;
         self
     }
 
-    /// The longest password accepted, in characters. Bounds the hashing
-    /// work a request can cause.
+    /// The longest password accepted, in characters of the NFKC-normalised
+    /// password (what is hashed). Bounds the hashing work a request can
+    /// cause.
     pub fn max_password_len(mut self, chars: usize) -> Self {
         self.max_password_len = chars;
         self
@@ -145,7 +147,7 @@ impl EmailPassword {
 impl EmailPassword {
     /// Refuses a new password outside the configured length, in characters.
     pub(crate) fn check_length(&self, password: &str) -> Result<(), crate::Error> {
-        let length = password.chars().count();
+        let length = password_len(password);
         if length < self.min_password_len {
             return Err(crate::Error::PasswordTooShort {
                 min: self.min_password_len,
@@ -157,6 +159,12 @@ impl EmailPassword {
             });
         }
         Ok(())
+    }
+
+    /// Whether a presented password (at sign-in, or the current one when
+    /// changing it) is longer than any password this plugin accepts.
+    pub(crate) fn too_long(&self, password: &str) -> bool {
+        password_len(password) > self.max_password_len
     }
 
     /// Hashes a new password on the `Auth`'s offload, off the async runtime.
@@ -202,6 +210,14 @@ impl EmailPassword {
         .await?
         .map_err(crate::Error::internal)
     }
+}
+
+/// A password's length as the limits count it: characters of its NFKC form,
+/// which is what is hashed. Counting the raw input would let `e` + combining
+/// acute, twice the characters of `é`, pass a minimum that its hashed form
+/// does not meet. The body limit bounds the normalisation work.
+fn password_len(password: &str) -> usize {
+    crate::utils::password::normalize(password).chars().count()
 }
 
 impl Default for EmailPassword {

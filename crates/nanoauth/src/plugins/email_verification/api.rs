@@ -50,41 +50,56 @@ where
     /// Emails a verification link to `email` if it has an unverified
     /// account; does nothing (and says nothing) otherwise.
     ///
+    /// The answer waits for one lookup by email, whatever the address; the
+    /// rest (is it verified already? the token, the mail) happens after it,
+    /// in the background, so that neither the answer nor its timing tells
+    /// an unknown, an unverified and a verified address apart.
+    ///
     /// # Errors
-    /// [`Error::InvalidEmail`], [`Error::InvalidRedirect`], adapter and
-    /// sending failures.
+    /// [`Error::InvalidEmail`], [`Error::InvalidRedirect`], adapter
+    /// failures of the lookup. Sending failures are
+    /// [`Event::EmailNotSent`](crate::Event::EmailNotSent) events.
     pub async fn send(&self, email: &str, callback_url: &str) -> Result<(), Error> {
         let email = Email::parse(email).ok_or(Error::InvalidEmail)?;
         let callback = self.auth.check_redirect(callback_url)?;
-        match self.auth.adapter().find_user_by_email(&email).await? {
-            Some(user) => self.send_to_user(&user, &callback).await,
-            None => {
-                self.options()?.mail.pretend(self.auth, PURPOSE).await;
-                Ok(())
-            }
-        }
+        let user = self.auth.adapter().find_user_by_email(&email).await?;
+        self.mail_link(email, user, &callback).await
     }
 
     /// Emails `user` a verification link, unless already verified.
     pub(crate) async fn send_to_user(&self, user: &U, callback: &str) -> Result<(), Error> {
-        let options = self.options()?;
-        if self.auth.adapter().is_email_verified(user.id()).await? {
-            // Nothing to send; cost what sending costs all the same.
-            options.mail.pretend(self.auth, PURPOSE).await;
-            return Ok(());
-        }
         let email = Email::parse(user.email()).ok_or(Error::InvalidEmail)?;
+        self.mail_link(email, Some(user.clone()), callback).await
+    }
+
+    /// Mails `user` (whose address is `to`) a link in the background if
+    /// their address is not verified yet; otherwise, and without a user,
+    /// does the same work for no mail.
+    async fn mail_link(&self, to: Email, user: Option<U>, callback: &str) -> Result<(), Error> {
+        let options = self.options()?;
+        let auth = self.auth.clone();
+        let recipient = to.clone();
+        // Asked for every address, known or not (no user id matches ""), so
+        // that the work after the answer is alike too.
+        let decide = async move {
+            let id = user.as_ref().map_or("", |user| user.id());
+            let verified = auth
+                .adapter()
+                .is_email_verified(id)
+                .await
+                .map_err(|error| error.to_string())?;
+            Ok(user.filter(|_| !verified).map(|user| LinkRequest {
+                purpose: PURPOSE,
+                identifier: user.id().to_owned(),
+                data: None,
+                to: recipient,
+            }))
+        };
         let base = format!("{}{}", self.auth.base_origin(), self.auth.base_path());
         let callback = url::encode(callback);
-        let mail = LinkRequest {
-            purpose: PURPOSE,
-            identifier: user.id().to_owned(),
-            data: None,
-            to: email,
-        };
         options
             .mail
-            .send(self.auth, mail, move |token| {
+            .send_if(self.auth, to, PURPOSE, decide, move |token| {
                 format!("{base}/verify-email?token={token}&callbackURL={callback}")
             })
             .await;

@@ -7,7 +7,10 @@
 //!
 //! The email links to `redirectTo?token=...` (a page of the application that
 //! asks for the new password and posts it to `/reset-password`). Tokens are
-//! single-use and valid one hour by default. Needs the
+//! single-use and valid one hour by default, and a link stops working once
+//! the account's password changes (a reset with another link, a password
+//! change, a take-over that removed it): it keeps a fingerprint of the
+//! stored hash, checked when it is used. Needs the
 //! [`EmailPassword`](crate::plugins::email_password::EmailPassword) plugin
 //! (its password rules and hasher) and an adapter with
 //! [`VerificationAdapter`].

@@ -1,0 +1,102 @@
+//! Security notices: the events an application would turn into an email to
+//! the account's owner ("your password was changed; if this was not you,
+//! ..."). The demo prints one line per event instead.
+
+use nanoauth::{Adapter, AuthBuilder, Event, EventKind};
+
+use crate::user::DemoUser;
+
+/// The events worth telling the owner about.
+const KINDS: [EventKind; 5] = [
+    EventKind::AfterPasswordChanged,
+    EventKind::AfterPasswordReset,
+    EventKind::AfterAccountLinked,
+    EventKind::AfterAccountUnlinked,
+    EventKind::AfterAccountClaimed,
+];
+
+/// Registers a listener that prints [`line`] for each security event.
+pub(crate) fn print_security_events<A: Adapter<DemoUser>>(
+    mut builder: AuthBuilder<DemoUser, A>,
+) -> AuthBuilder<DemoUser, A> {
+    for kind in KINDS {
+        builder = builder.on(kind, |event, _| async move {
+            if let Some(line) = line(&event) {
+                println!("{line}");
+            }
+        });
+    }
+    builder
+}
+
+/// The console line for a security event; `None` for other events.
+pub(crate) fn line(event: &Event<DemoUser>) -> Option<String> {
+    let line = match event {
+        Event::PasswordChanged { user } => {
+            format!("security: the password of {} was changed", user.email)
+        }
+        Event::PasswordReset { user } => {
+            format!("security: the password of {} was reset", user.email)
+        }
+        Event::AccountLinked {
+            user_id, provider, ..
+        } => format!("security: a {provider} account was linked to user {user_id}"),
+        Event::AccountUnlinked { user_id, provider } => {
+            format!("security: the {provider} account was unlinked from user {user_id}")
+        }
+        Event::AccountClaimed { user } => format!(
+            "security: {} proved the address and took the account over",
+            user.email
+        ),
+        _ => return None,
+    };
+    Some(line)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ada() -> DemoUser {
+        DemoUser {
+            id: "u1".into(),
+            email: "ada@example.com".into(),
+            name: "Ada".into(),
+            role: "member".into(),
+        }
+    }
+
+    #[test]
+    fn each_security_event_has_its_line() {
+        let events = [
+            Event::PasswordChanged { user: ada() },
+            Event::PasswordReset { user: ada() },
+            Event::AccountLinked {
+                user_id: "u1".into(),
+                provider: "github".into(),
+                account_id: "583231".into(),
+            },
+            Event::AccountUnlinked {
+                user_id: "u1".into(),
+                provider: "github".into(),
+            },
+            Event::AccountClaimed { user: ada() },
+        ];
+        let lines: Vec<_> = events.iter().filter_map(line).collect();
+        assert_eq!(
+            lines,
+            [
+                "security: the password of ada@example.com was changed",
+                "security: the password of ada@example.com was reset",
+                "security: a github account was linked to user u1",
+                "security: the github account was unlinked from user u1",
+                "security: ada@example.com proved the address and took the account over",
+            ]
+        );
+        assert_eq!(line(&Event::SignedUp { user: ada() }), None);
+        // Every kind registered is one `line` knows.
+        for event in &events {
+            assert!(KINDS.contains(&event.kind()));
+        }
+    }
+}
