@@ -87,7 +87,16 @@ pub struct LinkedAccount {
     pub created_at: u64,
 }
 
-impl<U: AuthUser, A: OAuthAdapter<U>> OAuthApi<'_, U, A> {
+impl<'a, U: AuthUser, A: OAuthAdapter<U>> OAuthApi<'a, U, A> {
+    /// The exports bound to `plugin`: what its endpoints use, so they never
+    /// look it up.
+    pub(crate) fn bound(auth: &'a Auth<U, A>, plugin: std::sync::Arc<OAuth<U>>) -> Self {
+        Self {
+            auth,
+            plugin: Some(plugin),
+        }
+    }
+
     pub(crate) fn options(&self) -> Result<&OAuth<U>, Error> {
         self.plugin
             .as_deref()

@@ -1,13 +1,15 @@
 //! HTTP handlers of the social sign-in plugin.
 
+use std::sync::Arc;
+
 use nanoauth::{AuthUser, EndpointRequest, Error, Reply};
 use serde::Deserialize;
 
-use crate::api::{Authorization, OAuthExt};
+use crate::api::{Authorization, OAuthApi};
 use crate::callback::{CallbackOutcome, CallbackParams};
 use crate::error::OAuthError;
 use crate::flow::{self, BINDING_COOKIE};
-use crate::plugin::OAuthAdapter;
+use crate::plugin::{OAuth, OAuthAdapter};
 
 #[derive(Deserialize)]
 struct StartBody {
@@ -47,13 +49,12 @@ fn redirect_answer(start: &Authorization) -> Result<Reply, Error> {
 }
 
 pub(crate) async fn sign_in<U: AuthUser, A: OAuthAdapter<U>>(
+    plugin: Arc<OAuth<U>>,
     request: EndpointRequest<U, A>,
 ) -> Result<Reply, Error> {
     let provider = provider_param(&request)?;
     let body = start_body(&request)?;
-    let start = request
-        .auth()
-        .oauth()
+    let start = OAuthApi::bound(request.auth(), plugin)
         .authorization_url(
             &provider,
             &body.callback_url,
@@ -65,6 +66,7 @@ pub(crate) async fn sign_in<U: AuthUser, A: OAuthAdapter<U>>(
 }
 
 pub(crate) async fn link<U: AuthUser, A: OAuthAdapter<U>>(
+    plugin: Arc<OAuth<U>>,
     request: EndpointRequest<U, A>,
 ) -> Result<Reply, Error> {
     // Linking adds a way into the account: not for a session signed in
@@ -72,9 +74,7 @@ pub(crate) async fn link<U: AuthUser, A: OAuthAdapter<U>>(
     let session = request.require_fresh_session().await?;
     let provider = provider_param(&request)?;
     let body = start_body(&request)?;
-    let start = request
-        .auth()
-        .oauth()
+    let start = OAuthApi::bound(request.auth(), plugin)
         .authorization_url(
             &provider,
             &body.callback_url,
@@ -88,6 +88,7 @@ pub(crate) async fn link<U: AuthUser, A: OAuthAdapter<U>>(
 /// A person's browser arrives here from the provider: the answer is a
 /// redirect whatever happens, never an error page.
 pub(crate) async fn callback<U: AuthUser, A: OAuthAdapter<U>>(
+    plugin: Arc<OAuth<U>>,
     request: EndpointRequest<U, A>,
 ) -> Result<Reply, Error> {
     let provider = provider_param(&request)?;
@@ -95,9 +96,7 @@ pub(crate) async fn callback<U: AuthUser, A: OAuthAdapter<U>>(
     params.browser_binding = request.cookie(BINDING_COOKIE).map(str::to_owned);
     // Only a link needs the session; a broken store must not stop a sign-in.
     let session = request.session().await.ok().flatten();
-    let outcome = request
-        .auth()
-        .oauth()
+    let outcome = OAuthApi::bound(request.auth(), plugin)
         .callback(&provider, &params, session.as_ref(), request.client())
         .await;
     let reply = match outcome {
@@ -119,25 +118,23 @@ pub(crate) async fn callback<U: AuthUser, A: OAuthAdapter<U>>(
 }
 
 pub(crate) async fn unlink<U: AuthUser, A: OAuthAdapter<U>>(
+    plugin: Arc<OAuth<U>>,
     request: EndpointRequest<U, A>,
 ) -> Result<Reply, Error> {
     let session = request.require_session().await?;
     let provider = provider_param(&request)?;
-    request
-        .auth()
-        .oauth()
+    OAuthApi::bound(request.auth(), plugin)
         .unlink(session.user.id(), &provider)
         .await?;
     Ok(Reply::success())
 }
 
 pub(crate) async fn list_accounts<U: AuthUser, A: OAuthAdapter<U>>(
+    plugin: Arc<OAuth<U>>,
     request: EndpointRequest<U, A>,
 ) -> Result<Reply, Error> {
     let session = request.require_session().await?;
-    let accounts = request
-        .auth()
-        .oauth()
+    let accounts = OAuthApi::bound(request.auth(), plugin)
         .list_accounts(session.user.id())
         .await?;
     Reply::json(&accounts)

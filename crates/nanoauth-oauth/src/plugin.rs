@@ -3,7 +3,8 @@
 use std::sync::Arc;
 
 use nanoauth::{
-    AccountAdapter, AuthUser, EmailVerificationAdapter, Endpoint, Plugin, VerificationAdapter,
+    AccountAdapter, AuthUser, EmailVerificationAdapter, Endpoint, Plugin, PluginEndpoints,
+    VerificationAdapter,
 };
 
 use crate::endpoints;
@@ -152,13 +153,14 @@ where
     }
 
     fn endpoints(self: Arc<Self>) -> Vec<Endpoint<U, A>> {
+        let on = PluginEndpoints::of(&self);
         vec![
-            Endpoint::post("/signin/{provider}", endpoints::sign_in),
+            on.post("/signin/{provider}", endpoints::sign_in),
             // Consumes the flow's state: not safe, so `HEAD` never runs it.
-            Endpoint::get("/callback/{provider}", endpoints::callback),
-            Endpoint::post("/link/{provider}", endpoints::link),
-            Endpoint::post("/unlink/{provider}", endpoints::unlink),
-            Endpoint::get("/list-accounts", endpoints::list_accounts).safe(),
+            on.get("/callback/{provider}", endpoints::callback),
+            on.post("/link/{provider}", endpoints::link),
+            on.post("/unlink/{provider}", endpoints::unlink),
+            on.get("/list-accounts", endpoints::list_accounts).safe(),
         ]
     }
 }

@@ -495,7 +495,7 @@ impl<U: AuthUser, A: Adapter<U>> AuthBuilder<U, A> {
             keys: KeyRing::derive(&self.secrets),
             offload: self.offload.unwrap_or_else(default_offload),
             clock: self.clock,
-            registry: Published::new(draft.finish()?),
+            registry: Published::new(draft.into_registry()?),
             session_cache: self
                 .session_cache_ttl
                 .map(|ttl| Arc::new(SessionCache::new(ttl, SESSION_CACHE_ENTRIES))),
@@ -534,6 +534,14 @@ pub enum ConfigError {
     InvalidSessionLifetime,
     /// Two plugins have the same name.
     DuplicatePlugin(&'static str),
+    /// A plugin needs another that was not added (see
+    /// [`Plugin::dependencies`]).
+    MissingDependency {
+        /// The plugin.
+        plugin: &'static str,
+        /// The name of the plugin it needs.
+        needs: &'static str,
+    },
     /// Two endpoints collide, or a path is invalid.
     Route(String),
 }
@@ -548,6 +556,12 @@ impl std::fmt::Display for ConfigError {
             Self::InvalidBasePath(path) => write!(f, "invalid base path: {path:?}"),
             Self::InvalidSessionLifetime => f.write_str("the session lifetime must be positive"),
             Self::DuplicatePlugin(name) => write!(f, "plugin {name:?} added twice"),
+            Self::MissingDependency { plugin, needs } => {
+                write!(
+                    f,
+                    "plugin {plugin:?} needs plugin {needs:?}, which was not added"
+                )
+            }
             Self::Route(detail) => write!(f, "route conflict: {detail}"),
         }
     }

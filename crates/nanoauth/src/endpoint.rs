@@ -121,6 +121,90 @@ impl<U: AuthUser, A: Adapter<U>> std::fmt::Debug for Endpoint<U, A> {
     }
 }
 
+/// Makes endpoints whose handlers receive their plugin.
+#[derive(Debug)]
+pub struct PluginEndpoints<P> {
+    plugin: Arc<P>,
+}
+
+impl<P: Send + Sync + 'static> PluginEndpoints<P> {
+    /// Endpoints whose handlers receive `plugin`, for a plugin's
+    /// [`endpoints`](crate::Plugin::endpoints): its configuration reaches the
+    /// handler directly, so a plugin's own route can never find it missing.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use nanoauth::{Adapter, AuthUser, Endpoint, EndpointRequest, Error, Plugin, PluginEndpoints, Reply};
+    ///
+    /// /// Answers `GET /api/auth/greeting` with its configured text.
+    /// #[derive(Debug)]
+    /// struct Greeting { text: String }
+    ///
+    /// async fn greet<U: AuthUser, A: Adapter<U>>(
+    ///     plugin: Arc<Greeting>,
+    ///     _request: EndpointRequest<U, A>,
+    /// ) -> Result<Reply, Error> {
+    ///     Reply::json(&serde_json::json!({ "greeting": plugin.text }))
+    /// }
+    ///
+    /// impl<U: AuthUser, A: Adapter<U>> Plugin<U, A> for Greeting {
+    ///     fn name(&self) -> &'static str { "greeting" }
+    ///
+    ///     fn endpoints(self: Arc<Self>) -> Vec<Endpoint<U, A>> {
+    ///         let on = PluginEndpoints::of(&self);
+    ///         vec![on.get("/greeting", greet).safe()]
+    ///     }
+    /// }
+    /// ```
+    pub fn of(plugin: &Arc<P>) -> Self {
+        Self {
+            plugin: Arc::clone(plugin),
+        }
+    }
+
+    /// An endpoint for `method` at `path`; `handler` gets the plugin and
+    /// the request.
+    pub fn route<U, A, F, Fut>(
+        &self,
+        method: Method,
+        path: impl Into<String>,
+        handler: F,
+    ) -> Endpoint<U, A>
+    where
+        U: AuthUser,
+        A: Adapter<U>,
+        F: Fn(Arc<P>, EndpointRequest<U, A>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Reply, Error>> + Send + 'static,
+    {
+        let plugin = Arc::clone(&self.plugin);
+        Endpoint::new(method, path, move |request| {
+            handler(Arc::clone(&plugin), request)
+        })
+    }
+
+    /// A `GET` endpoint of the plugin.
+    pub fn get<U, A, F, Fut>(&self, path: impl Into<String>, handler: F) -> Endpoint<U, A>
+    where
+        U: AuthUser,
+        A: Adapter<U>,
+        F: Fn(Arc<P>, EndpointRequest<U, A>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Reply, Error>> + Send + 'static,
+    {
+        self.route(Method::GET, path, handler)
+    }
+
+    /// A `POST` endpoint of the plugin.
+    pub fn post<U, A, F, Fut>(&self, path: impl Into<String>, handler: F) -> Endpoint<U, A>
+    where
+        U: AuthUser,
+        A: Adapter<U>,
+        F: Fn(Arc<P>, EndpointRequest<U, A>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Reply, Error>> + Send + 'static,
+    {
+        self.route(Method::POST, path, handler)
+    }
+}
+
 /// What an endpoint handler receives: the request's head and its body, read
 /// and size-checked, plus the `Auth` it runs in.
 pub struct EndpointRequest<U: AuthUser, A: Adapter<U>> {
@@ -418,8 +502,8 @@ impl Reply {
     }
 
     /// `200` with an HTML page; `headers` go with it (a page needs its own
-    /// `Content-Security-Policy`).
-    pub(crate) fn html(
+    /// `Content-Security-Policy`; see `plugins::link_page` for one).
+    pub fn html(
         page: String,
         headers: impl IntoIterator<Item = (http::HeaderName, http::HeaderValue)>,
     ) -> Self {

@@ -84,7 +84,7 @@ pub use adapter::{
 };
 pub use auth::{Auth, AuthBuilder, ConfigError};
 pub use clock::{Clock, SystemClock};
-pub use endpoint::{Endpoint, EndpointRequest, Reply};
+pub use endpoint::{Endpoint, EndpointRequest, PluginEndpoints, Reply};
 pub use error::Error;
 pub use events::{Event, EventKind, Hook};
 pub use keys::MIN_SECRET_LEN;

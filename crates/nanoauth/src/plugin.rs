@@ -41,6 +41,16 @@ pub trait Plugin<U: AuthUser, A: Adapter<U>>: Send + Sync + 'static {
     /// A unique, stable name (`"email-password"`, `"magic-link"`).
     fn name(&self) -> &'static str;
 
+    /// The names of the plugins this one builds on (password reset uses the
+    /// password rules of `"email-password"`). An `Auth` without them is
+    /// refused when it is built ([`ConfigError::MissingDependency`]), so a
+    /// plugin's routes always find what they need.
+    ///
+    /// [`ConfigError::MissingDependency`]: crate::ConfigError::MissingDependency
+    fn dependencies(&self) -> &'static [&'static str] {
+        &[]
+    }
+
     /// The plugin's endpoints, mounted under the base path. Called once when
     /// the router is built, never per request.
     fn endpoints(self: Arc<Self>) -> Vec<Endpoint<U, A>> {

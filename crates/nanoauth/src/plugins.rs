@@ -2,12 +2,18 @@
 //! roles: `mod.rs` (the plugin and its options), `endpoints.rs` (HTTP),
 //! `api.rs` (typed exports on `Auth`), and `adapter.rs` when it needs a
 //! storage capability.
+//!
+//! They are written against the public plugin contract only, as a plugin
+//! outside this crate is: `link_mail` (enumeration-safe background mail)
+//! and `link_page` (links that survive mail scanners) are public for that
+//! reason. No file under `plugins/` uses a `pub(crate)` item of the core;
+//! `tests/plugin_contract.rs` checks it.
 
 #[cfg(feature = "email-password")]
 pub mod email_password;
 pub mod email_verification;
-mod link_mail;
-mod link_page;
+pub mod link_mail;
+pub mod link_page;
 pub mod magic_link;
 #[cfg(feature = "email-password")]
 pub mod password_reset;

@@ -36,6 +36,7 @@ struct RegisteredPlugin<U: AuthUser, A: Adapter<U>> {
     name: &'static str,
     type_id: TypeId,
     plugin: Arc<dyn Plugin<U, A>>,
+    dependencies: &'static [&'static str],
     /// The same value, for typed lookup by exports.
     any: Arc<dyn Any + Send + Sync>,
 }
@@ -46,6 +47,7 @@ impl<U: AuthUser, A: Adapter<U>> Clone for RegisteredPlugin<U, A> {
             name: self.name,
             type_id: self.type_id,
             plugin: Arc::clone(&self.plugin),
+            dependencies: self.dependencies,
             any: Arc::clone(&self.any),
         }
     }
@@ -77,6 +79,7 @@ impl<U: AuthUser, A: Adapter<U>> Draft<U, A> {
     /// Adds `plugin` with its listeners and guards.
     pub(crate) fn register<P: Plugin<U, A>>(&mut self, plugin: P) -> Result<(), ConfigError> {
         let name = plugin.name();
+        let dependencies = plugin.dependencies();
         if self.has(name) {
             return Err(ConfigError::DuplicatePlugin(name));
         }
@@ -87,6 +90,7 @@ impl<U: AuthUser, A: Adapter<U>> Draft<U, A> {
             name,
             type_id: TypeId::of::<P>(),
             plugin: Arc::clone(&plugin) as Arc<dyn Plugin<U, A>>,
+            dependencies,
             any: plugin,
         });
         Ok(())
@@ -97,8 +101,21 @@ impl<U: AuthUser, A: Adapter<U>> Draft<U, A> {
         self.hooks.push(hook);
     }
 
-    /// Builds the route table: the registry is ready to publish.
-    pub(crate) fn finish(self) -> Result<Registry<U, A>, ConfigError> {
+    /// Checks that every plugin's dependencies are in and builds the route
+    /// table: the registry is ready to publish.
+    pub(crate) fn into_registry(self) -> Result<Registry<U, A>, ConfigError> {
+        for registered in &self.plugins {
+            if let Some(missing) = registered
+                .dependencies
+                .iter()
+                .find(|needed| !self.has(needed))
+            {
+                return Err(ConfigError::MissingDependency {
+                    plugin: registered.name,
+                    needs: missing,
+                });
+            }
+        }
         let endpoints = self
             .plugins
             .iter()
@@ -183,7 +200,7 @@ impl<U: AuthUser, A: Adapter<U>> Published<U, A> {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut draft = self.current.load().draft();
         change(&mut draft)?;
-        self.current.store(Arc::new(draft.finish()?));
+        self.current.store(Arc::new(draft.into_registry()?));
         Ok(())
     }
 }

@@ -442,8 +442,14 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
         }
     }
 
-    /// Deletes one session, from the adapter and the session cache.
-    pub(crate) async fn revoke_session(&self, token_hash: &TokenHash) -> Result<bool, Error> {
+    /// Deletes one session, from the adapter and the session cache: the
+    /// way for a plugin to end a session (deleting it through the adapter
+    /// alone would leave it alive in the session cache). Returns whether
+    /// it existed.
+    ///
+    /// # Errors
+    /// Adapter failures.
+    pub async fn revoke_session(&self, token_hash: &TokenHash) -> Result<bool, Error> {
         // Forgotten before, so the cache stops serving it while the delete
         // runs, and after, so a check that read the session before the
         // delete cannot cache it behind the delete (see `SessionCache::ticket`).
@@ -459,8 +465,12 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
     }
 
     /// Deletes every session of `user_id` but `keep`, from the adapter and
-    /// the session cache.
-    pub(crate) async fn revoke_user_sessions(
+    /// the session cache (see [`revoke_session`](Self::revoke_session)).
+    /// Returns how many were deleted.
+    ///
+    /// # Errors
+    /// Adapter failures.
+    pub async fn revoke_user_sessions(
         &self,
         user_id: &str,
         keep: Option<&TokenHash>,

@@ -1,5 +1,7 @@
 //! What the plugins that email a link share: where mail goes, how long a
-//! link lives, how the email reads, and sending one.
+//! link lives, how the email reads, and sending one without the answer
+//! revealing whether the address has an account. Public, so a plugin
+//! outside the core mails its links exactly as the built-in ones do.
 
 use std::sync::Arc;
 
@@ -10,20 +12,48 @@ use crate::events::Event;
 use crate::user::{AuthUser, Email};
 
 /// The link-mailing part of a plugin's options.
+///
+/// ```
+/// use std::sync::Arc;
+/// use nanoauth::email::{DangerConsoleSender, OutgoingEmail};
+/// use nanoauth::plugins::link_mail::LinkMail;
+///
+/// let mail = LinkMail::new(DangerConsoleSender, 15 * 60, Arc::new(|to, url, minutes| {
+///     OutgoingEmail::new(to.clone(), "Your link", format!("{url} (valid {minutes} minutes)"))
+/// }));
+/// assert_eq!(mail.expires_in(), 900);
+/// ```
 #[derive(Clone)]
-pub(crate) struct LinkMail {
-    pub(crate) sender: Arc<dyn EmailSender>,
-    pub(crate) expires_in: u64,
-    pub(crate) render: RenderLink,
+pub struct LinkMail {
+    sender: Arc<dyn EmailSender>,
+    expires_in: u64,
+    render: RenderLink,
 }
 
 impl LinkMail {
-    pub(crate) fn new(sender: impl EmailSender, expires_in: u64, render: RenderLink) -> Self {
+    /// Mails through `sender` links valid `expires_in` seconds, written by
+    /// `render`.
+    pub fn new(sender: impl EmailSender, expires_in: u64, render: RenderLink) -> Self {
         Self {
             sender: Arc::new(sender),
             expires_in,
             render,
         }
+    }
+
+    /// How long a link stays valid, in seconds.
+    pub fn expires_in(&self) -> u64 {
+        self.expires_in
+    }
+
+    /// Sets how long a link stays valid, in seconds.
+    pub fn set_expires_in(&mut self, seconds: u64) {
+        self.expires_in = seconds;
+    }
+
+    /// Replaces how the email reads.
+    pub fn set_render(&mut self, render: RenderLink) {
+        self.render = render;
     }
 
     /// Issues a token for `purpose` and `identifier` (keeping `data` with
@@ -37,7 +67,7 @@ impl LinkMail {
     /// same for an address that gets no mail.
     ///
     /// [`pretend`]: Self::pretend
-    pub(crate) async fn send<U: AuthUser, A: VerificationAdapter<U>>(
+    pub async fn send<U: AuthUser, A: VerificationAdapter<U>>(
         &self,
         auth: &Auth<U, A>,
         mail: LinkRequest,
@@ -54,7 +84,7 @@ impl LinkMail {
     /// already?), which the answer must not wait for, since only a known
     /// address needs it. `decide` answers the mail to send, or `None` for
     /// none; its failure is reported as [`Event::EmailNotSent`] to `to`.
-    pub(crate) async fn send_if<U: AuthUser, A: VerificationAdapter<U>>(
+    pub async fn send_if<U: AuthUser, A: VerificationAdapter<U>>(
         &self,
         auth: &Auth<U, A>,
         to: Email,
@@ -109,7 +139,7 @@ impl LinkMail {
     /// The work of [`send`](Self::send) for an address that gets no mail:
     /// a token for no one, which nobody can ever present. It makes the
     /// answer for an unknown address cost what a known one costs.
-    pub(crate) async fn pretend<U: AuthUser, A: VerificationAdapter<U>>(
+    pub async fn pretend<U: AuthUser, A: VerificationAdapter<U>>(
         &self,
         auth: &Auth<U, A>,
         purpose: &'static str,
@@ -123,15 +153,16 @@ impl LinkMail {
 }
 
 /// What a link is for and whom it goes to.
-pub(crate) struct LinkRequest {
+#[derive(Debug, Clone)]
+pub struct LinkRequest {
     /// The token's purpose.
-    pub(crate) purpose: &'static str,
+    pub purpose: &'static str,
     /// Whom the token is for: a user id or an address, as the flow decides.
-    pub(crate) identifier: String,
+    pub identifier: String,
     /// What the flow keeps with the token.
-    pub(crate) data: Option<String>,
+    pub data: Option<String>,
     /// The recipient.
-    pub(crate) to: Email,
+    pub to: Email,
 }
 
 /// Spawns `task`, or runs it now where the host cannot spawn.

@@ -52,23 +52,26 @@ pub enum LinkConfirmation {
     Get,
 }
 
-/// The words on a plugin's page.
-#[derive(Debug)]
-pub(crate) struct PageText {
-    pub(crate) title: &'static str,
-    pub(crate) lead: &'static str,
-    pub(crate) button: &'static str,
+/// The words on a link's confirmation page.
+#[derive(Debug, Clone, Copy)]
+pub struct PageText {
+    /// The page's title and heading.
+    pub title: &'static str,
+    /// The line under the heading.
+    pub lead: &'static str,
+    /// The button's label (for browsers without scripts).
+    pub button: &'static str,
 }
 
 /// The magic link's page.
-pub(crate) const SIGN_IN: PageText = PageText {
+pub const SIGN_IN: PageText = PageText {
     title: "Sign in",
     lead: "Signing you in\u{2026} If nothing happens, press the button.",
     button: "Sign in",
 };
 
 /// The email verification link's page.
-pub(crate) const VERIFY_EMAIL: PageText = PageText {
+pub const VERIFY_EMAIL: PageText = PageText {
     title: "Verify your email address",
     lead: "Verifying your address\u{2026} If nothing happens, press the button.",
     button: "Verify my address",
@@ -87,8 +90,14 @@ background:#1b1b1b;color:#fff;cursor:pointer}";
 
 /// The confirmation page for `request`'s link: a form posting `fields` to
 /// the request's own path. `callback` (checked) is where the `POST` will
-/// redirect, so the policy lets the form go there.
-pub(crate) fn confirm<U: AuthUser, A: Adapter<U>>(
+/// redirect, so the policy lets the form go there. For a plugin's own
+/// single-use links: serve this on `GET` (declared
+/// [`safe`](crate::Endpoint::safe)) and use the link up on the `POST`
+/// (declared [`accepting_forms`](crate::Endpoint::accepting_forms)).
+///
+/// # Errors
+/// [`Error::Internal`] if a header cannot be built (a programming error).
+pub fn confirm<U: AuthUser, A: Adapter<U>>(
     request: &EndpointRequest<U, A>,
     fields: &[(&str, &str)],
     callback: Option<&str>,

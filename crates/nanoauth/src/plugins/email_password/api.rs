@@ -32,7 +32,10 @@ impl<U: AuthUser, A: PasswordAdapter<U>> Auth<U, A> {
     /// # Ok(()) }
     /// ```
     pub fn email_password(&self) -> EmailPasswordApi<'_, U, A> {
-        EmailPasswordApi { auth: self }
+        EmailPasswordApi {
+            auth: self,
+            plugin: self.plugin::<EmailPassword>(),
+        }
     }
 }
 
@@ -40,12 +43,24 @@ impl<U: AuthUser, A: PasswordAdapter<U>> Auth<U, A> {
 #[derive(Debug)]
 pub struct EmailPasswordApi<'a, U: AuthUser, A: PasswordAdapter<U>> {
     auth: &'a Auth<U, A>,
+    /// Looked up once, when the exports are asked for; endpoints pass
+    /// their own.
+    plugin: Option<Arc<EmailPassword>>,
 }
 
-impl<U: AuthUser, A: PasswordAdapter<U>> EmailPasswordApi<'_, U, A> {
-    fn options(&self) -> Result<Arc<EmailPassword>, Error> {
-        self.auth
-            .plugin::<EmailPassword>()
+impl<'a, U: AuthUser, A: PasswordAdapter<U>> EmailPasswordApi<'a, U, A> {
+    /// The exports bound to `plugin`: what its endpoints use, so they never
+    /// look it up.
+    pub(super) fn bound(auth: &'a Auth<U, A>, plugin: Arc<EmailPassword>) -> Self {
+        Self {
+            auth,
+            plugin: Some(plugin),
+        }
+    }
+
+    fn options(&self) -> Result<&EmailPassword, Error> {
+        self.plugin
+            .as_deref()
             .ok_or(Error::PluginNotEnabled("email-password"))
     }
 

@@ -1,10 +1,14 @@
 //! HTTP handlers of the email/password plugin.
 
+use std::sync::Arc;
+
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::endpoint::{EndpointRequest, Reply};
 use crate::error::Error;
+
+use super::{EmailPassword, EmailPasswordApi};
 use crate::user::{AuthUser, Email};
 
 use super::PasswordAdapter;
@@ -27,12 +31,11 @@ struct SignInBody {
 }
 
 pub(super) async fn sign_up<U: AuthUser, A: PasswordAdapter<U>>(
+    plugin: Arc<EmailPassword>,
     request: EndpointRequest<U, A>,
 ) -> Result<Reply, Error> {
     let body: SignUpBody<U::SignUp> = request.json()?;
-    let signed_in = request
-        .auth()
-        .email_password()
+    let signed_in = EmailPasswordApi::bound(request.auth(), plugin)
         .sign_up_for_endpoint(&body.email, &body.password, body.fields, request.client())
         .await?;
     match signed_in {
@@ -51,6 +54,7 @@ const PASSWORD_CHECK: &str = "password";
 /// lockout is checked and counted alike for unknown emails, so a locked
 /// answer tells nothing about the account.
 pub(super) async fn sign_in<U: AuthUser, A: PasswordAdapter<U>>(
+    plugin: Arc<EmailPassword>,
     request: EndpointRequest<U, A>,
 ) -> Result<Reply, Error> {
     let body: SignInBody = request.json()?;
@@ -59,9 +63,7 @@ pub(super) async fn sign_in<U: AuthUser, A: PasswordAdapter<U>>(
         .auth()
         .lockout(PASSWORD_CHECK, email.as_str(), request.parts());
     lockout.check().await?;
-    let signed_in = request
-        .auth()
-        .email_password()
+    let signed_in = EmailPasswordApi::bound(request.auth(), plugin)
         .sign_in(&body.email, &body.password, request.client())
         .await;
     match signed_in {
@@ -91,6 +93,7 @@ fn yes() -> bool {
 }
 
 pub(super) async fn change_password<U: AuthUser, A: PasswordAdapter<U>>(
+    plugin: Arc<EmailPassword>,
     request: EndpointRequest<U, A>,
 ) -> Result<Reply, Error> {
     let body: ChangePasswordBody = request.json()?;
@@ -100,9 +103,7 @@ pub(super) async fn change_password<U: AuthUser, A: PasswordAdapter<U>>(
         .auth()
         .lockout(PASSWORD_CHECK, email.as_str(), request.parts());
     lockout.check().await?;
-    let changed = request
-        .auth()
-        .email_password()
+    let changed = EmailPasswordApi::bound(request.auth(), plugin)
         .change_password(
             &session,
             &body.current_password,

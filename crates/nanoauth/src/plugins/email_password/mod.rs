@@ -71,7 +71,7 @@ pub use api::EmailPasswordApi;
 
 use async_lock::Semaphore;
 
-use crate::endpoint::Endpoint;
+use crate::endpoint::{Endpoint, PluginEndpoints};
 use crate::plugin::Plugin;
 use crate::user::AuthUser;
 use crate::utils::password::PasswordHasher;
@@ -232,10 +232,11 @@ impl<U: AuthUser, A: PasswordAdapter<U>> Plugin<U, A> for EmailPassword {
     }
 
     fn endpoints(self: Arc<Self>) -> Vec<Endpoint<U, A>> {
+        let on = PluginEndpoints::of(&self);
         vec![
-            Endpoint::post("/signup/email", endpoints::sign_up),
-            Endpoint::post("/signin/email", endpoints::sign_in),
-            Endpoint::post("/change-password", endpoints::change_password),
+            on.post("/signup/email", endpoints::sign_up),
+            on.post("/signin/email", endpoints::sign_in),
+            on.post("/change-password", endpoints::change_password),
         ]
     }
 }

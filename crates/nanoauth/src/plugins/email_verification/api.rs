@@ -22,7 +22,10 @@ where
 {
     /// The email-verification plugin's exports.
     pub fn email_verification(&self) -> EmailVerificationApi<'_, U, A> {
-        EmailVerificationApi { auth: self }
+        EmailVerificationApi {
+            auth: self,
+            plugin: self.plugin::<EmailVerification>(),
+        }
     }
 }
 
@@ -34,16 +37,28 @@ where
     A: VerificationAdapter<U> + EmailVerificationAdapter<U>,
 {
     auth: &'a Auth<U, A>,
+    /// Looked up once, when the exports are asked for; endpoints pass
+    /// their own.
+    plugin: Option<Arc<EmailVerification>>,
 }
 
-impl<U, A> EmailVerificationApi<'_, U, A>
+impl<'a, U, A> EmailVerificationApi<'a, U, A>
 where
     U: AuthUser,
     A: VerificationAdapter<U> + EmailVerificationAdapter<U>,
 {
-    fn options(&self) -> Result<Arc<EmailVerification>, Error> {
-        self.auth
-            .plugin::<EmailVerification>()
+    /// The exports bound to `plugin`: what its endpoints use, so they never
+    /// look it up.
+    pub(super) fn bound(auth: &'a Auth<U, A>, plugin: Arc<EmailVerification>) -> Self {
+        Self {
+            auth,
+            plugin: Some(plugin),
+        }
+    }
+
+    fn options(&self) -> Result<&EmailVerification, Error> {
+        self.plugin
+            .as_deref()
             .ok_or(Error::PluginNotEnabled("email-verification"))
     }
 

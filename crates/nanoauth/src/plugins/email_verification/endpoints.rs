@@ -1,11 +1,15 @@
 //! HTTP handlers of the email-verification plugin.
 
+use std::sync::Arc;
+
 use http::StatusCode;
 use serde::Deserialize;
 
 use crate::adapter::{EmailVerificationAdapter, VerificationAdapter};
 use crate::endpoint::{EndpointRequest, Reply};
 use crate::error::Error;
+
+use super::{EmailVerification, EmailVerificationApi};
 use crate::plugins::link_page;
 use crate::user::AuthUser;
 use crate::utils::url;
@@ -21,15 +25,16 @@ fn root() -> String {
     "/".to_owned()
 }
 
-pub(super) async fn send<U, A>(request: EndpointRequest<U, A>) -> Result<Reply, Error>
+pub(super) async fn send<U, A>(
+    plugin: Arc<EmailVerification>,
+    request: EndpointRequest<U, A>,
+) -> Result<Reply, Error>
 where
     U: AuthUser,
     A: VerificationAdapter<U> + EmailVerificationAdapter<U>,
 {
     let body: SendBody = request.json()?;
-    request
-        .auth()
-        .email_verification()
+    EmailVerificationApi::bound(request.auth(), plugin)
         .send(&body.email, &body.callback_url)
         .await?;
     Ok(Reply::success())
@@ -45,7 +50,10 @@ struct LinkBody {
 
 /// `GET` of the link with `LinkConfirmation::Post`: the page that posts it
 /// back. Uses nothing up, so it is declared safe (and `HEAD` runs it).
-pub(super) async fn page<U, A>(request: EndpointRequest<U, A>) -> Result<Reply, Error>
+pub(super) async fn page<U, A>(
+    _plugin: Arc<EmailVerification>,
+    request: EndpointRequest<U, A>,
+) -> Result<Reply, Error>
 where
     U: AuthUser,
     A: VerificationAdapter<U> + EmailVerificationAdapter<U>,
@@ -71,7 +79,10 @@ where
 
 /// `GET` of the link with `LinkConfirmation::Get`: follows it at once
 /// (`302`, or JSON without a callback).
-pub(super) async fn verify_on_get<U, A>(request: EndpointRequest<U, A>) -> Result<Reply, Error>
+pub(super) async fn verify_on_get<U, A>(
+    plugin: Arc<EmailVerification>,
+    request: EndpointRequest<U, A>,
+) -> Result<Reply, Error>
 where
     U: AuthUser,
     A: VerificationAdapter<U> + EmailVerificationAdapter<U>,
@@ -79,24 +90,42 @@ where
     let query = request.parts().uri.query();
     let token = url::query_param(query, "token").unwrap_or_default();
     let callback = url::query_param(query, "callbackURL");
-    follow(&request, &token, callback.as_deref(), StatusCode::FOUND).await
+    follow(
+        plugin,
+        &request,
+        &token,
+        callback.as_deref(),
+        StatusCode::FOUND,
+    )
+    .await
 }
 
 /// `POST` of the link (its page's form, or code): follows it (`303`, or
 /// JSON without a callback).
-pub(super) async fn verify<U, A>(request: EndpointRequest<U, A>) -> Result<Reply, Error>
+pub(super) async fn verify<U, A>(
+    plugin: Arc<EmailVerification>,
+    request: EndpointRequest<U, A>,
+) -> Result<Reply, Error>
 where
     U: AuthUser,
     A: VerificationAdapter<U> + EmailVerificationAdapter<U>,
 {
     let body: LinkBody = request.fields()?;
     let callback = body.callback_url.as_deref();
-    follow(&request, &body.token, callback, StatusCode::SEE_OTHER).await
+    follow(
+        plugin,
+        &request,
+        &body.token,
+        callback,
+        StatusCode::SEE_OTHER,
+    )
+    .await
 }
 
 /// Uses the link up: a redirect (`status`) when the link names a callback
 /// (a person followed it), JSON otherwise (an API call).
 async fn follow<U, A>(
+    plugin: Arc<EmailVerification>,
     request: &EndpointRequest<U, A>,
     token: &str,
     callback: Option<&str>,
@@ -110,7 +139,9 @@ where
         Some(callback) => Some(request.auth().check_redirect(callback)?),
         None => None,
     };
-    let verified = request.auth().email_verification().verify(token).await;
+    let verified = EmailVerificationApi::bound(request.auth(), plugin)
+        .verify(token)
+        .await;
     let back = |name, value| {
         Reply::redirect(&url::with_param(
             callback.as_deref().unwrap_or("/"),

@@ -29,7 +29,7 @@ pub use api::EmailVerificationApi;
 use crate::adapter::{EmailVerificationAdapter, VerificationAdapter};
 use crate::auth::Auth;
 use crate::email::{EmailSender, OutgoingEmail};
-use crate::endpoint::Endpoint;
+use crate::endpoint::{Endpoint, PluginEndpoints};
 use crate::error::Error;
 use crate::events::{Event, EventKind, Hook};
 use crate::plugin::Plugin;
@@ -89,7 +89,7 @@ impl EmailVerification {
 
     /// How long a link stays valid, in seconds.
     pub fn expires_in(mut self, seconds: u64) -> Self {
-        self.mail.expires_in = seconds;
+        self.mail.set_expires_in(seconds);
         self
     }
 
@@ -98,7 +98,7 @@ impl EmailVerification {
         mut self,
         render: impl Fn(&Email, &str, u64) -> OutgoingEmail + Send + Sync + 'static,
     ) -> Self {
-        self.mail.render = Arc::new(render);
+        self.mail.set_render(Arc::new(render));
         self
     }
 }
@@ -124,14 +124,16 @@ where
     }
 
     fn endpoints(self: Arc<Self>) -> Vec<Endpoint<U, A>> {
+        let on = PluginEndpoints::of(&self);
         let follow = match self.confirmation {
-            LinkConfirmation::Post => Endpoint::get("/verify-email", endpoints::page).safe(),
-            LinkConfirmation::Get => Endpoint::get("/verify-email", endpoints::verify_on_get),
+            LinkConfirmation::Post => on.get("/verify-email", endpoints::page).safe(),
+            LinkConfirmation::Get => on.get("/verify-email", endpoints::verify_on_get),
         };
         vec![
             follow,
-            Endpoint::post("/verify-email", endpoints::verify).accepting_forms(),
-            Endpoint::post("/send-verification-email", endpoints::send),
+            on.post("/verify-email", endpoints::verify)
+                .accepting_forms(),
+            on.post("/send-verification-email", endpoints::send),
         ]
     }
 
@@ -142,21 +144,31 @@ where
             // account's, which gets a link: the owner gets one too (if still
             // unverified), and the same work is done either way, so the
             // timing tells nothing either.
+            let plugin = Arc::clone(&self);
             hooks.push(Hook::new(
                 EventKind::OnEmailTaken,
-                |event: Event<U>, auth: Auth<U, A>| async move {
-                    if let Event::EmailTaken { email } = event {
-                        let _ = auth.email_verification().send(email.as_str(), "/").await;
+                move |event: Event<U>, auth: Auth<U, A>| {
+                    let plugin = Arc::clone(&plugin);
+                    async move {
+                        if let Event::EmailTaken { email } = event {
+                            let exports = EmailVerificationApi::bound(&auth, plugin);
+                            let _ = exports.send(email.as_str(), "/").await;
+                        }
                     }
                 },
             ));
+            let plugin = Arc::clone(&self);
             hooks.push(Hook::new(
                 EventKind::AfterSignUp,
-                |event: Event<U>, auth: Auth<U, A>| async move {
-                    if let Event::SignedUp { user } = event {
-                        // A listener cannot fail the sign-up; the user can ask
-                        // for another link with /send-verification-email.
-                        let _ = auth.email_verification().send_to_user(&user, "/").await;
+                move |event: Event<U>, auth: Auth<U, A>| {
+                    let plugin = Arc::clone(&plugin);
+                    async move {
+                        if let Event::SignedUp { user } = event {
+                            // A listener cannot fail the sign-up; the user can
+                            // ask for another link with /send-verification-email.
+                            let exports = EmailVerificationApi::bound(&auth, plugin);
+                            let _ = exports.send_to_user(&user, "/").await;
+                        }
                     }
                 },
             ));

@@ -29,7 +29,10 @@ impl<U: AuthUser, A: VerificationAdapter<U> + CreateUserAdapter<U> + EmailVerifi
 {
     /// The magic-link plugin's exports.
     pub fn magic_link(&self) -> MagicLinkApi<'_, U, A> {
-        MagicLinkApi { auth: self }
+        MagicLinkApi {
+            auth: self,
+            plugin: self.plugin::<MagicLink>(),
+        }
     }
 }
 
@@ -41,14 +44,29 @@ pub struct MagicLinkApi<
     A: VerificationAdapter<U> + CreateUserAdapter<U> + EmailVerificationAdapter<U>,
 > {
     auth: &'a Auth<U, A>,
+    /// Looked up once, when the exports are asked for; endpoints pass
+    /// their own.
+    plugin: Option<Arc<MagicLink>>,
 }
 
-impl<U: AuthUser, A: VerificationAdapter<U> + CreateUserAdapter<U> + EmailVerificationAdapter<U>>
-    MagicLinkApi<'_, U, A>
+impl<
+    'a,
+    U: AuthUser,
+    A: VerificationAdapter<U> + CreateUserAdapter<U> + EmailVerificationAdapter<U>,
+> MagicLinkApi<'a, U, A>
 {
-    fn options(&self) -> Result<Arc<MagicLink>, Error> {
-        self.auth
-            .plugin::<MagicLink>()
+    /// The exports bound to `plugin`: what its endpoints use, so they never
+    /// look it up.
+    pub(super) fn bound(auth: &'a Auth<U, A>, plugin: Arc<MagicLink>) -> Self {
+        Self {
+            auth,
+            plugin: Some(plugin),
+        }
+    }
+
+    fn options(&self) -> Result<&MagicLink, Error> {
+        self.plugin
+            .as_deref()
             .ok_or(Error::PluginNotEnabled("magic-link"))
     }
 

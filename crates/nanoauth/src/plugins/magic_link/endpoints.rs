@@ -1,5 +1,7 @@
 //! HTTP handlers of the magic-link plugin.
 
+use std::sync::Arc;
+
 use http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -7,6 +9,8 @@ use serde_json::{Map, Value};
 use crate::adapter::{CreateUserAdapter, EmailVerificationAdapter, VerificationAdapter};
 use crate::endpoint::{EndpointRequest, Reply};
 use crate::error::Error;
+
+use super::{MagicLink, MagicLinkApi};
 use crate::plugins::link_page;
 use crate::user::AuthUser;
 use crate::utils::url;
@@ -30,12 +34,11 @@ pub(super) async fn send<
     U: AuthUser,
     A: VerificationAdapter<U> + CreateUserAdapter<U> + EmailVerificationAdapter<U>,
 >(
+    plugin: Arc<MagicLink>,
     request: EndpointRequest<U, A>,
 ) -> Result<Reply, Error> {
     let body: SendBody = request.json()?;
-    request
-        .auth()
-        .magic_link()
+    MagicLinkApi::bound(request.auth(), plugin)
         .send_with_fields(&body.email, &body.callback_url, body.fields)
         .await?;
     Ok(Reply::success())
@@ -55,6 +58,7 @@ pub(super) async fn page<
     U: AuthUser,
     A: VerificationAdapter<U> + CreateUserAdapter<U> + EmailVerificationAdapter<U>,
 >(
+    _plugin: Arc<MagicLink>,
     request: EndpointRequest<U, A>,
 ) -> Result<Reply, Error> {
     let query = request.parts().uri.query();
@@ -76,12 +80,13 @@ pub(super) async fn verify_on_get<
     U: AuthUser,
     A: VerificationAdapter<U> + CreateUserAdapter<U> + EmailVerificationAdapter<U>,
 >(
+    plugin: Arc<MagicLink>,
     request: EndpointRequest<U, A>,
 ) -> Result<Reply, Error> {
     let query = request.parts().uri.query();
     let token = url::query_param(query, "token").unwrap_or_default();
     let callback = url::query_param(query, "callbackURL").unwrap_or_else(root);
-    follow(&request, &token, &callback, StatusCode::FOUND).await
+    follow(plugin, &request, &token, &callback, StatusCode::FOUND).await
 }
 
 /// `POST` of the link (its page's form, or code): follows it (`303`).
@@ -89,11 +94,19 @@ pub(super) async fn verify<
     U: AuthUser,
     A: VerificationAdapter<U> + CreateUserAdapter<U> + EmailVerificationAdapter<U>,
 >(
+    plugin: Arc<MagicLink>,
     request: EndpointRequest<U, A>,
 ) -> Result<Reply, Error> {
     let body: LinkBody = request.fields()?;
     let callback = body.callback_url.unwrap_or_else(root);
-    follow(&request, &body.token, &callback, StatusCode::SEE_OTHER).await
+    follow(
+        plugin,
+        &request,
+        &body.token,
+        &callback,
+        StatusCode::SEE_OTHER,
+    )
+    .await
 }
 
 /// Uses the link up and signs in: a redirect either way (`status`), since a
@@ -102,6 +115,7 @@ async fn follow<
     U: AuthUser,
     A: VerificationAdapter<U> + CreateUserAdapter<U> + EmailVerificationAdapter<U>,
 >(
+    plugin: Arc<MagicLink>,
     request: &EndpointRequest<U, A>,
     token: &str,
     callback: &str,
@@ -110,9 +124,7 @@ async fn follow<
     // The callback was checked when the link was made, but the request is
     // in the clicker's hands: check it again.
     let callback = request.auth().check_redirect(callback)?;
-    let reply = match request
-        .auth()
-        .magic_link()
+    let reply = match MagicLinkApi::bound(request.auth(), plugin)
         .verify(token, request.client())
         .await
     {

@@ -47,7 +47,7 @@ pub use api::MagicLinkApi;
 
 use crate::adapter::{CreateUserAdapter, EmailVerificationAdapter, VerificationAdapter};
 use crate::email::{EmailSender, OutgoingEmail};
-use crate::endpoint::Endpoint;
+use crate::endpoint::{Endpoint, PluginEndpoints};
 use crate::plugin::Plugin;
 use crate::plugins::link_mail::LinkMail;
 use crate::plugins::link_page::LinkConfirmation;
@@ -104,7 +104,7 @@ impl MagicLink {
 
     /// How long a link stays valid, in seconds.
     pub fn expires_in(mut self, seconds: u64) -> Self {
-        self.mail.expires_in = seconds;
+        self.mail.set_expires_in(seconds);
         self
     }
 
@@ -113,7 +113,7 @@ impl MagicLink {
         mut self,
         render: impl Fn(&Email, &str, u64) -> OutgoingEmail + Send + Sync + 'static,
     ) -> Self {
-        self.mail.render = Arc::new(render);
+        self.mail.set_render(Arc::new(render));
         self
     }
 }
@@ -137,14 +137,16 @@ impl<U: AuthUser, A: VerificationAdapter<U> + CreateUserAdapter<U> + EmailVerifi
     }
 
     fn endpoints(self: Arc<Self>) -> Vec<Endpoint<U, A>> {
+        let on = PluginEndpoints::of(&self);
         let follow = match self.confirmation {
-            LinkConfirmation::Post => Endpoint::get("/magic/verify", endpoints::page).safe(),
-            LinkConfirmation::Get => Endpoint::get("/magic/verify", endpoints::verify_on_get),
+            LinkConfirmation::Post => on.get("/magic/verify", endpoints::page).safe(),
+            LinkConfirmation::Get => on.get("/magic/verify", endpoints::verify_on_get),
         };
         vec![
-            Endpoint::post("/signin/magic-link", endpoints::send),
+            on.post("/signin/magic-link", endpoints::send),
             follow,
-            Endpoint::post("/magic/verify", endpoints::verify).accepting_forms(),
+            on.post("/magic/verify", endpoints::verify)
+                .accepting_forms(),
         ]
     }
 }

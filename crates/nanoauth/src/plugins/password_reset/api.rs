@@ -22,7 +22,10 @@ impl<U: AuthUser, A: VerificationAdapter<U> + PasswordAdapter<U> + EmailVerifica
 {
     /// The password-reset plugin's exports.
     pub fn password_reset(&self) -> PasswordResetApi<'_, U, A> {
-        PasswordResetApi { auth: self }
+        PasswordResetApi {
+            auth: self,
+            plugin: self.plugin::<PasswordReset>(),
+        }
     }
 }
 
@@ -34,15 +37,30 @@ pub struct PasswordResetApi<
     A: VerificationAdapter<U> + PasswordAdapter<U> + EmailVerificationAdapter<U>,
 > {
     auth: &'a Auth<U, A>,
+    /// Looked up once, when the exports are asked for; endpoints pass
+    /// their own.
+    plugin: Option<Arc<PasswordReset>>,
 }
 
-impl<U: AuthUser, A: VerificationAdapter<U> + PasswordAdapter<U> + EmailVerificationAdapter<U>>
-    PasswordResetApi<'_, U, A>
+impl<'a, U: AuthUser, A: VerificationAdapter<U> + PasswordAdapter<U> + EmailVerificationAdapter<U>>
+    PasswordResetApi<'a, U, A>
 {
-    fn options(&self) -> Result<(Arc<PasswordReset>, Arc<EmailPassword>), Error> {
+    /// The exports bound to `plugin`: what its endpoints use, so they never
+    /// look it up.
+    pub(super) fn bound(auth: &'a Auth<U, A>, plugin: Arc<PasswordReset>) -> Self {
+        Self {
+            auth,
+            plugin: Some(plugin),
+        }
+    }
+
+    /// This plugin, and the password rules and hasher of `EmailPassword`,
+    /// which it declares as a dependency (so an `Auth` serving its routes
+    /// has it).
+    fn options(&self) -> Result<(&PasswordReset, Arc<EmailPassword>), Error> {
         let reset = self
-            .auth
-            .plugin::<PasswordReset>()
+            .plugin
+            .as_deref()
             .ok_or(Error::PluginNotEnabled("password-reset"))?;
         let passwords = self
             .auth

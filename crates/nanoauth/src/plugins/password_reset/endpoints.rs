@@ -1,10 +1,14 @@
 //! HTTP handlers of the password-reset plugin.
 
+use std::sync::Arc;
+
 use serde::Deserialize;
 
 use crate::adapter::{EmailVerificationAdapter, VerificationAdapter};
 use crate::endpoint::{EndpointRequest, Reply};
 use crate::error::Error;
+
+use super::{PasswordReset, PasswordResetApi};
 use crate::plugins::email_password::PasswordAdapter;
 use crate::user::AuthUser;
 
@@ -26,12 +30,11 @@ pub(super) async fn request<
     U: AuthUser,
     A: VerificationAdapter<U> + PasswordAdapter<U> + EmailVerificationAdapter<U>,
 >(
+    plugin: Arc<PasswordReset>,
     request: EndpointRequest<U, A>,
 ) -> Result<Reply, Error> {
     let body: RequestBody = request.json()?;
-    request
-        .auth()
-        .password_reset()
+    PasswordResetApi::bound(request.auth(), plugin)
         .request(&body.email, &body.redirect_to)
         .await?;
     Ok(Reply::success())
@@ -41,12 +44,11 @@ pub(super) async fn reset<
     U: AuthUser,
     A: VerificationAdapter<U> + PasswordAdapter<U> + EmailVerificationAdapter<U>,
 >(
+    plugin: Arc<PasswordReset>,
     request: EndpointRequest<U, A>,
 ) -> Result<Reply, Error> {
     let body: ResetBody = request.json()?;
-    request
-        .auth()
-        .password_reset()
+    PasswordResetApi::bound(request.auth(), plugin)
         .reset(&body.token, &body.new_password)
         .await?;
     Ok(Reply::success())

@@ -24,7 +24,7 @@ pub use api::PasswordResetApi;
 
 use crate::adapter::{EmailVerificationAdapter, VerificationAdapter};
 use crate::email::{EmailSender, OutgoingEmail};
-use crate::endpoint::Endpoint;
+use crate::endpoint::{Endpoint, PluginEndpoints};
 use crate::plugin::Plugin;
 use crate::plugins::email_password::PasswordAdapter;
 use crate::plugins::link_mail::LinkMail;
@@ -49,7 +49,7 @@ impl PasswordReset {
 
     /// How long a link stays valid, in seconds.
     pub fn expires_in(mut self, seconds: u64) -> Self {
-        self.mail.expires_in = seconds;
+        self.mail.set_expires_in(seconds);
         self
     }
 
@@ -58,7 +58,7 @@ impl PasswordReset {
         mut self,
         render: impl Fn(&Email, &str, u64) -> OutgoingEmail + Send + Sync + 'static,
     ) -> Self {
-        self.mail.render = Arc::new(render);
+        self.mail.set_render(Arc::new(render));
         self
     }
 
@@ -91,10 +91,15 @@ impl<U: AuthUser, A: VerificationAdapter<U> + PasswordAdapter<U> + EmailVerifica
         "password-reset"
     }
 
+    fn dependencies(&self) -> &'static [&'static str] {
+        &["email-password"]
+    }
+
     fn endpoints(self: Arc<Self>) -> Vec<Endpoint<U, A>> {
+        let on = PluginEndpoints::of(&self);
         vec![
-            Endpoint::post("/request-password-reset", endpoints::request),
-            Endpoint::post("/reset-password", endpoints::reset),
+            on.post("/request-password-reset", endpoints::request),
+            on.post("/reset-password", endpoints::reset),
         ]
     }
 }
