@@ -54,6 +54,7 @@ pub mod adapter;
 mod auth;
 mod clock;
 mod cookie;
+mod cors;
 pub mod email;
 mod endpoint;
 mod error;

@@ -1,6 +1,6 @@
 //! The route table, built once from the plugins' endpoints.
 
-use http::Method;
+use http::{HeaderValue, Method};
 
 use crate::adapter::Adapter;
 use crate::auth::ConfigError;
@@ -29,9 +29,16 @@ impl<U: AuthUser, A: Adapter<U>> Clone for Routed<U, A> {
     }
 }
 
+/// One path's endpoints, and the methods they take as an
+/// `Access-Control-Allow-Methods` value (for CORS preflights).
+struct PathEntry<U: AuthUser, A: Adapter<U>> {
+    methods: MethodHandlers<U, A>,
+    allow: HeaderValue,
+}
+
 /// Paths (relative to the base path) to the handlers per method.
 pub(crate) struct Router<U: AuthUser, A: Adapter<U>> {
-    routes: matchit::Router<MethodHandlers<U, A>>,
+    routes: matchit::Router<PathEntry<U, A>>,
 }
 
 /// What a path resolved to.
@@ -83,8 +90,10 @@ impl<U: AuthUser, A: Adapter<U>> Router<U, A> {
         }
         let mut routes = matchit::Router::new();
         for (path, methods) in grouped {
+            let allow = allow_methods(&methods)
+                .map_err(|error| ConfigError::Route(format!("{path}: {error}")))?;
             routes
-                .insert(path.clone(), methods)
+                .insert(path.clone(), PathEntry { methods, allow })
                 .map_err(|error| ConfigError::Route(format!("{path}: {error}")))?;
         }
         Ok(Self { routes })
@@ -104,6 +113,7 @@ impl<U: AuthUser, A: Adapter<U>> Router<U, A> {
         let wanted = if is_head { &Method::GET } else { method };
         match matched
             .value
+            .methods
             .iter()
             .find(|(candidate, routed)| candidate == wanted && (!is_head || routed.safe))
         {
@@ -118,4 +128,30 @@ impl<U: AuthUser, A: Adapter<U>> Router<U, A> {
             None => Route::WrongMethod,
         }
     }
+}
+
+impl<U: AuthUser, A: Adapter<U>> Router<U, A> {
+    /// The methods the endpoints at `path` take, as an
+    /// `Access-Control-Allow-Methods` value; `None` when no endpoint is
+    /// there.
+    pub(crate) fn allowed_methods(&self, path: &str) -> Option<&HeaderValue> {
+        self.routes
+            .at(path)
+            .ok()
+            .map(|matched| &matched.value.allow)
+    }
+}
+
+/// `GET, POST`, with `HEAD` after a `GET` declared safe.
+fn allow_methods<U: AuthUser, A: Adapter<U>>(
+    methods: &MethodHandlers<U, A>,
+) -> Result<HeaderValue, http::header::InvalidHeaderValue> {
+    let mut names: Vec<&str> = Vec::new();
+    for (method, routed) in methods {
+        names.push(method.as_str());
+        if *method == Method::GET && routed.safe {
+            names.push("HEAD");
+        }
+    }
+    HeaderValue::from_str(&names.join(", "))
 }
