@@ -13,10 +13,12 @@ use crate::plugin::Plugin;
 use crate::plugins::sessions::{SESSIONS, Sessions};
 use crate::rate_limit::RateLimit;
 use crate::registry::{Draft, Published, Registry};
+use crate::request_hooks::{Matcher, RequestHook};
 use crate::runtime::{Offload, default_offload};
 use crate::session::SessionConfig;
 use crate::session_cache::SessionCache;
 use crate::user::AuthUser;
+use crate::{EndpointRequest, Error, Reply};
 
 /// NanoAuth for one application: its adapter, keys, plugins and options.
 ///
@@ -151,6 +153,85 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
         });
     }
 
+    /// Adds a hook run before the endpoints `matcher` selects, seen by every
+    /// copy of this `Auth` from the next request on. It gets the request
+    /// (method, [route](EndpointRequest::route), path parameters, headers,
+    /// body, [client](EndpointRequest::client), session) and passes it on,
+    /// amended or not, or refuses it with an [`Error`]: the client gets that
+    /// error and the endpoint never runs. See [`RequestHook`] for where and
+    /// in which order hooks run.
+    ///
+    /// ```
+    /// use http::StatusCode;
+    /// use nanoauth::{Auth, BasicUser, EndpointRequest, Error, Matcher};
+    /// use nanoauth::adapter::memory::MemoryAdapter;
+    ///
+    /// #[derive(serde::Deserialize)]
+    /// struct SignUp { email: String }
+    ///
+    /// # fn example(auth: Auth<BasicUser, MemoryAdapter<BasicUser>>) {
+    /// auth.before(
+    ///     Matcher::any().method(http::Method::POST).path("/signup/email"),
+    ///     |request: EndpointRequest<_, _>| async move {
+    ///         let SignUp { email } = request.json()?;
+    ///         if email.ends_with("@spam.example") {
+    ///             return Err(Error::plugin(StatusCode::FORBIDDEN, "DOMAIN_BLOCKED", "Use another address."));
+    ///         }
+    ///         Ok(request)
+    ///     },
+    /// );
+    /// # }
+    /// ```
+    pub fn before<F, Fut>(&self, matcher: Matcher, hook: F)
+    where
+        F: Fn(EndpointRequest<U, A>) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = Result<EndpointRequest<U, A>, Error>> + Send + 'static,
+    {
+        self.hook_requests(RequestHook::before(matcher, hook));
+    }
+
+    /// Adds a hook run after the endpoints `matcher` selects, seen by every
+    /// copy of this `Auth` from the next request on. It gets the request
+    /// and the endpoint's outcome (its [`Reply`], or its [`Error`]) and
+    /// answers the outcome to pass on: the same, amended, or replaced.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use http::{HeaderName, HeaderValue};
+    /// use nanoauth::{Auth, BasicUser, EndpointRequest, Error, Matcher, Reply};
+    /// use nanoauth::adapter::memory::MemoryAdapter;
+    ///
+    /// # fn example(auth: Auth<BasicUser, MemoryAdapter<BasicUser>>) {
+    /// auth.after(
+    ///     Matcher::any().path("/signin/*"),
+    ///     |_request: Arc<EndpointRequest<_, _>>, outcome: Result<Reply, Error>| async move {
+    ///         let reply = outcome?; // errors pass on unchanged
+    ///         let mut body: serde_json::Value = reply.json_body()?;
+    ///         body["welcome"] = "back".into();
+    ///         reply
+    ///             .with_json(&body)?
+    ///             .with_header(HeaderName::from_static("x-welcome"), HeaderValue::from_static("1"))
+    ///     },
+    /// );
+    /// # }
+    /// ```
+    pub fn after<F, Fut>(&self, matcher: Matcher, hook: F)
+    where
+        F: Fn(Arc<EndpointRequest<U, A>>, Result<Reply, Error>) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = Result<Reply, Error>> + Send + 'static,
+    {
+        self.hook_requests(RequestHook::after(matcher, hook));
+    }
+
+    fn hook_requests(&self, hook: RequestHook<U, A>) {
+        // The route table is rebuilt with the hook; its routes are the ones
+        // that built before, so this cannot fail.
+        let _ = self.inner.registry.update(move |draft| {
+            draft.hook_requests(hook);
+            Ok(())
+        });
+    }
+
     /// Runs the listeners of `event`'s kind, in registration order.
     pub async fn emit(&self, event: Event<U>) {
         let kind = event.kind();
@@ -271,6 +352,7 @@ pub struct AuthBuilder<U: AuthUser, A: Adapter<U>> {
     clock: Arc<dyn Clock>,
     plugins: Vec<PendingPlugin<U, A>>,
     hooks: Vec<Hook<U, A>>,
+    request_hooks: Vec<RequestHook<U, A>>,
     session_cache_ttl: Option<u64>,
     cors_allow_headers: Vec<String>,
     cors_expose_headers: Vec<String>,
@@ -305,6 +387,7 @@ impl<U: AuthUser, A: Adapter<U>> AuthBuilder<U, A> {
             clock: Arc::new(SystemClock),
             plugins: Vec::new(),
             hooks: Vec::new(),
+            request_hooks: Vec::new(),
             session_cache_ttl: None,
             cors_allow_headers: Vec::new(),
             cors_expose_headers: Vec::new(),
@@ -476,6 +559,26 @@ impl<U: AuthUser, A: Adapter<U>> AuthBuilder<U, A> {
         self
     }
 
+    /// Adds a before hook, as [`Auth::before`] does.
+    pub fn before<F, Fut>(mut self, matcher: Matcher, hook: F) -> Self
+    where
+        F: Fn(EndpointRequest<U, A>) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = Result<EndpointRequest<U, A>, Error>> + Send + 'static,
+    {
+        self.request_hooks.push(RequestHook::before(matcher, hook));
+        self
+    }
+
+    /// Adds an after hook, as [`Auth::after`] does.
+    pub fn after<F, Fut>(mut self, matcher: Matcher, hook: F) -> Self
+    where
+        F: Fn(Arc<EndpointRequest<U, A>>, Result<Reply, Error>) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = Result<Reply, Error>> + Send + 'static,
+    {
+        self.request_hooks.push(RequestHook::after(matcher, hook));
+        self
+    }
+
     /// Checks the configuration and builds the router.
     ///
     /// # Errors
@@ -536,7 +639,7 @@ impl<U: AuthUser, A: Adapter<U>> AuthBuilder<U, A> {
                 self.cors_max_age,
             )?,
         };
-        let mut draft = Draft::new(self.hooks);
+        let mut draft = Draft::new(self.hooks, self.request_hooks);
         for register in self.plugins {
             register(&mut draft)?;
         }

@@ -1,9 +1,11 @@
 //! `Auth::handler`: one request in, one response out.
 //!
 //! Reads top to bottom as the request travels: route (and CORS preflight),
-//! origin check, rate limit, body, endpoint, cookie, JSON error, CORS
-//! headers. Nothing here keeps state
+//! origin check, rate limit, body, before hooks, endpoint, after hooks,
+//! cookie, JSON error, CORS headers. Nothing here keeps state
 //! between requests.
+
+use std::sync::Arc;
 
 use bytes::Bytes;
 use http::{HeaderValue, Method, Request, Response, header};
@@ -19,6 +21,7 @@ use crate::error::Error;
 use crate::events::Event;
 use crate::form;
 use crate::origin;
+use crate::request_hooks;
 use crate::router::Route;
 use crate::session::ClientAddr;
 use crate::user::AuthUser;
@@ -158,15 +161,18 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
                 .map_err(rate_limited)?;
         }
 
-        // 5. Endpoint.
+        // 5. Before hooks, endpoint, after hooks (see `request_hooks.rs`):
+        //    the route carries the hooks that match it.
         let is_head = parts.method == Method::HEAD;
-        let reply = (routed.handler)(EndpointRequest {
+        let request = EndpointRequest {
             auth: self.clone(),
             parts,
             body,
             params,
-        })
-        .await?;
+            route: Arc::clone(&routed.pattern),
+            plugin: routed.plugin,
+        };
+        let reply = request_hooks::run(&routed, request).await?;
 
         // 6. Response and cookie.
         self.respond(reply, is_head)

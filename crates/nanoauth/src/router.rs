@@ -1,10 +1,13 @@
 //! The route table, built once from the plugins' endpoints.
 
+use std::sync::Arc;
+
 use http::{HeaderValue, Method};
 
 use crate::adapter::Adapter;
 use crate::auth::ConfigError;
 use crate::endpoint::{Endpoint, EndpointHandler};
+use crate::request_hooks::{RequestHook, RouteHooks};
 use crate::user::AuthUser;
 
 /// The endpoints of one path, per method.
@@ -17,6 +20,11 @@ pub(crate) struct Routed<U: AuthUser, A: Adapter<U>> {
     safe: bool,
     /// Form bodies are accepted as well as JSON.
     pub(crate) accepts_forms: bool,
+    /// The declared path, and the plugin that owns it.
+    pub(crate) pattern: Arc<str>,
+    pub(crate) plugin: &'static str,
+    /// The request hooks matching this endpoint, in running order.
+    pub(crate) hooks: RouteHooks<U, A>,
 }
 
 impl<U: AuthUser, A: Adapter<U>> Clone for Routed<U, A> {
@@ -25,6 +33,9 @@ impl<U: AuthUser, A: Adapter<U>> Clone for Routed<U, A> {
             handler: self.handler.clone(),
             safe: self.safe,
             accepts_forms: self.accepts_forms,
+            pattern: Arc::clone(&self.pattern),
+            plugin: self.plugin,
+            hooks: self.hooks.clone(),
         }
     }
 }
@@ -52,10 +63,12 @@ pub(crate) enum Route<U: AuthUser, A: Adapter<U>> {
 }
 
 impl<U: AuthUser, A: Adapter<U>> Router<U, A> {
-    /// Builds the table; two endpoints on the same method and path, or paths
-    /// matchit cannot tell apart, are a configuration error.
+    /// Builds the table, each endpoint with the `hooks` that match it; two
+    /// endpoints on the same method and path, or paths matchit cannot tell
+    /// apart, are a configuration error.
     pub(crate) fn build(
         endpoints: Vec<(&'static str, Endpoint<U, A>)>,
+        hooks: &[RequestHook<U, A>],
     ) -> Result<Self, ConfigError> {
         let mut grouped: Vec<(String, MethodHandlers<U, A>)> = Vec::new();
         for (plugin, endpoint) in endpoints {
@@ -79,12 +92,16 @@ impl<U: AuthUser, A: Adapter<U>> Router<U, A> {
                     endpoint.method, endpoint.path
                 )));
             }
+            let hooks = RouteHooks::select(hooks, &endpoint.method, &endpoint.path, plugin);
             methods.push((
                 endpoint.method,
                 Routed {
                     handler: endpoint.handler,
                     safe: endpoint.safe,
                     accepts_forms: endpoint.accepts_forms,
+                    pattern: Arc::from(endpoint.path.as_str()),
+                    plugin,
+                    hooks,
                 },
             ));
         }
