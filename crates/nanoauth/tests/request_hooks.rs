@@ -273,6 +273,32 @@ async fn an_after_hook_adds_a_field_and_a_header_to_the_sign_in_answer() -> Test
 }
 
 #[tokio::test]
+async fn a_reply_cannot_take_over_cookies_or_caching() -> TestResult {
+    let auth = auth();
+    // Only the core writes cookies.
+    let planted = Reply::success().with_header(
+        http::header::SET_COOKIE,
+        HeaderValue::from_static("nanoauth.session_token=planted"),
+    );
+    assert!(planted.is_err());
+    // An auth answer is never stored by a shared cache, whatever a hook says.
+    auth.after(
+        Matcher::any().path("/session"),
+        |_request: Arc<Request>, outcome: Result<Reply, Error>| async move {
+            outcome?.with_header(
+                http::header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=3600"),
+            )
+        },
+    );
+    let response = auth.handler(get("/api/auth/session")).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let caching: Vec<_> = response.headers().get_all("cache-control").iter().collect();
+    assert_eq!(caching, ["no-store"]);
+    Ok(())
+}
+
+#[tokio::test]
 async fn an_after_hook_turns_a_reply_into_an_error_and_sees_endpoint_errors() -> TestResult {
     let auth = auth();
     let cookie = cookie(&sign_up(&auth, "ada@example.com", "correct horse battery").await);
