@@ -209,3 +209,35 @@ async fn the_peer_address_is_recorded_on_the_session() {
     assert_eq!(body[0]["userAgent"], "actix-test");
     assert_eq!(body[0]["current"], true);
 }
+
+#[actix_web::test]
+async fn cors_preflights_reach_the_core() {
+    let app = app(auth()).await;
+    let preflight = |origin: &str| {
+        TestRequest::default()
+            .method(actix_web::http::Method::OPTIONS)
+            .uri("/api/auth/signin/email")
+            .insert_header(("origin", origin))
+            .insert_header(("access-control-request-method", "POST"))
+            .to_request()
+    };
+    // The scope's default service takes every method, OPTIONS included.
+    let response = test::call_service(&app, preflight(ORIGIN)).await;
+    assert_eq!(response.status(), 204);
+    let headers = response.headers();
+    assert_eq!(headers.get("access-control-allow-origin").unwrap(), ORIGIN);
+    assert_eq!(
+        headers.get("access-control-allow-credentials").unwrap(),
+        "true"
+    );
+    assert_eq!(headers.get("access-control-allow-methods").unwrap(), "POST");
+
+    let response = test::call_service(&app, preflight("https://evil.example")).await;
+    assert_eq!(response.status(), 403);
+    assert!(
+        response
+            .headers()
+            .keys()
+            .all(|name| !name.as_str().starts_with("access-control-"))
+    );
+}

@@ -167,3 +167,38 @@ async fn extractors_without_the_layer_are_a_500_not_a_panic() {
     assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
     assert!(text(response).await.contains("AUTH_NOT_MOUNTED"));
 }
+
+#[tokio::test]
+async fn cors_preflights_reach_the_core() {
+    let app = app();
+    let preflight = |origin: &str| {
+        Request::options("/api/auth/signin/email")
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "content-type")
+            .body(Body::empty())
+            .unwrap()
+    };
+    // axum's `any` route sends OPTIONS to `Auth::handler` like any method.
+    let response = send(&app, preflight(ORIGIN)).await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let headers = response.headers();
+    assert_eq!(headers["access-control-allow-origin"], ORIGIN);
+    assert_eq!(headers["access-control-allow-credentials"], "true");
+    assert_eq!(headers["access-control-allow-methods"], "POST");
+    assert!(
+        headers["vary"]
+            .to_str()
+            .unwrap()
+            .starts_with("Origin, Access-Control-Request-Method")
+    );
+
+    let response = send(&app, preflight("https://evil.example")).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert!(
+        response
+            .headers()
+            .keys()
+            .all(|name| !name.as_str().starts_with("access-control-"))
+    );
+}

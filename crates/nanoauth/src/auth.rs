@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::adapter::Adapter;
 use crate::clock::{Clock, SystemClock};
 use crate::cookie;
+use crate::cors::{self, Cors};
 use crate::events::{Event, EventKind, Hook};
 use crate::keys::{KeyRing, MIN_SECRET_LEN};
 use crate::origin::origin_of;
@@ -12,10 +13,12 @@ use crate::plugin::Plugin;
 use crate::plugins::sessions::{SESSIONS, Sessions};
 use crate::rate_limit::RateLimit;
 use crate::registry::{Draft, Published, Registry};
+use crate::request_hooks::{Matcher, RequestHook};
 use crate::runtime::{Offload, default_offload};
 use crate::session::SessionConfig;
 use crate::session_cache::SessionCache;
 use crate::user::AuthUser;
+use crate::{EndpointRequest, Error, Reply};
 
 /// NanoAuth for one application: its adapter, keys, plugins and options.
 ///
@@ -61,6 +64,7 @@ pub(crate) struct Config {
     pub(crate) session: SessionConfig,
     pub(crate) max_body_bytes: usize,
     pub(crate) rate_limit: RateLimit,
+    pub(crate) cors: Cors,
 }
 
 impl<U: AuthUser, A: Adapter<U>> Clone for Auth<U, A> {
@@ -145,6 +149,85 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
         // Adding a listener changes no route, so it cannot fail.
         let _ = self.inner.registry.update(move |draft| {
             draft.listen(hook);
+            Ok(())
+        });
+    }
+
+    /// Adds a hook run before the endpoints `matcher` selects, seen by every
+    /// copy of this `Auth` from the next request on. It gets the request
+    /// (method, [route](EndpointRequest::route), path parameters, headers,
+    /// body, [client](EndpointRequest::client), session) and passes it on,
+    /// amended or not, or refuses it with an [`Error`]: the client gets that
+    /// error and the endpoint never runs. See [`RequestHook`] for where and
+    /// in which order hooks run.
+    ///
+    /// ```
+    /// use http::StatusCode;
+    /// use nanoauth::{Auth, BasicUser, EndpointRequest, Error, Matcher};
+    /// use nanoauth::adapter::memory::MemoryAdapter;
+    ///
+    /// #[derive(serde::Deserialize)]
+    /// struct SignUp { email: String }
+    ///
+    /// # fn example(auth: Auth<BasicUser, MemoryAdapter<BasicUser>>) {
+    /// auth.before(
+    ///     Matcher::any().method(http::Method::POST).path("/signup/email"),
+    ///     |request: EndpointRequest<_, _>| async move {
+    ///         let SignUp { email } = request.json()?;
+    ///         if email.ends_with("@spam.example") {
+    ///             return Err(Error::plugin(StatusCode::FORBIDDEN, "DOMAIN_BLOCKED", "Use another address."));
+    ///         }
+    ///         Ok(request)
+    ///     },
+    /// );
+    /// # }
+    /// ```
+    pub fn before<F, Fut>(&self, matcher: Matcher, hook: F)
+    where
+        F: Fn(EndpointRequest<U, A>) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = Result<EndpointRequest<U, A>, Error>> + Send + 'static,
+    {
+        self.hook_requests(RequestHook::before(matcher, hook));
+    }
+
+    /// Adds a hook run after the endpoints `matcher` selects, seen by every
+    /// copy of this `Auth` from the next request on. It gets the request
+    /// and the endpoint's outcome (its [`Reply`], or its [`Error`]) and
+    /// answers the outcome to pass on: the same, amended, or replaced.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use http::{HeaderName, HeaderValue};
+    /// use nanoauth::{Auth, BasicUser, EndpointRequest, Error, Matcher, Reply};
+    /// use nanoauth::adapter::memory::MemoryAdapter;
+    ///
+    /// # fn example(auth: Auth<BasicUser, MemoryAdapter<BasicUser>>) {
+    /// auth.after(
+    ///     Matcher::any().path("/signin/*"),
+    ///     |_request: Arc<EndpointRequest<_, _>>, outcome: Result<Reply, Error>| async move {
+    ///         let reply = outcome?; // errors pass on unchanged
+    ///         let mut body: serde_json::Value = reply.json_body()?;
+    ///         body["welcome"] = "back".into();
+    ///         reply
+    ///             .with_json(&body)?
+    ///             .with_header(HeaderName::from_static("x-welcome"), HeaderValue::from_static("1"))
+    ///     },
+    /// );
+    /// # }
+    /// ```
+    pub fn after<F, Fut>(&self, matcher: Matcher, hook: F)
+    where
+        F: Fn(Arc<EndpointRequest<U, A>>, Result<Reply, Error>) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = Result<Reply, Error>> + Send + 'static,
+    {
+        self.hook_requests(RequestHook::after(matcher, hook));
+    }
+
+    fn hook_requests(&self, hook: RequestHook<U, A>) {
+        // The route table is rebuilt with the hook; its routes are the ones
+        // that built before, so this cannot fail.
+        let _ = self.inner.registry.update(move |draft| {
+            draft.hook_requests(hook);
             Ok(())
         });
     }
@@ -269,7 +352,11 @@ pub struct AuthBuilder<U: AuthUser, A: Adapter<U>> {
     clock: Arc<dyn Clock>,
     plugins: Vec<PendingPlugin<U, A>>,
     hooks: Vec<Hook<U, A>>,
+    request_hooks: Vec<RequestHook<U, A>>,
     session_cache_ttl: Option<u64>,
+    cors_allow_headers: Vec<String>,
+    cors_expose_headers: Vec<String>,
+    cors_max_age: u64,
 }
 
 /// A plugin given to the builder, registered when `build` runs.
@@ -300,7 +387,11 @@ impl<U: AuthUser, A: Adapter<U>> AuthBuilder<U, A> {
             clock: Arc::new(SystemClock),
             plugins: Vec::new(),
             hooks: Vec::new(),
+            request_hooks: Vec::new(),
             session_cache_ttl: None,
+            cors_allow_headers: Vec::new(),
+            cors_expose_headers: Vec::new(),
+            cors_max_age: cors::DEFAULT_MAX_AGE,
         }
     }
 
@@ -329,6 +420,49 @@ impl<U: AuthUser, A: Adapter<U>> AuthBuilder<U, A> {
     /// front-end, say `https://app.example.com`).
     pub fn trusted_origin(mut self, origin: impl Into<String>) -> Self {
         self.trusted_origins.push(origin.into());
+        self
+    }
+
+    /// Another request header the trusted origins' scripts may send
+    /// (`Access-Control-Allow-Headers`), besides `Content-Type` and
+    /// `Authorization`, which are always allowed: say, `X-Captcha-Token`
+    /// for a before hook to read (see [`Auth::before`]).
+    ///
+    /// CORS is on for the trusted origins only (the base URL's and each
+    /// [`trusted_origin`](Self::trusted_origin)): a preflight from one of
+    /// them is answered `204` with credentials allowed; from any other,
+    /// `403 INVALID_ORIGIN` with no CORS header.
+    ///
+    /// ```
+    /// use nanoauth::{Auth, BasicUser, adapter::memory::MemoryAdapter};
+    ///
+    /// let auth = Auth::builder(MemoryAdapter::<BasicUser>::new())
+    ///     .secret("a secret of at least thirty-two bytes!!")
+    ///     .base_url("https://api.example.com")
+    ///     .trusted_origin("https://app.example.com")
+    ///     .cors_allow_header("x-captcha-token")
+    ///     .build()?;
+    /// # Ok::<(), nanoauth::ConfigError>(())
+    /// ```
+    pub fn cors_allow_header(mut self, name: impl Into<String>) -> Self {
+        self.cors_allow_headers.push(name.into());
+        self
+    }
+
+    /// Another response header the trusted origins' scripts may read
+    /// (`Access-Control-Expose-Headers`), besides `Retry-After`, which is
+    /// always exposed: say, a header an after hook adds (see
+    /// [`Auth::after`]).
+    pub fn cors_expose_header(mut self, name: impl Into<String>) -> Self {
+        self.cors_expose_headers.push(name.into());
+        self
+    }
+
+    /// How long a browser may reuse a preflight's answer, in seconds
+    /// (`Access-Control-Max-Age`, default 600; browsers cap it, Chromium at
+    /// two hours).
+    pub fn cors_max_age(mut self, seconds: u64) -> Self {
+        self.cors_max_age = seconds;
         self
     }
 
@@ -425,6 +559,26 @@ impl<U: AuthUser, A: Adapter<U>> AuthBuilder<U, A> {
         self
     }
 
+    /// Adds a before hook, as [`Auth::before`] does.
+    pub fn before<F, Fut>(mut self, matcher: Matcher, hook: F) -> Self
+    where
+        F: Fn(EndpointRequest<U, A>) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = Result<EndpointRequest<U, A>, Error>> + Send + 'static,
+    {
+        self.request_hooks.push(RequestHook::before(matcher, hook));
+        self
+    }
+
+    /// Adds an after hook, as [`Auth::after`] does.
+    pub fn after<F, Fut>(mut self, matcher: Matcher, hook: F) -> Self
+    where
+        F: Fn(Arc<EndpointRequest<U, A>>, Result<Reply, Error>) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = Result<Reply, Error>> + Send + 'static,
+    {
+        self.request_hooks.push(RequestHook::after(matcher, hook));
+        self
+    }
+
     /// Checks the configuration and builds the router.
     ///
     /// # Errors
@@ -479,8 +633,13 @@ impl<U: AuthUser, A: Adapter<U>> AuthBuilder<U, A> {
             session: self.session,
             max_body_bytes: self.max_body_bytes,
             rate_limit: self.rate_limit,
+            cors: Cors::build(
+                &self.cors_allow_headers,
+                &self.cors_expose_headers,
+                self.cors_max_age,
+            )?,
         };
-        let mut draft = Draft::new(self.hooks);
+        let mut draft = Draft::new(self.hooks, self.request_hooks);
         for register in self.plugins {
             register(&mut draft)?;
         }
@@ -544,6 +703,8 @@ pub enum ConfigError {
     },
     /// Two endpoints collide, or a path is invalid.
     Route(String),
+    /// A header name given for CORS is not a valid header name.
+    InvalidHeaderName(String),
 }
 
 impl std::fmt::Display for ConfigError {
@@ -563,6 +724,7 @@ impl std::fmt::Display for ConfigError {
                 )
             }
             Self::Route(detail) => write!(f, "route conflict: {detail}"),
+            Self::InvalidHeaderName(name) => write!(f, "not a header name: {name:?}"),
         }
     }
 }

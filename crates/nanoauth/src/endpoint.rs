@@ -212,6 +212,10 @@ pub struct EndpointRequest<U: AuthUser, A: Adapter<U>> {
     pub(crate) parts: Parts,
     pub(crate) body: Bytes,
     pub(crate) params: Vec<(String, String)>,
+    /// The route's declared path (`/callback/{provider}`).
+    pub(crate) route: Arc<str>,
+    /// The plugin that owns the route.
+    pub(crate) plugin: &'static str,
 }
 
 impl<U: AuthUser, A: Adapter<U>> EndpointRequest<U, A> {

@@ -1,8 +1,11 @@
 //! `Auth::handler`: one request in, one response out.
 //!
-//! Reads top to bottom as the request travels: route, origin check, rate
-//! limit, body, endpoint, cookie, JSON error. Nothing here keeps state
+//! Reads top to bottom as the request travels: route (and CORS preflight),
+//! origin check, rate limit, body, before hooks, endpoint, after hooks,
+//! cookie, JSON error, CORS headers. Nothing here keeps state
 //! between requests.
+
+use std::sync::Arc;
 
 use bytes::Bytes;
 use http::{HeaderValue, Method, Request, Response, header};
@@ -12,11 +15,13 @@ use http_body_util::{BodyExt as _, Limited};
 use crate::adapter::Adapter;
 use crate::auth::Auth;
 use crate::cookie;
+use crate::cors;
 use crate::endpoint::{EndpointRequest, Reply, SessionChange};
 use crate::error::Error;
 use crate::events::Event;
 use crate::form;
 use crate::origin;
+use crate::request_hooks;
 use crate::router::Route;
 use crate::session::ClientAddr;
 use crate::user::AuthUser;
@@ -46,7 +51,10 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
     {
         let path = request.uri().path().to_owned();
         let is_head = request.method() == Method::HEAD;
-        match self.handle(request).await {
+        let origin = request.headers().get(header::ORIGIN).cloned();
+        let preflight = cors::is_preflight(request.method(), request.headers());
+        let config = self.config();
+        let mut response = match self.handle(request, preflight).await {
             Ok(response) => response,
             Err(error) => {
                 self.emit(Event::Error {
@@ -62,10 +70,21 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
                 }
                 response
             }
-        }
+        };
+        config.cors.add_headers(
+            &mut response,
+            origin.as_ref(),
+            preflight,
+            &config.trusted_origins,
+        );
+        response
     }
 
-    async fn handle<B>(&self, request: Request<B>) -> Result<Response<Bytes>, Error>
+    async fn handle<B>(
+        &self,
+        request: Request<B>,
+        preflight: bool,
+    ) -> Result<Response<Bytes>, Error>
     where
         B: Body + Send,
         B::Data: Send,
@@ -80,7 +99,20 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
             .strip_prefix(self.base_path())
             .filter(|rest| rest.starts_with('/'))
             .ok_or(Error::NotFound)?;
-        let (routed, params) = match self.registry().router.route(&parts.method, relative) {
+        let registry = self.registry();
+        // A CORS preflight is answered from the route table alone: it runs
+        // no endpoint, reads no body and is not a credential attempt.
+        if preflight {
+            let methods = registry
+                .router
+                .allowed_methods(relative)
+                .ok_or(Error::NotFound)?;
+            let config = self.config();
+            return config
+                .cors
+                .preflight(&parts.headers, methods, &config.trusted_origins);
+        }
+        let (routed, params) = match registry.router.route(&parts.method, relative) {
             Route::Found(endpoint, params) => (endpoint, params),
             Route::WrongMethod => return Err(Error::MethodNotAllowed),
             Route::Missing => return Err(Error::NotFound),
@@ -129,15 +161,18 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
                 .map_err(rate_limited)?;
         }
 
-        // 5. Endpoint.
+        // 5. Before hooks, endpoint, after hooks (see `request_hooks.rs`):
+        //    the route carries the hooks that match it.
         let is_head = parts.method == Method::HEAD;
-        let reply = (routed.handler)(EndpointRequest {
+        let request = EndpointRequest {
             auth: self.clone(),
             parts,
             body,
             params,
-        })
-        .await?;
+            route: Arc::clone(&routed.pattern),
+            plugin: routed.plugin,
+        };
+        let reply = request_hooks::run(&routed, request).await?;
 
         // 6. Response and cookie.
         self.respond(reply, is_head)

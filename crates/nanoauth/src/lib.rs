@@ -54,6 +54,7 @@ pub mod adapter;
 mod auth;
 mod clock;
 mod cookie;
+mod cors;
 pub mod email;
 mod endpoint;
 mod error;
@@ -67,6 +68,7 @@ mod plugin;
 pub mod plugins;
 pub mod rate_limit;
 mod registry;
+mod request_hooks;
 mod router;
 mod runtime;
 #[cfg(feature = "tower")]
@@ -91,6 +93,7 @@ pub use keys::MIN_SECRET_LEN;
 pub use origin::origin_of;
 pub use ownership::EmailProof;
 pub use plugin::Plugin;
+pub use request_hooks::{Matcher, RequestHook};
 #[cfg(feature = "tokio")]
 pub use runtime::TokioOffload;
 pub use runtime::{

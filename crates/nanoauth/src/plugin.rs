@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::adapter::Adapter;
 use crate::endpoint::Endpoint;
 use crate::events::Hook;
+use crate::request_hooks::RequestHook;
 use crate::session::SessionGuard;
 use crate::user::AuthUser;
 
@@ -59,6 +60,13 @@ pub trait Plugin<U: AuthUser, A: Adapter<U>>: Send + Sync + 'static {
 
     /// The plugin's lifecycle listeners.
     fn hooks(self: Arc<Self>) -> Vec<Hook<U, A>> {
+        Vec::new()
+    }
+
+    /// The plugin's before and after hooks on requests (its own routes or
+    /// any other plugin's, as their [`Matcher`](crate::Matcher)s say). They
+    /// run before the application's; see [`RequestHook`].
+    fn request_hooks(self: Arc<Self>) -> Vec<RequestHook<U, A>> {
         Vec::new()
     }
 

@@ -1,6 +1,6 @@
 //! What the plugins and listeners of an `Auth` make up: the plugins, the
-//! route table built from their endpoints, the event listeners and the
-//! session guards.
+//! route table built from their endpoints (each route with the request
+//! hooks that match it), the event listeners and the session guards.
 //!
 //! It is swapped whole, never edited in place: adding a plugin or a
 //! listener at run time builds a new registry and publishes it with one
@@ -19,6 +19,7 @@ use crate::adapter::Adapter;
 use crate::auth::ConfigError;
 use crate::events::Hook;
 use crate::plugin::Plugin;
+use crate::request_hooks::RequestHook;
 use crate::router::Router;
 use crate::session::SessionGuard;
 use crate::user::AuthUser;
@@ -30,6 +31,32 @@ pub(crate) struct Registry<U: AuthUser, A: Adapter<U>> {
     pub(crate) router: Router<U, A>,
     pub(crate) hooks: Vec<Hook<U, A>>,
     pub(crate) guards: Vec<SessionGuard<U, A>>,
+    /// Kept to build the next registry from; the router holds each
+    /// route's own selection.
+    request_hooks: RequestHooks<U, A>,
+}
+
+/// Request hooks by origin: the plugins' run before the application's.
+struct RequestHooks<U: AuthUser, A: Adapter<U>> {
+    plugins: Vec<RequestHook<U, A>>,
+    app: Vec<RequestHook<U, A>>,
+}
+
+impl<U: AuthUser, A: Adapter<U>> Clone for RequestHooks<U, A> {
+    fn clone(&self) -> Self {
+        Self {
+            plugins: self.plugins.clone(),
+            app: self.app.clone(),
+        }
+    }
+}
+
+impl<U: AuthUser, A: Adapter<U>> RequestHooks<U, A> {
+    /// In running order: the plugins' (in the order the plugins were
+    /// added), then the application's, each in registration order.
+    fn in_order(&self) -> Vec<RequestHook<U, A>> {
+        self.plugins.iter().chain(&self.app).cloned().collect()
+    }
 }
 
 struct RegisteredPlugin<U: AuthUser, A: Adapter<U>> {
@@ -58,14 +85,19 @@ pub(crate) struct Draft<U: AuthUser, A: Adapter<U>> {
     plugins: Vec<RegisteredPlugin<U, A>>,
     hooks: Vec<Hook<U, A>>,
     guards: Vec<SessionGuard<U, A>>,
+    request_hooks: RequestHooks<U, A>,
 }
 
 impl<U: AuthUser, A: Adapter<U>> Draft<U, A> {
-    pub(crate) fn new(hooks: Vec<Hook<U, A>>) -> Self {
+    pub(crate) fn new(hooks: Vec<Hook<U, A>>, request_hooks: Vec<RequestHook<U, A>>) -> Self {
         Self {
             plugins: Vec::new(),
             hooks,
             guards: Vec::new(),
+            request_hooks: RequestHooks {
+                plugins: Vec::new(),
+                app: request_hooks,
+            },
         }
     }
 
@@ -86,6 +118,9 @@ impl<U: AuthUser, A: Adapter<U>> Draft<U, A> {
         let plugin = Arc::new(plugin);
         self.hooks.extend(Arc::clone(&plugin).hooks());
         self.guards.extend(Arc::clone(&plugin).session_guards());
+        self.request_hooks
+            .plugins
+            .extend(Arc::clone(&plugin).request_hooks());
         self.plugins.push(RegisteredPlugin {
             name,
             type_id: TypeId::of::<P>(),
@@ -99,6 +134,11 @@ impl<U: AuthUser, A: Adapter<U>> Draft<U, A> {
     /// Adds an application listener.
     pub(crate) fn listen(&mut self, hook: Hook<U, A>) {
         self.hooks.push(hook);
+    }
+
+    /// Adds an application request hook (after every earlier one).
+    pub(crate) fn hook_requests(&mut self, hook: RequestHook<U, A>) {
+        self.request_hooks.app.push(hook);
     }
 
     /// Checks that every plugin's dependencies are in and builds the route
@@ -127,10 +167,11 @@ impl<U: AuthUser, A: Adapter<U>> Draft<U, A> {
             })
             .collect();
         Ok(Registry {
-            router: Router::build(endpoints)?,
+            router: Router::build(endpoints, &self.request_hooks.in_order())?,
             plugins: self.plugins,
             hooks: self.hooks,
             guards: self.guards,
+            request_hooks: self.request_hooks,
         })
     }
 }
@@ -158,6 +199,7 @@ impl<U: AuthUser, A: Adapter<U>> Registry<U, A> {
             plugins: self.plugins.clone(),
             hooks: self.hooks.clone(),
             guards: self.guards.clone(),
+            request_hooks: self.request_hooks.clone(),
         }
     }
 }

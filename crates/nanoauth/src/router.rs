@@ -1,10 +1,13 @@
 //! The route table, built once from the plugins' endpoints.
 
-use http::Method;
+use std::sync::Arc;
+
+use http::{HeaderValue, Method};
 
 use crate::adapter::Adapter;
 use crate::auth::ConfigError;
 use crate::endpoint::{Endpoint, EndpointHandler};
+use crate::request_hooks::{RequestHook, RouteHooks};
 use crate::user::AuthUser;
 
 /// The endpoints of one path, per method.
@@ -17,6 +20,11 @@ pub(crate) struct Routed<U: AuthUser, A: Adapter<U>> {
     safe: bool,
     /// Form bodies are accepted as well as JSON.
     pub(crate) accepts_forms: bool,
+    /// The declared path, and the plugin that owns it.
+    pub(crate) pattern: Arc<str>,
+    pub(crate) plugin: &'static str,
+    /// The request hooks matching this endpoint, in running order.
+    pub(crate) hooks: RouteHooks<U, A>,
 }
 
 impl<U: AuthUser, A: Adapter<U>> Clone for Routed<U, A> {
@@ -25,13 +33,23 @@ impl<U: AuthUser, A: Adapter<U>> Clone for Routed<U, A> {
             handler: self.handler.clone(),
             safe: self.safe,
             accepts_forms: self.accepts_forms,
+            pattern: Arc::clone(&self.pattern),
+            plugin: self.plugin,
+            hooks: self.hooks.clone(),
         }
     }
 }
 
+/// One path's endpoints, and the methods they take as an
+/// `Access-Control-Allow-Methods` value (for CORS preflights).
+struct PathEntry<U: AuthUser, A: Adapter<U>> {
+    methods: MethodHandlers<U, A>,
+    allow: HeaderValue,
+}
+
 /// Paths (relative to the base path) to the handlers per method.
 pub(crate) struct Router<U: AuthUser, A: Adapter<U>> {
-    routes: matchit::Router<MethodHandlers<U, A>>,
+    routes: matchit::Router<PathEntry<U, A>>,
 }
 
 /// What a path resolved to.
@@ -45,10 +63,12 @@ pub(crate) enum Route<U: AuthUser, A: Adapter<U>> {
 }
 
 impl<U: AuthUser, A: Adapter<U>> Router<U, A> {
-    /// Builds the table; two endpoints on the same method and path, or paths
-    /// matchit cannot tell apart, are a configuration error.
+    /// Builds the table, each endpoint with the `hooks` that match it; two
+    /// endpoints on the same method and path, or paths matchit cannot tell
+    /// apart, are a configuration error.
     pub(crate) fn build(
         endpoints: Vec<(&'static str, Endpoint<U, A>)>,
+        hooks: &[RequestHook<U, A>],
     ) -> Result<Self, ConfigError> {
         let mut grouped: Vec<(String, MethodHandlers<U, A>)> = Vec::new();
         for (plugin, endpoint) in endpoints {
@@ -72,19 +92,25 @@ impl<U: AuthUser, A: Adapter<U>> Router<U, A> {
                     endpoint.method, endpoint.path
                 )));
             }
+            let hooks = RouteHooks::select(hooks, &endpoint.method, &endpoint.path, plugin);
             methods.push((
                 endpoint.method,
                 Routed {
                     handler: endpoint.handler,
                     safe: endpoint.safe,
                     accepts_forms: endpoint.accepts_forms,
+                    pattern: Arc::from(endpoint.path.as_str()),
+                    plugin,
+                    hooks,
                 },
             ));
         }
         let mut routes = matchit::Router::new();
         for (path, methods) in grouped {
+            let allow = allow_methods(&methods)
+                .map_err(|error| ConfigError::Route(format!("{path}: {error}")))?;
             routes
-                .insert(path.clone(), methods)
+                .insert(path.clone(), PathEntry { methods, allow })
                 .map_err(|error| ConfigError::Route(format!("{path}: {error}")))?;
         }
         Ok(Self { routes })
@@ -104,6 +130,7 @@ impl<U: AuthUser, A: Adapter<U>> Router<U, A> {
         let wanted = if is_head { &Method::GET } else { method };
         match matched
             .value
+            .methods
             .iter()
             .find(|(candidate, routed)| candidate == wanted && (!is_head || routed.safe))
         {
@@ -118,4 +145,30 @@ impl<U: AuthUser, A: Adapter<U>> Router<U, A> {
             None => Route::WrongMethod,
         }
     }
+}
+
+impl<U: AuthUser, A: Adapter<U>> Router<U, A> {
+    /// The methods the endpoints at `path` take, as an
+    /// `Access-Control-Allow-Methods` value; `None` when no endpoint is
+    /// there.
+    pub(crate) fn allowed_methods(&self, path: &str) -> Option<&HeaderValue> {
+        self.routes
+            .at(path)
+            .ok()
+            .map(|matched| &matched.value.allow)
+    }
+}
+
+/// `GET, POST`, with `HEAD` after a `GET` declared safe.
+fn allow_methods<U: AuthUser, A: Adapter<U>>(
+    methods: &MethodHandlers<U, A>,
+) -> Result<HeaderValue, http::header::InvalidHeaderValue> {
+    let mut names: Vec<&str> = Vec::new();
+    for (method, routed) in methods {
+        names.push(method.as_str());
+        if *method == Method::GET && routed.safe {
+            names.push("HEAD");
+        }
+    }
+    HeaderValue::from_str(&names.join(", "))
 }
