@@ -7,7 +7,7 @@ use crate::endpoint::{EndpointRequest, Reply};
 use crate::error::Error;
 use crate::user::{AuthUser, Email};
 
-use super::PasswordAdapter;
+use crate::adapter::PasswordAdapter;
 
 /// `POST /signup/email`. Only `email`, `password` and the application's
 /// `AuthUser::SignUp` fields are read; anything else is ignored.

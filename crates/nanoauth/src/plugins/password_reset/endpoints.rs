@@ -2,10 +2,9 @@
 
 use serde::Deserialize;
 
-use crate::adapter::{EmailVerificationAdapter, VerificationAdapter};
+use crate::adapter::{EmailVerificationAdapter, PasswordAdapter, VerificationAdapter};
 use crate::endpoint::{EndpointRequest, Reply};
 use crate::error::Error;
-use crate::plugins::email_password::PasswordAdapter;
 use crate::user::AuthUser;
 
 #[derive(Deserialize)]
