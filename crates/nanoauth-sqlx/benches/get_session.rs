@@ -17,8 +17,8 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use http::HeaderMap;
-use nanoauth::adapter::memory::MemoryAdapter;
 use nanoauth::PasswordAdapter;
+use nanoauth::adapter::memory::MemoryAdapter;
 use nanoauth::plugins::email_password::EmailPassword;
 use nanoauth::utils::password::PasswordHasher;
 use nanoauth::{Auth, BasicUser, ClientInfo, Email};

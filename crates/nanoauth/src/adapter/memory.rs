@@ -61,7 +61,7 @@ impl<U> MemoryAdapter<U> {
             state: RwLock::new(State {
                 users: HashMap::new(),
                 by_email: HashMap::new(),
-                            passwords: HashMap::new(),
+                passwords: HashMap::new(),
                 sessions: HashMap::new(),
                 verifications: HashMap::new(),
                 verified_emails: std::collections::HashSet::new(),
@@ -218,7 +218,7 @@ impl<U: AuthUser> EmailVerificationAdapter<U> for MemoryAdapter<U> {
         if !state.verified_emails.insert(user_id.to_owned()) {
             return Ok(false);
         }
-            state.passwords.remove(user_id);
+        state.passwords.remove(user_id);
         state
             .accounts
             .retain(|_, account| account.user_id != user_id);
