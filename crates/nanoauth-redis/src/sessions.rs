@@ -3,7 +3,7 @@
 use std::future::Future;
 use std::sync::LazyLock;
 
-use nanoauth::plugins::email_password::{PasswordAdapter, PasswordCredential};
+use nanoauth::adapter::{PasswordAdapter, PasswordCredential};
 use nanoauth::utils::token::TokenHash;
 use nanoauth::{Adapter, AdapterError, AuthUser, Email, SessionRecord};
 use redis::Script;

@@ -5,7 +5,7 @@ mod common;
 
 use nanoauth::adapter::memory::MemoryAdapter;
 use nanoauth_redis::RedisSessions;
-use nanoauth_testing::{ConformanceUser, adapter_conformance};
+use nanoauth_testing::{ConformanceUser, conformance};
 
 type Sessions = RedisSessions<MemoryAdapter<ConformanceUser>>;
 
@@ -28,4 +28,8 @@ async fn teardown(adapter: Sessions) {
     }
 }
 
-adapter_conformance!(setup: setup(), teardown: teardown);
+conformance!(
+    setup: setup(),
+    capabilities: [password, create_user, verification, email_verification, accounts],
+    teardown: teardown,
+);

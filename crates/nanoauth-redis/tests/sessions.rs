@@ -215,7 +215,7 @@ async fn users_come_from_the_inner_adapter() -> TestResult {
         skipped("users_come_from_the_inner_adapter");
         return Ok(());
     };
-    use nanoauth::plugins::email_password::PasswordAdapter;
+    use nanoauth::PasswordAdapter;
     let user = BasicUser {
         id: "inner-user".into(),
         email: "inner@example.com".into(),

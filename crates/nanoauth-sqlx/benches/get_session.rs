@@ -17,8 +17,9 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use http::HeaderMap;
+use nanoauth::PasswordAdapter;
 use nanoauth::adapter::memory::MemoryAdapter;
-use nanoauth::plugins::email_password::{EmailPassword, PasswordAdapter};
+use nanoauth::plugins::email_password::EmailPassword;
 use nanoauth::utils::password::PasswordHasher;
 use nanoauth::{Auth, BasicUser, ClientInfo, Email};
 use nanoauth_redis::{RedisSessions, RedisStore};

@@ -4,7 +4,7 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
-use nanoauth::plugins::email_password::{PasswordAdapter, PasswordCredential};
+use nanoauth::adapter::{PasswordAdapter, PasswordCredential};
 use nanoauth::utils::token::TokenHash;
 use nanoauth::{
     AccountAdapter, AccountRecord, Adapter, AdapterError, AuthUser, Clock, CreateUserAdapter,

@@ -3,17 +3,29 @@
 mod support;
 
 mod sqlite {
-    nanoauth_testing::adapter_conformance!(setup: crate::support::sqlite());
+    nanoauth_testing::conformance!(
+        setup: crate::support::sqlite(),
+        capabilities: [password, create_user, verification, email_verification, accounts],
+    );
 }
 
 mod sqlite_with_own_names {
-    nanoauth_testing::adapter_conformance!(setup: crate::support::sqlite_mapped());
+    nanoauth_testing::conformance!(
+        setup: crate::support::sqlite_mapped(),
+        capabilities: [password, create_user, verification, email_verification, accounts],
+    );
 }
 
 mod postgres {
-    nanoauth_testing::adapter_conformance!(setup: crate::support::postgres());
+    nanoauth_testing::conformance!(
+        setup: crate::support::postgres(),
+        capabilities: [password, create_user, verification, email_verification, accounts],
+    );
 }
 
 mod mysql {
-    nanoauth_testing::adapter_conformance!(setup: crate::support::mysql());
+    nanoauth_testing::conformance!(
+        setup: crate::support::mysql(),
+        capabilities: [password, create_user, verification, email_verification, accounts],
+    );
 }

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use nanoauth::plugins::email_password::{EmailPassword, PasswordAdapter};
+use nanoauth::PasswordAdapter;
+use nanoauth::plugins::email_password::EmailPassword;
 use nanoauth::utils::password::PasswordHasher;
 use nanoauth::{Adapter, AdapterError, Auth, Email};
 use nanoauth_testing::ConformanceUser;

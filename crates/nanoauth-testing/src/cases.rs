@@ -1,6 +1,24 @@
 //! The conformance cases. Each takes the adapter and a function that builds
 //! a user of the adapter's type from an id and an email, and panics with a
-//! message naming the broken expectation.
+//! message naming the broken expectation. Each is bounded on exactly the
+//! capabilities it uses; the cases that need a user already in the store
+//! (and whose capabilities cannot create one) also take a `store`: an async
+//! function `(&A, &U) -> Result<(), AdapterError>`, such as those in
+//! [`store`](crate::store).
+//!
+//! The groups, as [`conformance!`](crate::conformance) runs them:
+//!
+//! | group | needs | cases |
+//! |---|---|---|
+//! | base | `Adapter` (+ `store`) | [`users_round_trip`], [`custom_fields_round_trip`], [`hostile_values_stay_data`], [`sessions_lifecycle`], [`session_with_user_in_one_lookup`], [`sessions_refresh_only_while_stored`], [`refresh_never_resurrects_a_revoked_session`], [`expired_sessions_are_never_extended`], [`expired_sessions_are_purged`] |
+//! | `password` | `PasswordAdapter` | [`password_credentials_round_trip`], [`duplicate_email_is_a_conflict`], [`passwords_can_be_replaced`], [`concurrent_sign_ups_one_wins`], [`works_behind_auth`] |
+//! | `create_user` | `CreateUserAdapter` | [`users_without_password`] |
+//! | `verification` | `VerificationAdapter` | [`verification_tokens_are_single_use`], [`verification_consumed_once_under_concurrency`], [`expired_verifications_are_purged`] |
+//! | `email_verification` | `EmailVerificationAdapter` (+ `store`) | [`email_verification_is_remembered`], [`claims_are_won_once`] |
+//! | `accounts` | `AccountAdapter` (+ `store`) | [`accounts_link_find_unlink`], [`user_with_account_is_atomic`], [`concurrent_first_sign_ins_one_wins`] |
+//! | `password` + `create_user` | both | [`passwordless_users_have_no_password`] |
+//! | `password` + `accounts` | both | [`social_users_have_no_password`] |
+//! | `password` + `accounts` + `email_verification` | all three | [`unclaimed_accounts_are_taken_over_cleanly`] |
 
 use std::fmt::Debug;
 use std::sync::Arc;
@@ -8,18 +26,20 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use futures_util::future::join_all;
-use nanoauth::plugins::email_password::{EmailPassword, PasswordAdapter};
+use nanoauth::plugins::email_password::EmailPassword;
 use nanoauth::utils::password::PasswordHasher;
 use nanoauth::utils::token::{TokenHash, random_id, random_token};
 use nanoauth::{
-    AccountAdapter, AccountRecord, AdapterError, Auth, AuthUser, ClientInfo, CreateUserAdapter,
-    Email, EmailVerificationAdapter, SessionRecord, VerificationAdapter, VerificationRecord,
+    AccountAdapter, AccountRecord, Adapter, AdapterError, Auth, AuthUser, ClientInfo,
+    CreateUserAdapter, Email, EmailVerificationAdapter, PasswordAdapter, SessionRecord,
+    VerificationAdapter, VerificationRecord,
 };
 
 use crate::paused::{Gate, Paused};
 
-/// What every case needs of the adapter: all capabilities of the shipped
-/// plugins.
+/// Every capability of the shipped plugins: what
+/// [`adapter_conformance!`](crate::adapter_conformance) asks of an adapter.
+/// (Each case asks only for what it uses.)
 pub trait FullAdapter<U: AuthUser>:
     PasswordAdapter<U>
     + CreateUserAdapter<U>
@@ -65,7 +85,7 @@ fn fresh_id() -> String {
 }
 
 /// A PHC string; its content does not matter to storage.
-const HASH: &str =
+pub(crate) const HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g";
 
 fn session_for(user_id: &str, created_at: u64) -> SessionRecord {
@@ -82,23 +102,35 @@ fn session_for(user_id: &str, created_at: u64) -> SessionRecord {
     )
 }
 
-async fn create<U: TestableUser, A: FullAdapter<U>>(adapter: &A, user: &U) {
+async fn create<U: TestableUser, A: PasswordAdapter<U>>(adapter: &A, user: &U) {
     adapter
         .create_user_with_password(user, HASH)
         .await
         .unwrap_or_else(|e| panic!("create_user_with_password({:?}) failed: {e}", user.email()));
 }
 
-/// Create, then find by id and by email; unknown ids and emails are `None`.
-pub async fn users_round_trip<U, A, F>(adapter: &A, make: &F)
+/// Puts `user` in the store the way the caller said.
+async fn stored<U, A, S>(store: &S, adapter: &A, user: &U)
 where
     U: TestableUser,
-    A: FullAdapter<U>,
+    S: AsyncFn(&A, &U) -> Result<(), AdapterError>,
+{
+    store(adapter, user)
+        .await
+        .unwrap_or_else(|e| panic!("storing the user {:?} failed: {e}", user.email()));
+}
+
+/// Create, then find by id and by email; unknown ids and emails are `None`.
+pub async fn users_round_trip<U, A, F, S>(adapter: &Arc<A>, make: &F, store: &S)
+where
+    U: TestableUser,
+    A: Adapter<U>,
     F: Fn(String, Email) -> U,
+    S: AsyncFn(&A, &U) -> Result<(), AdapterError>,
 {
     let email = fresh_email("round-trip");
     let user = make(fresh_id(), email.clone());
-    create(adapter, &user).await;
+    stored(store, adapter.as_ref(), &user).await;
 
     let by_id = adapter.get_user(user.id()).await.expect("get_user");
     assert_eq!(
@@ -114,16 +146,6 @@ where
         by_email.as_ref(),
         Some(&user),
         "find_user_by_email returns the stored user"
-    );
-    let credential = adapter
-        .find_password_credential(&email)
-        .await
-        .expect("find_password_credential")
-        .expect("the credential exists");
-    assert_eq!(credential.user, user);
-    assert_eq!(
-        credential.password_hash, HASH,
-        "the hash is stored verbatim"
     );
 
     assert!(
@@ -141,9 +163,40 @@ where
             .expect("find")
             .is_none()
     );
+}
+
+/// A user created with a password comes back with it: the credential holds
+/// the stored user and the hash verbatim; an unknown email has none.
+pub async fn password_credentials_round_trip<U, A, F>(adapter: &A, make: &F)
+where
+    U: TestableUser,
+    A: PasswordAdapter<U>,
+    F: Fn(String, Email) -> U,
+{
+    let email = fresh_email("credential");
+    let user = make(fresh_id(), email.clone());
+    create(adapter, &user).await;
+    let credential = adapter
+        .find_password_credential(&email)
+        .await
+        .expect("find_password_credential")
+        .expect("the credential exists");
+    assert_eq!(
+        credential.user, user,
+        "the credential holds the stored user"
+    );
+    assert_eq!(
+        credential.password_hash, HASH,
+        "the hash is stored verbatim"
+    );
+    assert_eq!(
+        adapter.find_user_by_email(&email).await.expect("find"),
+        Some(user),
+        "a password user is a user like any other"
+    );
     assert!(
         adapter
-            .find_password_credential(&unknown)
+            .find_password_credential(&fresh_email("unknown"))
             .await
             .expect("find")
             .is_none()
@@ -152,17 +205,18 @@ where
 
 /// Every custom field of the user type comes back as it went in, including
 /// after a second, independent read.
-pub async fn custom_fields_round_trip<U, A, F>(adapter: &A, make: &F)
+pub async fn custom_fields_round_trip<U, A, F, S>(adapter: &Arc<A>, make: &F, store: &S)
 where
     U: TestableUser,
-    A: FullAdapter<U>,
+    A: Adapter<U>,
     F: Fn(String, Email) -> U,
+    S: AsyncFn(&A, &U) -> Result<(), AdapterError>,
 {
     let users: Vec<U> = (0..3)
         .map(|_| make(fresh_id(), fresh_email("custom")))
         .collect();
     for user in &users {
-        create(adapter, user).await;
+        stored(store, adapter.as_ref(), user).await;
     }
     for user in &users {
         let stored = adapter.get_user(user.id()).await.expect("get_user");
@@ -178,7 +232,7 @@ where
 pub async fn duplicate_email_is_a_conflict<U, A, F>(adapter: &A, make: &F)
 where
     U: TestableUser,
-    A: FullAdapter<U>,
+    A: PasswordAdapter<U>,
     F: Fn(String, Email) -> U,
 {
     let email = fresh_email("dup");
@@ -213,12 +267,12 @@ where
 }
 
 /// A user can be created without a password (a magic link's first use): it
-/// is found by id and email, has no password credential, and its email is
-/// as unique as anyone's.
+/// is found by id and email, and a second one with its email is a
+/// `Conflict`.
 pub async fn users_without_password<U, A, F>(adapter: &A, make: &F)
 where
     U: TestableUser,
-    A: FullAdapter<U>,
+    A: CreateUserAdapter<U>,
     F: Fn(String, Email) -> U,
 {
     let email = fresh_email("nopassword");
@@ -237,6 +291,37 @@ where
         Some(user.clone()),
         "found by email"
     );
+
+    let twin = make(fresh_id(), email.clone());
+    let again = adapter.create_user(&twin).await;
+    assert!(
+        matches!(again, Err(AdapterError::Conflict)),
+        "a second passwordless user with the email is a Conflict, got {again:?}"
+    );
+    assert!(
+        adapter
+            .get_user(twin.id())
+            .await
+            .expect("get_user")
+            .is_none(),
+        "the refused user was not written"
+    );
+}
+
+/// Users created with and without a password share one email index, and a
+/// user created without a password has no password credential.
+pub async fn passwordless_users_have_no_password<U, A, F>(adapter: &A, make: &F)
+where
+    U: TestableUser,
+    A: PasswordAdapter<U> + CreateUserAdapter<U>,
+    F: Fn(String, Email) -> U,
+{
+    let email = fresh_email("passwordless");
+    let user = make(fresh_id(), email.clone());
+    adapter
+        .create_user(&user)
+        .await
+        .unwrap_or_else(|e| panic!("create_user({:?}) failed: {e}", user.email()));
     let credential = adapter
         .find_password_credential(&email)
         .await
@@ -244,12 +329,6 @@ where
     assert!(
         credential.is_none(),
         "a user created without a password has none"
-    );
-
-    let again = adapter.create_user(&make(fresh_id(), email.clone())).await;
-    assert!(
-        matches!(again, Err(AdapterError::Conflict)),
-        "a second passwordless user with the email is a Conflict, got {again:?}"
     );
     let with_password = adapter
         .create_user_with_password(&make(fresh_id(), email.clone()), HASH)
@@ -273,7 +352,7 @@ where
 pub async fn passwords_can_be_replaced<U, A, F>(adapter: &A, make: &F)
 where
     U: TestableUser,
-    A: FullAdapter<U>,
+    A: PasswordAdapter<U>,
     F: Fn(String, Email) -> U,
 {
     let email = fresh_email("new-password");
@@ -300,16 +379,17 @@ where
 
 /// Email verification is remembered per user, idempotently; unknown users
 /// are not verified and cannot be.
-pub async fn email_verification_is_remembered<U, A, F>(adapter: &A, make: &F)
+pub async fn email_verification_is_remembered<U, A, F, S>(adapter: &Arc<A>, make: &F, store: &S)
 where
     U: TestableUser,
-    A: FullAdapter<U>,
+    A: EmailVerificationAdapter<U>,
     F: Fn(String, Email) -> U,
+    S: AsyncFn(&A, &U) -> Result<(), AdapterError>,
 {
     let user = make(fresh_id(), fresh_email("verified"));
     let other = make(fresh_id(), fresh_email("unverified"));
-    create(adapter, &user).await;
-    create(adapter, &other).await;
+    stored(store, adapter.as_ref(), &user).await;
+    stored(store, adapter.as_ref(), &other).await;
     assert!(
         !adapter
             .is_email_verified(user.id())
@@ -346,11 +426,76 @@ where
     assert!(adapter.set_email_verified(&unknown).await.is_err());
 }
 
+/// `claim_email` takes an unverified address over once: the first claim
+/// answers `true` and verifies it, later ones answer `false`; of concurrent
+/// claims exactly one wins; an unknown user is an error. (What a claim
+/// removes is checked where the adapter stores passwords and accounts:
+/// [`unclaimed_accounts_are_taken_over_cleanly`].)
+pub async fn claims_are_won_once<U, A, F, S>(adapter: &Arc<A>, make: &F, store: &S)
+where
+    U: TestableUser,
+    A: EmailVerificationAdapter<U>,
+    F: Fn(String, Email) -> U,
+    S: AsyncFn(&A, &U) -> Result<(), AdapterError>,
+{
+    let user = make(fresh_id(), fresh_email("claimed"));
+    stored(store, adapter.as_ref(), &user).await;
+    assert!(
+        adapter.claim_email(user.id()).await.expect("claim_email"),
+        "the first claim of an unverified address wins"
+    );
+    assert!(
+        adapter
+            .is_email_verified(user.id())
+            .await
+            .expect("is_email_verified"),
+        "a claim verifies the address"
+    );
+    assert!(
+        !adapter.claim_email(user.id()).await.expect("claim_email"),
+        "a verified address is not claimed again"
+    );
+    assert_eq!(
+        adapter.get_user(user.id()).await.expect("get_user"),
+        Some(user),
+        "the user stays"
+    );
+
+    let verified = make(fresh_id(), fresh_email("confirmed-first"));
+    stored(store, adapter.as_ref(), &verified).await;
+    adapter
+        .set_email_verified(verified.id())
+        .await
+        .expect("set_email_verified");
+    assert!(
+        !adapter
+            .claim_email(verified.id())
+            .await
+            .expect("claim_email"),
+        "an address verified by a confirmation is not claimed"
+    );
+
+    let raced = make(fresh_id(), fresh_email("claim-race"));
+    stored(store, adapter.as_ref(), &raced).await;
+    let claims = join_all((0..8).map(|_| adapter.claim_email(raced.id()))).await;
+    let won = claims
+        .into_iter()
+        .map(|c| c.expect("claim_email"))
+        .filter(|won| *won)
+        .count();
+    assert_eq!(won, 1, "one claim of concurrent claims wins");
+
+    assert!(
+        adapter.claim_email(&fresh_id()).await.is_err(),
+        "no claim for a user that does not exist"
+    );
+}
+
 /// Sixteen concurrent sign-ups with one email: exactly one succeeds.
 pub async fn concurrent_sign_ups_one_wins<U, A, F>(adapter: &Arc<A>, make: &F)
 where
     U: TestableUser,
-    A: FullAdapter<U>,
+    A: PasswordAdapter<U>,
     F: Fn(String, Email) -> U,
 {
     let email = fresh_email("race");
@@ -375,11 +520,12 @@ where
 
 /// Quotes, `%`, `_`, backslashes, long and non-ASCII strings are stored and
 /// matched as data: never SQL, never a pattern.
-pub async fn hostile_values_stay_data<U, A, F>(adapter: &A, make: &F)
+pub async fn hostile_values_stay_data<U, A, F, S>(adapter: &Arc<A>, make: &F, store: &S)
 where
     U: TestableUser,
-    A: FullAdapter<U>,
+    A: Adapter<U>,
     F: Fn(String, Email) -> U,
+    S: AsyncFn(&A, &U) -> Result<(), AdapterError>,
 {
     let tag = random_id().expect("randomness").to_lowercase();
     let hostile = [
@@ -392,7 +538,7 @@ where
     for raw in &hostile {
         let email = Email::parse(raw).unwrap_or_else(|| panic!("{raw} is a valid email"));
         let user = make(format!("id'\"%_{}", fresh_id()), email.clone());
-        create(adapter, &user).await;
+        stored(store, adapter.as_ref(), &user).await;
         let found = adapter.find_user_by_email(&email).await.expect("find");
         assert_eq!(found.as_ref(), Some(&user), "{raw} is found exactly");
         let by_id = adapter.get_user(user.id()).await.expect("get_user");
@@ -418,16 +564,17 @@ where
 }
 
 /// Save, validate, refresh, list, revoke one, revoke all others.
-pub async fn sessions_lifecycle<U, A, F>(adapter: &A, make: &F)
+pub async fn sessions_lifecycle<U, A, F, S>(adapter: &Arc<A>, make: &F, store: &S)
 where
     U: TestableUser,
-    A: FullAdapter<U>,
+    A: Adapter<U>,
     F: Fn(String, Email) -> U,
+    S: AsyncFn(&A, &U) -> Result<(), AdapterError>,
 {
     let alice = make(fresh_id(), fresh_email("alice"));
     let bob = make(fresh_id(), fresh_email("bob"));
-    create(adapter, &alice).await;
-    create(adapter, &bob).await;
+    stored(store, adapter.as_ref(), &alice).await;
+    stored(store, adapter.as_ref(), &bob).await;
     let t = now();
     let laptop = session_for(alice.id(), t);
     let phone = session_for(alice.id(), t + 1);
@@ -549,14 +696,15 @@ where
 
 /// A refresh slides the expiry of a stored session and of nothing else: a
 /// session never saved, deleted, or someone else's is not written.
-pub async fn sessions_refresh_only_while_stored<U, A, F>(adapter: &A, make: &F)
+pub async fn sessions_refresh_only_while_stored<U, A, F, S>(adapter: &Arc<A>, make: &F, store: &S)
 where
     U: TestableUser,
-    A: FullAdapter<U>,
+    A: Adapter<U>,
     F: Fn(String, Email) -> U,
+    S: AsyncFn(&A, &U) -> Result<(), AdapterError>,
 {
     let user = make(fresh_id(), fresh_email("refresh"));
-    create(adapter, &user).await;
+    stored(store, adapter.as_ref(), &user).await;
     let t = now();
     let session = session_for(user.id(), t);
     adapter.save_session(&session).await.expect("save_session");
@@ -666,14 +814,18 @@ where
 /// the session is signed out, and then while every session of the user is
 /// deleted straight in the store (another process): each time the held
 /// lookup finds no session, and the token stays dead.
-pub async fn refresh_never_resurrects_a_revoked_session<U, A, F>(adapter: &Arc<A>, make: &F)
-where
+pub async fn refresh_never_resurrects_a_revoked_session<U, A, F, S>(
+    adapter: &Arc<A>,
+    make: &F,
+    store: &S,
+) where
     U: TestableUser,
-    A: FullAdapter<U>,
+    A: Adapter<U>,
     F: Fn(String, Email) -> U,
+    S: AsyncFn(&A, &U) -> Result<(), AdapterError>,
 {
     let user = make(fresh_id(), fresh_email("resurrect"));
-    create(adapter.as_ref(), &user).await;
+    stored(store, adapter.as_ref(), &user).await;
     let gate = Arc::new(Gate::default());
     let auth = Auth::builder(Paused::new(Arc::clone(adapter), Arc::clone(&gate)))
         .secret("conformance secret, thirty-two bytes or more")
@@ -741,8 +893,8 @@ async fn assert_revoked<U, A, P>(
     headers: &http::HeaderMap,
 ) where
     U: TestableUser,
-    A: FullAdapter<U>,
-    P: nanoauth::Adapter<U>,
+    A: Adapter<U>,
+    P: Adapter<U>,
 {
     assert!(
         adapter
@@ -774,14 +926,15 @@ async fn assert_revoked<U, A, P>(
 
 /// A store may drop an expired session, but must never hand it back with a
 /// different expiry (the core checks `expires_at`).
-pub async fn expired_sessions_are_never_extended<U, A, F>(adapter: &A, make: &F)
+pub async fn expired_sessions_are_never_extended<U, A, F, S>(adapter: &Arc<A>, make: &F, store: &S)
 where
     U: TestableUser,
-    A: FullAdapter<U>,
+    A: Adapter<U>,
     F: Fn(String, Email) -> U,
+    S: AsyncFn(&A, &U) -> Result<(), AdapterError>,
 {
     let user = make(fresh_id(), fresh_email("expired"));
-    create(adapter, &user).await;
+    stored(store, adapter.as_ref(), &user).await;
     let t = now();
     let mut expired = session_for(user.id(), t - 7200);
     expired.expires_at = t - 10;
@@ -806,14 +959,15 @@ where
 /// (by that time, not the store's clock) and nothing else. Stores that
 /// expire sessions by themselves may refuse to store an expired one in the
 /// first place; the count is checked only where one was stored.
-pub async fn expired_sessions_are_purged<U, A, F>(adapter: &A, make: &F)
+pub async fn expired_sessions_are_purged<U, A, F, S>(adapter: &Arc<A>, make: &F, store: &S)
 where
     U: TestableUser,
-    A: FullAdapter<U>,
+    A: Adapter<U>,
     F: Fn(String, Email) -> U,
+    S: AsyncFn(&A, &U) -> Result<(), AdapterError>,
 {
     let user = make(fresh_id(), fresh_email("purge"));
-    create(adapter, &user).await;
+    stored(store, adapter.as_ref(), &user).await;
     let t = now();
     let cut = t - 5;
     let mut expired = session_for(user.id(), t - 7200);
@@ -895,7 +1049,7 @@ where
 pub async fn expired_verifications_are_purged<U, A, F>(adapter: &A, _make: &F)
 where
     U: TestableUser,
-    A: FullAdapter<U>,
+    A: VerificationAdapter<U>,
     F: Fn(String, Email) -> U,
 {
     let t = now();
@@ -944,14 +1098,15 @@ where
 
 /// The session-and-user lookup every session check makes answers what the
 /// two separate lookups answer (adapters may join them in one query).
-pub async fn session_with_user_in_one_lookup<U, A, F>(adapter: &A, make: &F)
+pub async fn session_with_user_in_one_lookup<U, A, F, S>(adapter: &Arc<A>, make: &F, store: &S)
 where
     U: TestableUser,
-    A: FullAdapter<U>,
+    A: Adapter<U>,
     F: Fn(String, Email) -> U,
+    S: AsyncFn(&A, &U) -> Result<(), AdapterError>,
 {
     let user = make(fresh_id(), fresh_email("joined"));
-    create(adapter, &user).await;
+    stored(store, adapter.as_ref(), &user).await;
     let session = session_for(user.id(), now());
     adapter.save_session(&session).await.expect("save_session");
     let found = adapter
@@ -990,7 +1145,7 @@ where
 pub async fn verification_tokens_are_single_use<U, A, F>(adapter: &A, _make: &F)
 where
     U: TestableUser,
-    A: FullAdapter<U>,
+    A: VerificationAdapter<U>,
     F: Fn(String, Email) -> U,
 {
     let token = random_token().expect("randomness");
@@ -1056,7 +1211,7 @@ where
 pub async fn verification_consumed_once_under_concurrency<U, A, F>(adapter: &Arc<A>, _make: &F)
 where
     U: TestableUser,
-    A: FullAdapter<U>,
+    A: VerificationAdapter<U>,
     F: Fn(String, Email) -> U,
 {
     let token = random_token().expect("randomness");
@@ -1088,7 +1243,7 @@ where
 pub async fn works_behind_auth<U, A, F>(adapter: &Arc<A>, make: &F)
 where
     U: TestableUser,
-    A: FullAdapter<U>,
+    A: PasswordAdapter<U>,
     F: Fn(String, Email) -> U,
 {
     let hasher = PasswordHasher::with_params(64, 1, 1).expect("params");
@@ -1158,16 +1313,17 @@ fn sorted_accounts(mut accounts: Vec<AccountRecord>) -> Vec<AccountRecord> {
 
 /// Link, find, list and unlink provider accounts; one provider account
 /// belongs to one user only.
-pub async fn accounts_link_find_unlink<U, A, F>(adapter: &A, make: &F)
+pub async fn accounts_link_find_unlink<U, A, F, S>(adapter: &Arc<A>, make: &F, store: &S)
 where
     U: TestableUser,
-    A: FullAdapter<U>,
+    A: AccountAdapter<U>,
     F: Fn(String, Email) -> U,
+    S: AsyncFn(&A, &U) -> Result<(), AdapterError>,
 {
     let alice = make(fresh_id(), fresh_email("linked"));
     let bob = make(fresh_id(), fresh_email("other"));
-    create(adapter, &alice).await;
-    create(adapter, &bob).await;
+    stored(store, adapter.as_ref(), &alice).await;
+    stored(store, adapter.as_ref(), &bob).await;
     // Provider ids are opaque text: quotes and non-ASCII stay data.
     let sub = format!("{}'\"; -- ü", fresh_id());
     let t = now();
@@ -1279,7 +1435,7 @@ where
 pub async fn user_with_account_is_atomic<U, A, F>(adapter: &A, make: &F)
 where
     U: TestableUser,
-    A: FullAdapter<U>,
+    A: AccountAdapter<U>,
     F: Fn(String, Email) -> U,
 {
     let email = fresh_email("social");
@@ -1297,14 +1453,6 @@ where
     assert_eq!(
         adapter.find_account("oidc", &sub).await.expect("find"),
         Some(account)
-    );
-    assert!(
-        adapter
-            .find_password_credential(&email)
-            .await
-            .expect("find")
-            .is_none(),
-        "a social user has no password"
     );
 
     // The email is taken: neither the user nor the account is written.
@@ -1353,12 +1501,41 @@ where
     );
 }
 
+/// A user created with their first provider account has no password.
+pub async fn social_users_have_no_password<U, A, F>(adapter: &A, make: &F)
+where
+    U: TestableUser,
+    A: PasswordAdapter<U> + AccountAdapter<U>,
+    F: Fn(String, Email) -> U,
+{
+    let email = fresh_email("social-nopassword");
+    let user = make(fresh_id(), email.clone());
+    let account = AccountRecord::new("oidc", fresh_id(), user.id(), now());
+    adapter
+        .create_user_with_account(&user, &account)
+        .await
+        .expect("create_user_with_account");
+    assert!(
+        adapter
+            .find_password_credential(&email)
+            .await
+            .expect("find")
+            .is_none(),
+        "a social user has no password"
+    );
+    assert_eq!(
+        adapter.find_user_by_email(&email).await.expect("find"),
+        Some(user),
+        "and is found like any user"
+    );
+}
+
 /// Eight concurrent first sign-ins with one provider account (a double
 /// click on the consent screen): exactly one user is created.
 pub async fn concurrent_first_sign_ins_one_wins<U, A, F>(adapter: &Arc<A>, make: &F)
 where
     U: TestableUser,
-    A: FullAdapter<U>,
+    A: AccountAdapter<U>,
     F: Fn(String, Email) -> U,
 {
     let sub = fresh_id();
@@ -1391,7 +1568,7 @@ where
 pub async fn unclaimed_accounts_are_taken_over_cleanly<U, A, F>(adapter: &Arc<A>, make: &F)
 where
     U: TestableUser,
-    A: FullAdapter<U>,
+    A: PasswordAdapter<U> + AccountAdapter<U> + EmailVerificationAdapter<U>,
     F: Fn(String, Email) -> U,
 {
     use nanoauth::{ClientInfo, EmailProof};

@@ -1,6 +1,9 @@
-//! The in-memory adapter passes the conformance suite.
+//! The in-memory adapter passes the conformance suite: every capability.
 
 use nanoauth::adapter::memory::MemoryAdapter;
-use nanoauth_testing::{ConformanceUser, adapter_conformance};
+use nanoauth_testing::{ConformanceUser, conformance};
 
-adapter_conformance!(setup: async { Some(MemoryAdapter::<ConformanceUser>::new()) });
+conformance!(
+    setup: async { Some(MemoryAdapter::<ConformanceUser>::new()) },
+    capabilities: [password, create_user, verification, email_verification, accounts],
+);

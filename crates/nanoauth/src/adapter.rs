@@ -1,23 +1,29 @@
 //! How NanoAuth talks to the application's database.
 //!
 //! [`Adapter`] is what every application implements (or takes ready-made):
-//! users by id and email, and session storage. Plugins that need more
-//! declare a capability trait bounded on `Adapter`, such as
-//! [`PasswordAdapter`](crate::plugins::email_password::PasswordAdapter), and
-//! implement `Plugin` only for adapters that have it: adding such a plugin
-//! with an adapter that lacks the capability does not compile.
+//! users by id and email, and session storage. Everything else storage can
+//! do is a *capability*: one trait per capability, each in its own file in
+//! this module and bounded on `Adapter` ([`PasswordAdapter`],
+//! [`CreateUserAdapter`], [`VerificationAdapter`],
+//! [`EmailVerificationAdapter`], [`AccountAdapter`]). Plugins name the
+//! capabilities they need as bounds and implement `Plugin` only for adapters
+//! that have them: adding such a plugin with an adapter that lacks one does
+//! not compile. The adapters shipped with NanoAuth implement every
+//! capability; `Arc<A>` forwards them.
 
 mod accounts;
 mod create_user;
 mod email_verification;
 mod health;
 pub mod memory;
+mod password;
 mod verification;
 
 pub use accounts::{AccountAdapter, AccountRecord};
 pub use create_user::CreateUserAdapter;
 pub use email_verification::EmailVerificationAdapter;
 pub use health::{Health, Probe};
+pub use password::{PasswordAdapter, PasswordCredential};
 pub use verification::{VerificationAdapter, VerificationRecord};
 
 use std::future::Future;

@@ -34,7 +34,8 @@
 //! ## The pieces
 //! - [`AuthUser`]: your user struct. Everything hands it back typed.
 //! - [`Adapter`]: your storage. Plugins that need more state it as
-//!   capability traits bounded on `Adapter`, checked at compile time.
+//!   capability traits bounded on `Adapter` (all in [`adapter`]), checked at
+//!   compile time.
 //! - [`Plugin`]: endpoints, hooks and typed exports. Sessions and
 //!   email/password are plugins ([`plugins`]).
 //! - [`Auth`]: built once, cloned freely; [`Auth::handler`] and
@@ -43,7 +44,7 @@
 //! ## Features
 //! | feature | default | what it adds |
 //! |---|---|---|
-//! | `email-password` | yes | [`plugins::email_password`], [`utils::password`] |
+//! | `email-password` | yes | [`plugins::email_password`], [`utils::password`] (the [`PasswordAdapter`] capability is always there: a storage trait needs no Argon2) |
 //! | `tokio` | yes | [`TokioOffload`]: password hashing on tokio's blocking pool; [`Auth::spawn_sweeper`]: purging expired sessions and tokens in the background |
 //! | `tower` | yes | `AuthService`: `Auth` as a tower `Service` (hyper, tower stacks) |
 //!
@@ -82,7 +83,8 @@ pub mod utils;
 
 pub use adapter::{
     AccountAdapter, AccountRecord, Adapter, AdapterError, CreateUserAdapter,
-    EmailVerificationAdapter, VerificationAdapter, VerificationRecord,
+    EmailVerificationAdapter, PasswordAdapter, PasswordCredential, VerificationAdapter,
+    VerificationRecord,
 };
 pub use auth::{Auth, AuthBuilder, ConfigError};
 pub use clock::{Clock, SystemClock};

@@ -1,7 +1,7 @@
 //! The plugins that ship with NanoAuth. Each is a folder with the same
 //! roles: `mod.rs` (the plugin and its options), `endpoints.rs` (HTTP),
-//! `api.rs` (typed exports on `Auth`), and `adapter.rs` when it needs a
-//! storage capability.
+//! `api.rs` (typed exports on `Auth`). The storage capabilities they need
+//! are traits in [`adapter`](crate::adapter), named as bounds.
 //!
 //! They are written against the public plugin contract only, as a plugin
 //! outside this crate is: `link_mail` (enumeration-safe background mail)

@@ -5,14 +5,12 @@ use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use crate::adapter::{
     AccountAdapter, AccountRecord, Adapter, AdapterError, CreateUserAdapter,
-    EmailVerificationAdapter, VerificationAdapter, VerificationRecord,
+    EmailVerificationAdapter, PasswordAdapter, PasswordCredential, VerificationAdapter,
+    VerificationRecord,
 };
 use crate::session::SessionRecord;
 use crate::user::{AuthUser, Email};
 use crate::utils::token::TokenHash;
-
-#[cfg(feature = "email-password")]
-use crate::plugins::email_password::{PasswordAdapter, PasswordCredential};
 
 /// Keeps users, password hashes and sessions in process memory. Everything
 /// is lost when the process ends; every capability of the shipped plugins is
@@ -35,7 +33,6 @@ struct State<U> {
     users: HashMap<String, U>,
     /// Normalised email to user id: the unique index.
     by_email: HashMap<String, String>,
-    #[cfg(feature = "email-password")]
     passwords: HashMap<String, String>,
     sessions: HashMap<TokenHash, SessionRecord>,
     verifications: HashMap<TokenHash, VerificationRecord>,
@@ -64,7 +61,6 @@ impl<U> MemoryAdapter<U> {
             state: RwLock::new(State {
                 users: HashMap::new(),
                 by_email: HashMap::new(),
-                #[cfg(feature = "email-password")]
                 passwords: HashMap::new(),
                 sessions: HashMap::new(),
                 verifications: HashMap::new(),
@@ -222,7 +218,6 @@ impl<U: AuthUser> EmailVerificationAdapter<U> for MemoryAdapter<U> {
         if !state.verified_emails.insert(user_id.to_owned()) {
             return Ok(false);
         }
-        #[cfg(feature = "email-password")]
         state.passwords.remove(user_id);
         state
             .accounts
@@ -330,7 +325,6 @@ impl<U: AuthUser> AccountAdapter<U> for MemoryAdapter<U> {
     }
 }
 
-#[cfg(feature = "email-password")]
 impl<U: AuthUser> PasswordAdapter<U> for MemoryAdapter<U> {
     async fn create_user_with_password(
         &self,

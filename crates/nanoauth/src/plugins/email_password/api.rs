@@ -8,7 +8,8 @@ use crate::session::{ClientInfo, SignedIn};
 use crate::user::{AuthUser, Email, NewUser};
 use crate::utils::token;
 
-use super::{EmailPassword, PasswordAdapter};
+use super::EmailPassword;
+use crate::adapter::PasswordAdapter;
 
 impl<U: AuthUser, A: PasswordAdapter<U>> Auth<U, A> {
     /// The email/password plugin's exports.

@@ -11,7 +11,7 @@ use crate::error::Error;
 use super::{EmailPassword, EmailPasswordApi};
 use crate::user::{AuthUser, Email};
 
-use super::PasswordAdapter;
+use crate::adapter::PasswordAdapter;
 
 /// `POST /signup/email`. Only `email`, `password` and the application's
 /// `AuthUser::SignUp` fields are read; anything else is ignored.

@@ -60,13 +60,14 @@
 //! assert!(auth.is_ok());
 //! ```
 
-mod adapter;
 mod api;
 mod endpoints;
 
 use std::sync::Arc;
 
-pub use adapter::{PasswordAdapter, PasswordCredential};
+// The capability lives with the others in `adapter/`; this path stays for
+// code written before the move.
+pub use crate::adapter::{PasswordAdapter, PasswordCredential};
 pub use api::EmailPasswordApi;
 
 use async_lock::Semaphore;

@@ -2,11 +2,11 @@
 
 use std::sync::Arc;
 
-use crate::adapter::{EmailVerificationAdapter, VerificationAdapter};
+use crate::adapter::{EmailVerificationAdapter, PasswordAdapter, VerificationAdapter};
 use crate::auth::Auth;
 use crate::error::Error;
 use crate::ownership::EmailProof;
-use crate::plugins::email_password::{EmailPassword, PasswordAdapter};
+use crate::plugins::email_password::EmailPassword;
 use crate::plugins::link_mail::LinkRequest;
 use crate::user::{AuthUser, Email};
 use crate::utils::token::{self, TokenHash};

@@ -4,12 +4,11 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 
-use crate::adapter::{EmailVerificationAdapter, VerificationAdapter};
+use crate::adapter::{EmailVerificationAdapter, PasswordAdapter, VerificationAdapter};
 use crate::endpoint::{EndpointRequest, Reply};
 use crate::error::Error;
 
 use super::{PasswordReset, PasswordResetApi};
-use crate::plugins::email_password::PasswordAdapter;
 use crate::user::AuthUser;
 
 #[derive(Deserialize)]

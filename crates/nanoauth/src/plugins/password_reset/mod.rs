@@ -22,11 +22,10 @@ use std::sync::Arc;
 
 pub use api::PasswordResetApi;
 
-use crate::adapter::{EmailVerificationAdapter, VerificationAdapter};
+use crate::adapter::{EmailVerificationAdapter, PasswordAdapter, VerificationAdapter};
 use crate::email::{EmailSender, OutgoingEmail};
 use crate::endpoint::{Endpoint, PluginEndpoints};
 use crate::plugin::Plugin;
-use crate::plugins::email_password::PasswordAdapter;
 use crate::plugins::link_mail::LinkMail;
 use crate::user::{AuthUser, Email};
 

@@ -1,4 +1,5 @@
-//! The storage capability the email/password plugin needs.
+//! Passwords beside the users: the storage capability of the
+//! email/password and password-reset plugins.
 
 use std::future::Future;
 
@@ -35,6 +36,25 @@ impl<U: std::fmt::Debug> std::fmt::Debug for PasswordCredential<U> {
 }
 
 /// Storage for password credentials, beside the users.
+///
+/// Needed by the email/password and password-reset plugins. The trait is
+/// always available, with or without the `email-password` feature (which
+/// adds the plugins and Argon2): an adapter crate implements it without
+/// pulling in a hasher. The plugin's old path names the same trait:
+///
+/// ```
+/// use nanoauth::BasicUser;
+/// use nanoauth::adapter::memory::MemoryAdapter;
+///
+/// fn new_path<A: nanoauth::adapter::PasswordAdapter<BasicUser>>() {}
+/// # #[cfg(feature = "email-password")]
+/// fn old_path<A: nanoauth::plugins::email_password::PasswordAdapter<BasicUser>>() {
+///     new_path::<A>()
+/// }
+/// # #[cfg(feature = "email-password")]
+/// old_path::<MemoryAdapter<BasicUser>>();
+/// new_path::<MemoryAdapter<BasicUser>>();
+/// ```
 pub trait PasswordAdapter<U: AuthUser>: Adapter<U> {
     /// Stores a new user and their password hash together, atomically: either
     /// both are written or neither is.
