@@ -125,7 +125,11 @@ async fn a_down_adapter_is_503_for_both_extractors() {
         name: "Ada".into(),
     };
     let signed_in = auth
-        .create_session(user, ClientInfo::default())
+        .create_session(
+            user,
+            ClientInfo::default(),
+            nanoauth::SignInMethod::new("test"),
+        )
         .await
         .expect("saving succeeds");
     let cookie = format!("{}={}", auth.cookie_name(), signed_in.token.expose_secret());

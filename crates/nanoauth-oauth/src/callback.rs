@@ -5,7 +5,7 @@
 use nanoauth::utils::token::random_id;
 use nanoauth::{
     AccountRecord, AdapterError, AuthUser, ClientInfo, Email, EmailProof, Error, Event, NewUser,
-    Session, SignedIn,
+    Session, SignInMethod, SignedIn,
 };
 
 use crate::api::OAuthApi;
@@ -280,7 +280,10 @@ impl<U: AuthUser, A: OAuthAdapter<U>> OAuthApi<'_, U, A> {
                 // take-over, this one too, but this one proved the address.
                 self.relink(provider, &profile, user.id()).await?;
             }
-            return self.auth.create_session(user, client).await;
+            return self
+                .auth
+                .create_session(user, client, method(provider))
+                .await;
         }
         let email = profile
             .email
@@ -307,13 +310,17 @@ impl<U: AuthUser, A: OAuthAdapter<U>> OAuthApi<'_, U, A> {
             return match adapter.link_account(&account).await {
                 Ok(()) => {
                     self.auth.emit(linked(&account)).await;
-                    self.auth.create_session(existing, client).await
+                    self.auth
+                        .create_session(existing, client, method(provider))
+                        .await
                 }
                 // A concurrent callback linked it first.
                 Err(AdapterError::Conflict) => match self.linked_user(provider, &profile.id).await?
                 {
                     Some(user) if user.id() == existing.id() => {
-                        self.auth.create_session(user, client).await
+                        self.auth
+                            .create_session(user, client, method(provider))
+                            .await
                     }
                     _ => Err(OAuthError::AccountAlreadyLinked.into()),
                 },
@@ -334,12 +341,18 @@ impl<U: AuthUser, A: OAuthAdapter<U>> OAuthApi<'_, U, A> {
                         .prove_email(&user, EmailProof::Confirmation)
                         .await?;
                 }
-                self.auth.create_session(user, client).await
+                self.auth
+                    .create_session(user, client, method(provider))
+                    .await
             }
             // A concurrent callback for the same provider account created
             // the user first (a double click): sign in to that user.
             Err(AdapterError::Conflict) => match self.linked_user(provider, &profile.id).await? {
-                Some(user) => self.auth.create_session(user, client).await,
+                Some(user) => {
+                    self.auth
+                        .create_session(user, client, method(provider))
+                        .await
+                }
                 None => Err(OAuthError::AccountNotLinked.into()),
             },
             Err(error) => Err(error.into()),
@@ -425,6 +438,11 @@ fn linked<U>(account: &AccountRecord) -> Event<U> {
         provider: account.provider.clone(),
         account_id: account.account_id.clone(),
     }
+}
+
+/// How a user signed in through `provider`: `oauth:PROVIDER`.
+fn method(provider: &str) -> SignInMethod {
+    SignInMethod::with_detail("oauth", provider)
 }
 
 /// The provider says the address is verified, and it is `user`'s own.

@@ -90,7 +90,11 @@ async fn the_handler_answers_503_database_unavailable() -> TestResult {
         .base_url("http://localhost:3000")
         .build()?;
     let signed_in = reachable
-        .create_session(user, ClientInfo::default())
+        .create_session(
+            user,
+            ClientInfo::default(),
+            nanoauth::SignInMethod::new("test"),
+        )
         .await?;
     let set_cookie = reachable.session_cookie(&signed_in.token)?;
     let cookie = set_cookie

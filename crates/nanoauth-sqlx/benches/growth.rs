@@ -124,7 +124,11 @@ async fn measure(backend: Backend, url: &str, n: i64) -> Row {
         let user = auth.adapter().get_user(&user_id(i)).await.unwrap();
         let user = user.unwrap_or_else(|| panic!("seeded user {i} is missing"));
         let signed = auth
-            .create_session(user, ClientInfo::default())
+            .create_session(
+                user,
+                ClientInfo::default(),
+                nanoauth::SignInMethod::new("test"),
+            )
             .await
             .unwrap();
         let mut headers = HeaderMap::new();

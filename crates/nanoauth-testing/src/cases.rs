@@ -836,7 +836,11 @@ pub async fn refresh_never_resurrects_a_revoked_session<U, A, F, S>(
         .expect("config");
     let sign_in = || async {
         let signed_in = auth
-            .create_session(user.clone(), ClientInfo::default())
+            .create_session(
+                user.clone(),
+                ClientInfo::default(),
+                nanoauth::SignInMethod::new("test"),
+            )
             .await
             .expect("create_session");
         let mut headers = http::HeaderMap::new();

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use crate::adapter::Adapter;
 use crate::auth::Auth;
 use crate::runtime::BoxFuture;
-use crate::session::SessionRecord;
+use crate::session::{SessionRecord, SignInMethod};
 use crate::user::{AuthUser, Email};
 
 /// Something that happened, as listeners receive it.
@@ -24,6 +24,8 @@ pub enum Event<U> {
         user: U,
         /// The new session.
         session: SessionRecord,
+        /// How: the plugin, and which of its ways.
+        method: SignInMethod,
     },
     /// A session was ended by its user.
     SignedOut {

@@ -105,7 +105,7 @@ pub use runtime::{
 pub use service::AuthService;
 pub use session::{
     CachedSessions, ClientAddr, ClientInfo, Session, SessionGuard, SessionRecord, SessionToken,
-    SignedIn,
+    SignInMethod, SignedIn,
 };
 pub use sweeper::Purged;
 #[cfg(feature = "tokio")]

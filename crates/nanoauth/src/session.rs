@@ -94,12 +94,22 @@ pub struct Session<U> {
     pub user: U,
     /// The session.
     pub session: SessionRecord,
+    /// The token the request presented (cookie or bearer).
+    #[serde(skip)]
+    pub(crate) token: SessionToken,
     /// A new token when this lookup slid the session's expiry forward.
     #[serde(skip)]
     pub(crate) refreshed_token: Option<SessionToken>,
 }
 
 impl<U> Session<U> {
+    /// The token the request presented (its cookie or bearer token): with
+    /// the user, what the design's `getSession` gives, e.g. for a service
+    /// that forwards it. Never part of the JSON.
+    pub fn token(&self) -> &SessionToken {
+        &self.token
+    }
+
     /// When this lookup refreshed the session (sliding expiry), the new
     /// token: integrations that answer outside `Auth::handler` should send
     /// it back as the cookie from [`Auth::session_cookie`].
@@ -140,6 +150,42 @@ impl SessionToken {
 impl std::fmt::Debug for SessionToken {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("SessionToken([redacted])")
+    }
+}
+
+/// How a user signed in: the plugin's name, and which of its ways where
+/// it has several (`"email-password"`, `"magic-link"`, `"oauth:github"`).
+/// Carried by [`Event::SignedIn`], so a listener can tell a password
+/// sign-in from a link or a provider.
+///
+/// ```
+/// use nanoauth::SignInMethod;
+/// assert_eq!(SignInMethod::new("magic-link").as_str(), "magic-link");
+/// assert_eq!(SignInMethod::with_detail("oauth", "github").as_str(), "oauth:github");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SignInMethod(std::borrow::Cow<'static, str>);
+
+impl SignInMethod {
+    /// A plugin's one way of signing in.
+    pub const fn new(plugin: &'static str) -> Self {
+        Self(std::borrow::Cow::Borrowed(plugin))
+    }
+
+    /// One of a plugin's ways: `plugin:detail`.
+    pub fn with_detail(plugin: &str, detail: &str) -> Self {
+        Self(std::borrow::Cow::Owned(format!("{plugin}:{detail}")))
+    }
+
+    /// The method as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for SignInMethod {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
     }
 }
 
@@ -304,6 +350,7 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
             return Ok(Some(Session {
                 user,
                 session,
+                token: SessionToken(token.to_owned()),
                 refreshed_token: None,
             }));
         }
@@ -336,6 +383,7 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
         Ok(Some(Session {
             user,
             session: record,
+            token: SessionToken(token.to_owned()),
             refreshed_token,
         }))
     }
@@ -344,12 +392,19 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
     /// planted before sign-in is never promoted (no session fixation).
     /// Emits [`Event::SignedIn`].
     ///
-    /// Plugins call this from their sign-in exports and hand the result to
+    /// Plugins call this from their sign-in exports, saying how the user
+    /// signed in, and hand the result to
     /// [`Reply::signed_in`](crate::Reply::signed_in).
     ///
     /// # Errors
-    /// Adapter failures; randomness or signing failures as internal errors.
-    pub async fn create_session(&self, user: U, client: ClientInfo) -> Result<SignedIn<U>, Error> {
+    /// A session guard's refusal (e.g. [`Error::EmailNotVerified`]);
+    /// adapter failures; randomness or signing failures as internal errors.
+    pub async fn create_session(
+        &self,
+        user: U,
+        client: ClientInfo,
+        method: SignInMethod,
+    ) -> Result<SignedIn<U>, Error> {
         self.check_session_guards(&user).await?;
         let now = self.now();
         let secret = token::random_token()?;
@@ -368,6 +423,7 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
         self.emit(Event::SignedIn {
             user: user.clone(),
             session: record.clone(),
+            method,
         })
         .await;
         Ok(SignedIn {

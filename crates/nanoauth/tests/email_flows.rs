@@ -88,6 +88,16 @@ async fn request_link(auth: &TestAuth, email: &str) -> http::Response<bytes::Byt
 async fn a_magic_link_signs_in_once() -> TestResult {
     let (auth, outbox, _) = setup();
     sign_up(&auth, "link@example.com", PASSWORD).await;
+    let methods: std::sync::Arc<std::sync::Mutex<Vec<String>>> = Default::default();
+    let heard = std::sync::Arc::clone(&methods);
+    auth.on(EventKind::AfterSignIn, move |event, _| {
+        let heard = std::sync::Arc::clone(&heard);
+        async move {
+            if let Event::SignedIn { method, .. } = event {
+                heard.lock().map(|mut m| m.push(method.to_string())).ok();
+            }
+        }
+    });
 
     let response = request_link(&auth, "Link@Example.com").await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -105,6 +115,11 @@ async fn a_magic_link_signs_in_once() -> TestResult {
     assert!(!cookie.is_empty(), "the session cookie is set");
     let session = json(&session_with_cookie(&auth, &cookie).await);
     assert_eq!(session["user"]["email"], "link@example.com");
+    assert_eq!(
+        methods.lock().map(|m| m.clone()).unwrap_or_default(),
+        ["magic-link"],
+        "the sign-in event says how"
+    );
 
     // The same link again: refused, back to the callback with a code.
     let again = follow(&auth, &link).await;

@@ -169,8 +169,13 @@ async fn sensitive_changes_need_a_session_signed_in_within_the_fresh_age() -> Te
             headers
         })
         .await?;
-    assert!(session.is_some());
-    assert!(!auth.is_fresh(&session.ok_or(Error::Unauthorized)?));
+    let session = session.ok_or(Error::Unauthorized)?;
+    assert!(!auth.is_fresh(&session));
+    // It also gives the token the request presented.
+    assert_eq!(
+        session.token().expose_secret(),
+        signed_in.token.expose_secret()
+    );
 
     // Signed out: unauthorized, not "not fresh".
     let anonymous = post(&auth, "/api/auth/flow/sensitive", None).await;

@@ -173,11 +173,15 @@ async fn listeners_hear_every_lifecycle_event() -> TestResult {
                     Event::SignedUp { user } => {
                         format!("signed up {} as {}", user.email, user.role)
                     }
-                    Event::SignedIn { user, session } => {
+                    Event::SignedIn {
+                        user,
+                        session,
+                        method,
+                    } => {
                         assert_eq!(session.user_id, user.id);
                         // Listeners reach the application's adapter, typed.
                         format!(
-                            "signed in {} ({} users)",
+                            "signed in {} by {method} ({} users)",
                             user.email,
                             auth.adapter().user_count()
                         )
@@ -203,7 +207,7 @@ async fn listeners_hear_every_lifecycle_event() -> TestResult {
         heard,
         vec![
             "signed up ev@example.com as member".to_owned(),
-            "signed in ev@example.com (1 users)".to_owned(),
+            "signed in ev@example.com by email-password (1 users)".to_owned(),
             "signed out 22".to_owned(),
             "error INVALID_CREDENTIALS 401 /api/auth/signin/email".to_owned(),
         ]

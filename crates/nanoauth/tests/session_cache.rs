@@ -195,7 +195,11 @@ async fn signed_in(
     member: &Member,
 ) -> Result<HeaderMap, Box<dyn std::error::Error>> {
     let signed_in = auth
-        .create_session(member.clone(), ClientInfo::default())
+        .create_session(
+            member.clone(),
+            ClientInfo::default(),
+            nanoauth::SignInMethod::new("test"),
+        )
         .await?;
     let mut headers = HeaderMap::new();
     headers.insert(

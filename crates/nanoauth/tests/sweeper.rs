@@ -138,7 +138,12 @@ async fn sign_in(auth: &FlakyAuth) -> Result<(), nanoauth::Error> {
         email: "ada@example.com".into(),
         name: "Ada".into(),
     };
-    auth.create_session(user, ClientInfo::default()).await?;
+    auth.create_session(
+        user,
+        ClientInfo::default(),
+        nanoauth::SignInMethod::new("test"),
+    )
+    .await?;
     Ok(())
 }
 

@@ -4,7 +4,10 @@ use std::sync::Arc;
 
 use crate::auth::Auth;
 use crate::error::Error;
-use crate::session::{ClientInfo, SignedIn};
+use crate::session::{ClientInfo, SignInMethod, SignedIn};
+
+/// How this plugin signs users in (see [`Event::SignedIn`](crate::Event::SignedIn)).
+const METHOD: SignInMethod = SignInMethod::new("email-password");
 use crate::user::{AuthUser, Email, NewUser};
 use crate::utils::token;
 
@@ -82,7 +85,7 @@ impl<'a, U: AuthUser, A: PasswordAdapter<U>> EmailPasswordApi<'a, U, A> {
         client: ClientInfo,
     ) -> Result<SignedIn<U>, Error> {
         let user = self.create_account(email, password, fields).await?;
-        self.auth.create_session(user, client).await
+        self.auth.create_session(user, client, METHOD).await
     }
 
     /// Creates a user with a password, without signing in. Emits
@@ -118,7 +121,7 @@ impl<'a, U: AuthUser, A: PasswordAdapter<U>> EmailPasswordApi<'a, U, A> {
     ) -> Result<Option<SignedIn<U>>, Error> {
         let taken = match self.try_create_account(email, password, fields).await? {
             Ok(user) => {
-                return match self.auth.create_session(user, client).await {
+                return match self.auth.create_session(user, client, METHOD).await {
                     Ok(signed_in) => Ok(Some(signed_in)),
                     Err(Error::EmailNotVerified) => Ok(None),
                     Err(error) => Err(error),
@@ -201,7 +204,11 @@ impl<'a, U: AuthUser, A: PasswordAdapter<U>> EmailPasswordApi<'a, U, A> {
             .await?;
 
         match credential {
-            Some(credential) if verified => self.auth.create_session(credential.user, client).await,
+            Some(credential) if verified => {
+                self.auth
+                    .create_session(credential.user, client, METHOD)
+                    .await
+            }
             _ => Err(Error::InvalidCredentials),
         }
     }

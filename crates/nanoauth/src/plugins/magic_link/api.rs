@@ -12,7 +12,7 @@ use crate::error::Error;
 use crate::events::Event;
 use crate::ownership::EmailProof;
 use crate::plugins::link_mail::LinkRequest;
-use crate::session::{ClientInfo, SignedIn};
+use crate::session::{ClientInfo, SignInMethod, SignedIn};
 use crate::user::{AuthUser, Email, NewUser};
 use crate::utils::{token, url};
 
@@ -152,7 +152,9 @@ impl<
         // The link proves the address and means "let me in": an account
         // someone else set up with this address is taken over cleanly.
         self.auth.prove_email(&user, EmailProof::SignIn).await?;
-        self.auth.create_session(user, client).await
+        self.auth
+            .create_session(user, client, SignInMethod::new("magic-link"))
+            .await
     }
 
     /// Creates the account a first-use link was sent for.
