@@ -68,6 +68,25 @@ impl<U: AuthUser, A: Adapter<U>> Endpoint<U, A> {
         Self::new(Method::POST, path, handler)
     }
 
+    /// The sign-up for `provider`: `POST /signup/{provider}` (see
+    /// [`PluginEndpoints::sign_up`]).
+    ///
+    /// ```
+    /// use nanoauth::{BasicUser, Endpoint, EndpointRequest, Reply};
+    /// use nanoauth::adapter::memory::MemoryAdapter;
+    ///
+    /// type Request = EndpointRequest<BasicUser, MemoryAdapter<BasicUser>>;
+    /// let invite = Endpoint::sign_up("invite", |_request: Request| async { Ok(Reply::success()) });
+    /// assert_eq!(invite.path(), "/signup/invite");
+    /// ```
+    pub fn sign_up<F, Fut>(provider: &str, handler: F) -> Self
+    where
+        F: Fn(EndpointRequest<U, A>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Reply, Error>> + Send + 'static,
+    {
+        Self::new(Method::POST, sign_up_path(provider), handler)
+    }
+
     /// Declares the handler safe (RFC 9110 §9.2.1): it reads, or renders a
     /// page, and changes nothing the client asked for, so `HEAD` may run it
     /// too. Never declare a handler safe that consumes a token or signs in:
@@ -119,6 +138,11 @@ impl<U: AuthUser, A: Adapter<U>> std::fmt::Debug for Endpoint<U, A> {
             .field("accepts_forms", &self.accepts_forms)
             .finish_non_exhaustive()
     }
+}
+
+/// The path of the sign-up for `provider`.
+fn sign_up_path(provider: &str) -> String {
+    format!("/signup/{provider}")
 }
 
 /// Makes endpoints whose handlers receive their plugin.
@@ -202,6 +226,20 @@ impl<P: Send + Sync + 'static> PluginEndpoints<P> {
         Fut: Future<Output = Result<Reply, Error>> + Send + 'static,
     {
         self.route(Method::POST, path, handler)
+    }
+
+    /// The plugin's sign-up for `provider`: `POST /signup/{provider}`, the
+    /// design's one sign-up route, which any plugin can serve for its own
+    /// providers (`"email"` is `EmailPassword`'s). Two plugins claiming one
+    /// provider is a configuration error; an unknown provider is `404`.
+    pub fn sign_up<U, A, F, Fut>(&self, provider: &str, handler: F) -> Endpoint<U, A>
+    where
+        U: AuthUser,
+        A: Adapter<U>,
+        F: Fn(Arc<P>, EndpointRequest<U, A>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Reply, Error>> + Send + 'static,
+    {
+        self.route(Method::POST, sign_up_path(provider), handler)
     }
 }
 

@@ -354,3 +354,54 @@ async fn concurrent_hashing_is_capped() -> TestResult {
     );
     Ok(())
 }
+
+/// Signs up by invitation: `POST /api/auth/signup/invite`.
+#[derive(Debug)]
+struct Invitations;
+
+impl<U: AuthUser, A: Adapter<U>> Plugin<U, A> for Invitations {
+    fn name(&self) -> &'static str {
+        "invitations"
+    }
+
+    fn endpoints(self: Arc<Self>) -> Vec<Endpoint<U, A>> {
+        let on = nanoauth::PluginEndpoints::of(&self);
+        vec![
+            on.sign_up("invite", |_plugin, _request: EndpointRequest<U, A>| async {
+                Reply::json(&serde_json::json!({ "invited": true }))
+            }),
+        ]
+    }
+}
+
+#[tokio::test]
+async fn any_plugin_serves_sign_up_for_its_provider() -> TestResult {
+    let auth = auth();
+    auth.use_plugin(Invitations)?;
+    let invited = auth.handler(post("/api/auth/signup/invite", "{}")).await;
+    assert_eq!(invited.status(), StatusCode::OK);
+    assert_eq!(json(&invited)["invited"], true);
+    // `email` is still the email/password plugin's.
+    let response = sign_up(&auth, "su@example.com", "correct horse battery").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    // An unknown provider: a JSON 404.
+    let unknown = auth.handler(post("/api/auth/signup/phone", "{}")).await;
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    assert_eq!(json(&unknown)["error"]["code"], "NOT_FOUND");
+    // A second plugin claiming a taken provider is refused.
+    #[derive(Debug)]
+    struct Again;
+    impl<U: AuthUser, A: Adapter<U>> Plugin<U, A> for Again {
+        fn name(&self) -> &'static str {
+            "again"
+        }
+        fn endpoints(self: Arc<Self>) -> Vec<Endpoint<U, A>> {
+            vec![Endpoint::sign_up(
+                "email",
+                |_: EndpointRequest<U, A>| async { Ok(Reply::success()) },
+            )]
+        }
+    }
+    assert!(matches!(auth.use_plugin(Again), Err(ConfigError::Route(_))));
+    Ok(())
+}

@@ -235,7 +235,7 @@ impl<U: AuthUser, A: PasswordAdapter<U>> Plugin<U, A> for EmailPassword {
     fn endpoints(self: Arc<Self>) -> Vec<Endpoint<U, A>> {
         let on = PluginEndpoints::of(&self);
         vec![
-            on.post("/signup/email", endpoints::sign_up),
+            on.sign_up("email", endpoints::sign_up),
             on.post("/signin/email", endpoints::sign_in),
             on.post("/change-password", endpoints::change_password),
         ]
