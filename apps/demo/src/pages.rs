@@ -2,24 +2,9 @@
 //! through `escape`; the only script is `/app.js` (see the CSP in `app.rs`).
 
 use nanoauth::SessionRecord;
+pub(crate) use nanoauth::utils::html::escape;
 
 use crate::user::DemoUser;
-
-/// Escapes text for HTML content and attribute values.
-pub(crate) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 fn layout(title: &str, body: &str) -> String {
     format!(

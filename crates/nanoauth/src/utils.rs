@@ -1,7 +1,8 @@
 //! Building blocks, public so applications and plugins use the same ones:
 //! HS256 JWTs, random tokens, password hashing, redirect checks, URL
-//! query values.
+//! query values, HTML escaping.
 
+pub mod html;
 pub mod jwt;
 #[cfg(feature = "email-password")]
 pub mod password;

@@ -1,11 +1,16 @@
 //! One class of plugin: the built-in plugins (`src/plugins/`) use only the
 //! core's public API, the contract a plugin outside this crate gets.
 //!
-//! The compiler cannot check this inside one crate, so this test reads the
-//! sources: it lists every `pub(crate)` item declared outside `plugins/`
-//! and fails when code under `plugins/` names one. A name that is also
-//! declared `pub` somewhere is ambiguous to a text search and is skipped
-//! (`new`, `get`, ...); the plugins' own `pub(crate)` items are theirs.
+//! The compiler cannot check this inside one crate, so these tests read the
+//! sources:
+//! - every `pub(crate)` item declared outside `plugins/` is listed, and code
+//!   under `plugins/` must not name one (a name also declared `pub`
+//!   somewhere is ambiguous to a text search and is skipped: `new`, `get`;
+//!   the plugins' own `pub(crate)` items are theirs);
+//! - what `plugins/` imports from a private module of the crate
+//!   (`crate::session::X`) must be re-exported at the crate root, where an
+//!   outside plugin finds it (a `pub` item in a private module is not
+//!   public API).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -110,5 +115,100 @@ fn built_in_plugins_use_only_public_api() {
         "built-in plugins use crate-private items of the core (make them public API, \
          documented, or stop using them):\n{}",
         uses.join("\n")
+    );
+}
+
+/// The modules `lib.rs` declares without `pub`, and the names it
+/// re-exports from each (`pub use module::{A, B};`).
+fn private_modules(lib: &str) -> Vec<(String, BTreeSet<String>)> {
+    let mut modules: Vec<(String, BTreeSet<String>)> = lib
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("mod "))
+        .map(|rest| {
+            (
+                rest.trim_end_matches(';').trim().to_owned(),
+                BTreeSet::new(),
+            )
+        })
+        .collect();
+    for statement in lib.split(';') {
+        let Some(path) = statement
+            .trim()
+            .rsplit("pub use ")
+            .next()
+            .filter(|_| statement.contains("pub use "))
+        else {
+            continue;
+        };
+        let Some((module, items)) = path.split_once("::") else {
+            continue;
+        };
+        if let Some((_, names)) = modules.iter_mut().find(|(name, _)| name == module.trim()) {
+            names.extend(idents(items));
+        }
+    }
+    modules
+}
+
+/// The item names in `A`, `{A, B}` or `{A, b::C}` (first segments).
+fn idents(items: &str) -> Vec<String> {
+    items
+        .trim()
+        .trim_start_matches('{')
+        .trim_end_matches('}')
+        .split(',')
+        .filter_map(|item| item.split("::").next())
+        .map(|name| name.trim().to_owned())
+        .filter(|name| !name.is_empty())
+        .collect()
+}
+
+#[test]
+fn built_in_plugins_import_only_what_the_crate_root_exports() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let lib = std::fs::read_to_string(src.join("lib.rs")).unwrap_or_default();
+    let modules = private_modules(&lib);
+    assert!(
+        modules
+            .iter()
+            .any(|(name, exported)| name == "session" && exported.contains("Session")),
+        "lib.rs parsed: {modules:?}"
+    );
+    let mut files = Vec::new();
+    sources(&src.join("plugins"), &mut files);
+    let mut private = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap_or_default();
+        let code: String = text
+            .lines()
+            .map(|line| line.split("//").next().unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join("\n");
+        for (module, exported) in &modules {
+            let needle = format!("crate::{module}::");
+            for (at, _) in code.match_indices(&needle) {
+                let rest = &code[at + needle.len()..];
+                let items = if rest.starts_with('{') {
+                    &rest[..rest.find('}').map_or(rest.len(), |end| end + 1)]
+                } else {
+                    let end = rest
+                        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                        .unwrap_or(rest.len());
+                    &rest[..end]
+                };
+                for name in idents(items) {
+                    if !exported.contains(&name) {
+                        let shown = file.strip_prefix(&src).unwrap_or(file);
+                        private.push(format!("{}: crate::{module}::{name}", shown.display()));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        private.is_empty(),
+        "built-in plugins import items an outside plugin cannot reach (re-export them \
+         at the crate root as public API, or stop using them):\n{}",
+        private.join("\n")
     );
 }

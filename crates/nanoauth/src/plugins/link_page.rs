@@ -23,6 +23,7 @@ use crate::endpoint::{EndpointRequest, Reply};
 use crate::error::Error;
 use crate::origin::origin_of;
 use crate::user::AuthUser;
+use crate::utils::html::escape;
 
 /// How the link endpoints of a plugin answer a `GET` of the link.
 ///
@@ -167,33 +168,9 @@ fn source_hash(text: &str) -> String {
     )
 }
 
-/// Escapes text for HTML content and double-quoted attributes.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn text_is_escaped() {
-        assert_eq!(
-            escape(r#"/a?b=1&c="x"<y>'"#),
-            "/a?b=1&amp;c=&quot;x&quot;&lt;y&gt;&#39;"
-        );
-    }
 
     #[test]
     fn the_policy_allows_the_callbacks_origin_for_the_form() {
