@@ -51,33 +51,24 @@
 //! A feature only makes an API available; nothing changes until you add the
 //! plugin to your `Auth`.
 
+// The layout shows the architecture: the request pipeline, sessions and
+// keys, storage traits, the plugin contract, the built-in plugins, and
+// building blocks. Arrows point from the plugins to the core, never back:
+// the built-ins use only what is re-exported here (tests/plugin_contract.rs).
 pub mod adapter;
 mod auth;
 mod clock;
-mod cookie;
-mod cors;
 pub mod email;
-mod endpoint;
 mod error;
-mod events;
-mod form;
-mod handler;
-mod keys;
-mod origin;
 mod ownership;
+mod pipeline;
 mod plugin;
 pub mod plugins;
 pub mod rate_limit;
-mod registry;
-mod request_hooks;
-mod router;
 mod runtime;
 #[cfg(feature = "tower")]
 mod service;
 mod session;
-mod session_cache;
-mod sweeper;
-mod tokens;
 mod user;
 pub mod utils;
 
@@ -88,14 +79,13 @@ pub use adapter::{
 };
 pub use auth::{Auth, AuthBuilder, ConfigError};
 pub use clock::{Clock, SystemClock};
-pub use endpoint::{Endpoint, EndpointRequest, PluginEndpoints, Reply};
 pub use error::Error;
-pub use events::{Event, EventKind, Hook};
-pub use keys::MIN_SECRET_LEN;
-pub use origin::origin_of;
 pub use ownership::EmailProof;
+pub use pipeline::endpoint::{Endpoint, EndpointRequest, PluginEndpoints, Reply};
+pub use pipeline::origin::origin_of;
+pub use pipeline::request_hooks::{Matcher, RequestHook};
 pub use plugin::Plugin;
-pub use request_hooks::{Matcher, RequestHook};
+pub use plugin::events::{Event, EventKind, Hook};
 #[cfg(feature = "tokio")]
 pub use runtime::TokioOffload;
 pub use runtime::{
@@ -103,13 +93,14 @@ pub use runtime::{
 };
 #[cfg(feature = "tower")]
 pub use service::AuthService;
+pub use session::keys::MIN_SECRET_LEN;
+pub use session::sweeper::Purged;
+#[cfg(feature = "tokio")]
+pub use session::sweeper::Sweeper;
 pub use session::{
     CachedSessions, ClientAddr, ClientInfo, Session, SessionGuard, SessionRecord, SessionToken,
     SignInMethod, SignedIn,
 };
-pub use sweeper::Purged;
-#[cfg(feature = "tokio")]
-pub use sweeper::Sweeper;
 pub use user::{AuthUser, BasicSignUp, BasicUser, Email, NewUser, NoFields};
 
 // The architecture guide's examples are compiled and run as doc-tests, so

@@ -10,7 +10,7 @@
 use crate::adapter::EmailVerificationAdapter;
 use crate::auth::Auth;
 use crate::error::Error;
-use crate::events::Event;
+use crate::plugin::events::Event;
 use crate::user::AuthUser;
 
 /// How a person proved they hold an account's email address, which decides

@@ -17,6 +17,11 @@ pub mod link_page;
 pub mod magic_link;
 #[cfg(feature = "email-password")]
 pub mod password_reset;
-pub mod sessions;
 
 pub use link_page::LinkConfirmation;
+
+/// The session endpoints (`GET /session`, sign-out, list and revoke): the
+/// core's own, always served (see [`sessions::Sessions`]).
+pub mod sessions {
+    pub use crate::session::plugin::Sessions;
+}

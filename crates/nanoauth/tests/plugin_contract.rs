@@ -7,10 +7,10 @@
 //!   under `plugins/` must not name one (a name also declared `pub`
 //!   somewhere is ambiguous to a text search and is skipped: `new`, `get`;
 //!   the plugins' own `pub(crate)` items are theirs);
-//! - what `plugins/` imports from a private module of the crate
-//!   (`crate::session::X`) must be re-exported at the crate root, where an
-//!   outside plugin finds it (a `pub` item in a private module is not
-//!   public API).
+//! - `plugins/` never reaches into a private module of the crate
+//!   (`crate::session::X`): it imports from the crate root (`crate::X`),
+//!   as an outside plugin does (`nanoauth::X`); a `pub` item of a private
+//!   module is not public API.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -118,60 +118,21 @@ fn built_in_plugins_use_only_public_api() {
     );
 }
 
-/// The modules `lib.rs` declares without `pub`, and the names it
-/// re-exports from each (`pub use module::{A, B};`).
-fn private_modules(lib: &str) -> Vec<(String, BTreeSet<String>)> {
-    let mut modules: Vec<(String, BTreeSet<String>)> = lib
-        .lines()
+/// The modules `lib.rs` declares without `pub`.
+fn private_modules(lib: &str) -> Vec<String> {
+    lib.lines()
         .filter_map(|line| line.trim().strip_prefix("mod "))
-        .map(|rest| {
-            (
-                rest.trim_end_matches(';').trim().to_owned(),
-                BTreeSet::new(),
-            )
-        })
-        .collect();
-    for statement in lib.split(';') {
-        let Some(path) = statement
-            .trim()
-            .rsplit("pub use ")
-            .next()
-            .filter(|_| statement.contains("pub use "))
-        else {
-            continue;
-        };
-        let Some((module, items)) = path.split_once("::") else {
-            continue;
-        };
-        if let Some((_, names)) = modules.iter_mut().find(|(name, _)| name == module.trim()) {
-            names.extend(idents(items));
-        }
-    }
-    modules
-}
-
-/// The item names in `A`, `{A, B}` or `{A, b::C}` (first segments).
-fn idents(items: &str) -> Vec<String> {
-    items
-        .trim()
-        .trim_start_matches('{')
-        .trim_end_matches('}')
-        .split(',')
-        .filter_map(|item| item.split("::").next())
-        .map(|name| name.trim().to_owned())
-        .filter(|name| !name.is_empty())
+        .map(|rest| rest.trim_end_matches(';').trim().to_owned())
         .collect()
 }
 
 #[test]
-fn built_in_plugins_import_only_what_the_crate_root_exports() {
+fn built_in_plugins_import_from_the_crate_root() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let lib = std::fs::read_to_string(src.join("lib.rs")).unwrap_or_default();
     let modules = private_modules(&lib);
     assert!(
-        modules
-            .iter()
-            .any(|(name, exported)| name == "session" && exported.contains("Session")),
+        modules.iter().any(|name| name == "session"),
         "lib.rs parsed: {modules:?}"
     );
     let mut files = Vec::new();
@@ -179,36 +140,58 @@ fn built_in_plugins_import_only_what_the_crate_root_exports() {
     let mut private = Vec::new();
     for file in &files {
         let text = std::fs::read_to_string(file).unwrap_or_default();
-        let code: String = text
-            .lines()
-            .map(|line| line.split("//").next().unwrap_or_default())
-            .collect::<Vec<_>>()
-            .join("\n");
-        for (module, exported) in &modules {
-            let needle = format!("crate::{module}::");
-            for (at, _) in code.match_indices(&needle) {
-                let rest = &code[at + needle.len()..];
-                let items = if rest.starts_with('{') {
-                    &rest[..rest.find('}').map_or(rest.len(), |end| end + 1)]
-                } else {
-                    let end = rest
-                        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
-                        .unwrap_or(rest.len());
-                    &rest[..end]
-                };
-                for name in idents(items) {
-                    if !exported.contains(&name) {
-                        let shown = file.strip_prefix(&src).unwrap_or(file);
-                        private.push(format!("{}: crate::{module}::{name}", shown.display()));
-                    }
+        for (number, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or_default();
+            for module in &modules {
+                if code.contains(&format!("crate::{module}::")) {
+                    let shown = file.strip_prefix(&src).unwrap_or(file);
+                    private.push(format!(
+                        "{}:{}: crate::{module}::",
+                        shown.display(),
+                        number + 1
+                    ));
                 }
             }
         }
     }
     assert!(
         private.is_empty(),
-        "built-in plugins import items an outside plugin cannot reach (re-export them \
-         at the crate root as public API, or stop using them):\n{}",
+        "built-in plugins reach into private modules of the core; import from the crate \
+         root (`crate::Name`), where an outside plugin finds the same item:\n{}",
         private.join("\n")
+    );
+}
+
+/// Arrows point from the plugins to the core, never back: no file of the
+/// core outside `plugins/` names `crate::plugins`.
+#[test]
+fn the_core_does_not_depend_on_the_built_in_plugins() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let plugins = src.join("plugins");
+    let mut files = Vec::new();
+    sources(&src, &mut files);
+    let arrows: Vec<String> = files
+        .iter()
+        .filter(|file| !file.starts_with(&plugins) && !file.ends_with("plugins.rs"))
+        .flat_map(|file| {
+            let text = std::fs::read_to_string(file).unwrap_or_default();
+            let shown = file
+                .strip_prefix(&src)
+                .unwrap_or(file)
+                .display()
+                .to_string();
+            text.lines()
+                .enumerate()
+                .filter(|(_, line)| {
+                    let code = line.split("//").next().unwrap_or_default();
+                    code.contains("crate::plugins")
+                })
+                .map(|(number, _)| format!("{shown}:{}", number + 1))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(
+        arrows.is_empty(),
+        "the core uses a built-in plugin: {arrows:?}"
     );
 }

@@ -5,11 +5,11 @@
 
 use std::sync::Arc;
 
+use crate::Auth;
+use crate::Event;
 use crate::adapter::VerificationAdapter;
-use crate::auth::Auth;
 use crate::email::{EmailSender, RenderLink};
-use crate::events::Event;
-use crate::user::{AuthUser, Email};
+use crate::{AuthUser, Email};
 
 /// The link-mailing part of a plugin's options.
 ///

@@ -18,12 +18,12 @@ use base64::engine::general_purpose::STANDARD;
 use http::{HeaderName, HeaderValue, header};
 use sha2::{Digest as _, Sha256};
 
+use crate::AuthUser;
+use crate::Error;
 use crate::adapter::Adapter;
-use crate::endpoint::{EndpointRequest, Reply};
-use crate::error::Error;
-use crate::origin::origin_of;
-use crate::user::AuthUser;
+use crate::origin_of;
 use crate::utils::html::escape;
+use crate::{EndpointRequest, Reply};
 
 /// How the link endpoints of a plugin answer a `GET` of the link.
 ///

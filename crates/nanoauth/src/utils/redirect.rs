@@ -14,7 +14,7 @@
 //! }
 //! ```
 
-use crate::origin::origin_of;
+use crate::pipeline::origin::origin_of;
 
 /// Targets longer than this are refused: no legitimate callback needs more.
 const MAX_LEN: usize = 2048;

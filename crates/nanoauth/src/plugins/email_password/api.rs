@@ -2,14 +2,14 @@
 
 use std::sync::Arc;
 
-use crate::auth::Auth;
-use crate::error::Error;
-use crate::session::{ClientInfo, SignInMethod, SignedIn};
+use crate::Auth;
+use crate::Error;
+use crate::{ClientInfo, SignInMethod, SignedIn};
 
 /// How this plugin signs users in (see [`Event::SignedIn`](crate::Event::SignedIn)).
 const METHOD: SignInMethod = SignInMethod::new("email-password");
-use crate::user::{AuthUser, Email, NewUser};
 use crate::utils::token;
+use crate::{AuthUser, Email, NewUser};
 
 use super::EmailPassword;
 use crate::adapter::PasswordAdapter;

@@ -5,11 +5,11 @@ use std::sync::Arc;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use crate::endpoint::{EndpointRequest, Reply};
-use crate::error::Error;
+use crate::Error;
+use crate::{EndpointRequest, Reply};
 
 use super::{EmailPassword, EmailPasswordApi};
-use crate::user::{AuthUser, Email};
+use crate::{AuthUser, Email};
 
 use crate::adapter::PasswordAdapter;
 

@@ -72,10 +72,10 @@ pub use api::EmailPasswordApi;
 
 use async_lock::Semaphore;
 
-use crate::endpoint::{Endpoint, PluginEndpoints};
-use crate::plugin::Plugin;
-use crate::user::AuthUser;
+use crate::AuthUser;
+use crate::Plugin;
 use crate::utils::password::PasswordHasher;
+use crate::{Endpoint, PluginEndpoints};
 
 /// The email/password plugin and its options.
 #[derive(Debug, Clone)]

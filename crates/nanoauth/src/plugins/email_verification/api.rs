@@ -2,13 +2,13 @@
 
 use std::sync::Arc;
 
+use crate::Auth;
+use crate::EmailProof;
+use crate::Error;
 use crate::adapter::{EmailVerificationAdapter, VerificationAdapter};
-use crate::auth::Auth;
-use crate::error::Error;
-use crate::ownership::EmailProof;
 use crate::plugins::link_mail::LinkRequest;
-use crate::user::{AuthUser, Email};
 use crate::utils::url;
+use crate::{AuthUser, Email};
 
 use super::EmailVerification;
 

@@ -5,13 +5,13 @@ use std::sync::Arc;
 use http::StatusCode;
 use serde::Deserialize;
 
+use crate::Error;
 use crate::adapter::{EmailVerificationAdapter, VerificationAdapter};
-use crate::endpoint::{EndpointRequest, Reply};
-use crate::error::Error;
+use crate::{EndpointRequest, Reply};
 
 use super::{EmailVerification, EmailVerificationApi};
+use crate::AuthUser;
 use crate::plugins::link_page;
-use crate::user::AuthUser;
 use crate::utils::url;
 
 #[derive(Deserialize)]

@@ -26,17 +26,17 @@ use std::sync::Arc;
 
 pub use api::EmailVerificationApi;
 
+use crate::Auth;
+use crate::Error;
+use crate::Plugin;
+use crate::SessionGuard;
 use crate::adapter::{EmailVerificationAdapter, VerificationAdapter};
-use crate::auth::Auth;
 use crate::email::{EmailSender, OutgoingEmail};
-use crate::endpoint::{Endpoint, PluginEndpoints};
-use crate::error::Error;
-use crate::events::{Event, EventKind, Hook};
-use crate::plugin::Plugin;
 use crate::plugins::link_mail::LinkMail;
 use crate::plugins::link_page::LinkConfirmation;
-use crate::session::SessionGuard;
-use crate::user::{AuthUser, Email};
+use crate::{AuthUser, Email};
+use crate::{Endpoint, PluginEndpoints};
+use crate::{Event, EventKind, Hook};
 
 /// The email-verification plugin and its options.
 #[derive(Clone, Debug)]

@@ -4,17 +4,17 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
+use crate::Auth;
+use crate::EmailProof;
+use crate::Error;
+use crate::Event;
 use crate::adapter::{
     AdapterError, CreateUserAdapter, EmailVerificationAdapter, VerificationAdapter,
 };
-use crate::auth::Auth;
-use crate::error::Error;
-use crate::events::Event;
-use crate::ownership::EmailProof;
 use crate::plugins::link_mail::LinkRequest;
-use crate::session::{ClientInfo, SignInMethod, SignedIn};
-use crate::user::{AuthUser, Email, NewUser};
 use crate::utils::{token, url};
+use crate::{AuthUser, Email, NewUser};
+use crate::{ClientInfo, SignInMethod, SignedIn};
 
 use super::MagicLink;
 

@@ -6,13 +6,13 @@ use http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use crate::Error;
 use crate::adapter::{CreateUserAdapter, EmailVerificationAdapter, VerificationAdapter};
-use crate::endpoint::{EndpointRequest, Reply};
-use crate::error::Error;
+use crate::{EndpointRequest, Reply};
 
 use super::{MagicLink, MagicLinkApi};
+use crate::AuthUser;
 use crate::plugins::link_page;
-use crate::user::AuthUser;
 use crate::utils::url;
 
 #[derive(Deserialize)]

@@ -45,13 +45,13 @@ use std::sync::Arc;
 
 pub use api::MagicLinkApi;
 
+use crate::Plugin;
 use crate::adapter::{CreateUserAdapter, EmailVerificationAdapter, VerificationAdapter};
 use crate::email::{EmailSender, OutgoingEmail};
-use crate::endpoint::{Endpoint, PluginEndpoints};
-use crate::plugin::Plugin;
 use crate::plugins::link_mail::LinkMail;
 use crate::plugins::link_page::LinkConfirmation;
-use crate::user::{AuthUser, Email};
+use crate::{AuthUser, Email};
+use crate::{Endpoint, PluginEndpoints};
 
 /// The magic-link plugin and its options.
 #[derive(Clone, Debug)]

@@ -2,15 +2,15 @@
 
 use std::sync::Arc;
 
+use crate::Auth;
+use crate::EmailProof;
+use crate::Error;
 use crate::adapter::{EmailVerificationAdapter, PasswordAdapter, VerificationAdapter};
-use crate::auth::Auth;
-use crate::error::Error;
-use crate::ownership::EmailProof;
 use crate::plugins::email_password::EmailPassword;
 use crate::plugins::link_mail::LinkRequest;
-use crate::user::{AuthUser, Email};
 use crate::utils::token::{self, TokenHash};
 use crate::utils::url;
+use crate::{AuthUser, Email};
 
 use super::PasswordReset;
 

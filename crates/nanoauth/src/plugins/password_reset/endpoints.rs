@@ -4,12 +4,12 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 
+use crate::Error;
 use crate::adapter::{EmailVerificationAdapter, PasswordAdapter, VerificationAdapter};
-use crate::endpoint::{EndpointRequest, Reply};
-use crate::error::Error;
+use crate::{EndpointRequest, Reply};
 
 use super::{PasswordReset, PasswordResetApi};
-use crate::user::AuthUser;
+use crate::AuthUser;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -22,12 +22,12 @@ use std::sync::Arc;
 
 pub use api::PasswordResetApi;
 
+use crate::Plugin;
 use crate::adapter::{EmailVerificationAdapter, PasswordAdapter, VerificationAdapter};
 use crate::email::{EmailSender, OutgoingEmail};
-use crate::endpoint::{Endpoint, PluginEndpoints};
-use crate::plugin::Plugin;
 use crate::plugins::link_mail::LinkMail;
-use crate::user::{AuthUser, Email};
+use crate::{AuthUser, Email};
+use crate::{Endpoint, PluginEndpoints};
 
 /// The password-reset plugin and its options.
 #[derive(Clone, Debug)]

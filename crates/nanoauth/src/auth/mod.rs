@@ -1,22 +1,24 @@
 //! The `Auth` value: built once, shared by every request.
 
+pub(crate) mod registry;
+
 use std::sync::Arc;
 
 use crate::adapter::Adapter;
+use crate::auth::registry::{Draft, Published, Registry};
 use crate::clock::{Clock, SystemClock};
-use crate::cookie;
-use crate::cors::{self, Cors};
-use crate::events::{Event, EventKind, Hook};
-use crate::keys::{KeyRing, MIN_SECRET_LEN};
-use crate::origin::origin_of;
+use crate::pipeline::cookie;
+use crate::pipeline::cors::{self, Cors};
+use crate::pipeline::origin::origin_of;
+use crate::pipeline::request_hooks::{Matcher, RequestHook};
 use crate::plugin::Plugin;
-use crate::plugins::sessions::{SESSIONS, Sessions};
+use crate::plugin::events::{Event, EventKind, Hook};
 use crate::rate_limit::RateLimit;
-use crate::registry::{Draft, Published, Registry};
-use crate::request_hooks::{Matcher, RequestHook};
 use crate::runtime::{Offload, default_offload};
 use crate::session::SessionConfig;
-use crate::session_cache::SessionCache;
+use crate::session::cache::SessionCache;
+use crate::session::keys::{KeyRing, MIN_SECRET_LEN};
+use crate::session::plugin::{SESSIONS, Sessions};
 use crate::user::AuthUser;
 use crate::{EndpointRequest, Error, Reply};
 

@@ -17,9 +17,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::adapter::Adapter;
-use crate::endpoint::{EndpointRequest, Reply};
 use crate::error::Error;
-use crate::router::Routed;
+use crate::pipeline::endpoint::{EndpointRequest, Reply};
+use crate::pipeline::router::Routed;
 use crate::runtime::BoxFuture;
 use crate::user::AuthUser;
 

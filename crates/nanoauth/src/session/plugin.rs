@@ -15,12 +15,12 @@
 //! | POST | `/sessions/revoke` | `{id}` → `{"success":true}` |
 //! | POST | `/sessions/revoke-others` | `{"revoked": n}` |
 
-mod endpoints;
+use super::endpoints;
 
 use std::sync::Arc;
 
 use crate::adapter::Adapter;
-use crate::endpoint::Endpoint;
+use crate::pipeline::endpoint::Endpoint;
 use crate::plugin::Plugin;
 use crate::user::AuthUser;
 

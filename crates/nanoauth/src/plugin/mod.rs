@@ -1,11 +1,13 @@
 //! Plugins: the unit that carries auth logic.
 
+pub(crate) mod events;
+
 use std::sync::Arc;
 
 use crate::adapter::Adapter;
-use crate::endpoint::Endpoint;
-use crate::events::Hook;
-use crate::request_hooks::RequestHook;
+use crate::pipeline::endpoint::Endpoint;
+use crate::pipeline::request_hooks::RequestHook;
+use crate::plugin::events::Hook;
 use crate::session::SessionGuard;
 use crate::user::AuthUser;
 

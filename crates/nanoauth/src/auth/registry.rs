@@ -17,10 +17,10 @@ use arc_swap::ArcSwap;
 
 use crate::adapter::Adapter;
 use crate::auth::ConfigError;
-use crate::events::Hook;
+use crate::pipeline::request_hooks::RequestHook;
+use crate::pipeline::router::Router;
 use crate::plugin::Plugin;
-use crate::request_hooks::RequestHook;
-use crate::router::Router;
+use crate::plugin::events::Hook;
 use crate::session::SessionGuard;
 use crate::user::AuthUser;
 

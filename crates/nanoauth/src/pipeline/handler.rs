@@ -14,15 +14,15 @@ use http_body_util::{BodyExt as _, Limited};
 
 use crate::adapter::Adapter;
 use crate::auth::Auth;
-use crate::cookie;
-use crate::cors;
-use crate::endpoint::{EndpointRequest, Reply, SessionChange};
 use crate::error::Error;
-use crate::events::Event;
-use crate::form;
-use crate::origin;
-use crate::request_hooks;
-use crate::router::Route;
+use crate::pipeline::cookie;
+use crate::pipeline::cors;
+use crate::pipeline::endpoint::{EndpointRequest, Reply, SessionChange};
+use crate::pipeline::form;
+use crate::pipeline::origin;
+use crate::pipeline::request_hooks;
+use crate::pipeline::router::Route;
+use crate::plugin::events::Event;
 use crate::session::ClientAddr;
 use crate::user::AuthUser;
 

@@ -6,8 +6,8 @@ use http::{HeaderValue, Method};
 
 use crate::adapter::Adapter;
 use crate::auth::ConfigError;
-use crate::endpoint::{Endpoint, EndpointHandler};
-use crate::request_hooks::{RequestHook, RouteHooks};
+use crate::pipeline::endpoint::{Endpoint, EndpointHandler};
+use crate::pipeline::request_hooks::{RequestHook, RouteHooks};
 use crate::user::AuthUser;
 
 /// The endpoints of one path, per method.

@@ -3,9 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::adapter::Adapter;
-use crate::endpoint::{EndpointRequest, Reply};
 use crate::error::Error;
-use crate::events::Event;
+use crate::pipeline::endpoint::{EndpointRequest, Reply};
+use crate::plugin::events::Event;
 use crate::session::SessionRecord;
 use crate::user::AuthUser;
 

@@ -2,8 +2,8 @@
 
 use http::{HeaderMap, Method, Uri, header};
 
-use crate::cookie;
 use crate::error::Error;
+use crate::pipeline::cookie;
 
 /// The ASCII serialisation of an origin (RFC 6454 §6.2): lowercase scheme and
 /// host, the port only when it is not the scheme's default. `None` for

@@ -6,6 +6,13 @@
 //! signature proves we issued the token, the stored hash proves the session
 //! still exists (revocation is deleting the row).
 
+pub(crate) mod cache;
+mod endpoints;
+pub(crate) mod keys;
+pub(crate) mod plugin;
+pub(crate) mod sweeper;
+mod tokens;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -15,10 +22,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::adapter::Adapter;
 use crate::auth::Auth;
-use crate::cookie;
 use crate::error::Error;
-use crate::events::Event;
-use crate::session_cache::SessionCache;
+use crate::pipeline::cookie;
+use crate::plugin::events::Event;
+use crate::session::cache::SessionCache;
 use crate::user::AuthUser;
 use crate::utils::jwt::{self, Validation};
 use crate::utils::token::{self, TokenHash};

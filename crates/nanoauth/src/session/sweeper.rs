@@ -70,7 +70,7 @@ mod tokio_sweeper {
 
     use crate::adapter::VerificationAdapter;
     use crate::auth::Auth;
-    use crate::events::Event;
+    use crate::plugin::events::Event;
     use crate::user::AuthUser;
 
     /// The shortest pause between two purges: each one is a full scan of

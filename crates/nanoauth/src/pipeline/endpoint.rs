@@ -11,8 +11,8 @@ use serde::de::DeserializeOwned;
 
 use crate::adapter::Adapter;
 use crate::auth::Auth;
-use crate::cookie;
 use crate::error::Error;
+use crate::pipeline::cookie;
 use crate::runtime::BoxFuture;
 use crate::session::{ClientInfo, Session, SessionToken, SignedIn};
 use crate::user::AuthUser;
@@ -328,10 +328,10 @@ impl<U: AuthUser, A: Adapter<U>> EndpointRequest<U, A> {
     /// malformed escapes, a repeated field, a NUL character, or fields that
     /// do not make a `T`.
     pub fn fields<T: DeserializeOwned>(&self) -> Result<T, Error> {
-        if !crate::form::is_form(&self.parts.headers) {
+        if !crate::pipeline::form::is_form(&self.parts.headers) {
             return self.json();
         }
-        let fields = crate::form::parse(&self.body)?;
+        let fields = crate::pipeline::form::parse(&self.body)?;
         serde_json::from_value(serde_json::Value::Object(fields))
             .map_err(|error| Error::InvalidBody(strip_position(&error)))
     }
