@@ -15,7 +15,7 @@ const KINDS: [EventKind; 5] = [
     EventKind::AfterAccountClaimed,
 ];
 
-/// Registers a listener that prints [`line`] for each security event.
+/// Registers a listener that prints [`line()`] for each security event.
 pub(crate) fn print_security_events<A: Adapter<DemoUser>>(
     mut builder: AuthBuilder<DemoUser, A>,
 ) -> AuthBuilder<DemoUser, A> {
