@@ -40,6 +40,8 @@
 //!   email/password are plugins ([`plugins`]).
 //! - [`Auth`]: built once, cloned freely; [`Auth::handler`] and
 //!   [`Auth::get_session`] work on plain `http` types.
+//! - [`SessionSource`]: `Auth` as a trait object over the user type alone,
+//!   for framework integrations whose extractors cannot name the adapter.
 //!
 //! ## Features
 //! | feature | default | what it adds |
@@ -76,6 +78,7 @@ mod runtime;
 mod service;
 mod session;
 mod session_cache;
+mod session_source;
 mod sweeper;
 mod tokens;
 mod user;
@@ -107,6 +110,7 @@ pub use session::{
     CachedSessions, ClientAddr, ClientInfo, Session, SessionGuard, SessionRecord, SessionToken,
     SignInMethod, SignedIn,
 };
+pub use session_source::SessionSource;
 pub use sweeper::Purged;
 #[cfg(feature = "tokio")]
 pub use sweeper::Sweeper;
