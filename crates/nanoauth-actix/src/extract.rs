@@ -133,8 +133,9 @@ fn lookup<U: AuthUser>(
             .ok_or_else(|| nanoauth::Error::internal(NotConfigured(std::any::type_name::<U>())))?;
         let headers = headers.map_err(nanoauth::Error::internal)?;
         let session = source.get_session(&headers).await?;
-        if let Some(token) = session.as_ref().and_then(|s| s.refreshed_token()) {
-            let cookie = source.session_cookie(token)?;
+        if let Some(session) = &session
+            && let Some(cookie) = source.refreshed_cookie(session)?
+        {
             let cookie = convert::header_value(&cookie).map_err(nanoauth::Error::internal)?;
             refresh::stash(&request, cookie);
         }

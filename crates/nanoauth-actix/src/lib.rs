@@ -59,7 +59,8 @@
 //! - [`RefreshSessionCookie`]: middleware that sends the new cookie when an
 //!   extractor's lookup slid the session's expiry forward.
 //! - [`SessionSource`]: the object-safe face of `Auth` the extractors use,
-//!   so handlers name the user type only, never the adapter.
+//!   so handlers name the user type only, never the adapter (the core's
+//!   [`nanoauth::SessionSource`], re-exported).
 //!
 //! ## What the bridge does
 //! - Requests: method, URI, version and every header (repeated ones too)

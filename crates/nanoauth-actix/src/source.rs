@@ -1,50 +1,18 @@
-//! `SessionSource`: how extractors reach an `Auth` without naming its
-//! adapter type.
+//! The app data the extractors look for: the `Auth` behind the core's
+//! [`SessionSource`] trait, so handlers name the user type only.
 
 use std::sync::Arc;
 
 use actix_web::web;
-use nanoauth::{Adapter, Auth, AuthUser, BoxFuture, Error, Session, SessionToken};
+use nanoauth::{Adapter, Auth, AuthUser};
 
 /// Looks sessions up for the [`Session`](crate::Session) and
-/// [`MaybeSession`](crate::MaybeSession) extractors.
+/// [`MaybeSession`](crate::MaybeSession) extractors: the core's
+/// [`nanoauth::SessionSource`], re-exported here.
 ///
-/// Handlers name only the user type (`Session<MyUser>`), so the extractors
-/// find the [`Auth`] through this object-safe trait, registered in the app
-/// data as `web::Data<dyn SessionSource<U>>` by [`configure`](crate::configure)
-/// or [`data`](crate::data). It is implemented for every `Auth<U, A>`; you
-/// normally never implement or call it yourself.
-pub trait SessionSource<U>: Send + Sync + 'static {
-    /// The session presented in `headers`, as
-    /// [`Auth::get_session_from_headers`] finds it.
-    ///
-    /// # Errors
-    /// Only adapter failures; no or a bad token is `Ok(None)`.
-    fn get_session<'a>(
-        &'a self,
-        headers: &'a http::HeaderMap,
-    ) -> BoxFuture<'a, Result<Option<Session<U>>, Error>>;
-
-    /// The `Set-Cookie` value carrying `token`, as [`Auth::session_cookie`]
-    /// writes it.
-    ///
-    /// # Errors
-    /// Never for tokens NanoAuth issued.
-    fn session_cookie(&self, token: &SessionToken) -> Result<http::HeaderValue, Error>;
-}
-
-impl<U: AuthUser, A: Adapter<U>> SessionSource<U> for Auth<U, A> {
-    fn get_session<'a>(
-        &'a self,
-        headers: &'a http::HeaderMap,
-    ) -> BoxFuture<'a, Result<Option<Session<U>>, Error>> {
-        Box::pin(self.get_session_from_headers(headers))
-    }
-
-    fn session_cookie(&self, token: &SessionToken) -> Result<http::HeaderValue, Error> {
-        Auth::session_cookie(self, token)
-    }
-}
+/// [`configure`](crate::configure) or [`data`](crate::data) register it in
+/// the app data as `web::Data<dyn SessionSource<U>>`.
+pub use nanoauth::SessionSource;
 
 /// The app data the extractors look for: `auth` behind its
 /// [`SessionSource`] trait.

@@ -80,7 +80,7 @@ async fn lookup<U: AuthUser>(
         .ok_or(AuthRejection::NotMounted)?;
     let session = handle
         .0
-        .session(&parts.headers)
+        .get_session(&parts.headers)
         .await
         .map_err(AuthRejection::Failed)?;
     parts.extensions.insert(Looked(session.clone()));

@@ -30,7 +30,7 @@ pub async fn require_session<U: AuthUser>(
     let cookie = request
         .extensions()
         .get::<SessionHandle<U>>()
-        .and_then(|handle| handle.0.session_cookie(&session));
+        .and_then(|handle| handle.0.refreshed_cookie(&session).ok().flatten());
     let mut response = next.run(request).await;
     if let Some(cookie) = cookie {
         response.headers_mut().append(SET_COOKIE, cookie);

@@ -18,9 +18,14 @@ use tower::ServiceExt as _;
 const ORIGIN: &str = "http://localhost:3000";
 
 fn app() -> Router {
+    app_with_clock(nanoauth::SystemClock)
+}
+
+fn app_with_clock(clock: impl nanoauth::Clock) -> Router {
     let auth = Auth::builder(MemoryAdapter::<BasicUser>::new())
         .secret("axum test secret, thirty-two bytes or more")
         .base_url(ORIGIN)
+        .clock(clock)
         .plugin(EmailPassword::new().hasher(PasswordHasher::with_params(64, 1, 1).unwrap()))
         .build()
         .unwrap();
@@ -96,6 +101,42 @@ async fn mounted_routes_and_extractors() {
 
     let session = send(&app, get_with("/api/auth/session", Some(&cookie))).await;
     assert!(text(session).await.contains("ada@example.com"));
+}
+
+/// A clock the test moves by hand.
+#[derive(Debug, Clone)]
+struct TestClock(std::sync::Arc<std::sync::atomic::AtomicU64>);
+
+impl nanoauth::Clock for TestClock {
+    fn now(&self) -> u64 {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+#[tokio::test]
+async fn the_guard_renews_a_sliding_session_cookie() {
+    let clock = TestClock(std::sync::Arc::new(1_700_000_000.into()));
+    let app = app_with_clock(clock.clone());
+    let cookie = sign_up(&app).await;
+
+    // Within a day: no lookup refreshes the session, no cookie is sent.
+    let private = send(&app, get_with("/private", Some(&cookie))).await;
+    assert_eq!(private.status(), StatusCode::OK);
+    assert!(private.headers().get("set-cookie").is_none());
+
+    // Past `session_update_age` the guard's lookup slides the expiry and
+    // the guard sends the renewed cookie, which signs in.
+    clock
+        .0
+        .fetch_add(24 * 60 * 60 + 1, std::sync::atomic::Ordering::SeqCst);
+    let private = send(&app, get_with("/private", Some(&cookie))).await;
+    assert_eq!(private.status(), StatusCode::OK);
+    let renewed = private.headers()["set-cookie"].to_str().unwrap();
+    assert!(renewed.contains("HttpOnly"));
+    let renewed = renewed.split(';').next().unwrap().to_owned();
+    assert_ne!(renewed, cookie);
+    let me = send(&app, get_with("/me", Some(&renewed))).await;
+    assert_eq!(text(me).await, "ada@example.com");
 }
 
 #[tokio::test]

@@ -40,6 +40,8 @@
 //!   email/password are plugins ([`plugins`]).
 //! - [`Auth`]: built once, cloned freely; [`Auth::handler`] and
 //!   [`Auth::get_session`] work on plain `http` types.
+//! - [`SessionSource`]: `Auth` as a trait object over the user type alone,
+//!   for framework integrations whose extractors cannot name the adapter.
 //!
 //! ## Features
 //! | feature | default | what it adds |
@@ -94,6 +96,7 @@ pub use runtime::{
 #[cfg(feature = "tower")]
 pub use service::AuthService;
 pub use session::keys::MIN_SECRET_LEN;
+pub use session::source::SessionSource;
 pub use session::sweeper::Purged;
 #[cfg(feature = "tokio")]
 pub use session::sweeper::Sweeper;

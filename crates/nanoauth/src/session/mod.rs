@@ -10,6 +10,7 @@ pub(crate) mod cache;
 mod endpoints;
 pub(crate) mod keys;
 pub(crate) mod plugin;
+pub(crate) mod source;
 pub(crate) mod sweeper;
 mod tokens;
 
