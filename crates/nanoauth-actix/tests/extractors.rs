@@ -131,7 +131,9 @@ async fn a_down_adapter_is_503_for_both_extractors() {
             nanoauth::SignInMethod::new("test"),
         )
         .await
-        .expect("saving succeeds");
+        .expect("saving succeeds")
+        .signed_in()
+        .expect("no second factor here");
     let cookie = format!("{}={}", auth.cookie_name(), signed_in.token.expose_secret());
     let app = test::init_service(
         App::new()

@@ -5,7 +5,7 @@
 use nanoauth::utils::token::random_id;
 use nanoauth::{
     AccountRecord, AdapterError, AuthUser, ClientInfo, Email, EmailProof, Error, Event, NewUser,
-    Session, SignInMethod, SignedIn,
+    Session, SignInAttempt, SignInMethod, SignInOutcome,
 };
 
 use crate::api::OAuthApi;
@@ -22,10 +22,11 @@ use crate::provider::ProfileSource;
 #[non_exhaustive]
 pub enum CallbackOutcome<U> {
     /// The user is signed in (and was created, or linked by verified
-    /// email, if need be).
+    /// email, if need be), or a session guard asked for one more step (a
+    /// second factor) first.
     SignedIn {
-        /// The user and their new session.
-        signed_in: SignedIn<U>,
+        /// The user and their new session, or the challenge.
+        signed_in: SignInOutcome<U>,
         /// The checked `callbackURL`.
         redirect_to: String,
     },
@@ -270,7 +271,7 @@ impl<U: AuthUser, A: OAuthAdapter<U>> OAuthApi<'_, U, A> {
         provider: &str,
         profile: Profile,
         client: ClientInfo,
-    ) -> Result<SignedIn<U>, Error> {
+    ) -> Result<SignInOutcome<U>, Error> {
         let adapter = self.auth.adapter();
         if let Some(user) = self.linked_user(provider, &profile.id).await? {
             if vouches_for(&profile, &user)
@@ -296,7 +297,7 @@ impl<U: AuthUser, A: OAuthAdapter<U>> OAuthApi<'_, U, A> {
             // Never take over an account on an unverified claim.
             let links_by_email = self.provider(provider)?.link_by_verified_email;
             if !(links_by_email && profile.email_verified) {
-                return Err(self.not_linked(&profile, email).await);
+                return Err(self.not_linked(provider, &profile, email).await);
             }
             // The provider proves the address; whatever someone set up on
             // it without proving it (password, sessions, links) goes first.
@@ -366,7 +367,7 @@ impl<U: AuthUser, A: OAuthAdapter<U>> OAuthApi<'_, U, A> {
     /// account from this profile would have been refused as unverified,
     /// the answer is that refusal, as for a free address, and the owner is
     /// told as sign-up tells them ([`Event::EmailTaken`]).
-    async fn not_linked(&self, profile: &Profile, email: Email) -> Error {
+    async fn not_linked(&self, provider: &str, profile: &Profile, email: Email) -> Error {
         let would_be = match (self.options(), random_id()) {
             (Ok(options), Ok(id)) => {
                 U::from_sign_up(NewUser::new(id, email.clone(), (options.map)(profile)))
@@ -377,7 +378,8 @@ impl<U: AuthUser, A: OAuthAdapter<U>> OAuthApi<'_, U, A> {
         if profile.email_verified {
             return OAuthError::AccountNotLinked.into();
         }
-        match self.auth.check_session_guards(&would_be).await {
+        let attempt = SignInAttempt::new(would_be, method(provider), ClientInfo::default());
+        match self.auth.check_session_guards(&attempt).await {
             Err(Error::EmailNotVerified) => {
                 self.auth.emit(Event::EmailTaken { email }).await;
                 Error::EmailNotVerified
@@ -456,7 +458,7 @@ fn vouches_for<U: AuthUser>(profile: &Profile, user: &U) -> bool {
 }
 
 enum Done<U> {
-    SignedIn(SignedIn<U>),
+    SignedIn(SignInOutcome<U>),
     Linked(AccountRecord),
 }
 

@@ -180,6 +180,8 @@ async fn sign_up(auth: &TestAuth, email: &str) -> nanoauth::SignedIn<BasicUser> 
         )
         .await
         .expect("sign up")
+        .signed_in()
+        .expect("no second factor here")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -33,7 +33,8 @@ static DELETE_USER: LazyLock<Script> =
 /// Redis, where each session expires by itself at its `expires_at`. It is a
 /// [`PasswordAdapter`], an
 /// [`EmailVerificationAdapter`](nanoauth::EmailVerificationAdapter) and an
-/// [`AccountAdapter`](nanoauth::AccountAdapter) when `A` is (delegated:
+/// [`AccountAdapter`](nanoauth::AccountAdapter) and a
+/// [`RecordAdapter`](nanoauth::RecordAdapter) when `A` is (delegated:
 /// these live with the users) and always a
 /// [`VerificationAdapter`](nanoauth::VerificationAdapter) (in Redis).
 /// [`inner`](Self::inner) reaches `A`'s own methods, for instance from hooks
@@ -356,5 +357,68 @@ impl<U: AuthUser, A: nanoauth::AccountAdapter<U>> nanoauth::AccountAdapter<U> fo
         account: &nanoauth::AccountRecord,
     ) -> impl Future<Output = Result<(), AdapterError>> + Send {
         self.inner.create_user_with_account(user, account)
+    }
+}
+
+/// Plugin records (a two-factor secret, trusted devices) live with the
+/// users, in the inner adapter: they are durable, and a Redis that keeps
+/// nothing on disk must not lose them.
+impl<U: AuthUser, A: nanoauth::RecordAdapter<U>> nanoauth::RecordAdapter<U> for RedisSessions<A> {
+    fn insert_record(
+        &self,
+        record: &nanoauth::PluginRecord,
+        now: u64,
+    ) -> impl Future<Output = Result<(), AdapterError>> + Send {
+        self.inner.insert_record(record, now)
+    }
+
+    fn find_record(
+        &self,
+        namespace: &str,
+        key: &str,
+        now: u64,
+    ) -> impl Future<Output = Result<Option<nanoauth::PluginRecord>, AdapterError>> + Send {
+        self.inner.find_record(namespace, key, now)
+    }
+
+    fn update_record(
+        &self,
+        record: &nanoauth::PluginRecord,
+        now: u64,
+    ) -> impl Future<Output = Result<bool, AdapterError>> + Send {
+        self.inner.update_record(record, now)
+    }
+
+    fn delete_record(
+        &self,
+        namespace: &str,
+        key: &str,
+        now: u64,
+    ) -> impl Future<Output = Result<bool, AdapterError>> + Send {
+        self.inner.delete_record(namespace, key, now)
+    }
+
+    fn list_user_records(
+        &self,
+        namespace: &str,
+        user_id: &str,
+        now: u64,
+    ) -> impl Future<Output = Result<Vec<nanoauth::PluginRecord>, AdapterError>> + Send {
+        self.inner.list_user_records(namespace, user_id, now)
+    }
+
+    fn delete_user_records(
+        &self,
+        namespace: &str,
+        user_id: &str,
+    ) -> impl Future<Output = Result<u64, AdapterError>> + Send {
+        self.inner.delete_user_records(namespace, user_id)
+    }
+
+    fn purge_expired_records(
+        &self,
+        now: u64,
+    ) -> impl Future<Output = Result<u64, AdapterError>> + Send {
+        self.inner.purge_expired_records(now)
     }
 }

@@ -95,7 +95,9 @@ async fn the_handler_answers_503_database_unavailable() -> TestResult {
             ClientInfo::default(),
             nanoauth::SignInMethod::new("test"),
         )
-        .await?;
+        .await?
+        .signed_in()
+        .expect("no second factor here");
     let set_cookie = reachable.session_cookie(&signed_in.token)?;
     let cookie = set_cookie
         .to_str()?

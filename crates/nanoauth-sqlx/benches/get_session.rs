@@ -57,7 +57,9 @@ async fn signed_in<A: PasswordAdapter<BasicUser>>(
         .email_password()
         .sign_in(&email, "bench password", ClientInfo::default())
         .await
-        .unwrap();
+        .unwrap()
+        .signed_in()
+        .expect("no second factor here");
     let mut headers = HeaderMap::new();
     let cookie = format!("{}={}", auth.cookie_name(), signed.token.expose_secret());
     headers.insert(http::header::COOKIE, cookie.parse().unwrap());

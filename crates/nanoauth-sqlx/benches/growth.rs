@@ -130,7 +130,9 @@ async fn measure(backend: Backend, url: &str, n: i64) -> Row {
                 nanoauth::SignInMethod::new("test"),
             )
             .await
-            .unwrap();
+            .unwrap()
+            .signed_in()
+            .expect("no second factor here");
         let mut headers = HeaderMap::new();
         let cookie = format!("{}={}", auth.cookie_name(), signed.token.expose_secret());
         headers.insert(

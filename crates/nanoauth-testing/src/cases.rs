@@ -842,7 +842,9 @@ pub async fn refresh_never_resurrects_a_revoked_session<U, A, F, S>(
                 nanoauth::SignInMethod::new("test"),
             )
             .await
-            .expect("create_session");
+            .expect("create_session")
+            .signed_in()
+            .expect("no challenge");
         let mut headers = http::HeaderMap::new();
         let bearer = format!("Bearer {}", signed_in.token.expose_secret());
         headers.insert(
@@ -1621,7 +1623,9 @@ where
         .email_password()
         .sign_in(email.as_str(), password, ClientInfo::default())
         .await
-        .expect("sign in");
+        .expect("sign in")
+        .signed_in()
+        .expect("no challenge");
     assert!(session_works(hijacker.token.clone()).await);
 
     // The address's owner proves it by a sign-in route.
@@ -1671,7 +1675,9 @@ where
         .email_password()
         .sign_in(email.as_str(), password, ClientInfo::default())
         .await
-        .expect("sign in");
+        .expect("sign in")
+        .signed_in()
+        .expect("no challenge");
     assert!(
         !auth
             .prove_email(&user, EmailProof::SignIn)
@@ -1693,7 +1699,9 @@ where
         .email_password()
         .sign_in(confirmed.email(), password, ClientInfo::default())
         .await
-        .expect("sign in");
+        .expect("sign in")
+        .signed_in()
+        .expect("no challenge");
     assert!(
         !auth
             .prove_email(&confirmed, EmailProof::Confirmation)

@@ -17,6 +17,7 @@ mod email_verification;
 mod health;
 pub mod memory;
 mod password;
+mod records;
 mod verification;
 
 pub use accounts::{AccountAdapter, AccountRecord};
@@ -24,6 +25,9 @@ pub use create_user::CreateUserAdapter;
 pub use email_verification::EmailVerificationAdapter;
 pub use health::{Health, Probe};
 pub use password::{PasswordAdapter, PasswordCredential};
+pub use records::{
+    MAX_NAMESPACE_LEN, MAX_RECORD_KEY_LEN, PluginRecord, RecordAdapter, check_names,
+};
 pub use verification::{VerificationAdapter, VerificationRecord};
 
 use std::future::Future;

@@ -76,8 +76,8 @@ pub mod utils;
 
 pub use adapter::{
     AccountAdapter, AccountRecord, Adapter, AdapterError, CreateUserAdapter,
-    EmailVerificationAdapter, PasswordAdapter, PasswordCredential, VerificationAdapter,
-    VerificationRecord,
+    EmailVerificationAdapter, PasswordAdapter, PasswordCredential, PluginRecord, RecordAdapter,
+    VerificationAdapter, VerificationRecord,
 };
 pub use auth::{Auth, AuthBuilder, ConfigError};
 pub use clock::{Clock, SystemClock};
@@ -87,7 +87,7 @@ pub use pipeline::endpoint::{Endpoint, EndpointRequest, PluginEndpoints, Reply};
 pub use pipeline::origin::origin_of;
 pub use pipeline::request_hooks::{Matcher, RequestHook};
 pub use plugin::Plugin;
-pub use plugin::events::{Event, EventKind, Hook};
+pub use plugin::events::{Event, EventKind, Hook, PluginEvent};
 #[cfg(feature = "tokio")]
 pub use runtime::TokioOffload;
 pub use runtime::{
@@ -101,8 +101,8 @@ pub use session::sweeper::Purged;
 #[cfg(feature = "tokio")]
 pub use session::sweeper::Sweeper;
 pub use session::{
-    CachedSessions, ClientAddr, ClientInfo, Session, SessionGuard, SessionRecord, SessionToken,
-    SignInMethod, SignedIn,
+    CachedSessions, ClientAddr, ClientInfo, GuardVerdict, Session, SessionGuard, SessionRecord,
+    SessionToken, SignInAttempt, SignInChallenge, SignInMethod, SignInOutcome, SignedIn,
 };
 pub use user::{AuthUser, BasicSignUp, BasicUser, Email, NewUser, NoFields};
 

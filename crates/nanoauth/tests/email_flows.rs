@@ -1043,7 +1043,9 @@ async fn secrets_never_reach_debug_output() -> TestResult {
     let signed_in = auth
         .email_password()
         .sign_in("debug@example.com", PASSWORD, Default::default())
-        .await?;
+        .await?
+        .signed_in()
+        .expect("no second factor here");
     let shown = format!("{signed_in:?}");
     assert!(!shown.contains(signed_in.token.expose_secret()), "{shown}");
     assert!(

@@ -200,7 +200,9 @@ async fn signed_in(
             ClientInfo::default(),
             nanoauth::SignInMethod::new("test"),
         )
-        .await?;
+        .await?
+        .signed_in()
+        .expect("no second factor here");
     let mut headers = HeaderMap::new();
     headers.insert(
         http::header::AUTHORIZATION,

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use nanoauth::adapter::{EmailVerificationAdapter, VerificationAdapter};
-use nanoauth::{Auth, AuthUser, ClientInfo, Error, SignedIn};
+use nanoauth::{Auth, AuthUser, ClientInfo, Error, SignInOutcome};
 
 use crate::{NAME, SimpleMagicLink};
 
@@ -86,7 +86,7 @@ where
     /// address that no longer has an account), [`Error::TokenExpired`], a
     /// session guard's refusal, adapter failures,
     /// [`Error::PluginNotEnabled`].
-    pub async fn verify(&self, token: &str, client: ClientInfo) -> Result<SignedIn<U>, Error> {
+    pub async fn verify(&self, token: &str, client: ClientInfo) -> Result<SignInOutcome<U>, Error> {
         self.plugin()?.sign_in(self.auth, token, client).await
     }
 

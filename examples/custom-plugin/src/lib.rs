@@ -17,7 +17,7 @@
 //!   sign-ins made with this plugin ([`SimpleMagicLinkApi::sign_ins`]);
 //! - **exports**: [`SimpleMagicLinkExt::simple_magic_link`] on `Auth`, whose
 //!   [`verify`](SimpleMagicLinkApi::verify) returns the signed-in user and
-//!   session token ([`SignedIn`]).
+//!   session token ([`SignInOutcome`]: a session, or a second factor to ask for).
 //!
 //! The link in the email opens a page of the application
 //! ([`SimpleMagicLink::link_page`], `/magic-link?token=...` by default),
@@ -59,7 +59,7 @@ use nanoauth::plugins::link_mail::{LinkMail, LinkRequest};
 use nanoauth::utils::url;
 use nanoauth::{
     Auth, AuthUser, ClientInfo, Email, EmailProof, Endpoint, Error, Event, EventKind, Hook, Plugin,
-    PluginEndpoints, SignInMethod, SignedIn,
+    PluginEndpoints, SignInMethod, SignInOutcome,
 };
 
 pub use api::{SimpleMagicLinkApi, SimpleMagicLinkExt};
@@ -159,7 +159,7 @@ impl SimpleMagicLink {
         auth: &Auth<U, A>,
         token: &str,
         client: ClientInfo,
-    ) -> Result<SignedIn<U>, Error>
+    ) -> Result<SignInOutcome<U>, Error>
     where
         U: AuthUser,
         A: VerificationAdapter<U> + EmailVerificationAdapter<U>,

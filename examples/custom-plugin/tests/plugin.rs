@@ -186,7 +186,9 @@ async fn signs_in_through_the_plugin() {
         .simple_magic_link()
         .verify(&token, ClientInfo::default())
         .await
-        .unwrap();
+        .unwrap()
+        .signed_in()
+        .expect("no second factor here");
     assert_eq!(signed_in.user.id, "ada");
     assert_eq!(auth.simple_magic_link().sign_ins().unwrap(), 2);
     let again = send(&app, post_json(VERIFY, &json!({ "token": token }))).await;

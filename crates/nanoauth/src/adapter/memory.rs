@@ -5,8 +5,8 @@ use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use crate::adapter::{
     AccountAdapter, AccountRecord, Adapter, AdapterError, CreateUserAdapter,
-    EmailVerificationAdapter, PasswordAdapter, PasswordCredential, VerificationAdapter,
-    VerificationRecord,
+    EmailVerificationAdapter, PasswordAdapter, PasswordCredential, PluginRecord, RecordAdapter,
+    VerificationAdapter, VerificationRecord,
 };
 use crate::session::SessionRecord;
 use crate::user::{AuthUser, Email};
@@ -39,6 +39,8 @@ struct State<U> {
     verified_emails: std::collections::HashSet<String>,
     /// `(provider, account_id)` to the linked account: the unique index.
     accounts: HashMap<(String, String), AccountRecord>,
+    /// Plugin records by `(namespace, key)`.
+    records: HashMap<(String, String), PluginRecord>,
 }
 
 impl<U: AuthUser> State<U> {
@@ -66,6 +68,7 @@ impl<U> MemoryAdapter<U> {
                 verifications: HashMap::new(),
                 verified_emails: std::collections::HashSet::new(),
                 accounts: HashMap::new(),
+                records: HashMap::new(),
             }),
         }
     }
@@ -368,5 +371,111 @@ impl<U: AuthUser> PasswordAdapter<U> for MemoryAdapter<U> {
             .passwords
             .insert(user_id.to_owned(), password_hash.to_owned());
         Ok(())
+    }
+}
+
+impl<U: AuthUser> RecordAdapter<U> for MemoryAdapter<U> {
+    async fn insert_record(&self, record: &PluginRecord, now: u64) -> Result<(), AdapterError> {
+        record.check()?;
+        let mut state = self.write();
+        if let Some(user_id) = &record.user_id
+            && !state.users.contains_key(user_id)
+        {
+            return Err(AdapterError::other("no user with this id"));
+        }
+        let key = (record.namespace.clone(), record.key.clone());
+        if state
+            .records
+            .get(&key)
+            .is_some_and(|stored| stored.is_live(now))
+        {
+            return Err(AdapterError::Conflict);
+        }
+        let mut stored = record.clone();
+        stored.version = 1;
+        state.records.insert(key, stored);
+        Ok(())
+    }
+
+    async fn find_record(
+        &self,
+        namespace: &str,
+        key: &str,
+        now: u64,
+    ) -> Result<Option<PluginRecord>, AdapterError> {
+        Ok(self
+            .read()
+            .records
+            .get(&(namespace.to_owned(), key.to_owned()))
+            .filter(|record| record.is_live(now))
+            .cloned())
+    }
+
+    async fn update_record(&self, record: &PluginRecord, now: u64) -> Result<bool, AdapterError> {
+        record.check()?;
+        let mut state = self.write();
+        let key = (record.namespace.clone(), record.key.clone());
+        match state.records.get_mut(&key) {
+            Some(stored) if stored.is_live(now) && stored.version == record.version => {
+                stored.data.clone_from(&record.data);
+                stored.user_id.clone_from(&record.user_id);
+                stored.expires_at = record.expires_at;
+                stored.version += 1;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    async fn delete_record(
+        &self,
+        namespace: &str,
+        key: &str,
+        now: u64,
+    ) -> Result<bool, AdapterError> {
+        let removed = self
+            .write()
+            .records
+            .remove(&(namespace.to_owned(), key.to_owned()));
+        Ok(removed.is_some_and(|record| record.is_live(now)))
+    }
+
+    async fn list_user_records(
+        &self,
+        namespace: &str,
+        user_id: &str,
+        now: u64,
+    ) -> Result<Vec<PluginRecord>, AdapterError> {
+        Ok(self
+            .read()
+            .records
+            .values()
+            .filter(|record| {
+                record.namespace == namespace
+                    && record.user_id.as_deref() == Some(user_id)
+                    && record.is_live(now)
+            })
+            .cloned()
+            .collect())
+    }
+
+    async fn delete_user_records(
+        &self,
+        namespace: &str,
+        user_id: &str,
+    ) -> Result<u64, AdapterError> {
+        let mut state = self.write();
+        let before = state.records.len();
+        state.records.retain(|_, record| {
+            !(record.namespace == namespace && record.user_id.as_deref() == Some(user_id))
+        });
+        Ok((before - state.records.len()) as u64)
+    }
+
+    async fn purge_expired_records(&self, now: u64) -> Result<u64, AdapterError> {
+        let mut state = self.write();
+        let before = state.records.len();
+        state.records.retain(|_, record| record.is_live(now));
+        Ok((before - state.records.len()) as u64)
     }
 }

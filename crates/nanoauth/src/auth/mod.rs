@@ -292,6 +292,27 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
         format!("{prefix}nanoauth.{name}")
     }
 
+    /// Keys for a plugin's own MACs and encryption, derived from the
+    /// configured secrets with HKDF-SHA-256 under `purpose`: one per secret,
+    /// in order, so the first is current and the others open what older
+    /// secrets sealed (rotation works as for session tokens). Distinct
+    /// purposes never share a key, and none is the session-signing key.
+    ///
+    /// ```
+    /// # use nanoauth::{Auth, BasicUser, adapter::memory::MemoryAdapter};
+    /// let auth = Auth::<BasicUser, _>::builder(MemoryAdapter::new())
+    ///     .secret("the new secret, thirty-two bytes or more")
+    ///     .secret("the old secret, still opening old values")
+    ///     .base_url("https://example.com")
+    ///     .build()?;
+    /// let keys = auth.derive_keys("my-plugin sealing v1");
+    /// assert_eq!(keys.len(), 2);
+    /// # Ok::<(), nanoauth::ConfigError>(())
+    /// ```
+    pub fn derive_keys(&self, purpose: &str) -> Vec<[u8; 32]> {
+        self.inner.keys.purpose_keys(purpose)
+    }
+
     /// `true` when `session` was signed in within the fresh age (see
     /// [`AuthBuilder::session_fresh_age`]); refreshes do not count.
     pub fn is_fresh(&self, session: &crate::Session<U>) -> bool {

@@ -14,7 +14,7 @@ use crate::auth::Auth;
 use crate::error::Error;
 use crate::pipeline::cookie;
 use crate::runtime::BoxFuture;
-use crate::session::{ClientInfo, Session, SessionToken, SignedIn};
+use crate::session::{ClientInfo, Session, SessionToken, SignInOutcome};
 use crate::user::AuthUser;
 
 pub(crate) type EndpointHandler<U, A> =
@@ -458,16 +458,23 @@ impl Reply {
         })
     }
 
-    /// `200 {user, token}`, and the session cookie is set.
+    /// The answer to a sign-in: `200 {user, token}` with the session cookie
+    /// set, or, when a guard asked for one more step, the challenge's own
+    /// answer (e.g. `200 {"twoFactorRequired": true}` and a challenge
+    /// cookie, no session cookie).
     ///
     /// # Errors
     /// [`Error::Internal`] if the user cannot be serialized.
-    pub fn signed_in<U: AuthUser>(signed_in: SignedIn<U>) -> Result<Self, Error> {
+    pub fn signed_in<U: AuthUser>(outcome: SignInOutcome<U>) -> Result<Self, Error> {
         #[derive(Serialize)]
         struct Body<'a, U> {
             user: &'a U,
             token: &'a str,
         }
+        let signed_in = match outcome {
+            SignInOutcome::SignedIn(signed_in) => signed_in,
+            SignInOutcome::Challenge(challenge) => return Ok(challenge.into_reply()),
+        };
         let mut reply = Self::json(&Body {
             user: &signed_in.user,
             token: signed_in.token.expose_secret(),
@@ -530,17 +537,24 @@ impl Reply {
     }
 
     /// `302 Found` to `location`, and the session cookie is set: the end of
-    /// a sign-in by link.
+    /// a sign-in by link or provider. When a guard asked for one more step,
+    /// the redirect goes to the challenge's page instead (see
+    /// [`SignInChallenge::into_redirect`](crate::SignInChallenge::into_redirect)), with no session cookie.
     ///
     /// # Errors
     /// As [`Reply::redirect`].
     pub fn signed_in_redirect<U: AuthUser>(
-        signed_in: SignedIn<U>,
+        outcome: SignInOutcome<U>,
         location: &str,
     ) -> Result<Self, Error> {
-        let mut reply = Self::redirect(location)?;
-        reply.session = SessionChange::Start(signed_in.token);
-        Ok(reply)
+        match outcome {
+            SignInOutcome::SignedIn(signed_in) => {
+                let mut reply = Self::redirect(location)?;
+                reply.session = SessionChange::Start(signed_in.token);
+                Ok(reply)
+            }
+            SignInOutcome::Challenge(challenge) => challenge.into_redirect(location),
+        }
     }
 
     /// `200` with an HTML page; `headers` go with it (a page needs its own

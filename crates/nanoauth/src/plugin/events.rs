@@ -120,6 +120,18 @@ pub enum Event<U> {
         /// What the store reported.
         error: String,
     },
+    /// The signed-in user ended all their other sessions ("sign out
+    /// everywhere else"). Plugins that remember browsers (trusted devices)
+    /// forget them here too.
+    SessionsRevoked {
+        /// The user.
+        user_id: String,
+        /// How many sessions ended.
+        revoked: u64,
+    },
+    /// Something a plugin outside the core reports (two-factor turned on,
+    /// a failed second factor); see [`PluginEvent`].
+    Plugin(PluginEvent),
     /// A request through `Auth::handler` was answered with an error.
     Error {
         /// The error's stable code.
@@ -145,6 +157,8 @@ impl<U> Event<U> {
             Self::AccountLinked { .. } => EventKind::AfterAccountLinked,
             Self::AccountUnlinked { .. } => EventKind::AfterAccountUnlinked,
             Self::EmailTaken { .. } => EventKind::OnEmailTaken,
+            Self::SessionsRevoked { .. } => EventKind::AfterSessionsRevoked,
+            Self::Plugin(event) => EventKind::Plugin(event.name),
             Self::Error { .. }
             | Self::EmailNotSent { .. }
             | Self::ClientAddrMissing { .. }
@@ -177,9 +191,46 @@ pub enum EventKind {
     AfterAccountUnlinked,
     /// When a sign-up for a taken address was answered as if it were free.
     OnEmailTaken,
+    /// After a user ended all their other sessions.
+    AfterSessionsRevoked,
+    /// A plugin's own event, by its name (see [`PluginEvent::name`]).
+    Plugin(&'static str),
     /// After a handled request failed, background work (mail, purging)
     /// did not get done, or the integration passed no client address.
     OnError,
+}
+
+/// An event a plugin outside the core emits, with
+/// [`Auth::emit`](crate::Auth::emit)`(Event::Plugin(..))`. Listeners
+/// subscribe with [`EventKind::Plugin`] and the event's name; the plugin
+/// documents its names (as constants) and what `data` holds.
+///
+/// ```
+/// use nanoauth::{Event, EventKind, PluginEvent};
+/// let event = PluginEvent::new("two-factor.enabled", "u_1", serde_json::json!({}));
+/// let event: Event<nanoauth::BasicUser> = Event::Plugin(event);
+/// assert_eq!(event.kind(), EventKind::Plugin("two-factor.enabled"));
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct PluginEvent {
+    /// `plugin.what`, stable: `"two-factor.enabled"`.
+    pub name: &'static str,
+    /// The user it concerns.
+    pub user_id: String,
+    /// Details, as the plugin documents them. Never secrets.
+    pub data: serde_json::Value,
+}
+
+impl PluginEvent {
+    /// An event `name` about `user_id`.
+    pub fn new(name: &'static str, user_id: impl Into<String>, data: serde_json::Value) -> Self {
+        Self {
+            name,
+            user_id: user_id.into(),
+            data,
+        }
+    }
 }
 
 pub(crate) type Listener<U, A> =

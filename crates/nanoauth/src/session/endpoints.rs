@@ -96,5 +96,12 @@ pub(super) async fn revoke_others<U: AuthUser, A: Adapter<U>>(
         .auth()
         .revoke_user_sessions(current.user.id(), Some(&current.session.token_hash))
         .await?;
+    request
+        .auth()
+        .emit(Event::SessionsRevoked {
+            user_id: current.user.id().to_owned(),
+            revoked,
+        })
+        .await;
     Reply::json(&serde_json::json!({ "revoked": revoked }))
 }

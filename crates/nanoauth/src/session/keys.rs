@@ -18,12 +18,25 @@ pub const MIN_SECRET_LEN: usize = 32;
 /// without one key ever serving two. Each key's `kid` is a short hash of the
 /// derived key: stable across restarts, revealing nothing about the secret,
 /// and it lets verification pick the right key during a rotation.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub(crate) struct KeyRing {
     keys: Vec<Hs256Key>,
+    /// HKDF state of each secret, in order, for plugins' own purposes.
+    roots: Vec<Hkdf<Sha256>>,
+}
+
+impl std::fmt::Debug for KeyRing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyRing")
+            .field("keys", &self.keys.len())
+            .finish_non_exhaustive()
+    }
 }
 
 const SESSION_KEY_INFO: &[u8] = b"nanoauth session token v1";
+/// Prefixed to a plugin's purpose label, so that no purpose can name the
+/// session key's label.
+const PURPOSE_KEY_INFO: &[u8] = b"nanoauth purpose key v1:";
 
 impl KeyRing {
     /// Derives one key per secret. The caller has checked there is at least
@@ -39,7 +52,24 @@ impl KeyRing {
                 Hs256Key::new(key).with_kid(kid)
             })
             .collect();
-        Self { keys }
+        let roots = secrets
+            .iter()
+            .map(|secret| Hkdf::<Sha256>::new(None, secret))
+            .collect();
+        Self { keys, roots }
+    }
+
+    /// One 32-byte key per secret, in the secrets' order, for `purpose`.
+    pub(crate) fn purpose_keys(&self, purpose: &str) -> Vec<[u8; 32]> {
+        self.roots
+            .iter()
+            .map(|root| {
+                let mut key = [0u8; 32];
+                // Two info parts, concatenated by HKDF: the prefix, then the label.
+                let _ = root.expand_multi_info(&[PURPOSE_KEY_INFO, purpose.as_bytes()], &mut key);
+                key
+            })
+            .collect()
     }
 
     /// The key new tokens are signed with.
@@ -63,5 +93,18 @@ mod tests {
         let b = KeyRing::derive(&[vec![1; 32]]);
         assert_eq!(a.verifying()[0].kid(), b.verifying()[0].kid());
         assert_ne!(a.verifying()[0].kid(), a.verifying()[1].kid());
+    }
+
+    #[test]
+    fn purpose_keys_follow_the_secrets_and_differ_by_purpose() {
+        let ring = KeyRing::derive(&[vec![1; 32], vec![2; 32]]);
+        let totp = ring.purpose_keys("two-factor totp");
+        assert_eq!(totp.len(), 2);
+        assert_ne!(totp[0], totp[1]);
+        assert_ne!(totp[0], ring.purpose_keys("two-factor codes")[0]);
+        assert_eq!(
+            totp[1],
+            KeyRing::derive(&[vec![2; 32]]).purpose_keys("two-factor totp")[0]
+        );
     }
 }

@@ -10,12 +10,12 @@ pub(crate) mod cache;
 mod endpoints;
 pub(crate) mod keys;
 pub(crate) mod plugin;
+mod sign_in;
 pub(crate) mod source;
 pub(crate) mod sweeper;
 mod tokens;
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use http::HeaderMap;
 use http::request::Parts;
@@ -30,6 +30,10 @@ use crate::session::cache::SessionCache;
 use crate::user::AuthUser;
 use crate::utils::jwt::{self, Validation};
 use crate::utils::token::{self, TokenHash};
+
+pub use sign_in::{
+    GuardVerdict, SessionGuard, SignInAttempt, SignInChallenge, SignInMethod, SignInOutcome,
+};
 
 /// A session as the adapter stores it. Serialized (for `GET /session` and
 /// the session list) without its token hash; times are Unix seconds.
@@ -161,44 +165,10 @@ impl std::fmt::Debug for SessionToken {
     }
 }
 
-/// How a user signed in: the plugin's name, and which of its ways where
-/// it has several (`"email-password"`, `"magic-link"`, `"oauth:github"`).
-/// Carried by [`Event::SignedIn`], so a listener can tell a password
-/// sign-in from a link or a provider.
-///
-/// ```
-/// use nanoauth::SignInMethod;
-/// assert_eq!(SignInMethod::new("magic-link").as_str(), "magic-link");
-/// assert_eq!(SignInMethod::with_detail("oauth", "github").as_str(), "oauth:github");
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct SignInMethod(std::borrow::Cow<'static, str>);
-
-impl SignInMethod {
-    /// A plugin's one way of signing in.
-    pub const fn new(plugin: &'static str) -> Self {
-        Self(std::borrow::Cow::Borrowed(plugin))
-    }
-
-    /// One of a plugin's ways: `plugin:detail`.
-    pub fn with_detail(plugin: &str, detail: &str) -> Self {
-        Self(std::borrow::Cow::Owned(format!("{plugin}:{detail}")))
-    }
-
-    /// The method as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Display for SignInMethod {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-/// Where a request came from, recorded on the session it creates.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// Where a request came from: the address and `User-Agent` recorded on
+/// the session it creates, and the request's cookies, which guards may read
+/// (a trusted-device cookie, say) but which are never stored.
+#[derive(Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ClientInfo {
     /// The peer's IP address, when the integration put a [`ClientAddr`] in
@@ -206,6 +176,18 @@ pub struct ClientInfo {
     pub ip_address: Option<String>,
     /// The `User-Agent` header, truncated to 512 bytes.
     pub user_agent: Option<String>,
+    /// The request's `Cookie` headers, marked sensitive.
+    cookies: HeaderMap,
+}
+
+impl std::fmt::Debug for ClientInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Cookies hold session tokens: never in a log.
+        f.debug_struct("ClientInfo")
+            .field("ip_address", &self.ip_address)
+            .field("user_agent", &self.user_agent)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The connection's peer address. Integrations insert it into the request's
@@ -223,13 +205,36 @@ impl ClientInfo {
             .get(http::header::USER_AGENT)
             .and_then(|value| value.to_str().ok())
             .map(|agent| truncate(agent, MAX_USER_AGENT_LEN).to_owned());
+        let mut cookies = HeaderMap::new();
+        for value in parts.headers.get_all(http::header::COOKIE) {
+            let mut value = value.clone();
+            value.set_sensitive(true);
+            cookies.append(http::header::COOKIE, value);
+        }
         Self {
             ip_address: parts
                 .extensions
                 .get::<ClientAddr>()
                 .map(|addr| addr.0.ip().to_string()),
             user_agent,
+            cookies,
         }
+    }
+
+    /// The value of the request's cookie `name` (the full name, e.g. from
+    /// [`Auth::plugin_cookie_name`]), when it was sent.
+    ///
+    /// ```
+    /// use nanoauth::ClientInfo;
+    /// let (parts, ()) = http::Request::get("/")
+    ///     .header("cookie", "a=1; nanoauth.device=xyz")
+    ///     .body(())
+    ///     .unwrap()
+    ///     .into_parts();
+    /// assert_eq!(ClientInfo::from_parts(&parts).cookie("nanoauth.device"), Some("xyz"));
+    /// ```
+    pub fn cookie(&self, name: &str) -> Option<&str> {
+        cookie::read(&self.cookies, name)
     }
 }
 
@@ -253,44 +258,6 @@ struct Claims {
     sub: String,
     iat: u64,
     exp: u64,
-}
-
-pub(crate) type GuardFn<U, A> = Arc<
-    dyn Fn(U, Auth<U, A>) -> crate::runtime::BoxFuture<'static, Result<(), Error>> + Send + Sync,
->;
-
-/// A check every new session must pass, from
-/// [`Plugin::session_guards`](crate::Plugin::session_guards): `Err` refuses
-/// the sign-in with that error.
-pub struct SessionGuard<U: AuthUser, A: Adapter<U>> {
-    pub(crate) check: GuardFn<U, A>,
-}
-
-impl<U: AuthUser, A: Adapter<U>> SessionGuard<U, A> {
-    /// A guard from an async check of the user about to be signed in.
-    pub fn new<F, Fut>(check: F) -> Self
-    where
-        F: Fn(U, Auth<U, A>) -> Fut + Send + Sync + 'static,
-        Fut: std::future::Future<Output = Result<(), Error>> + Send + 'static,
-    {
-        Self {
-            check: Arc::new(move |user, auth| Box::pin(check(user, auth))),
-        }
-    }
-}
-
-impl<U: AuthUser, A: Adapter<U>> Clone for SessionGuard<U, A> {
-    fn clone(&self) -> Self {
-        Self {
-            check: Arc::clone(&self.check),
-        }
-    }
-}
-
-impl<U: AuthUser, A: Adapter<U>> std::fmt::Debug for SessionGuard<U, A> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("SessionGuard(..)")
-    }
 }
 
 /// Session lifetimes.
@@ -396,13 +363,18 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
         }))
     }
 
-    /// Creates a new session for `user`. Always a fresh secret, so a token
-    /// planted before sign-in is never promoted (no session fixation).
-    /// Emits [`Event::SignedIn`].
+    /// Signs `user` in: runs every plugin's session guards and, when none
+    /// refuses or challenges, creates a new session. Always a fresh secret,
+    /// so a token planted before sign-in is never promoted (no session
+    /// fixation). Emits [`Event::SignedIn`].
     ///
     /// Plugins call this from their sign-in exports, saying how the user
-    /// signed in, and hand the result to
-    /// [`Reply::signed_in`](crate::Reply::signed_in).
+    /// signed in, and hand the outcome to
+    /// [`Reply::signed_in`](crate::Reply::signed_in) (or
+    /// [`Reply::signed_in_redirect`](crate::Reply::signed_in_redirect) at the
+    /// end of a browser flow). A guard may answer with a challenge (a second
+    /// factor): the outcome is then [`SignInOutcome::Challenge`] and no
+    /// session exists.
     ///
     /// # Errors
     /// A session guard's refusal (e.g. [`Error::EmailNotVerified`]);
@@ -412,8 +384,16 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
         user: U,
         client: ClientInfo,
         method: SignInMethod,
-    ) -> Result<SignedIn<U>, Error> {
-        self.check_session_guards(&user).await?;
+    ) -> Result<SignInOutcome<U>, Error> {
+        let attempt = SignInAttempt::new(user, method, client);
+        if let GuardVerdict::Challenge(challenge) = self.check_session_guards(&attempt).await? {
+            return Ok(SignInOutcome::Challenge(challenge));
+        }
+        let SignInAttempt {
+            user,
+            method,
+            client,
+        } = attempt;
         let now = self.now();
         let secret = token::random_token()?;
         let record = SessionRecord {
@@ -434,26 +414,36 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
             method,
         })
         .await;
-        Ok(SignedIn {
+        Ok(SignInOutcome::SignedIn(SignedIn {
             user,
             session: record,
             token,
-        })
+        }))
     }
 
-    /// Runs the plugins' session guards for `user`, as signing in does:
-    /// would `user` be let in? A sign-up plugin asks this of the account it
-    /// *would* have created for a taken address, so that its answer
+    /// Runs the plugins' session guards for `attempt`, as signing in does:
+    /// would this user be let in? A sign-up plugin asks this of the account
+    /// it *would* have created for a taken address, so that its answer
     /// reveals no more than a new account's would (see the email/password
     /// plugin's sign-up and social sign-in's `ACCOUNT_NOT_LINKED`).
     ///
+    /// Every guard runs, so a refusal wins over another guard's challenge;
+    /// of several challenges the first is answered.
+    ///
     /// # Errors
     /// The first guard's refusal (e.g. [`Error::EmailNotVerified`]).
-    pub async fn check_session_guards(&self, user: &U) -> Result<(), Error> {
+    pub async fn check_session_guards(
+        &self,
+        attempt: &SignInAttempt<U>,
+    ) -> Result<GuardVerdict, Error> {
+        let mut verdict = GuardVerdict::Allow;
         for guard in &self.registry().guards {
-            (guard.check)(user.clone(), self.clone()).await?;
+            let answer = (guard.check)(attempt.clone(), self.clone()).await?;
+            if let (GuardVerdict::Allow, GuardVerdict::Challenge(_)) = (&verdict, &answer) {
+                verdict = answer;
+            }
         }
-        Ok(())
+        Ok(verdict)
     }
 
     /// Ends the session presented in `headers`, if any. Emits

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use crate::Auth;
 use crate::Error;
-use crate::{ClientInfo, SignInMethod, SignedIn};
+use crate::{ClientInfo, SignInAttempt, SignInMethod, SignInOutcome};
 
 /// How this plugin signs users in (see [`Event::SignedIn`](crate::Event::SignedIn)).
 const METHOD: SignInMethod = SignInMethod::new("email-password");
@@ -83,7 +83,7 @@ impl<'a, U: AuthUser, A: PasswordAdapter<U>> EmailPasswordApi<'a, U, A> {
         password: &str,
         fields: U::SignUp,
         client: ClientInfo,
-    ) -> Result<SignedIn<U>, Error> {
+    ) -> Result<SignInOutcome<U>, Error> {
         let user = self.create_account(email, password, fields).await?;
         self.auth.create_session(user, client, METHOD).await
     }
@@ -118,7 +118,7 @@ impl<'a, U: AuthUser, A: PasswordAdapter<U>> EmailPasswordApi<'a, U, A> {
         password: &str,
         fields: U::SignUp,
         client: ClientInfo,
-    ) -> Result<Option<SignedIn<U>>, Error> {
+    ) -> Result<Option<SignInOutcome<U>>, Error> {
         let taken = match self.try_create_account(email, password, fields).await? {
             Ok(user) => {
                 return match self.auth.create_session(user, client, METHOD).await {
@@ -131,9 +131,10 @@ impl<'a, U: AuthUser, A: PasswordAdapter<U>> EmailPasswordApi<'a, U, A> {
         };
         // Would the account have been signed in, had the address been free?
         // Only if so may the answer differ (a session cannot be faked).
-        match self.auth.check_session_guards(&taken).await {
+        let attempt = SignInAttempt::new(taken, METHOD, client);
+        match self.auth.check_session_guards(&attempt).await {
             Err(Error::EmailNotVerified) => {
-                let email = Email::parse(taken.email()).ok_or(Error::InvalidEmail)?;
+                let email = Email::parse(attempt.user.email()).ok_or(Error::InvalidEmail)?;
                 self.auth.emit(crate::Event::EmailTaken { email }).await;
                 Ok(None)
             }
@@ -188,7 +189,7 @@ impl<'a, U: AuthUser, A: PasswordAdapter<U>> EmailPasswordApi<'a, U, A> {
         email: &str,
         password: &str,
         client: ClientInfo,
-    ) -> Result<SignedIn<U>, Error> {
+    ) -> Result<SignInOutcome<U>, Error> {
         let options = self.options()?;
         let email = Email::parse(email).ok_or(Error::InvalidEmail)?;
         if options.too_long(password) {

@@ -29,7 +29,6 @@ pub use api::EmailVerificationApi;
 use crate::Auth;
 use crate::Error;
 use crate::Plugin;
-use crate::SessionGuard;
 use crate::adapter::{EmailVerificationAdapter, VerificationAdapter};
 use crate::email::{EmailSender, OutgoingEmail};
 use crate::plugins::link_mail::LinkMail;
@@ -37,6 +36,7 @@ use crate::plugins::link_page::LinkConfirmation;
 use crate::{AuthUser, Email};
 use crate::{Endpoint, PluginEndpoints};
 use crate::{Event, EventKind, Hook};
+use crate::{GuardVerdict, SessionGuard, SignInAttempt};
 
 /// The email-verification plugin and its options.
 #[derive(Clone, Debug)]
@@ -180,12 +180,14 @@ where
         if !self.require_verified {
             return Vec::new();
         }
-        vec![SessionGuard::new(|user: U, auth: Auth<U, A>| async move {
-            if auth.adapter().is_email_verified(user.id()).await? {
-                Ok(())
-            } else {
-                Err(Error::EmailNotVerified)
-            }
-        })]
+        vec![SessionGuard::new(
+            |attempt: SignInAttempt<U>, auth: Auth<U, A>| async move {
+                if auth.adapter().is_email_verified(attempt.user.id()).await? {
+                    Ok(GuardVerdict::Allow)
+                } else {
+                    Err(Error::EmailNotVerified)
+                }
+            },
+        )]
     }
 }

@@ -14,7 +14,7 @@ use crate::adapter::{
 use crate::plugins::link_mail::LinkRequest;
 use crate::utils::{token, url};
 use crate::{AuthUser, Email, NewUser};
-use crate::{ClientInfo, SignInMethod, SignedIn};
+use crate::{ClientInfo, SignInMethod, SignInOutcome};
 
 use super::MagicLink;
 
@@ -137,7 +137,7 @@ impl<
     ///
     /// # Errors
     /// [`Error::InvalidToken`], [`Error::TokenExpired`], adapter failures.
-    pub async fn verify(&self, token: &str, client: ClientInfo) -> Result<SignedIn<U>, Error> {
+    pub async fn verify(&self, token: &str, client: ClientInfo) -> Result<SignInOutcome<U>, Error> {
         let options = self.options()?;
         let record = self.auth.consume_token(token, PURPOSE).await?;
         let email = Email::parse(&record.identifier).ok_or(Error::InvalidToken)?;
