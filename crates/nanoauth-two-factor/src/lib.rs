@@ -1,0 +1,47 @@
+//! Building blocks for NanoAuth's two-factor authentication.
+//!
+//! Pure functions and small types, with no storage and no HTTP:
+//!
+//! | Module | Job |
+//! |---|---|
+//! | [`otp`] | HOTP (RFC 4226) and the [`Algorithm`](otp::Algorithm) under it |
+//! | [`totp`] | TOTP (RFC 6238): generate, and verify with skew and replay refusal |
+//! | [`secret`] | [`TotpSecret`](secret::TotpSecret): random seeds, base32 |
+//! | [`uri`] | `otpauth://totp/` URIs for authenticator apps |
+//! | [`qr`] | The URI as an inline SVG QR code |
+//! | [`sealed`] | Secrets at rest: XChaCha20-Poly1305 under rotating keys |
+//! | [`codes`] | Backup and email codes, and their keyed hashes |
+//! | [`error`] | [`PrimitiveError`](error::PrimitiveError) |
+//!
+//! Enrolling an authenticator app and checking its first code:
+//!
+//! ```
+//! use nanoauth_two_factor::{qr, sealed::SealingKeys, secret::TotpSecret, totp::Totp, uri};
+//!
+//! let totp = Totp::default();
+//! let secret = TotpSecret::generate()?;
+//! let svg = qr::qr_svg(&uri::otpauth_uri(&secret, "ACME", "jane@example.com", &totp))?;
+//! assert!(svg.starts_with("<svg"));
+//!
+//! // Only the sealed seed is stored, bound to its user.
+//! let keys = SealingKeys::new(vec![[7u8; 32]])?;
+//! let stored = keys.seal(secret.as_bytes(), b"user:42|totp:v1")?;
+//!
+//! // Later: the code from the app, checked against the unsealed seed.
+//! let now = 1_700_000_000;
+//! let code = totp.generate(&secret, now);
+//! let seed = keys.open(&stored, b"user:42|totp:v1").unwrap();
+//! let step = totp.verify(&TotpSecret::from_bytes(&seed), &code, now, 1, None);
+//! assert_eq!(step, Some(totp.step(now)));
+//! # Ok::<(), nanoauth_two_factor::error::PrimitiveError>(())
+//! ```
+
+pub mod codes;
+pub mod error;
+pub mod otp;
+pub mod qr;
+mod random;
+pub mod sealed;
+pub mod secret;
+pub mod totp;
+pub mod uri;
