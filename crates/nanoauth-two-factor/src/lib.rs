@@ -1,6 +1,23 @@
-//! Building blocks for NanoAuth's two-factor authentication.
+//! Two-factor authentication for NanoAuth: authenticator apps (TOTP),
+//! backup codes, emailed one-time codes and trusted devices, as a plugin
+//! ([`TwoFactor`]) on the public plugin contract, with its state in the
+//! core's plugin records ([`RecordAdapter`](nanoauth::RecordAdapter)).
 //!
-//! Pure functions and small types, with no storage and no HTTP:
+//! ```
+//! use nanoauth::{Auth, BasicUser, adapter::memory::MemoryAdapter};
+//! use nanoauth::plugins::email_password::EmailPassword;
+//! use nanoauth_two_factor::TwoFactor;
+//!
+//! let auth = Auth::builder(MemoryAdapter::<BasicUser>::new())
+//!     .secret("a secret of at least thirty-two bytes!!")
+//!     .base_url("http://localhost:3000")
+//!     .plugin(EmailPassword::new())
+//!     .plugin(TwoFactor::new("ACME"))
+//!     .build()?;
+//! # Ok::<(), nanoauth::ConfigError>(())
+//! ```
+//!
+//! The plugin is built from pure building blocks, usable on their own:
 //!
 //! | Module | Job |
 //! |---|---|
@@ -36,12 +53,22 @@
 //! # Ok::<(), nanoauth_two_factor::error::PrimitiveError>(())
 //! ```
 
+mod api;
 pub mod codes;
+mod endpoints;
 pub mod error;
+pub mod events;
+mod guard;
 pub mod otp;
+mod plugin;
 pub mod qr;
 mod random;
+mod refusal;
 pub mod sealed;
 pub mod secret;
+mod store;
 pub mod totp;
 pub mod uri;
+
+pub use api::{Enrolment, Factor, Status, TrustedDevice, TwoFactorApi, TwoFactorExt, Verified};
+pub use plugin::{TwoFactor, TwoFactorAdapter};

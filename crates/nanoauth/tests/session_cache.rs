@@ -202,7 +202,7 @@ async fn signed_in(
         )
         .await?
         .signed_in()
-        .expect("no second factor here");
+        .unwrap_or_else(|| unreachable!("no second factor here"));
     let mut headers = HeaderMap::new();
     headers.insert(
         http::header::AUTHORIZATION,

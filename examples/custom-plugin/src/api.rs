@@ -16,12 +16,17 @@ use crate::{NAME, SimpleMagicLink};
 /// #     token: &str,
 /// # ) -> Result<(), nanoauth::Error> {
 /// use custom_plugin::SimpleMagicLinkExt;
-/// use nanoauth::ClientInfo;
+/// use nanoauth::{ClientInfo, SignInOutcome};
 ///
-/// let signed_in = auth.simple_magic_link().verify(token, ClientInfo::default()).await?;
-/// println!("{} signed in", signed_in.user.email);
-/// let bearer = signed_in.token.expose_secret(); // for the client only
-/// # let _ = bearer;
+/// match auth.simple_magic_link().verify(token, ClientInfo::default()).await? {
+///     SignInOutcome::SignedIn(signed_in) => {
+///         println!("{} signed in", signed_in.user.email);
+///         let bearer = signed_in.token.expose_secret(); // for the client only
+/// #       let _ = bearer;
+///     }
+///     // Another plugin (two-factor) wants one more step first.
+///     SignInOutcome::Challenge(_) => println!("one more step"),
+/// }
 /// # Ok(()) }
 /// ```
 pub trait SimpleMagicLinkExt<U: AuthUser, A: VerificationAdapter<U> + EmailVerificationAdapter<U>> {

@@ -13,6 +13,7 @@ use crate::adapter::Adapter;
 use crate::auth::Auth;
 use crate::error::Error;
 use crate::pipeline::cookie;
+use crate::rate_limit::Limit;
 use crate::runtime::BoxFuture;
 use crate::session::{ClientInfo, Session, SessionToken, SignInOutcome};
 use crate::user::AuthUser;
@@ -32,6 +33,7 @@ pub struct Endpoint<U: AuthUser, A: Adapter<U>> {
     pub(crate) handler: EndpointHandler<U, A>,
     pub(crate) safe: bool,
     pub(crate) accepts_forms: bool,
+    pub(crate) client_limit: Option<Limit>,
 }
 
 impl<U: AuthUser, A: Adapter<U>> Endpoint<U, A> {
@@ -47,6 +49,7 @@ impl<U: AuthUser, A: Adapter<U>> Endpoint<U, A> {
             handler: Arc::new(move |request| Box::pin(handler(request))),
             safe: false,
             accepts_forms: false,
+            client_limit: None,
         }
     }
 
@@ -118,6 +121,29 @@ impl<U: AuthUser, A: Adapter<U>> Endpoint<U, A> {
         self
     }
 
+    /// Limits how often one client may call this endpoint: `limit`
+    /// requests per window, per IPv4 address or IPv6 /64, counted before
+    /// the body is read (answered `429` with `Retry-After`). For endpoints
+    /// that check a credential or send mail. The application's own
+    /// [`RateLimit::ip_limit`](crate::rate_limit::RateLimit::ip_limit) for
+    /// the path, when it sets one, wins; turning rate limits off turns this
+    /// off too.
+    ///
+    /// ```
+    /// use nanoauth::{BasicUser, Endpoint, EndpointRequest, Reply};
+    /// use nanoauth::adapter::memory::MemoryAdapter;
+    /// use nanoauth::rate_limit::Limit;
+    ///
+    /// let verify = Endpoint::post("/my-plugin/verify", |_: EndpointRequest<BasicUser, MemoryAdapter<BasicUser>>| async {
+    ///     Ok(Reply::success())
+    /// })
+    /// .rate_limited(Limit::new(5, 60));
+    /// ```
+    pub fn rate_limited(mut self, limit: Limit) -> Self {
+        self.client_limit = Some(limit);
+        self
+    }
+
     /// The method.
     pub fn method(&self) -> &Method {
         &self.method
@@ -136,6 +162,7 @@ impl<U: AuthUser, A: Adapter<U>> std::fmt::Debug for Endpoint<U, A> {
             .field("path", &self.path)
             .field("safe", &self.safe)
             .field("accepts_forms", &self.accepts_forms)
+            .field("client_limit", &self.client_limit)
             .finish_non_exhaustive()
     }
 }

@@ -137,7 +137,12 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
             .await;
         }
         limits
-            .check_client(relative, &parts, now)
+            .check_client(
+                relative,
+                routed.client_limit.map(|limit| (&*routed.pattern, limit)),
+                &parts,
+                now,
+            )
             .await?
             .map_err(rate_limited)?;
 

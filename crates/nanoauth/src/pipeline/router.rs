@@ -8,6 +8,7 @@ use crate::adapter::Adapter;
 use crate::auth::ConfigError;
 use crate::pipeline::endpoint::{Endpoint, EndpointHandler};
 use crate::pipeline::request_hooks::{RequestHook, RouteHooks};
+use crate::rate_limit::Limit;
 use crate::user::AuthUser;
 
 /// The endpoints of one path, per method.
@@ -20,6 +21,8 @@ pub(crate) struct Routed<U: AuthUser, A: Adapter<U>> {
     safe: bool,
     /// Form bodies are accepted as well as JSON.
     pub(crate) accepts_forms: bool,
+    /// The plugin's own per-client limit (see `Endpoint::rate_limited`).
+    pub(crate) client_limit: Option<Limit>,
     /// The declared path, and the plugin that owns it.
     pub(crate) pattern: Arc<str>,
     pub(crate) plugin: &'static str,
@@ -33,6 +36,7 @@ impl<U: AuthUser, A: Adapter<U>> Clone for Routed<U, A> {
             handler: self.handler.clone(),
             safe: self.safe,
             accepts_forms: self.accepts_forms,
+            client_limit: self.client_limit,
             pattern: Arc::clone(&self.pattern),
             plugin: self.plugin,
             hooks: self.hooks.clone(),
@@ -99,6 +103,7 @@ impl<U: AuthUser, A: Adapter<U>> Router<U, A> {
                     handler: endpoint.handler,
                     safe: endpoint.safe,
                     accepts_forms: endpoint.accepts_forms,
+                    client_limit: endpoint.client_limit,
                     pattern: Arc::from(endpoint.path.as_str()),
                     plugin,
                     hooks,

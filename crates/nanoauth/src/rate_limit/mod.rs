@@ -277,14 +277,33 @@ impl RateLimit {
     /// without a known client is not counted: see [`RateLimit`]. The client
     /// is worked out only for paths with a per-client limit, so the session
     /// check pays nothing for it.
-    pub(crate) async fn check_client(&self, path: &str, parts: &Parts, now: u64) -> Checked {
-        let Some(rule) = self.rule(path) else {
+    /// Counts a request of this client to `path`: under the application's
+    /// rule for the path, or else under the limit the endpoint declared
+    /// (counted per route pattern).
+    pub(crate) async fn check_client(
+        &self,
+        path: &str,
+        declared: Option<(&str, Limit)>,
+        parts: &Parts,
+        now: u64,
+    ) -> Checked {
+        if !self.enabled {
+            return Ok(Ok(()));
+        }
+        let (bucket, limit) = match self
+            .rule(path)
+            .and_then(|rule| rule.per_ip.map(|l| (rule, l)))
+        {
+            Some((rule, limit)) => (rule.path.as_str(), limit),
+            None => match declared {
+                Some((pattern, limit)) => (pattern, limit),
+                None => return Ok(Ok(())),
+            },
+        };
+        let Some(client) = self.client_of(parts) else {
             return Ok(Ok(()));
         };
-        let (Some(limit), Some(client)) = (rule.per_ip, self.client_of(parts)) else {
-            return Ok(Ok(()));
-        };
-        self.count(&format!("ip:{}:{}", rule.path, client.as_str()), limit, now)
+        self.count(&format!("ip:{bucket}:{}", client.as_str()), limit, now)
             .await
     }
 

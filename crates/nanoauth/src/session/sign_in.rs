@@ -52,6 +52,16 @@ impl SignInMethod {
         }
     }
 
+    /// A method by its text, as [`as_str`](Self::as_str) gave it (a plugin
+    /// that finishes a sign-in another began keeps the first factor's
+    /// method this way).
+    pub fn named(name: impl Into<Cow<'static, str>>) -> Self {
+        Self {
+            name: name.into(),
+            second_factor: None,
+        }
+    }
+
     /// One of a plugin's ways: `plugin:detail`.
     pub fn with_detail(plugin: &str, detail: &str) -> Self {
         Self {

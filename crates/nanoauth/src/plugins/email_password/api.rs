@@ -31,7 +31,9 @@ impl<U: AuthUser, A: PasswordAdapter<U>> Auth<U, A> {
     ///
     /// let fields = BasicSignUp { name: "Ada".into() };
     /// auth.email_password().sign_up("ada@example.com", "correct horse battery", fields, ClientInfo::default()).await?;
-    /// let signed_in = auth.email_password().sign_in("ADA@example.com", "correct horse battery", ClientInfo::default()).await?;
+    /// let outcome = auth.email_password().sign_in("ADA@example.com", "correct horse battery", ClientInfo::default()).await?;
+    /// // A session, unless a plugin such as two-factor asks for one more step.
+    /// let Some(signed_in) = outcome.signed_in() else { return Ok(()) };
     /// assert_eq!(signed_in.user.name, "Ada");
     /// # Ok(()) }
     /// ```
@@ -212,6 +214,38 @@ impl<'a, U: AuthUser, A: PasswordAdapter<U>> EmailPasswordApi<'a, U, A> {
             }
             _ => Err(Error::InvalidCredentials),
         }
+    }
+
+    /// Checks `password` against `user`'s stored password, as sign-in
+    /// does (hashing off the async runtime, and taking as long when the
+    /// user has none): for other plugins that ask for the password again
+    /// before a sensitive change (turning two-factor on, say). `Ok(None)`
+    /// when the user has no password (a social or magic-link account).
+    ///
+    /// No rate limit applies here: wrap it in an [`Auth::lockout`].
+    ///
+    /// # Errors
+    /// [`Error::PluginNotEnabled`] without the email/password plugin;
+    /// adapter failures.
+    pub async fn check_password(&self, user: &U, password: &str) -> Result<Option<bool>, Error> {
+        let options = self.options()?;
+        let email = Email::parse(user.email()).ok_or(Error::InvalidEmail)?;
+        let stored = self
+            .auth
+            .adapter()
+            .find_password_credential(&email)
+            .await?
+            .filter(|credential| credential.user.id() == user.id())
+            .map(|credential| credential.password_hash);
+        let has_password = stored.is_some();
+        let verified = if options.too_long(password) {
+            false
+        } else {
+            options
+                .verify(self.auth.offload(), password, stored)
+                .await?
+        };
+        Ok(has_password.then_some(verified))
     }
 
     /// Replaces the signed-in user's password after checking the current
