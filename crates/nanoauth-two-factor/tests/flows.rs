@@ -608,3 +608,15 @@ async fn a_magic_link_lands_on_the_challenge_page_without_a_session() {
     assert!(!browser.has(SESSION));
     assert!(!browser.signed_in(auth).await);
 }
+
+#[tokio::test]
+async fn the_sweeper_purges_abandoned_challenges() {
+    let world = world();
+    let auth = &world.auth;
+    enrolled(&world, "abandon@example.com").await;
+    let mut browser = Browser::default();
+    browser.sign_in(auth, "abandon@example.com").await;
+    assert_eq!(auth.purge_expired().await.unwrap().plugins, 0);
+    world.clock.advance(5 * 60);
+    assert_eq!(auth.purge_expired().await.unwrap().plugins, 1);
+}
