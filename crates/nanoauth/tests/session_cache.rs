@@ -202,7 +202,7 @@ async fn signed_in(
         )
         .await?
         .signed_in()
-        .expect("no second factor here");
+        .ok_or("a second factor was asked for")?;
     let mut headers = HeaderMap::new();
     headers.insert(
         http::header::AUTHORIZATION,
