@@ -17,7 +17,7 @@ pub const SECRET_LEN: usize = 20;
 ///
 /// The bytes are wiped on drop, `Debug` hides them, there is no `Display`,
 /// and `==` runs in constant time. Store it sealed
-/// ([`SealingKeys::seal`](crate::sealed::SealingKeys::seal)), never in clear.
+/// ([`SealingKeys::seal`](nanoauth::utils::sealed::SealingKeys::seal)), never in clear.
 ///
 /// ```
 /// use nanoauth_two_factor::secret::TotpSecret;
