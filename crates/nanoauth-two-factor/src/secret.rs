@@ -52,7 +52,7 @@ impl TotpSecret {
     }
 
     /// Wraps existing secret bytes, for example after
-    /// [`SealingKeys::open`](crate::sealed::SealingKeys::open).
+    /// [`SealingKeys::open`](nanoauth::utils::sealed::SealingKeys::open).
     ///
     /// ```
     /// use nanoauth_two_factor::secret::TotpSecret;
