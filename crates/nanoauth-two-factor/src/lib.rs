@@ -52,6 +52,7 @@
 //! assert_eq!(step, Some(totp.step(now)));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod api;
 pub mod codes;
@@ -71,3 +72,8 @@ pub mod uri;
 
 pub use api::{Enrolment, Factor, Status, TrustedDevice, TwoFactorApi, TwoFactorExt, Verified};
 pub use plugin::{TwoFactor, TwoFactorAdapter};
+
+// The crate's README, compiled as doctests so it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDocTests;
