@@ -79,14 +79,9 @@ struct SmtpServer {
 impl SmtpServer {
     /// `None` (after saying so) when aiosmtpd is not installed.
     fn start() -> Result<Option<Self>, Box<dyn Error>> {
-        let installed = Command::new("python3")
-            .args(["-c", "import aiosmtpd"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|status| status.success());
-        if !installed {
-            println!("skipping: aiosmtpd is not installed (pip install aiosmtpd)");
+        // Installed on first use when python3 is there; skipped (and
+        // said) when it cannot be.
+        if !nanoauth_testing::servers::python_module("aiosmtpd", "aiosmtpd") {
             return Ok(None);
         }
         static NEXT: AtomicU32 = AtomicU32::new(0);

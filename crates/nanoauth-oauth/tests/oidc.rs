@@ -3,8 +3,9 @@
 //! cookie-keeping "browser" that follows every redirect between it and
 //! `Auth::handler`.
 //!
-//! The server lives in `tests/oidc-server`; install it once with `npm ci`
-//! there (CI does).
+//! The server lives in `tests/oidc-server`; the tests run `npm ci` there on
+//! first use (CI does it up front) and are skipped, saying so, without
+//! Node.js.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -38,17 +39,15 @@ struct OidcServer {
 }
 
 impl OidcServer {
-    async fn start() -> Self {
+    /// The server, or `None` (after saying so) without Node.js.
+    async fn start() -> Option<Self> {
         Self::start_mutated("").await
     }
 
-    async fn start_mutated(mutate: &str) -> Self {
+    async fn start_mutated(mutate: &str) -> Option<Self> {
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/oidc-server");
-        if !dir.join("node_modules/oidc-provider").is_dir() {
-            panic!(
-                "the test OIDC server is not installed: run `npm ci` in {} (CI does)",
-                dir.display()
-            );
+        if !nanoauth_testing::servers::npm_installed(&dir, "oidc-provider") {
+            return None;
         }
         let mut child = Command::new("node")
             .arg("server.mjs")
@@ -74,10 +73,10 @@ impl OidcServer {
         .expect("the OIDC server did not start within 60 s");
         // Keep reading: a closed pipe would kill the server at its next line.
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-        Self {
+        Some(Self {
             issuer,
             _child: child,
-        }
+        })
     }
 }
 
@@ -186,7 +185,9 @@ async fn sign_up(auth: &TestAuth, email: &str) -> nanoauth::SignedIn<BasicUser> 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_provider_verified_email_satisfies_required_verification() {
-    let server = OidcServer::start().await;
+    let Some(server) = OidcServer::start().await else {
+        return;
+    };
     let auth = Auth::builder(MemoryAdapter::new())
         .secret("oauth test secret, thirty-two bytes or more")
         .base_url(APP)
@@ -219,7 +220,9 @@ async fn a_provider_verified_email_satisfies_required_verification() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unverified_provider_address_leaves_the_account_unclaimed() {
     use nanoauth::EmailVerificationAdapter;
-    let server = OidcServer::start().await;
+    let Some(server) = OidcServer::start().await else {
+        return;
+    };
     let auth = auth_with(oauth(&server.issuer));
     // user-2 (bob@example.com) is not verified at the provider.
     let mut attacker = Browser::new(&auth);
@@ -478,7 +481,9 @@ impl Browser {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_in_creates_the_user_and_a_second_sign_in_finds_them() {
-    let server = OidcServer::start().await;
+    let Some(server) = OidcServer::start().await else {
+        return;
+    };
     let auth = auth_with(oauth(&server.issuer));
     let mut browser = Browser::new(&auth);
 
@@ -536,7 +541,9 @@ async fn sign_in_creates_the_user_and_a_second_sign_in_finds_them() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_signed_in_user_links_lists_and_unlinks_a_second_provider() {
-    let server = OidcServer::start().await;
+    let Some(server) = OidcServer::start().await else {
+        return;
+    };
     let mut auth = auth_with(oauth(&server.issuer));
     let events = record_link_events(&mut auth);
     let mut browser = Browser::new(&auth);
@@ -619,7 +626,9 @@ async fn a_signed_in_user_links_lists_and_unlinks_a_second_provider() {
 /// bound to the attacker's browser, so the victim is signed in as no one.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_callback_followed_in_another_browser_signs_no_one_in() {
-    let server = OidcServer::start().await;
+    let Some(server) = OidcServer::start().await else {
+        return;
+    };
     let auth = auth_with(oauth(&server.issuer));
     let mut attacker = Browser::new(&auth);
     attacker.stop_at_callback = true;
@@ -660,7 +669,9 @@ async fn a_callback_followed_in_another_browser_signs_no_one_in() {
 /// longer ago than the fresh age may not.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn linking_needs_a_fresh_session() {
-    let server = OidcServer::start().await;
+    let Some(server) = OidcServer::start().await else {
+        return;
+    };
     let auth = Auth::builder(MemoryAdapter::new())
         .secret("oauth test secret, thirty-two bytes or more")
         .base_url(APP)
@@ -689,7 +700,9 @@ async fn linking_needs_a_fresh_session() {
 /// with an unvouched address answers a taken one as it answers a free one.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unvouched_address_learns_nothing_about_existing_accounts() {
-    let server = OidcServer::start().await;
+    let Some(server) = OidcServer::start().await else {
+        return;
+    };
     let build = || {
         Auth::builder(MemoryAdapter::new())
             .secret("oauth test secret, thirty-two bytes or more")
@@ -725,7 +738,9 @@ async fn an_unvouched_address_learns_nothing_about_existing_accounts() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tampered_state_is_refused() {
-    let server = OidcServer::start().await;
+    let Some(server) = OidcServer::start().await else {
+        return;
+    };
     let auth = auth_with(oauth(&server.issuer));
     let mut browser = Browser::new(&auth);
     browser.tamper = Some(|path| path.replacen("state=", "state=x", 1));
@@ -745,7 +760,9 @@ async fn a_tampered_state_is_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_answer_naming_another_issuer_is_refused() {
-    let server = OidcServer::start().await;
+    let Some(server) = OidcServer::start().await else {
+        return;
+    };
     let auth = auth_with(oauth(&server.issuer));
     let mut browser = Browser::new(&auth);
     // RFC 9207's `iss` says who answered; a mix-up attack forwards another
@@ -761,7 +778,9 @@ async fn an_answer_naming_another_issuer_is_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_replayed_callback_or_code_is_refused() {
-    let server = OidcServer::start().await;
+    let Some(server) = OidcServer::start().await else {
+        return;
+    };
     let auth = auth_with(oauth(&server.issuer));
     let mut browser = Browser::new(&auth);
     assert_eq!(
@@ -803,7 +822,9 @@ async fn a_replayed_callback_or_code_is_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn declined_consent_comes_back_as_access_denied() {
-    let server = OidcServer::start().await;
+    let Some(server) = OidcServer::start().await else {
+        return;
+    };
     let auth = auth_with(oauth(&server.issuer));
     let mut browser = Browser::new(&auth);
     let url = browser.start("signin", "oidc").await;
@@ -820,59 +841,61 @@ async fn declined_consent_comes_back_as_access_denied() {
 
 /// A provider whose ID token is validly signed but wrong in one claim (or
 /// signed with a key it never published).
-async fn misbehaving(mutate: &str) -> String {
-    let server = OidcServer::start_mutated(mutate).await;
+async fn misbehaving(mutate: &str) -> Option<String> {
+    let server = OidcServer::start_mutated(mutate).await?;
     let auth = auth_with(oauth(&server.issuer));
     let mut browser = Browser::new(&auth);
     let page = browser.sign_in_as("signin", "oidc", "user-1").await;
     assert!(browser.session_cookie.is_none(), "{mutate}: no session");
     assert_eq!(auth.adapter().user_count(), 0, "{mutate}: no user");
-    page
+    Some(page)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_issuer_is_refused() {
-    assert_eq!(
-        misbehaving("wrong-iss").await,
-        "/dashboard?error=ID_TOKEN_INVALID_ISSUER"
-    );
+    let Some(page) = misbehaving("wrong-iss").await else {
+        return;
+    };
+    assert_eq!(page, "/dashboard?error=ID_TOKEN_INVALID_ISSUER");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_audience_is_refused() {
-    assert_eq!(
-        misbehaving("wrong-aud").await,
-        "/dashboard?error=ID_TOKEN_INVALID_AUDIENCE"
-    );
+    let Some(page) = misbehaving("wrong-aud").await else {
+        return;
+    };
+    assert_eq!(page, "/dashboard?error=ID_TOKEN_INVALID_AUDIENCE");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_expired_id_token_is_refused() {
-    assert_eq!(
-        misbehaving("expired").await,
-        "/dashboard?error=ID_TOKEN_EXPIRED"
-    );
+    let Some(page) = misbehaving("expired").await else {
+        return;
+    };
+    assert_eq!(page, "/dashboard?error=ID_TOKEN_EXPIRED");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_nonce_is_refused() {
-    assert_eq!(
-        misbehaving("wrong-nonce").await,
-        "/dashboard?error=ID_TOKEN_INVALID_NONCE"
-    );
+    let Some(page) = misbehaving("wrong-nonce").await else {
+        return;
+    };
+    assert_eq!(page, "/dashboard?error=ID_TOKEN_INVALID_NONCE");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_token_signed_with_an_unpublished_key_is_refused() {
-    assert_eq!(
-        misbehaving("unknown-key").await,
-        "/dashboard?error=ID_TOKEN_INVALID_SIGNATURE"
-    );
+    let Some(page) = misbehaving("unknown-key").await else {
+        return;
+    };
+    assert_eq!(page, "/dashboard?error=ID_TOKEN_INVALID_SIGNATURE");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_existing_account_is_never_taken_over() {
-    let server = OidcServer::start().await;
+    let Some(server) = OidcServer::start().await else {
+        return;
+    };
 
     // Default: the email's owner must link the provider themselves.
     let auth = auth_with(oauth(&server.issuer));
@@ -965,7 +988,9 @@ async fn a_provider_that_is_down_is_an_error_code_never_a_500() {
     );
 
     // Down between the redirect and the callback.
-    let server = OidcServer::start().await;
+    let Some(server) = OidcServer::start().await else {
+        return;
+    };
     let auth = auth_with(oauth(&server.issuer));
     let mut browser = Browser::new(&auth);
     let url = browser.start("signin", "oidc").await;

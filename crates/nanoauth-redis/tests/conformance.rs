@@ -1,5 +1,5 @@
 //! The adapter conformance suite against Redis sessions over the in-memory
-//! user store: set `NANOAUTH_TEST_REDIS_URL` to run it.
+//! user store, against `NANOAUTH_TEST_REDIS_URL` or a Redis on the local port.
 
 mod common;
 
@@ -14,10 +14,7 @@ type Sessions = RedisSessions<MemoryAdapter<ConformanceUser>>;
 async fn setup() -> Option<Sessions> {
     match common::store().await {
         Ok(store) => store.map(|store| RedisSessions::new(MemoryAdapter::new(), store)),
-        Err(error) => panic!(
-            "{} is set but Redis cannot be used: {error}",
-            common::URL_VAR
-        ),
+        Err(error) => panic!("the Redis to test against cannot be used: {error}"),
     }
 }
 

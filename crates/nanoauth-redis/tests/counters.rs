@@ -1,5 +1,5 @@
 //! Rate-limit counters: atomic under concurrency, reset by Redis at the end
-//! of their window. Set `NANOAUTH_TEST_REDIS_URL` to run them.
+//! of their window, against the Redis of `nanoauth_testing::servers`.
 
 mod common;
 

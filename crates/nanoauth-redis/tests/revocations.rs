@@ -1,7 +1,7 @@
 //! Revocations announced through Redis reach every process's session cache
 //! at once. Two `Auth` values stand for two processes: their own session
-//! caches, one Redis store, one user database. Set `NANOAUTH_TEST_REDIS_URL`
-//! to run it.
+//! caches, one Redis store (see `nanoauth_testing::servers`), one user
+//! database.
 
 mod common;
 

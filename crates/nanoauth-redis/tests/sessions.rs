@@ -1,6 +1,6 @@
 //! Sessions in Redis beyond the conformance suite: expiry by Redis itself,
-//! the key layout, the per-user index, refreshes and purging. Set
-//! `NANOAUTH_TEST_REDIS_URL` to run them (Redis 7.0 or later: the layout
+//! the key layout, the per-user index, refreshes and purging, against the
+//! Redis of `nanoauth_testing::servers` (Redis 7.0 or later: the layout
 //! and refresh tests read `EXPIRETIME`).
 
 mod common;

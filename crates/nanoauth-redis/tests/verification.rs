@@ -1,5 +1,5 @@
-//! Verification tokens in Redis beyond the conformance suite. Set
-//! `NANOAUTH_TEST_REDIS_URL` to run them.
+//! Verification tokens in Redis beyond the conformance suite, against the
+//! Redis of `nanoauth_testing::servers`.
 
 mod common;
 

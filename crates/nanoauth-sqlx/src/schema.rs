@@ -388,16 +388,12 @@ mod tests {
     }
 
     /// PostgreSQL's own plan for a session check uses the primary key, in a
-    /// scratch schema migrated as `SqlAdapter::migrate` does. Runs when
-    /// `NANOAUTH_TEST_POSTGRES_URL` is set.
+    /// scratch schema migrated as `SqlAdapter::migrate` does. Runs when a
+    /// PostgreSQL is there (`nanoauth_testing::servers`).
     #[tokio::test]
     async fn postgres_session_checks_use_the_primary_key() {
         use sqlx::{Connection, Row};
-        let Some(url) = std::env::var("NANOAUTH_TEST_POSTGRES_URL")
-            .ok()
-            .filter(|url| !url.is_empty())
-        else {
-            eprintln!("skipping: NANOAUTH_TEST_POSTGRES_URL is not set");
+        let Some(url) = nanoauth_testing::servers::POSTGRES.url() else {
             return;
         };
         let mut db = sqlx::PgConnection::connect(&url).await.expect("connect");

@@ -16,7 +16,7 @@
 //!
 //! Needs the PostgreSQL server binaries (Debian's `postgresql` package, as
 //! on the machine that runs `.ci/run`); skipped like the other PostgreSQL
-//! tests when `NANOAUTH_TEST_POSTGRES_URL` is not set.
+//! tests when no PostgreSQL is there (`nanoauth_testing::servers`).
 
 mod support;
 
@@ -308,8 +308,8 @@ async fn recovers(auth: &TestAuth, cookie: &str, within: Duration) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_stopped_under_load_is_503_then_service_resumes() -> TestResult {
-    if std::env::var("NANOAUTH_TEST_POSTGRES_URL").map_or(true, |url| url.is_empty()) {
-        eprintln!("skipping: NANOAUTH_TEST_POSTGRES_URL is not set (see README, Testing)");
+    // It starts a PostgreSQL of its own, from the binaries of the local one.
+    if nanoauth_testing::servers::POSTGRES.url().is_none() {
         return Ok(());
     }
     let server = OwnPostgres::start()?;

@@ -101,6 +101,7 @@
 
 pub mod cases;
 mod paused;
+pub mod servers;
 pub mod store;
 mod user;
 

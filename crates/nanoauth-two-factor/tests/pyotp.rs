@@ -1,5 +1,5 @@
 //! Interoperability with another TOTP implementation: Python's `pyotp`
-//! (`pip install pyotp`; `.ci/run` installs it) reads the `totpURI` the
+//! (installed on first use; `.ci/run` installs it) reads the `totpURI` the
 //! server hands out and computes the codes a user's app would show; the
 //! server accepts its codes from one step before to one step after, and
 //! refuses two steps off.
@@ -8,7 +8,7 @@
 
 mod common;
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use http::StatusCode;
 use nanoauth::Clock;
@@ -16,16 +16,9 @@ use nanoauth::Clock;
 use common::{Browser, PASSWORD, world};
 
 /// pyotp's code for `uri` at each of `times`, or `None` (after saying so)
-/// when pyotp is not installed.
+/// when pyotp cannot be installed.
 fn pyotp_codes(uri: &str, times: &[u64]) -> Option<Vec<String>> {
-    let installed = Command::new("python3")
-        .args(["-c", "import pyotp"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|status| status.success());
-    if !installed {
-        println!("skipping: pyotp is not installed (pip install pyotp)");
+    if !nanoauth_testing::servers::python_module("pyotp", "pyotp") {
         return None;
     }
     let script = "import sys, pyotp\n\

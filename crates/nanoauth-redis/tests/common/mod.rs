@@ -1,4 +1,4 @@
-//! Shared fixtures: the test server from `NANOAUTH_TEST_REDIS_URL`, stores
+//! Shared fixtures: the test server (`nanoauth_testing::servers::REDIS`), stores
 //! under a fresh key prefix, raw access for checking the key layout, and
 //! cleanup.
 
@@ -14,15 +14,15 @@ use redis::aio::MultiplexedConnection;
 
 pub type TestResult = Result<(), Box<dyn std::error::Error>>;
 
-/// Where the tests find Redis. Unset: the tests that need it are skipped.
-pub const URL_VAR: &str = "NANOAUTH_TEST_REDIS_URL";
-
+/// Where the tests find Redis: `NANOAUTH_TEST_REDIS_URL`, else the local
+/// default port; with neither the tests that need it are skipped (and the
+/// run says so).
 pub fn redis_url() -> Option<String> {
-    std::env::var(URL_VAR).ok().filter(|url| !url.is_empty())
+    nanoauth_testing::servers::REDIS.url()
 }
 
 pub fn skipped(test: &str) {
-    eprintln!("skipped {test}: {URL_VAR} is not set");
+    eprintln!("skipped {test}: no Redis to test against");
 }
 
 /// A prefix no other test (or run) uses.
@@ -49,7 +49,7 @@ pub async fn store() -> Result<Option<RedisStore>, AdapterError> {
 
 /// A plain connection to the test server, to look at keys directly.
 pub async fn raw() -> Result<MultiplexedConnection, Box<dyn std::error::Error>> {
-    let url = redis_url().ok_or("NANOAUTH_TEST_REDIS_URL is not set")?;
+    let url = redis_url().ok_or("no Redis to test against")?;
     Ok(redis::Client::open(url)?
         .get_multiplexed_async_connection()
         .await?)

@@ -2,10 +2,12 @@
 //! per test, migrated, with the conformance user type's extra columns added
 //! the way an application adds its own.
 //!
-//! PostgreSQL and MySQL run when `NANOAUTH_TEST_POSTGRES_URL` /
-//! `NANOAUTH_TEST_MYSQL_URL` are set (`.ci/run` sets them); otherwise their
-//! tests print that they were skipped. When the variable is set, an
-//! unreachable server fails the test.
+//! PostgreSQL and MySQL run against `NANOAUTH_TEST_POSTGRES_URL` /
+//! `NANOAUTH_TEST_MYSQL_URL` (`.ci/run` sets them), else against the
+//! standard local ports when something listens there
+//! (`nanoauth_testing::servers`); otherwise their tests are skipped and the
+//! run says so. A server that is named or listens but refuses the
+//! connection fails the test.
 
 #![allow(
     dead_code,
@@ -19,7 +21,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use nanoauth::utils::token::random_id;
 use nanoauth_sqlx::{Dialect, SqlAdapter};
-use nanoauth_testing::ConformanceUser;
+use nanoauth_testing::{ConformanceUser, servers};
 use sqlx::Row as _;
 
 pub type TestAdapter = SqlAdapter<ConformanceUser>;
@@ -142,18 +144,6 @@ fn sqlite_url() -> String {
     format!("sqlite://{}", path.display())
 }
 
-/// The URL of a server-backed test database, or `None` (with a message)
-/// when the variable is not set.
-fn server_url(variable: &str) -> Option<String> {
-    match std::env::var(variable) {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ => {
-            eprintln!("skipping: {variable} is not set (see README, Testing)");
-            None
-        }
-    }
-}
-
 /// A migrated PostgreSQL schema of its own, on the server in
 /// `NANOAUTH_TEST_POSTGRES_URL`.
 pub async fn postgres() -> Option<TestAdapter> {
@@ -163,10 +153,10 @@ pub async fn postgres() -> Option<TestAdapter> {
 
 /// A new, empty PostgreSQL schema; the URL selects it.
 pub async fn postgres_url() -> Option<String> {
-    let url = server_url("NANOAUTH_TEST_POSTGRES_URL")?;
-    let admin = sqlx::PgPool::connect(&url).await.unwrap_or_else(|e| {
-        panic!("NANOAUTH_TEST_POSTGRES_URL is set but {url} is unreachable: {e}")
-    });
+    let url = servers::POSTGRES.url()?;
+    let admin = sqlx::PgPool::connect(&url)
+        .await
+        .unwrap_or_else(|e| panic!("PostgreSQL at {url} refuses the tests: {e}"));
     let stale: Vec<String> =
         sqlx::query("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'nanoauth\\_t\\_%'")
             .fetch_all(&admin)
@@ -202,10 +192,10 @@ pub async fn mysql() -> Option<TestAdapter> {
 
 /// A new, empty MySQL/MariaDB database; the URL selects it.
 pub async fn mysql_url() -> Option<String> {
-    let url = server_url("NANOAUTH_TEST_MYSQL_URL")?;
+    let url = servers::MYSQL.url()?;
     let admin = sqlx::MySqlPool::connect(&url)
         .await
-        .unwrap_or_else(|e| panic!("NANOAUTH_TEST_MYSQL_URL is set but {url} is unreachable: {e}"));
+        .unwrap_or_else(|e| panic!("MySQL/MariaDB at {url} refuses the tests: {e}"));
     let stale: Vec<String> = sqlx::query("SELECT CAST(schema_name AS CHAR) FROM information_schema.schemata WHERE schema_name LIKE 'nanoauth\\_t\\_%'")
         .fetch_all(&admin)
         .await
