@@ -30,6 +30,6 @@ async fn teardown(adapter: Sessions) {
 
 conformance!(
     setup: setup(),
-    capabilities: [password, create_user, verification, email_verification, accounts],
+    capabilities: [password, create_user, verification, email_verification, accounts, records],
     teardown: teardown,
 );

@@ -25,9 +25,9 @@ use crate::values::{Param, bind_params, row_to_object};
 
 /// NanoAuth storage in SQLite, PostgreSQL or MySQL/MariaDB, chosen by the
 /// connection URL. Implements [`Adapter`], [`PasswordAdapter`],
-/// [`VerificationAdapter`], [`EmailVerificationAdapter`] and
-/// [`AccountAdapter`] for any user type that serde can turn into an
-/// object of columns and back.
+/// [`VerificationAdapter`], [`EmailVerificationAdapter`],
+/// [`AccountAdapter`] and [`RecordAdapter`](nanoauth::RecordAdapter) for
+/// any user type that serde can turn into an object of columns and back.
 ///
 /// ```no_run
 /// use nanoauth::{Auth, BasicUser};
@@ -45,10 +45,10 @@ use crate::values::{Param, bind_params, row_to_object};
 /// # Ok(()) }
 /// ```
 pub struct SqlAdapter<U> {
-    pool: Pool,
+    pub(crate) pool: Pool,
     dialect: Dialect,
     schema: Arc<Schema>,
-    statements: Arc<Statements>,
+    pub(crate) statements: Arc<Statements>,
     _user: PhantomData<fn() -> U>,
 }
 
@@ -201,15 +201,15 @@ impl SqlAdapterBuilder {
     }
 }
 
-fn to_db_time(seconds: u64) -> i64 {
+pub(crate) fn to_db_time(seconds: u64) -> i64 {
     i64::try_from(seconds).unwrap_or(i64::MAX)
 }
 
-fn from_db_time(seconds: i64) -> u64 {
+pub(crate) fn from_db_time(seconds: i64) -> u64 {
     u64::try_from(seconds).unwrap_or(0)
 }
 
-fn sql(statement: &Arc<str>) -> AssertSqlSafe<Arc<str>> {
+pub(crate) fn sql(statement: &Arc<str>) -> AssertSqlSafe<Arc<str>> {
     // Statements are built from validated identifiers and literal SQL only;
     // every value travels as a bind parameter.
     AssertSqlSafe(Arc::clone(statement))
@@ -318,7 +318,7 @@ impl<U: AuthUser + DeserializeOwned> SqlAdapter<U> {
     }
 
     /// Runs a `DELETE .. WHERE expires_at <= ?` with `now`.
-    async fn purge(&self, statement: &Arc<str>, now: u64) -> Result<u64, AdapterError> {
+    pub(crate) async fn purge(&self, statement: &Arc<str>, now: u64) -> Result<u64, AdapterError> {
         on_pool!(&self.pool, conn => sqlx::query(sql(statement))
             .bind(to_db_time(now))
             .execute(&mut *conn)

@@ -25,6 +25,7 @@ mod error;
 mod fields;
 mod migrations;
 mod pool;
+mod records;
 mod schema;
 mod values;
 

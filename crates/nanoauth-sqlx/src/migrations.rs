@@ -25,6 +25,7 @@ pub fn migration_sql(dialect: Dialect, schema: &Schema) -> String {
         verifications,
         email_verifications,
         accounts,
+        records,
         id,
         email,
         name,
@@ -34,6 +35,8 @@ pub fn migration_sql(dialect: Dialect, schema: &Schema) -> String {
     let sessions_expires_idx = index(&schema.sessions, "expires_at");
     let verifications_expires_idx = index(&schema.verifications, "expires_at");
     let accounts_user_idx = index(&schema.accounts, "user_id");
+    let records_user_idx = index(&schema.records, "user_id");
+    let records_expires_idx = index(&schema.records, "expires_at");
 
     match dialect {
         // MySQL: binary collation so that ids, emails and hashes compare
@@ -84,6 +87,18 @@ pub fn migration_sql(dialect: Dialect, schema: &Schema) -> String {
              \x20 PRIMARY KEY (provider, account_id),\n\
              \x20 KEY {accounts_user_idx} (user_id),\n\
              \x20 FOREIGN KEY (user_id) REFERENCES {users} ({id}) ON DELETE CASCADE\n\
+             ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;\n\
+             CREATE TABLE IF NOT EXISTS {records} (\n\
+             \x20 namespace VARCHAR(64) COLLATE utf8mb4_bin NOT NULL,\n\
+             \x20 record_key VARCHAR(255) COLLATE utf8mb4_bin NOT NULL,\n\
+             \x20 user_id VARCHAR(255) COLLATE utf8mb4_bin NULL,\n\
+             \x20 data TEXT NOT NULL,\n\
+             \x20 version BIGINT NOT NULL,\n\
+             \x20 expires_at BIGINT NULL,\n\
+             \x20 PRIMARY KEY (namespace, record_key),\n\
+             \x20 KEY {records_user_idx} (namespace, user_id),\n\
+             \x20 KEY {records_expires_idx} (expires_at),\n\
+             \x20 FOREIGN KEY (user_id) REFERENCES {users} ({id}) ON DELETE CASCADE\n\
              ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;\n"
         ),
         Dialect::Sqlite | Dialect::Postgres => format!(
@@ -127,7 +142,18 @@ pub fn migration_sql(dialect: Dialect, schema: &Schema) -> String {
              \x20 created_at BIGINT NOT NULL,\n\
              \x20 PRIMARY KEY (provider, account_id)\n\
              );\n\
-             CREATE INDEX IF NOT EXISTS {accounts_user_idx} ON {accounts} (user_id);\n"
+             CREATE INDEX IF NOT EXISTS {accounts_user_idx} ON {accounts} (user_id);\n\
+             CREATE TABLE IF NOT EXISTS {records} (\n\
+             \x20 namespace VARCHAR(64) NOT NULL,\n\
+             \x20 record_key VARCHAR(255) NOT NULL,\n\
+             \x20 user_id VARCHAR(255) REFERENCES {users} ({id}) ON DELETE CASCADE,\n\
+             \x20 data TEXT NOT NULL,\n\
+             \x20 version BIGINT NOT NULL,\n\
+             \x20 expires_at BIGINT,\n\
+             \x20 PRIMARY KEY (namespace, record_key)\n\
+             );\n\
+             CREATE INDEX IF NOT EXISTS {records_user_idx} ON {records} (namespace, user_id);\n\
+             CREATE INDEX IF NOT EXISTS {records_expires_idx} ON {records} (expires_at);\n"
         ),
     }
 }

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::dialect::{Dialect, is_identifier};
+use crate::records::RecordStatements;
 
 /// Where NanoAuth's data lives in the application's database.
 ///
@@ -31,6 +32,7 @@ pub struct Schema {
     pub(crate) verifications: String,
     pub(crate) email_verifications: String,
     pub(crate) accounts: String,
+    pub(crate) records: String,
     /// User field name to column name, where they differ.
     pub(crate) user_columns: HashMap<String, String>,
 }
@@ -44,6 +46,7 @@ impl Default for Schema {
             verifications: "verifications".into(),
             email_verifications: "email_verifications".into(),
             accounts: "accounts".into(),
+            records: "plugin_records".into(),
             user_columns: HashMap::new(),
         }
     }
@@ -86,6 +89,13 @@ impl Schema {
         self
     }
 
+    /// The table of plugins' records (default `plugin_records`): see
+    /// [`RecordAdapter`](nanoauth::RecordAdapter).
+    pub fn records_table(mut self, name: impl Into<String>) -> Self {
+        self.records = name.into();
+        self
+    }
+
     /// Stores the user type's field `field` in column `column`.
     pub fn user_column(mut self, field: impl Into<String>, column: impl Into<String>) -> Self {
         self.user_columns.insert(field.into(), column.into());
@@ -104,6 +114,7 @@ impl Schema {
             &self.verifications,
             &self.email_verifications,
             &self.accounts,
+            &self.records,
         ];
         let mapped = self.user_columns.iter().flat_map(|(f, c)| [f, c]);
         match tables
@@ -138,6 +149,7 @@ pub(crate) struct QuotedNames {
     pub(crate) verifications: String,
     pub(crate) email_verifications: String,
     pub(crate) accounts: String,
+    pub(crate) records: String,
     pub(crate) id: String,
     pub(crate) email: String,
     pub(crate) name: String,
@@ -153,6 +165,7 @@ impl Schema {
             verifications: q(&self.verifications),
             email_verifications: q(&self.email_verifications),
             accounts: q(&self.accounts),
+            records: q(&self.records),
             id: q(self.column_of("id")),
             email: q(self.column_of("email")),
             name: q(self.column_of("name")),
@@ -202,6 +215,7 @@ pub(crate) struct Statements {
     pub(crate) insert_account: Arc<str>,
     pub(crate) unlink_account: Arc<str>,
     pub(crate) list_accounts: Arc<str>,
+    pub(crate) records: RecordStatements,
 }
 
 impl Statements {
@@ -322,6 +336,7 @@ impl Statements {
             list_accounts: sql(format!(
                 "SELECT {ACCOUNT_COLUMNS} FROM {accounts} WHERE user_id = ?"
             )),
+            records: RecordStatements::new(dialect, schema),
         }
     }
 

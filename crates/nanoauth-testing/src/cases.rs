@@ -16,6 +16,7 @@
 //! | `verification` | `VerificationAdapter` | [`verification_tokens_are_single_use`], [`verification_consumed_once_under_concurrency`], [`expired_verifications_are_purged`] |
 //! | `email_verification` | `EmailVerificationAdapter` (+ `store`) | [`email_verification_is_remembered`], [`claims_are_won_once`] |
 //! | `accounts` | `AccountAdapter` (+ `store`) | [`accounts_link_find_unlink`], [`user_with_account_is_atomic`], [`concurrent_first_sign_ins_one_wins`] |
+//! | `records` | `RecordAdapter` (+ `store`) | [`records_insert_and_find`], [`records_conflict_while_live`], [`expired_records_are_absent`], [`record_updates_compare_and_swap`], [`record_deletes_win_once`], [`records_by_user_within_namespace`], [`expired_records_are_purged`], [`record_names_are_checked`], [`record_data_round_trips`] |
 //! | `password` + `create_user` | both | [`passwordless_users_have_no_password`] |
 //! | `password` + `accounts` | both | [`social_users_have_no_password`] |
 //! | `password` + `accounts` + `email_verification` | all three | [`unclaimed_accounts_are_taken_over_cleanly`] |
@@ -31,11 +32,19 @@ use nanoauth::utils::password::PasswordHasher;
 use nanoauth::utils::token::{TokenHash, random_id, random_token};
 use nanoauth::{
     AccountAdapter, AccountRecord, Adapter, AdapterError, Auth, AuthUser, ClientInfo,
-    CreateUserAdapter, Email, EmailVerificationAdapter, PasswordAdapter, SessionRecord,
-    VerificationAdapter, VerificationRecord,
+    CreateUserAdapter, Email, EmailVerificationAdapter, PasswordAdapter, RecordAdapter,
+    SessionRecord, VerificationAdapter, VerificationRecord,
 };
 
 use crate::paused::{Gate, Paused};
+
+mod records;
+
+pub use records::{
+    expired_records_are_absent, expired_records_are_purged, record_data_round_trips,
+    record_deletes_win_once, record_names_are_checked, record_updates_compare_and_swap,
+    records_by_user_within_namespace, records_conflict_while_live, records_insert_and_find,
+};
 
 /// Every capability of the shipped plugins: what
 /// [`adapter_conformance!`](crate::adapter_conformance) asks of an adapter.
@@ -46,6 +55,7 @@ pub trait FullAdapter<U: AuthUser>:
     + VerificationAdapter<U>
     + EmailVerificationAdapter<U>
     + AccountAdapter<U>
+    + RecordAdapter<U>
 {
 }
 impl<U, A> FullAdapter<U> for A
@@ -55,7 +65,8 @@ where
         + CreateUserAdapter<U>
         + VerificationAdapter<U>
         + EmailVerificationAdapter<U>
-        + AccountAdapter<U>,
+        + AccountAdapter<U>
+        + RecordAdapter<U>,
 {
 }
 

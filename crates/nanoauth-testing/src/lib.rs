@@ -6,8 +6,9 @@
 //! session back; expired ones purged), single-use tokens (consumed exactly
 //! once under concurrency, purged once expired), linked provider accounts
 //! (unique, created with their user atomically), email ownership claims,
-//! hostile values that must stay data, and a full sign-up and sign-in
-//! through `Auth::handler`.
+//! plugin records (inserted once, compare-and-swap updates, deleted once,
+//! absent once expired), hostile values that must stay data, and a full
+//! sign-up and sign-in through `Auth::handler`.
 //!
 //! The cases are grouped by the capabilities they need, and an adapter runs
 //! the groups its capabilities allow. Name the capabilities your adapter
@@ -19,7 +20,7 @@
 //!
 //! conformance!(
 //!     setup: async { Some(MemoryAdapter::<ConformanceUser>::new()) },
-//!     capabilities: [password, create_user, verification, email_verification, accounts],
+//!     capabilities: [password, create_user, verification, email_verification, accounts, records],
 //! );
 //! # fn main() {}
 //! ```
@@ -32,6 +33,7 @@
 //! | `verification` | [`VerificationAdapter`](nanoauth::VerificationAdapter) |
 //! | `email_verification` | [`EmailVerificationAdapter`](nanoauth::EmailVerificationAdapter) |
 //! | `accounts` | [`AccountAdapter`](nanoauth::AccountAdapter) |
+//! | `records` | [`RecordAdapter`](nanoauth::RecordAdapter) |
 //!
 //! That expands to a module `conformance` with one module per group whose
 //! capabilities are all listed (`base` always; `password`,
@@ -116,7 +118,7 @@ macro_rules! conformance {
         $(,)?
     ) => {
         $crate::__conformance_flags!(
-            [no no no no no]
+            [no no no no no no]
             [$($capability)*]
             (
                 $setup,
@@ -129,14 +131,14 @@ macro_rules! conformance {
 }
 
 /// Expands to the whole conformance suite (every capability) as one test
-/// per case: `conformance!` with all five capabilities listed. See the crate
+/// per case: `conformance!` with all six capabilities listed. See the crate
 /// documentation.
 #[macro_export]
 macro_rules! adapter_conformance {
     (setup: $setup:expr $(, user: $user:expr)? $(, teardown: $teardown:expr)? $(,)?) => {
         $crate::conformance!(
             setup: $setup,
-            capabilities: [password, create_user, verification, email_verification, accounts]
+            capabilities: [password, create_user, verification, email_verification, accounts, records]
             $(, user: $user)?
             $(, teardown: $teardown)?
         );
@@ -154,35 +156,39 @@ macro_rules! __conformance_or {
     };
 }
 
-/// Turns the capability list into five flags (password, create_user,
-/// verification, email_verification, accounts), then expands the groups.
+/// Turns the capability list into six flags (password, create_user,
+/// verification, email_verification, accounts, records), then expands the
+/// groups.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __conformance_flags {
-    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident] [password $($rest:ident)*] $args:tt) => {
-        $crate::__conformance_flags!([yes $cu $ve $ev $ac] [$($rest)*] $args);
+    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident] [password $($rest:ident)*] $args:tt) => {
+        $crate::__conformance_flags!([yes $cu $ve $ev $ac $re] [$($rest)*] $args);
     };
-    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident] [create_user $($rest:ident)*] $args:tt) => {
-        $crate::__conformance_flags!([$pw yes $ve $ev $ac] [$($rest)*] $args);
+    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident] [create_user $($rest:ident)*] $args:tt) => {
+        $crate::__conformance_flags!([$pw yes $ve $ev $ac $re] [$($rest)*] $args);
     };
-    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident] [verification $($rest:ident)*] $args:tt) => {
-        $crate::__conformance_flags!([$pw $cu yes $ev $ac] [$($rest)*] $args);
+    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident] [verification $($rest:ident)*] $args:tt) => {
+        $crate::__conformance_flags!([$pw $cu yes $ev $ac $re] [$($rest)*] $args);
     };
-    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident] [email_verification $($rest:ident)*] $args:tt) => {
-        $crate::__conformance_flags!([$pw $cu $ve yes $ac] [$($rest)*] $args);
+    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident] [email_verification $($rest:ident)*] $args:tt) => {
+        $crate::__conformance_flags!([$pw $cu $ve yes $ac $re] [$($rest)*] $args);
     };
-    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident] [accounts $($rest:ident)*] $args:tt) => {
-        $crate::__conformance_flags!([$pw $cu $ve $ev yes] [$($rest)*] $args);
+    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident] [accounts $($rest:ident)*] $args:tt) => {
+        $crate::__conformance_flags!([$pw $cu $ve $ev yes $re] [$($rest)*] $args);
+    };
+    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident] [records $($rest:ident)*] $args:tt) => {
+        $crate::__conformance_flags!([$pw $cu $ve $ev $ac yes] [$($rest)*] $args);
     };
     ([$($flag:ident)*] [$unknown:ident $($rest:ident)*] $args:tt) => {
         ::core::compile_error!(::core::concat!(
             "unknown capability `",
             ::core::stringify!($unknown),
-            "`: expected password, create_user, verification, email_verification or accounts"
+            "`: expected password, create_user, verification, email_verification, accounts or records"
         ));
     };
     (
-        [$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident]
+        [$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident]
         []
         ($setup:expr, $user:expr, $store:expr, $teardown:expr)
     ) => {
@@ -224,6 +230,17 @@ macro_rules! __conformance_flags {
                 stored accounts_link_find_unlink,
                 plain user_with_account_is_atomic,
                 plain concurrent_first_sign_ins_one_wins,
+            ]);
+            $crate::__conformance_group!(records [$re] ($setup, $user, $store, $teardown) [
+                stored records_insert_and_find,
+                plain records_conflict_while_live,
+                stored expired_records_are_absent,
+                stored record_updates_compare_and_swap,
+                plain record_deletes_win_once,
+                stored records_by_user_within_namespace,
+                plain expired_records_are_purged,
+                plain record_names_are_checked,
+                plain record_data_round_trips,
             ]);
             $crate::__conformance_group!(password_create_user [$pw $cu] ($setup, $user, $store, $teardown) [
                 plain passwordless_users_have_no_password,

@@ -6,7 +6,7 @@ use nanoauth::email::EmailSender;
 use nanoauth::rate_limit::Limit;
 use nanoauth::{
     Auth, AuthUser, Endpoint, Event, EventKind, Hook, Matcher, PasswordAdapter, Plugin,
-    PluginEndpoints, RecordAdapter, RequestHook, SessionGuard, SignInAttempt,
+    PluginEndpoints, Purge, RecordAdapter, RequestHook, SessionGuard, SignInAttempt,
 };
 
 use crate::codes::CodeHasher;
@@ -248,6 +248,14 @@ impl<U: AuthUser, A: TwoFactorAdapter<U>> Plugin<U, A> for TwoFactor {
             forget(EventKind::AfterPasswordReset),
             forget(EventKind::AfterSessionsRevoked),
         ]
+    }
+
+    fn purges(self: Arc<Self>) -> Vec<Purge<U, A>> {
+        // Abandoned challenges and expired devices; the purge covers every
+        // plugin's expired records, which is harmless to run twice.
+        vec![Purge::new(|auth: Auth<U, A>, now| async move {
+            Ok(auth.adapter().purge_expired_records(now).await?)
+        })]
     }
 
     fn request_hooks(self: Arc<Self>) -> Vec<RequestHook<U, A>> {

@@ -97,12 +97,13 @@ pub use runtime::{
 pub use service::AuthService;
 pub use session::keys::MIN_SECRET_LEN;
 pub use session::source::SessionSource;
-pub use session::sweeper::Purged;
 #[cfg(feature = "tokio")]
 pub use session::sweeper::Sweeper;
+pub use session::sweeper::{Purge, Purged};
 pub use session::{
-    CachedSessions, ClientAddr, ClientInfo, GuardVerdict, Session, SessionGuard, SessionRecord,
-    SessionToken, SignInAttempt, SignInChallenge, SignInMethod, SignInOutcome, SignedIn,
+    CachedSessions, ClientAddr, ClientInfo, Credential, CredentialResolver, GuardVerdict, Session,
+    SessionGuard, SessionRecord, SessionToken, SignInAttempt, SignInChallenge, SignInMethod,
+    SignInOutcome, SignedIn,
 };
 pub use user::{AuthUser, BasicSignUp, BasicUser, Email, NewUser, NoFields};
 

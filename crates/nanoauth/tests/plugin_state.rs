@@ -149,7 +149,7 @@ async fn sensitive_changes_need_a_session_signed_in_within_the_fresh_age() -> Te
         )
         .await?
         .signed_in()
-        .unwrap_or_else(|| unreachable!("no second factor here"));
+        .ok_or("a second factor was asked for")?;
     let cookie = format!("{}={}", auth.cookie_name(), signed_in.token.expose_secret());
 
     let fresh = post(&auth, "/api/auth/flow/sensitive", Some(&cookie)).await;

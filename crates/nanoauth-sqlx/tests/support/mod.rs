@@ -104,11 +104,13 @@ pub async fn sqlite() -> Option<TestAdapter> {
 
 /// SQLite with the application's own names: its users table is
 /// `app_users`, `name` is stored in `display_name` and `tenant_id` in
-/// `org_id`, and the sessions table is `app_sessions`.
+/// `org_id`, the sessions table is `app_sessions` and plugin records are in
+/// `app_records`.
 pub async fn sqlite_mapped() -> Option<TestAdapter> {
     let schema = nanoauth_sqlx::Schema::default()
         .users_table("app_users")
         .sessions_table("app_sessions")
+        .records_table("app_records")
         .user_column("name", "display_name")
         .user_column("tenant_id", "org_id");
     let adapter = TestAdapter::builder(sqlite_url())

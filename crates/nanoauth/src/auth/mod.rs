@@ -314,8 +314,13 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
     }
 
     /// `true` when `session` was signed in within the fresh age (see
-    /// [`AuthBuilder::session_fresh_age`]); refreshes do not count.
+    /// [`AuthBuilder::session_fresh_age`]); refreshes do not count, and a
+    /// session from a credential (an API key) never is.
     pub fn is_fresh(&self, session: &crate::Session<U>) -> bool {
+        // A credential (an API key) proves no recent sign-in.
+        if session.credential().is_some() {
+            return false;
+        }
         let fresh_until = session
             .session
             .created_at

@@ -21,7 +21,8 @@ use crate::pipeline::request_hooks::RequestHook;
 use crate::pipeline::router::Router;
 use crate::plugin::Plugin;
 use crate::plugin::events::Hook;
-use crate::session::SessionGuard;
+use crate::session::sweeper::Purge;
+use crate::session::{CredentialResolver, SessionGuard};
 use crate::user::AuthUser;
 
 /// One published set of plugins, routes, listeners and guards.
@@ -31,6 +32,10 @@ pub(crate) struct Registry<U: AuthUser, A: Adapter<U>> {
     pub(crate) router: Router<U, A>,
     pub(crate) hooks: Vec<Hook<U, A>>,
     pub(crate) guards: Vec<SessionGuard<U, A>>,
+    /// The plugins' purges of their own expired state.
+    pub(crate) purges: Vec<Purge<U, A>>,
+    /// The plugins' resolvers of non-session credentials, in order.
+    pub(crate) credentials: Vec<CredentialResolver<U, A>>,
     /// Kept to build the next registry from; the router holds each
     /// route's own selection.
     request_hooks: RequestHooks<U, A>,
@@ -85,6 +90,8 @@ pub(crate) struct Draft<U: AuthUser, A: Adapter<U>> {
     plugins: Vec<RegisteredPlugin<U, A>>,
     hooks: Vec<Hook<U, A>>,
     guards: Vec<SessionGuard<U, A>>,
+    purges: Vec<Purge<U, A>>,
+    credentials: Vec<CredentialResolver<U, A>>,
     request_hooks: RequestHooks<U, A>,
 }
 
@@ -94,6 +101,8 @@ impl<U: AuthUser, A: Adapter<U>> Draft<U, A> {
             plugins: Vec::new(),
             hooks,
             guards: Vec::new(),
+            purges: Vec::new(),
+            credentials: Vec::new(),
             request_hooks: RequestHooks {
                 plugins: Vec::new(),
                 app: request_hooks,
@@ -118,6 +127,8 @@ impl<U: AuthUser, A: Adapter<U>> Draft<U, A> {
         let plugin = Arc::new(plugin);
         self.hooks.extend(Arc::clone(&plugin).hooks());
         self.guards.extend(Arc::clone(&plugin).session_guards());
+        self.purges.extend(Arc::clone(&plugin).purges());
+        self.credentials.extend(Arc::clone(&plugin).credentials());
         self.request_hooks
             .plugins
             .extend(Arc::clone(&plugin).request_hooks());
@@ -171,6 +182,8 @@ impl<U: AuthUser, A: Adapter<U>> Draft<U, A> {
             plugins: self.plugins,
             hooks: self.hooks,
             guards: self.guards,
+            purges: self.purges,
+            credentials: self.credentials,
             request_hooks: self.request_hooks,
         })
     }
@@ -199,6 +212,8 @@ impl<U: AuthUser, A: Adapter<U>> Registry<U, A> {
             plugins: self.plugins.clone(),
             hooks: self.hooks.clone(),
             guards: self.guards.clone(),
+            purges: self.purges.clone(),
+            credentials: self.credentials.clone(),
             request_hooks: self.request_hooks.clone(),
         }
     }

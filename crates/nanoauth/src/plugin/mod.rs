@@ -8,7 +8,8 @@ use crate::adapter::Adapter;
 use crate::pipeline::endpoint::Endpoint;
 use crate::pipeline::request_hooks::RequestHook;
 use crate::plugin::events::Hook;
-use crate::session::SessionGuard;
+use crate::session::sweeper::Purge;
+use crate::session::{CredentialResolver, SessionGuard};
 use crate::user::AuthUser;
 
 /// A plugin: a name, HTTP endpoints, lifecycle hooks, and (as inherent or
@@ -75,6 +76,21 @@ pub trait Plugin<U: AuthUser, A: Adapter<U>>: Send + Sync + 'static {
     /// Checks every new session must pass, whichever plugin signs the user
     /// in (a required email verification, say).
     fn session_guards(self: Arc<Self>) -> Vec<SessionGuard<U, A>> {
+        Vec::new()
+    }
+
+    /// How the plugin deletes its own expired state (challenges, records
+    /// kept in its own tables); run by
+    /// [`Auth::purge_expired`](crate::Auth::purge_expired) and so by the
+    /// sweeper, after the sessions and tokens.
+    fn purges(self: Arc<Self>) -> Vec<Purge<U, A>> {
+        Vec::new()
+    }
+
+    /// How the plugin turns other credentials (an `x-api-key` header) into
+    /// sessions, for requests without a session token; see
+    /// [`CredentialResolver`].
+    fn credentials(self: Arc<Self>) -> Vec<CredentialResolver<U, A>> {
         Vec::new()
     }
 }

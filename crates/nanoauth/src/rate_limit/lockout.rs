@@ -60,6 +60,40 @@ pub struct Lockout<'a> {
 }
 
 impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
+    /// Counts one use of `bucket` (a plugin's own name for what is limited:
+    /// `"api-key:<id>"`) under `limit`, in the configured rate-limit store
+    /// (shared between instances when the store is), and refuses once the
+    /// window is full. Does nothing while rate limits are off.
+    ///
+    /// ```
+    /// # use nanoauth::{Auth, BasicUser, adapter::memory::MemoryAdapter};
+    /// use nanoauth::rate_limit::Limit;
+    /// # async fn example(auth: Auth<BasicUser, MemoryAdapter<BasicUser>>) -> Result<(), nanoauth::Error> {
+    /// auth.count_use("api-key:key_1", Limit::new(100, 60)).await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::RateLimited`] past the limit, with the seconds until the
+    /// window ends; [`Error::Adapter`] when the store cannot count (limits
+    /// fail closed).
+    pub async fn count_use(&self, bucket: &str, limit: Limit) -> Result<(), Error> {
+        let limits = &self.config().rate_limit;
+        if !limits.enabled {
+            return Ok(());
+        }
+        let hit = limits
+            .store
+            .hit(&format!("use:{bucket}"), limit.window_secs, self.now())
+            .await?;
+        if hit.count > limit.max {
+            return Err(Error::RateLimited {
+                retry_after_secs: hit.resets_in_secs.max(1),
+            });
+        }
+        Ok(())
+    }
+
     /// The failure lockout of `check` (a name for the kind of credential:
     /// `"password"`, `"one-time-code"`) on `account` (a normalised email,
     /// a user id), for the client `parts` come from. See [`Lockout`]; the

@@ -7,6 +7,7 @@
 //! still exists (revocation is deleting the row).
 
 pub(crate) mod cache;
+pub(crate) mod credential;
 mod endpoints;
 pub(crate) mod keys;
 pub(crate) mod plugin;
@@ -31,6 +32,7 @@ use crate::user::AuthUser;
 use crate::utils::jwt::{self, Validation};
 use crate::utils::token::{self, TokenHash};
 
+pub use credential::{Credential, CredentialResolver};
 pub use sign_in::{
     GuardVerdict, SessionGuard, SignInAttempt, SignInChallenge, SignInMethod, SignInOutcome,
 };
@@ -99,19 +101,49 @@ pub enum CachedSessions<'a> {
 }
 
 /// A signed-in user and their session, as `get_session` returns it.
-/// Serializes to the wire shape `{user, session}`.
-#[derive(Clone, Debug, Serialize)]
+/// Serializes to the wire shape `{user, session}`, where `session` also
+/// says its `kind`: `"session"`, or a credential's (`"api-key"`, with its
+/// `permissions`).
+#[derive(Clone, Debug)]
 pub struct Session<U> {
     /// The application's own user value.
     pub user: U,
     /// The session.
     pub session: SessionRecord,
     /// The token the request presented (cookie or bearer).
-    #[serde(skip)]
     pub(crate) token: SessionToken,
     /// A new token when this lookup slid the session's expiry forward.
-    #[serde(skip)]
     pub(crate) refreshed_token: Option<SessionToken>,
+    /// The credential it came from, when not a session token.
+    pub(crate) credential: Option<Credential>,
+}
+
+impl<U: Serialize> Serialize for Session<U> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Described<'a> {
+            #[serde(flatten)]
+            record: &'a SessionRecord,
+            kind: &'static str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            permissions: Option<&'a [String]>,
+        }
+        #[derive(Serialize)]
+        struct Wire<'a, U> {
+            user: &'a U,
+            session: Described<'a>,
+        }
+        Wire {
+            user: &self.user,
+            session: Described {
+                record: &self.session,
+                kind: self.credential.as_ref().map_or("session", Credential::kind),
+                permissions: self.credential.as_ref().map(Credential::permissions),
+            },
+        }
+        .serialize(serializer)
+    }
 }
 
 impl<U> Session<U> {
@@ -310,7 +342,7 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
         headers: &HeaderMap,
     ) -> Result<Option<Session<U>>, Error> {
         let Some(token) = self.presented_token(headers) else {
-            return Ok(None);
+            return self.resolve_credential(headers).await;
         };
         let now = self.now();
         let Some(claims) = self.verify_token(token, now) else {
@@ -327,6 +359,7 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
                 session,
                 token: SessionToken(token.to_owned()),
                 refreshed_token: None,
+                credential: None,
             }));
         }
         // Taken before the adapter is asked: a revocation after this point
@@ -360,6 +393,7 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
             session: record,
             token: SessionToken(token.to_owned()),
             refreshed_token,
+            credential: None,
         }))
     }
 
@@ -569,6 +603,24 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
             .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
             .map(|(_, token)| token.trim());
         bearer.or_else(|| cookie::read(headers, self.cookie_name()))
+    }
+
+    /// Asks the plugins' credential resolvers, each for its header.
+    async fn resolve_credential(&self, headers: &HeaderMap) -> Result<Option<Session<U>>, Error> {
+        for resolver in &self.registry().credentials {
+            let Some(value) = headers
+                .get(&resolver.header)
+                .and_then(|value| value.to_str().ok())
+                .map(str::trim)
+                .filter(|value| !value.is_empty())
+            else {
+                continue;
+            };
+            if let Some(session) = (resolver.resolve)(value.to_owned(), self.clone()).await? {
+                return Ok(Some(session));
+            }
+        }
+        Ok(None)
     }
 
     fn verify_token(&self, token: &str, now: u64) -> Option<Claims> {

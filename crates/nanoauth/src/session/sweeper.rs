@@ -1,12 +1,15 @@
-//! Purging what has expired: sessions, and single-use tokens (links nobody
-//! followed, decoys written for unknown addresses, abandoned OAuth states).
+//! Purging what has expired: sessions, single-use tokens (links nobody
+//! followed, decoys written for unknown addresses, abandoned OAuth states),
+//! and what plugins purge of their own ([`Purge`]).
 //!
 //! Expired records are already refused wherever they are presented; purging
 //! only reclaims their space, so that the tables and indexes every check
 //! reads do not grow without bound. Call [`Auth::purge_expired`] from any
 //! timer, or let `Auth::spawn_sweeper` (the `tokio` feature) run it.
 
-use crate::adapter::VerificationAdapter;
+use std::sync::Arc;
+
+use crate::adapter::{Adapter, VerificationAdapter};
 use crate::auth::Auth;
 use crate::error::Error;
 use crate::user::AuthUser;
@@ -22,14 +25,65 @@ pub struct Purged {
     pub sessions: u64,
     /// Expired single-use tokens, whatever their purpose.
     pub verifications: u64,
+    /// What the plugins' own purges deleted ([`Plugin::purges`](crate::Plugin::purges)).
+    pub plugins: u64,
+}
+
+type PurgeFn<U, A> = Arc<
+    dyn Fn(Auth<U, A>, u64) -> crate::runtime::BoxFuture<'static, Result<u64, Error>> + Send + Sync,
+>;
+
+/// A plugin's purge of its own expired state, from
+/// [`Plugin::purges`](crate::Plugin::purges): given the `Auth` and the
+/// current time, it deletes what expired and says how much.
+///
+/// ```
+/// use nanoauth::{Auth, BasicUser, Purge, RecordAdapter};
+/// use nanoauth::adapter::memory::MemoryAdapter;
+///
+/// type A = MemoryAdapter<BasicUser>;
+/// let purge = Purge::new(|auth: Auth<BasicUser, A>, now| async move {
+///     Ok(auth.adapter().purge_expired_records(now).await?)
+/// });
+/// ```
+pub struct Purge<U: AuthUser, A: Adapter<U>> {
+    run: PurgeFn<U, A>,
+}
+
+impl<U: AuthUser, A: Adapter<U>> Purge<U, A> {
+    /// A purge from an async function of the `Auth` and the time.
+    pub fn new<F, Fut>(run: F) -> Self
+    where
+        F: Fn(Auth<U, A>, u64) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = Result<u64, Error>> + Send + 'static,
+    {
+        Self {
+            run: Arc::new(move |auth, now| Box::pin(run(auth, now))),
+        }
+    }
+}
+
+impl<U: AuthUser, A: Adapter<U>> Clone for Purge<U, A> {
+    fn clone(&self) -> Self {
+        Self {
+            run: Arc::clone(&self.run),
+        }
+    }
+}
+
+impl<U: AuthUser, A: Adapter<U>> std::fmt::Debug for Purge<U, A> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Purge(..)")
+    }
 }
 
 impl<U: AuthUser, A: VerificationAdapter<U>> Auth<U, A> {
     /// Deletes the sessions and single-use tokens that expired at or
     /// before this `Auth`'s current time, through
     /// [`Adapter::purge_expired_sessions`](crate::Adapter::purge_expired_sessions)
-    /// and [`VerificationAdapter::purge_expired_verifications`]. Stores that
-    /// expire records by themselves (Redis) may report zero.
+    /// and [`VerificationAdapter::purge_expired_verifications`], then runs
+    /// the plugins' own purges. Stores that expire records by themselves
+    /// (Redis) may report zero.
     ///
     /// Run it every few minutes: from your runtime's timer, a cron job or a
     /// scheduled worker, or with `spawn_sweeper` on tokio.
@@ -54,9 +108,14 @@ impl<U: AuthUser, A: VerificationAdapter<U>> Auth<U, A> {
         let now = self.now();
         let sessions = self.adapter().purge_expired_sessions(now).await?;
         let verifications = self.adapter().purge_expired_verifications(now).await?;
+        let mut plugins = 0u64;
+        for purge in &self.registry().purges {
+            plugins = plugins.saturating_add((purge.run)(self.clone(), now).await?);
+        }
         Ok(Purged {
             sessions,
             verifications,
+            plugins,
         })
     }
 }
