@@ -98,12 +98,15 @@ pub(crate) struct SignedInBody {
 enum SignInAnswer {
     SignedIn(SignedInBody),
     TwoFactorRequired {
+        // Its whole meaning is checked while parsing (`must_be_true`).
         #[serde(rename = "twoFactorRequired", deserialize_with = "must_be_true")]
         #[allow(dead_code)]
         two_factor_required: bool,
     },
 }
 
+/// `{"twoFactorRequired": false}` is no answer the server gives: refused,
+/// rather than read as a challenge.
 fn must_be_true<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
     match bool::deserialize(deserializer)? {
         true => Ok(true),

@@ -161,6 +161,7 @@ pub struct TrustedDevice {
 pub(crate) enum VerifyAnswer {
     SignedIn(SignedInBody),
     Enabled {
+        // Telling the answers apart is all it is for.
         #[allow(dead_code)]
         enabled: bool,
     },
