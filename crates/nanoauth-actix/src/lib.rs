@@ -74,6 +74,7 @@
 //! ## Features
 //! This crate has no features of its own and needs none of the core's: the
 //! application enables the core features (plugins) it uses.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod body;
 mod convert;
@@ -88,3 +89,8 @@ pub use mount::{configure, scope};
 pub use refresh::{RefreshSessionCookie, RefreshSessionCookieService};
 pub use rejection::SessionRejection;
 pub use source::{SessionSource, data};
+
+// The crate's README, compiled as doctests so it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDocTests;

@@ -19,6 +19,7 @@
 //! // A service then calls: GET /api/auth/session  with  x-api-key: na_v1_...
 //! # Ok::<(), nanoauth::ConfigError>(())
 //! ```
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod api;
 mod endpoints;
@@ -30,3 +31,8 @@ pub use api::{
 };
 pub use key::PREFIX;
 pub use plugin::ApiKeys;
+
+// The crate's README, compiled as doctests so it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDocTests;

@@ -43,6 +43,7 @@
 //!   [`MaybeSession<U>`] never rejects for a missing session.
 //! - [`require_session`] guards routes with a 401, and renews the session
 //!   cookie when the lookup slid the session's expiry.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod extract;
 mod guard;
@@ -59,3 +60,8 @@ pub use mount::AuthRouterExt;
 #[cfg(doctest)]
 #[doc = include_str!("../../../README.md")]
 struct ReadmeDocTests;
+
+// This crate's own README, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct CrateReadmeDocTests;

@@ -78,6 +78,7 @@
 //! enable another TLS backend of reqwest in your own `Cargo.toml` (e.g.
 //! `reqwest = { version = "0.13", default-features = false, features =
 //! ["native-tls"] }`). In a browser, TLS is the browser's.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod builder;
 mod client;
@@ -98,3 +99,8 @@ pub use two_factor::{Enrolment, TotpVerified, TrustedDevice, TwoFactor, TwoFacto
 /// The HTTP status type of [`ClientError::status`], re-exported from the
 /// `http` crate.
 pub use http::StatusCode;
+
+// The crate's README, compiled as doctests so it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDocTests;

@@ -56,6 +56,7 @@
 //! # Features
 //! This crate has no Cargo features. TLS is rustls with the *ring* provider
 //! and the Mozilla root certificates (`webpki-roots`); no OpenSSL.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod smtp;
 mod templates;
@@ -66,3 +67,8 @@ pub use templates::{
 };
 
 pub use nanoauth::email::{EmailError, EmailSender, OutgoingEmail};
+
+// The crate's README, compiled as doctests so it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDocTests;

@@ -55,6 +55,7 @@
 //! See [`OAuthError`]: each failure (provider down, consent denied, bad
 //! state, replayed code, wrong issuer or audience, expired ID token, ...)
 //! has its own stable code.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod api;
 mod callback;
@@ -81,3 +82,8 @@ pub use plugin::{OAuth, OAuthAdapter};
 pub use profile::Profile;
 pub use provider::{Provider, TokenAuth};
 pub use secret::ClientSecret;
+
+// The crate's README, compiled as doctests so it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDocTests;

@@ -71,6 +71,7 @@
 //! ## Requirements
 //! Redis 6.2 or later, or Valkey, as a single primary (not Redis Cluster),
 //! and a tokio runtime. This crate has no features.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod codec;
 mod connection;
@@ -88,3 +89,8 @@ pub use counters::{Counter, RedisCounters};
 pub use revocations::{RevocationFollower, follow_revocations};
 pub use sessions::RedisSessions;
 pub use store::{RedisStore, RedisStoreBuilder};
+
+// The crate's README, compiled as doctests so it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDocTests;

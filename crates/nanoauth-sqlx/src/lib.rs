@@ -18,6 +18,7 @@
 //! Built on `sqlx` with runtime (not compile-time checked) queries: the
 //! statements are generated from the schema's table names, which compile-time
 //! checking cannot know.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod adapter;
 mod dialect;
@@ -33,3 +34,8 @@ pub use adapter::{SqlAdapter, SqlAdapterBuilder};
 pub use dialect::Dialect;
 pub use migrations::migration_sql;
 pub use schema::Schema;
+
+// The crate's README, compiled as doctests so it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDocTests;

@@ -97,6 +97,7 @@
 //! function in [`cases`], bounded on exactly what it uses.
 
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)] // test support: failing is panicking
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod cases;
 mod paused;
@@ -308,3 +309,8 @@ macro_rules! __conformance_case {
         }
     };
 }
+
+// The crate's README, compiled as doctests so it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDocTests;

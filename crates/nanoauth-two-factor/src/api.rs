@@ -201,11 +201,16 @@ impl<'a, U: AuthUser, A: TwoFactorAdapter<U>> TwoFactorApi<'a, U, A> {
             Some(true) => Ok(()),
             Some(false) => Err(Error::InvalidPassword),
             None if self.auth.is_fresh(session) => Ok(()),
+            // Without a password: a recent sign-in, or a code of the
+            // authenticator already in force.
             None => match code {
-                Some(code) => {
-                    self.use_totp(plugin, session.user.id(), code).await?;
-                    Ok(())
-                }
+                Some(code) => match self.use_totp(plugin, session.user.id(), code).await {
+                    Ok(_) => Ok(()),
+                    Err(error) if error.code() == "TWO_FACTOR_NOT_ENABLED" => {
+                        Err(Error::SessionNotFresh)
+                    }
+                    Err(error) => Err(error),
+                },
                 None => Err(Error::SessionNotFresh),
             },
         }

@@ -24,8 +24,6 @@ pub enum PrimitiveError {
     /// A parameter is out of range: TOTP digits outside `6..=8`, a period of
     /// zero, too many backup codes, or a secret too short to derive keys from.
     InvalidParameter,
-    /// A [`SealingKeys`](crate::sealed::SealingKeys) was built without keys.
-    NoSealingKeys,
 
     // The input.
     /// The AEAD or the key derivation refused its input (a message beyond
@@ -47,7 +45,6 @@ impl PrimitiveError {
         match self {
             Self::Randomness => "randomness_unavailable",
             Self::InvalidParameter => "invalid_parameter",
-            Self::NoSealingKeys => "no_sealing_keys",
             Self::Crypto => "crypto_failure",
             Self::QrDataTooLong => "qr_data_too_long",
         }
@@ -59,7 +56,6 @@ impl fmt::Display for PrimitiveError {
         f.write_str(match self {
             Self::Randomness => "the operating system could not provide randomness",
             Self::InvalidParameter => "a two-factor parameter is out of range",
-            Self::NoSealingKeys => "no sealing key was configured",
             Self::Crypto => "a cryptographic primitive refused its input",
             Self::QrDataTooLong => "the text is too long for a QR code",
         })

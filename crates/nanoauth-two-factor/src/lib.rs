@@ -26,14 +26,14 @@
 //! | [`secret`] | [`TotpSecret`](secret::TotpSecret): random seeds, base32 |
 //! | [`uri`] | `otpauth://totp/` URIs for authenticator apps |
 //! | [`qr`] | The URI as an inline SVG QR code |
-//! | [`sealed`] | Secrets at rest: XChaCha20-Poly1305 under rotating keys |
 //! | [`codes`] | Backup and email codes, and their keyed hashes |
 //! | [`error`] | [`PrimitiveError`](error::PrimitiveError) |
 //!
 //! Enrolling an authenticator app and checking its first code:
 //!
 //! ```
-//! use nanoauth_two_factor::{qr, sealed::SealingKeys, secret::TotpSecret, totp::Totp, uri};
+//! use nanoauth::utils::sealed::SealingKeys;
+//! use nanoauth_two_factor::{qr, secret::TotpSecret, totp::Totp, uri};
 //!
 //! let totp = Totp::default();
 //! let secret = TotpSecret::generate()?;
@@ -50,8 +50,9 @@
 //! let seed = keys.open(&stored, b"user:42|totp:v1").unwrap();
 //! let step = totp.verify(&TotpSecret::from_bytes(&seed), &code, now, 1, None);
 //! assert_eq!(step, Some(totp.step(now)));
-//! # Ok::<(), nanoauth_two_factor::error::PrimitiveError>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod api;
 pub mod codes;
@@ -64,7 +65,6 @@ mod plugin;
 pub mod qr;
 mod random;
 mod refusal;
-pub mod sealed;
 pub mod secret;
 mod store;
 pub mod totp;
@@ -72,3 +72,8 @@ pub mod uri;
 
 pub use api::{Enrolment, Factor, Status, TrustedDevice, TwoFactorApi, TwoFactorExt, Verified};
 pub use plugin::{TwoFactor, TwoFactorAdapter};
+
+// The crate's README, compiled as doctests so it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDocTests;

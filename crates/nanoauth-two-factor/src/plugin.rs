@@ -10,9 +10,9 @@ use nanoauth::{
 };
 
 use crate::codes::CodeHasher;
-use crate::sealed::SealingKeys;
 use crate::totp::Totp;
 use crate::{endpoints, guard, store};
+use nanoauth::utils::sealed::SealingKeys;
 
 /// What an adapter needs for two-factor: plugin records for its state, and
 /// passwords to ask for them again.
@@ -164,7 +164,8 @@ impl TwoFactor {
         &self,
         auth: &Auth<U, A>,
     ) -> Result<SealingKeys, nanoauth::Error> {
-        SealingKeys::new(auth.derive_keys(SEALING_PURPOSE)).map_err(nanoauth::Error::internal)
+        auth.sealing_keys(SEALING_PURPOSE)
+            .map_err(nanoauth::Error::internal)
     }
 
     /// One hasher per secret: the first hashes, all verify.

@@ -17,7 +17,7 @@ pub const SECRET_LEN: usize = 20;
 ///
 /// The bytes are wiped on drop, `Debug` hides them, there is no `Display`,
 /// and `==` runs in constant time. Store it sealed
-/// ([`SealingKeys::seal`](crate::sealed::SealingKeys::seal)), never in clear.
+/// ([`SealingKeys::seal`](nanoauth::utils::sealed::SealingKeys::seal)), never in clear.
 ///
 /// ```
 /// use nanoauth_two_factor::secret::TotpSecret;
@@ -52,7 +52,7 @@ impl TotpSecret {
     }
 
     /// Wraps existing secret bytes, for example after
-    /// [`SealingKeys::open`](crate::sealed::SealingKeys::open).
+    /// [`SealingKeys::open`](nanoauth::utils::sealed::SealingKeys::open).
     ///
     /// ```
     /// use nanoauth_two_factor::secret::TotpSecret;

@@ -13,7 +13,10 @@ use http::StatusCode;
 use nanoauth::{Adapter, ClientInfo, Clock, RecordAdapter, SignInMethod, SignInOutcome};
 use nanoauth_two_factor::TwoFactorExt;
 
-use common::{Authenticator, Browser, CHALLENGE, DEVICE, PASSWORD, SESSION, enrolled, world};
+use common::{
+    Authenticator, Browser, CHALLENGE, DEVICE, PASSWORD, SESSION, enrolled, signed_up_by_link,
+    world,
+};
 
 #[tokio::test]
 async fn password_sign_in_stops_at_the_challenge_until_a_code_is_given() {
@@ -619,4 +622,53 @@ async fn the_sweeper_purges_abandoned_challenges() {
     assert_eq!(auth.purge_expired().await.unwrap().plugins, 0);
     world.clock.advance(5 * 60);
     assert_eq!(auth.purge_expired().await.unwrap().plugins, 1);
+}
+
+#[tokio::test]
+async fn an_account_without_a_password_uses_a_fresh_session_or_a_code() {
+    let world = world();
+    let auth = &world.auth;
+    let mut browser = signed_up_by_link(&world, "nopass@example.com").await;
+    // Freshly signed in: enabling needs no password.
+    let (status, body) = browser
+        .post(auth, "/two-factor/enable", serde_json::json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let app = Authenticator::from_uri(body["totpURI"].as_str().unwrap(), world.clock.clone());
+    let (status, _) = browser
+        .post(
+            auth,
+            "/two-factor/verify-totp",
+            serde_json::json!({ "code": app.code() }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    // An hour later the session is not fresh: disabling needs a code.
+    world.clock.advance(3600);
+    let (status, body) = browser
+        .post(auth, "/two-factor/disable", serde_json::json!({}))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(body["error"]["code"], "SESSION_NOT_FRESH");
+    let (status, body) = browser
+        .post(
+            auth,
+            "/two-factor/disable",
+            serde_json::json!({ "code": app.code() }),
+        )
+        .await;
+    assert_eq!(
+        (status, body),
+        (StatusCode::OK, serde_json::json!({ "enabled": false }))
+    );
+    // And a stale session cannot turn it on again without signing in.
+    let (status, body) = browser
+        .post(
+            auth,
+            "/two-factor/enable",
+            serde_json::json!({ "code": "123456" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
 }

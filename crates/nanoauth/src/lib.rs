@@ -52,6 +52,7 @@
 //!
 //! A feature only makes an API available; nothing changes until you add the
 //! plugin to your `Auth`.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 // The layout shows the architecture: the request pipeline, sessions and
 // keys, storage traits, the plugin contract, the built-in plugins, and
@@ -113,3 +114,8 @@ pub use user::{AuthUser, BasicSignUp, BasicUser, Email, NewUser, NoFields};
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/architecture.md")]
 struct ArchitectureDocTests;
+
+// The crate's README, compiled as doctests so it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDocTests;

@@ -72,7 +72,7 @@ pub fn world() -> World {
         .clock(clock.clone())
         .rate_limit(nanoauth::rate_limit::RateLimit::danger_disabled())
         .plugin(EmailPassword::new().hasher(hasher))
-        .plugin(MagicLink::new(Arc::clone(&sender)))
+        .plugin(MagicLink::new(Arc::clone(&sender)).sign_up_on_first_use())
         .plugin(
             TwoFactor::new("NanoAuth Test")
                 .challenge_page("/two-factor")
@@ -235,6 +235,50 @@ pub async fn enrolled(world: &World, email: &str) -> (Browser, Authenticator, Ve
         (StatusCode::OK, serde_json::json!({ "enabled": true }))
     );
     (browser, app, backup)
+}
+
+/// Signs `email` up by magic link (an account without a password); the
+/// browser is signed in.
+pub async fn signed_up_by_link(world: &World, email: &str) -> Browser {
+    let auth = &world.auth;
+    let mut browser = Browser::default();
+    let before = world.mail.lock().unwrap().len();
+    let (status, _) = browser
+        .post(
+            auth,
+            "/signin/magic-link",
+            serde_json::json!({ "email": email }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let mut text = None;
+    for _ in 0..200 {
+        text = world
+            .mail
+            .lock()
+            .unwrap()
+            .get(before)
+            .map(|mail| mail.text.clone());
+        if text.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let text = text.expect("the link was mailed");
+    let token = text
+        .split("token=")
+        .nth(1)
+        .unwrap()
+        .split(|c: char| c == '&' || c.is_whitespace())
+        .next()
+        .unwrap()
+        .to_owned();
+    let response = browser
+        .post_form(auth, "/magic/verify", &format!("token={token}"))
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(browser.signed_in(auth).await);
+    browser
 }
 
 /// An authenticator app holding the secret of a `totpURI`.

@@ -224,3 +224,63 @@ pub trait RecordAdapter<U: AuthUser>: Adapter<U> {
         now: u64,
     ) -> impl Future<Output = Result<u64, AdapterError>> + Send;
 }
+
+impl<U: AuthUser, A: RecordAdapter<U>> RecordAdapter<U> for std::sync::Arc<A> {
+    fn insert_record(
+        &self,
+        record: &PluginRecord,
+        now: u64,
+    ) -> impl Future<Output = Result<(), AdapterError>> + Send {
+        (**self).insert_record(record, now)
+    }
+
+    fn find_record(
+        &self,
+        namespace: &str,
+        key: &str,
+        now: u64,
+    ) -> impl Future<Output = Result<Option<PluginRecord>, AdapterError>> + Send {
+        (**self).find_record(namespace, key, now)
+    }
+
+    fn update_record(
+        &self,
+        record: &PluginRecord,
+        now: u64,
+    ) -> impl Future<Output = Result<bool, AdapterError>> + Send {
+        (**self).update_record(record, now)
+    }
+
+    fn delete_record(
+        &self,
+        namespace: &str,
+        key: &str,
+        now: u64,
+    ) -> impl Future<Output = Result<bool, AdapterError>> + Send {
+        (**self).delete_record(namespace, key, now)
+    }
+
+    fn list_user_records(
+        &self,
+        namespace: &str,
+        user_id: &str,
+        now: u64,
+    ) -> impl Future<Output = Result<Vec<PluginRecord>, AdapterError>> + Send {
+        (**self).list_user_records(namespace, user_id, now)
+    }
+
+    fn delete_user_records(
+        &self,
+        namespace: &str,
+        user_id: &str,
+    ) -> impl Future<Output = Result<u64, AdapterError>> + Send {
+        (**self).delete_user_records(namespace, user_id)
+    }
+
+    fn purge_expired_records(
+        &self,
+        now: u64,
+    ) -> impl Future<Output = Result<u64, AdapterError>> + Send {
+        (**self).purge_expired_records(now)
+    }
+}

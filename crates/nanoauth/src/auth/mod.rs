@@ -313,6 +313,29 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
         self.inner.keys.purpose_keys(purpose)
     }
 
+    /// [`SealingKeys`](crate::utils::sealed::SealingKeys) derived for
+    /// `purpose` (see [`derive_keys`](Self::derive_keys)): the first seals,
+    /// all open, so a value sealed before a secret rotation still opens.
+    ///
+    /// ```
+    /// # use nanoauth::{Auth, BasicUser, adapter::memory::MemoryAdapter};
+    /// # let auth = Auth::<BasicUser, _>::builder(MemoryAdapter::new())
+    /// #     .secret("a secret of at least thirty-two bytes!!").base_url("https://example.com").build()?;
+    /// let keys = auth.sealing_keys("my-plugin seeds v1")?;
+    /// let sealed = keys.seal(b"secret", b"user-1")?;
+    /// assert_eq!(keys.open(&sealed, b"user-1").as_deref().map(Vec::as_slice), Some(&b"secret"[..]));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// Never with a built `Auth` (it has at least one secret).
+    pub fn sealing_keys(
+        &self,
+        purpose: &str,
+    ) -> Result<crate::utils::sealed::SealingKeys, crate::utils::sealed::SealError> {
+        crate::utils::sealed::SealingKeys::new(self.derive_keys(purpose))
+    }
+
     /// `true` when `session` was signed in within the fresh age (see
     /// [`AuthBuilder::session_fresh_age`]); refreshes do not count, and a
     /// session from a credential (an API key) never is.

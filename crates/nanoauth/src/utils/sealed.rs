@@ -1,4 +1,6 @@
-//! Secrets at rest: TOTP seeds encrypted under the application's keys.
+//! Secrets at rest: values a plugin must keep but a database dump must not
+//! reveal (a TOTP seed, a signing key), encrypted under keys derived from
+//! the application's secrets ([`Auth::sealing_keys`](crate::Auth::sealing_keys)).
 //!
 //! A sealed value is text, `v1.<kid>.<base64url(nonce ‖ ciphertext ‖ tag)>`,
 //! made with XChaCha20-Poly1305. `kid` names the key (first 6 bytes of its
@@ -15,15 +17,41 @@ use hkdf::Hkdf;
 use sha2::{Digest, Sha256};
 use zeroize::{Zeroize as _, Zeroizing};
 
-use crate::error::PrimitiveError;
-use crate::random;
+use crate::utils::token::random_bytes;
+
+/// Why a value could not be sealed, or keys not made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SealError {
+    /// No keys were given.
+    NoSealingKeys,
+    /// A secret too short to derive a key from.
+    InvalidParameter,
+    /// The operating system could not provide a nonce.
+    Randomness,
+    /// The cipher or key derivation refused its input.
+    Crypto,
+}
+
+impl fmt::Display for SealError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::NoSealingKeys => "no sealing keys",
+            Self::InvalidParameter => "a secret is too short to derive a sealing key from",
+            Self::Randomness => "the operating system could not provide randomness",
+            Self::Crypto => "the cipher refused its input",
+        })
+    }
+}
+
+impl std::error::Error for SealError {}
 
 /// The format tag at the start of every sealed value.
 const VERSION: &str = "v1";
 /// Prepended to the caller's associated data so that a value sealed here
 /// cannot be confused with the output of any other use of the same key, nor
 /// of a later format version.
-const AAD_DOMAIN: &[u8] = b"nanoauth-two-factor sealed v1\0";
+const AAD_DOMAIN: &[u8] = b"nanoauth sealed v1\0";
 const NONCE_LEN: usize = 24;
 const TAG_LEN: usize = 16;
 /// The shortest secret [`SealingKeys::derive`] accepts, as NanoAuth's core
@@ -38,7 +66,7 @@ pub const MIN_SECRET_LEN: usize = 32;
 /// standalone use.
 ///
 /// ```
-/// use nanoauth_two_factor::sealed::SealingKeys;
+/// use nanoauth::utils::sealed::SealingKeys;
 ///
 /// let keys = SealingKeys::new(vec![[7u8; 32]])?;
 /// let sealed = keys.seal(b"totp seed", b"user:42|totp:v1")?;
@@ -47,7 +75,7 @@ pub const MIN_SECRET_LEN: usize = 32;
 /// assert_eq!(opened.as_slice(), b"totp seed");
 /// // Another user's row does not open it.
 /// assert!(keys.open(&sealed, b"user:43|totp:v1").is_none());
-/// # Ok::<(), nanoauth_two_factor::error::PrimitiveError>(())
+/// # Ok::<(), nanoauth::utils::sealed::SealError>(())
 /// ```
 pub struct SealingKeys {
     keys: Vec<SealingKey>,
@@ -62,17 +90,17 @@ impl SealingKeys {
     /// A ring of 32-byte keys, newest first.
     ///
     /// ```
-    /// use nanoauth_two_factor::sealed::SealingKeys;
+    /// use nanoauth::utils::sealed::SealingKeys;
     ///
     /// let keys = SealingKeys::new(vec![[1u8; 32], [2u8; 32]])?;
     /// assert_eq!(keys.kids().count(), 2);
     /// assert!(SealingKeys::new(Vec::new()).is_err());
-    /// # Ok::<(), nanoauth_two_factor::error::PrimitiveError>(())
+    /// # Ok::<(), nanoauth::utils::sealed::SealError>(())
     /// ```
     ///
     /// # Errors
-    /// [`PrimitiveError::NoSealingKeys`] when `keys` is empty.
-    pub fn new(mut keys: Vec<[u8; 32]>) -> Result<Self, PrimitiveError> {
+    /// [`SealError::NoSealingKeys`] when `keys` is empty.
+    pub fn new(mut keys: Vec<[u8; 32]>) -> Result<Self, SealError> {
         let ring = keys.iter().copied().map(Zeroizing::new).collect();
         // The ring keeps wiped-on-drop copies; leave no plain one behind.
         keys.zeroize();
@@ -84,39 +112,39 @@ impl SealingKeys {
     /// purposes are independent.
     ///
     /// ```
-    /// use nanoauth_two_factor::sealed::SealingKeys;
+    /// use nanoauth::utils::sealed::SealingKeys;
     ///
     /// let secret = [9u8; 32];
     /// let keys = SealingKeys::derive(&[&secret], b"nanoauth two-factor seeds")?;
     /// let sealed = keys.seal(b"seed", b"user:1")?;
     /// assert!(keys.open(&sealed, b"user:1").is_some());
-    /// # Ok::<(), nanoauth_two_factor::error::PrimitiveError>(())
+    /// # Ok::<(), nanoauth::utils::sealed::SealError>(())
     /// ```
     ///
     /// # Errors
-    /// [`PrimitiveError::NoSealingKeys`] when `secrets` is empty, and
-    /// [`PrimitiveError::InvalidParameter`] when a secret is shorter than
+    /// [`SealError::NoSealingKeys`] when `secrets` is empty, and
+    /// [`SealError::InvalidParameter`] when a secret is shorter than
     /// [`MIN_SECRET_LEN`] bytes.
-    pub fn derive(secrets: &[&[u8]], purpose: &[u8]) -> Result<Self, PrimitiveError> {
+    pub fn derive(secrets: &[&[u8]], purpose: &[u8]) -> Result<Self, SealError> {
         let keys = secrets
             .iter()
             .map(|secret| {
                 if secret.len() < MIN_SECRET_LEN {
-                    return Err(PrimitiveError::InvalidParameter);
+                    return Err(SealError::InvalidParameter);
                 }
                 let mut key = Zeroizing::new([0u8; 32]);
                 Hkdf::<Sha256>::new(None, secret)
                     .expand(purpose, key.as_mut_slice())
-                    .map_err(|_| PrimitiveError::Crypto)?;
+                    .map_err(|_| SealError::Crypto)?;
                 Ok(key)
             })
             .collect::<Result<Vec<_>, _>>()?;
         Self::from_keys(keys)
     }
 
-    fn from_keys(keys: Vec<Zeroizing<[u8; 32]>>) -> Result<Self, PrimitiveError> {
+    fn from_keys(keys: Vec<Zeroizing<[u8; 32]>>) -> Result<Self, SealError> {
         if keys.is_empty() {
-            return Err(PrimitiveError::NoSealingKeys);
+            return Err(SealError::NoSealingKeys);
         }
         let keys = keys
             .into_iter()
@@ -131,13 +159,13 @@ impl SealingKeys {
     /// The key ids, sealing key first.
     ///
     /// ```
-    /// use nanoauth_two_factor::sealed::SealingKeys;
+    /// use nanoauth::utils::sealed::SealingKeys;
     ///
     /// let keys = SealingKeys::new(vec![[1u8; 32]])?;
     /// let sealed = keys.seal(b"x", b"")?;
     /// let kid = keys.kids().next().unwrap();
     /// assert!(sealed.starts_with(&format!("v1.{kid}.")));
-    /// # Ok::<(), nanoauth_two_factor::error::PrimitiveError>(())
+    /// # Ok::<(), nanoauth::utils::sealed::SealError>(())
     /// ```
     pub fn kids(&self) -> impl Iterator<Item = &str> {
         self.keys.iter().map(|key| key.kid.as_str())
@@ -152,23 +180,23 @@ impl SealingKeys {
     /// secret, does not open.
     ///
     /// ```
-    /// use nanoauth_two_factor::sealed::SealingKeys;
+    /// use nanoauth::utils::sealed::SealingKeys;
     ///
     /// let keys = SealingKeys::new(vec![[3u8; 32]])?;
     /// // Random nonces: sealing twice gives different text.
     /// assert_ne!(keys.seal(b"seed", b"user:1")?, keys.seal(b"seed", b"user:1")?);
-    /// # Ok::<(), nanoauth_two_factor::error::PrimitiveError>(())
+    /// # Ok::<(), nanoauth::utils::sealed::SealError>(())
     /// ```
     ///
     /// # Errors
-    /// [`PrimitiveError::Randomness`] when no nonce can be drawn, and
-    /// [`PrimitiveError::Crypto`] if the cipher refuses the input (beyond
+    /// [`SealError::Randomness`] when no nonce can be drawn, and
+    /// [`SealError::Crypto`] if the cipher refuses the input (beyond
     /// its 256 GiB message limit).
-    pub fn seal(&self, plaintext: &[u8], associated_data: &[u8]) -> Result<String, PrimitiveError> {
-        let key = self.keys.first().ok_or(PrimitiveError::NoSealingKeys)?;
+    pub fn seal(&self, plaintext: &[u8], associated_data: &[u8]) -> Result<String, SealError> {
+        let key = self.keys.first().ok_or(SealError::NoSealingKeys)?;
         // 192-bit nonces drawn at random do not collide in practice, which is
         // why the X variant is used: no counter to keep across processes.
-        let nonce = random::bytes::<NONCE_LEN>()?;
+        let nonce = random_bytes::<NONCE_LEN>().map_err(|_| SealError::Randomness)?;
         let aad = bound_aad(associated_data);
         let ciphertext = cipher(key)
             .encrypt(
@@ -178,7 +206,7 @@ impl SealingKeys {
                     aad: &aad,
                 },
             )
-            .map_err(|_| PrimitiveError::Crypto)?;
+            .map_err(|_| SealError::Crypto)?;
         let mut body = Vec::with_capacity(NONCE_LEN + ciphertext.len());
         body.extend_from_slice(&nonce);
         body.extend_from_slice(&ciphertext);
@@ -197,7 +225,7 @@ impl SealingKeys {
     /// the text (Poly1305 authenticates every byte).
     ///
     /// ```
-    /// use nanoauth_two_factor::sealed::SealingKeys;
+    /// use nanoauth::utils::sealed::SealingKeys;
     ///
     /// let old = SealingKeys::new(vec![[1u8; 32]])?;
     /// let sealed = old.seal(b"seed", b"user:7")?;
@@ -205,7 +233,7 @@ impl SealingKeys {
     /// let rotated = SealingKeys::new(vec![[2u8; 32], [1u8; 32]])?;
     /// assert_eq!(rotated.open(&sealed, b"user:7").unwrap().as_slice(), b"seed");
     /// assert!(rotated.open("v1.garbage.text", b"user:7").is_none());
-    /// # Ok::<(), nanoauth_two_factor::error::PrimitiveError>(())
+    /// # Ok::<(), nanoauth::utils::sealed::SealError>(())
     /// ```
     pub fn open(&self, sealed: &str, associated_data: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
         let mut parts = sealed.split('.');
@@ -414,11 +442,11 @@ mod tests {
     fn derive_refuses_weak_input() {
         assert_eq!(
             SealingKeys::derive(&[], b"p").unwrap_err(),
-            PrimitiveError::NoSealingKeys
+            SealError::NoSealingKeys
         );
         assert_eq!(
             SealingKeys::derive(&[&[1u8; 31]], b"p").unwrap_err(),
-            PrimitiveError::InvalidParameter
+            SealError::InvalidParameter
         );
     }
 
