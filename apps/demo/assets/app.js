@@ -45,6 +45,26 @@ function value(id) {
   return document.getElementById(id).value;
 }
 
+// The HTML our own server renders for a JSON request (the two-factor
+// enrolment); errors come as the API's JSON.
+async function fragment(path, body) {
+  const response = await fetch(path, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+    credentials: "same-origin",
+  });
+  if (response.ok) return response.text();
+  let message = null;
+  try {
+    const data = await response.json();
+    message = data && data.error && data.error.message;
+  } catch {
+    // Not JSON: fall through to the generic message.
+  }
+  throw new Error(message || `Request failed (${response.status}).`);
+}
+
 function onSubmit(formId, send, done = () => location.assign("/account")) {
   const form = document.getElementById(formId);
   if (!form) return;
@@ -54,8 +74,7 @@ function onSubmit(formId, send, done = () => location.assign("/account")) {
     clearError();
     button.disabled = true;
     try {
-      await send();
-      done();
+      done(await send());
     } catch (error) {
       showError(error.message);
     } finally {
@@ -67,7 +86,14 @@ function onSubmit(formId, send, done = () => location.assign("/account")) {
 onSubmit("sign-up", () =>
   api("/signup/email", { name: value("name"), email: value("email"), password: value("password") }),
 );
-onSubmit("sign-in", () => api("/signin/email", { email: value("email"), password: value("password") }));
+// An account with two-factor on answers `{twoFactorRequired: true}`: no
+// session yet, the code is asked for on /two-factor.
+onSubmit(
+  "sign-in",
+  () => api("/signin/email", { email: value("email"), password: value("password") }),
+  (answer) =>
+    location.assign(answer && answer.twoFactorRequired ? "/two-factor?callbackURL=%2Faccount" : "/account"),
+);
 
 // Email flows: the demo prints the mail in the server's console.
 const SENT =
@@ -124,9 +150,12 @@ for (const button of document.querySelectorAll("button.social")) {
     EMAIL_REQUIRED: "The provider did not share an email address.",
     INVALID_STATE: "That sign-in attempt expired. Try again.",
     PROVIDER_UNAVAILABLE: "The sign-in provider is unavailable. Try again later.",
+    INVALID_CHALLENGE: "That sign-in expired before its code was entered. Sign in again.",
   };
   if (params.get("error")) showError(codes[params.get("error")] || "Something went wrong. Try again.");
   if (params.get("reset") === "done") showNotice("Your password was changed. Sign in with the new one.");
+  if (params.get("two-factor") === "on") showNotice("Two-factor authentication is on.");
+  if (params.get("two-factor") === "off") showNotice("Two-factor authentication is off.");
 }
 
 document.getElementById("sign-out")?.addEventListener("click", async () => {
@@ -143,6 +172,123 @@ for (const button of document.querySelectorAll("button.revoke")) {
     button.disabled = true;
     try {
       await api("/sessions/revoke", { id: button.dataset.id });
+      location.reload();
+    } catch (error) {
+      showError(error.message);
+      button.disabled = false;
+    }
+  });
+}
+
+// --- Two-factor: the challenge page (/two-factor) ----------------------------
+
+{
+  const form = document.getElementById("two-factor-verify");
+  const kinds = {
+    totp: {
+      path: "/two-factor/verify-totp",
+      prompt: "Enter the code from your authenticator app.",
+      label: "Code",
+    },
+    backup: {
+      path: "/two-factor/verify-backup-code",
+      prompt: "Enter one of your backup codes. Each one works once.",
+      label: "Backup code",
+    },
+    email: {
+      path: "/two-factor/verify-otp",
+      prompt: "Enter the code we emailed you. (Demo: the server prints it in its console.)",
+      label: "Emailed code",
+    },
+  };
+  function use(kind) {
+    form.dataset.kind = kind;
+    document.getElementById("two-factor-prompt").textContent = kinds[kind].prompt;
+    document.getElementById("two-factor-code-label").textContent = kinds[kind].label;
+    document.getElementById("use-totp").hidden = kind === "totp";
+    document.getElementById("use-backup-code").hidden = kind === "backup";
+    const input = document.getElementById("two-factor-code");
+    input.value = "";
+    input.inputMode = kind === "backup" ? "text" : "numeric";
+    input.focus();
+  }
+  if (form) {
+    document.getElementById("use-totp").addEventListener("click", () => use("totp"));
+    document.getElementById("use-backup-code").addEventListener("click", () => use("backup"));
+    document.getElementById("send-email-code")?.addEventListener("click", async (event) => {
+      const button = event.currentTarget;
+      clearError();
+      button.disabled = true;
+      try {
+        await api("/two-factor/send-otp");
+        use("email");
+        showNotice("A code is on its way to your email address. (Demo: the server prints it in its console.)");
+      } catch (error) {
+        showError(error.message);
+      } finally {
+        button.disabled = false;
+      }
+    });
+    onSubmit(
+      "two-factor-verify",
+      () =>
+        api(kinds[form.dataset.kind].path, {
+          code: value("two-factor-code"),
+          trustDevice: document.getElementById("trust-device").checked,
+        }),
+      // A path on this site: the server checked it before writing it here.
+      () => location.assign(form.dataset.next || "/account"),
+    );
+  }
+}
+
+// --- Two-factor: the account page ---------------------------------------------
+
+onSubmit(
+  "two-factor-enable",
+  // The demo's own route answers the enrolment as HTML rendered on the
+  // server (QR code, key, backup codes): the secret is never sent back.
+  () => fragment("/account/two-factor/enable", { password: value("two-factor-enable-password") }),
+  (html) => {
+    const box = document.getElementById("two-factor-enrolment");
+    box.innerHTML = html;
+    box.hidden = false;
+    document.getElementById("two-factor-enable-password").value = "";
+    document.getElementById("two-factor-confirm").hidden = false;
+    document.getElementById("two-factor-confirm-code").focus();
+  },
+);
+onSubmit(
+  "two-factor-confirm",
+  () => api("/two-factor/verify-totp", { code: value("two-factor-confirm-code") }),
+  () => location.assign("/account?two-factor=on"),
+);
+onSubmit(
+  "two-factor-backup-codes",
+  () => api("/two-factor/backup-codes", { password: value("two-factor-backup-password") }),
+  ({ backupCodes }) => {
+    const list = document.getElementById("backup-codes");
+    list.replaceChildren(
+      ...backupCodes.map((code) => {
+        const item = document.createElement("li");
+        item.append(Object.assign(document.createElement("code"), { textContent: code }));
+        return item;
+      }),
+    );
+    document.getElementById("new-backup-codes").hidden = false;
+    document.getElementById("two-factor-backup-password").value = "";
+  },
+);
+onSubmit(
+  "two-factor-disable",
+  () => api("/two-factor/disable", { password: value("two-factor-disable-password") }),
+  () => location.assign("/account?two-factor=off"),
+);
+for (const button of document.querySelectorAll("button.revoke-device")) {
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      await api("/two-factor/trusted-devices/revoke", { id: button.dataset.id });
       location.reload();
     } catch (error) {
       showError(error.message);

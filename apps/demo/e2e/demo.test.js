@@ -5,8 +5,9 @@
 // signed in across a reload, sign out, the error messages of the forms, sign
 // in, revoking another browser's session from the sessions table, magic
 // links (whose page posts them back, so a mail scanner's HEAD or GET
-// leaves them whole), and social sign-in through a real OpenID Connect
-// provider.
+// leaves them whole), social sign-in through a real OpenID Connect
+// provider, and two-factor authentication (enrolment on the account page,
+// the challenge page, a backup code that works once).
 //
 // The steps share one browser and run in order; once a step fails, the later
 // ones are skipped (they would only fail for the same reason). A full-page
@@ -18,7 +19,7 @@
 // also builds and starts the demo.
 
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -147,6 +148,28 @@ async function signIn(page, { email, password }) {
   await form.locator('#email').fill(email);
   await form.locator('#password').fill(password);
   await form.locator('button[type=submit]').click();
+}
+
+/**
+ * The authenticator app: the RFC 6238 code (HMAC-SHA-1, 6 digits, 30 s
+ * steps) of a base32 `secret` at `at` (milliseconds).
+ */
+function totp(secret, at = Date.now()) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  const bits = [...secret.replace(/[\s=]/g, '').toUpperCase()]
+    .map((char) => {
+      const index = alphabet.indexOf(char);
+      assert.ok(index >= 0, `not base32: ${char}`);
+      return index.toString(2).padStart(5, '0');
+    })
+    .join('');
+  const key = Buffer.from(bits.match(/.{8}/g).map((byte) => parseInt(byte, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 1000 / 30)));
+  const mac = createHmac('sha1', key).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0x0f; // RFC 4226 §5.3, dynamic truncation
+  const code = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return String(code).padStart(6, '0');
 }
 
 /** The rows of the sessions table, as {current, revocable}. */
@@ -472,6 +495,79 @@ describe(`NanoAuth demo at ${BASE_URL}`, { timeout: 20 * STEP_MS }, () => {
     await other.locator('#deny').click();
     await waitForPath(other, '/sign-in');
     assert.match(await visibleError(other), /cancelled/i);
+  });
+
+  step('two-factor: enrol on the account page; sign-ins then stop at /two-factor; a backup code works once', async () => {
+    // The social step signed in twice from this address: wait out the
+    // sign-in rate limit's window (3 per 10 s per IP) for this step's three.
+    await sleep(10_500);
+    const tf = { name: 'Two Factor', email: `tf-${RUN_ID}@example.com`, password: `two factor ${RUN_ID}` };
+    const page = await openContext('two-factor');
+    await signUp(page, tf);
+    await waitForPath(page, '/account');
+    assert.match(await textOf(page, '#two-factor-status'), /^Off\./);
+
+    // Enrol: the password, then the QR code (server-rendered SVG), the key
+    // in text and the backup codes, shown once.
+    await page.fill('#two-factor-enable-password', tf.password);
+    await page.locator('form#two-factor-enable button[type=submit]').click();
+    await page.locator('#totp-qr svg').waitFor();
+    const secret = (await textOf(page, '#totp-secret')).replace(/\s/g, '');
+    assert.match(secret, /^[A-Z2-7]{32,}$/, 'a base32 key to type in');
+    const backupCodes = await page.locator('#enrolment-backup-codes code').allTextContents();
+    assert.equal(backupCodes.length, 10, `ten backup codes: ${JSON.stringify(backupCodes)}`);
+    const shot = path.join(SCREENSHOT_DIR, 'account-two-factor.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    console.log(`screenshot of the enrolment: ${shot}`);
+    await page.fill('#two-factor-confirm-code', totp(secret));
+    await page.locator('form#two-factor-confirm button[type=submit]').click();
+    await poll('the status to say On', () => textOf(page, '#two-factor-status'), (t) => t === 'On. 10 backup codes left.');
+    assert.equal(pathOf(page), '/account');
+
+    // The password alone now leads to the challenge page; the app's code
+    // signs in. The step that confirmed is used up, so the code is the
+    // next step's (within the one step of drift the server allows).
+    await page.locator('button#sign-out').click();
+    await waitForPath(page, '/sign-in');
+    await signIn(page, tf);
+    await waitForPath(page, '/two-factor');
+    assert.equal(
+      (await page.request.get(url('/api/auth/session')).then((r) => r.text())),
+      'null',
+      'no session before the code',
+    );
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'two-factor-challenge.png'), fullPage: true });
+    await page.fill('#two-factor-code', totp(secret, Date.now() + 30_000));
+    await page.locator('form#two-factor-verify button[type=submit]').click();
+    await waitForPath(page, '/account');
+    await expectText(page, '#user-email', tf.email);
+
+    // A backup code instead of the app: once...
+    await page.locator('button#sign-out').click();
+    await waitForPath(page, '/sign-in');
+    await signIn(page, tf);
+    await waitForPath(page, '/two-factor');
+    await page.locator('#use-backup-code').click();
+    await expectText(page, '#two-factor-code-label', 'Backup code');
+    await page.fill('#two-factor-code', backupCodes[0]);
+    await page.locator('form#two-factor-verify button[type=submit]').click();
+    await waitForPath(page, '/account');
+    await expectText(page, '#two-factor-status', 'On. 9 backup codes left.');
+
+    // ...and not twice.
+    await page.locator('button#sign-out').click();
+    await waitForPath(page, '/sign-in');
+    await signIn(page, tf);
+    await waitForPath(page, '/two-factor');
+    await page.locator('#use-backup-code').click();
+    await page.fill('#two-factor-code', backupCodes[0]);
+    await page.locator('form#two-factor-verify button[type=submit]').click();
+    const message = await visibleError(page);
+    assertReadable(message);
+    assert.match(message, /code is not correct/i);
+    await sleep(300);
+    assert.equal(pathOf(page), '/two-factor');
+    assert.equal(await page.request.get(url('/api/auth/session')).then((r) => r.text()), 'null');
   });
 
   step('no page threw an uncaught script error', async () => {

@@ -3,15 +3,17 @@
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Router, middleware};
 use nanoauth::Auth;
 use nanoauth_axum::{AuthRouterExt, MaybeSession};
 use nanoauth_oauth::OAuth;
 use nanoauth_sqlx::SqlAdapter;
+use nanoauth_two_factor::TwoFactorExt as _;
 
 use crate::pages;
 use crate::social;
+use crate::two_factor;
 use crate::user::DemoUser;
 
 pub(crate) type DemoAuth = Auth<DemoUser, SqlAdapter<DemoUser>>;
@@ -23,6 +25,8 @@ pub(crate) fn app(auth: DemoAuth) -> Router {
         .route("/sign-up", get(sign_up))
         .route("/sign-in", get(sign_in))
         .route("/account", get(account))
+        .route("/account/two-factor/enable", post(two_factor::enable))
+        .route(two_factor::CHALLENGE_PAGE, get(two_factor::challenge_page))
         .route("/forgot-password", get(forgot_password))
         .route("/reset-password", get(reset_password))
         .route("/app.js", get(script))
@@ -98,15 +102,20 @@ async fn account(
         return Redirect::to(&target).into_response();
     };
     let now = auth.now();
-    let listed = nanoauth::Adapter::list_sessions(auth.adapter(), &session.user.id).await;
-    match listed {
-        Ok(mut sessions) => {
+    let loaded = async {
+        let sessions = nanoauth::Adapter::list_sessions(auth.adapter(), &session.user.id).await?;
+        let two_factor = auth.two_factor().status(&session.user).await?;
+        Ok::<_, nanoauth::Error>((sessions, two_factor))
+    };
+    match loaded.await {
+        Ok((mut sessions, two_factor)) => {
             sessions.retain(|s| s.expires_at > now);
             sessions.sort_by_key(|s| std::cmp::Reverse(s.created_at));
             let mut response = Html(pages::account(
                 &session.user,
                 &sessions,
                 &session.session.id,
+                &two_factor,
                 now,
             ))
             .into_response();
@@ -121,7 +130,7 @@ async fn account(
         }
         Err(error) => (
             StatusCode::SERVICE_UNAVAILABLE,
-            Html(pages::unavailable(error.message())),
+            Html(pages::unavailable(&error.message())),
         )
             .into_response(),
     }
@@ -212,7 +221,8 @@ mod tests {
         let mut builder = Auth::builder(adapter)
             .secret("demo test secret, thirty-two bytes or more")
             .base_url("http://127.0.0.1:3000")
-            .plugin(EmailPassword::new().hasher(PasswordHasher::with_params(64, 1, 1).unwrap()));
+            .plugin(EmailPassword::new().hasher(PasswordHasher::with_params(64, 1, 1).unwrap()))
+            .plugin(crate::two_factor::plugin());
         if !providers.is_empty() {
             builder = builder.plugin(social::plugin(providers));
         }
@@ -418,5 +428,159 @@ mod tests {
             "{body}"
         );
         assert!(body.contains("code_challenge_method=S256"), "{body}");
+    }
+
+    fn json_post(path: &str, cookie: &str, body: &str) -> Request<Body> {
+        Request::post(path)
+            .header("content-type", "application/json")
+            .header("origin", "http://127.0.0.1:3000")
+            .header("cookie", cookie)
+            .body(Body::from(body.to_owned()))
+            .unwrap()
+    }
+
+    /// The `name=value` pairs of the `Set-Cookie` headers, as a browser
+    /// would send them back (cleared cookies left out).
+    fn cookies_of(headers: &axum::http::HeaderMap) -> String {
+        headers
+            .get_all("set-cookie")
+            .iter()
+            .map(|value| value.to_str().unwrap())
+            .filter(|value| !value.contains("Max-Age=0"))
+            .map(|value| value.split(';').next().unwrap().to_owned())
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn totp_now(secret: &str) -> String {
+        use nanoauth_two_factor::secret::TotpSecret;
+        use nanoauth_two_factor::totp::Totp;
+        let secret = TotpSecret::from_base32(&secret.replace(' ', "")).unwrap();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        Totp::default().generate(&secret, now)
+    }
+
+    /// Enrol on the account page, confirm, sign out, sign in: the challenge
+    /// page, then a backup code signs in.
+    #[tokio::test]
+    async fn two_factor_from_the_account_page_to_the_challenge_page() {
+        let app = demo().await;
+        let body = r#"{"email":"tf@example.com","password":"correct horse","name":"T"}"#;
+        let (status, headers, _) = send(&app, json_post("/api/auth/signup/email", "", body)).await;
+        assert_eq!(status, StatusCode::OK);
+        let cookie = cookies_of(&headers);
+
+        let (_, _, page) = send(&app, get("/account", &cookie)).await;
+        assert!(
+            page.contains(r#"<section id="two-factor" data-state="off">"#),
+            "{page}"
+        );
+
+        // The enrolment goes through the API's checks...
+        let wrong = r#"{"password":"not it at all"}"#;
+        let (status, _, body) = send(
+            &app,
+            json_post("/account/two-factor/enable", &cookie, wrong),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(body.contains("INVALID_PASSWORD"), "{body}");
+        let hostile = Request::post("/account/two-factor/enable")
+            .header("content-type", "application/json")
+            .header("origin", "https://evil.example")
+            .header("cookie", &cookie)
+            .body(Body::from(r#"{"password":"correct horse"}"#))
+            .unwrap();
+        let (status, _, _) = send(&app, hostile).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "the API's origin check");
+
+        // ...and answers HTML: the QR code, the key, the backup codes.
+        let right = r#"{"password":"correct horse"}"#;
+        let (status, headers, html) = send(
+            &app,
+            json_post("/account/two-factor/enable", &cookie, right),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{html}");
+        assert_eq!(headers["cache-control"], "no-store");
+        assert!(html.contains(r#"<div id="totp-qr" class="qr"><svg"#));
+        let secret = html
+            .split(r#"<code id="totp-secret">"#)
+            .nth(1)
+            .and_then(|rest| rest.split('<').next())
+            .unwrap()
+            .to_owned();
+        assert!(
+            !html.contains("otpauth://"),
+            "the URI is in the QR code only"
+        );
+        let backup: Vec<String> = html
+            .split("<li><code>")
+            .skip(1)
+            .map(|rest| rest.split('<').next().unwrap().to_owned())
+            .collect();
+        assert_eq!(backup.len(), 10);
+        let (_, _, page) = send(&app, get("/account", &cookie)).await;
+        assert!(page.contains(r#"data-state="pending""#));
+
+        let confirm = format!(r#"{{"code":"{}"}}"#, totp_now(&secret));
+        let (status, _, body) = send(
+            &app,
+            json_post("/api/auth/two-factor/verify-totp", &cookie, &confirm),
+        )
+        .await;
+        assert_eq!(
+            (status, body.as_str()),
+            (StatusCode::OK, r#"{"enabled":true}"#)
+        );
+        let (_, _, page) = send(&app, get("/account", &cookie)).await;
+        assert!(page.contains(r#"<p id="two-factor-status">On. 10 backup codes left.</p>"#));
+
+        // Signed out, the password alone reaches the challenge page only.
+        send(&app, json_post("/api/auth/signout", &cookie, "")).await;
+        let (status, _, _) = send(&app, get("/two-factor", "")).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "no sign-in waits");
+        let credentials = r#"{"email":"tf@example.com","password":"correct horse"}"#;
+        let (status, headers, body) =
+            send(&app, json_post("/api/auth/signin/email", "", credentials)).await;
+        assert_eq!(
+            (status, body.as_str()),
+            (StatusCode::OK, r#"{"twoFactorRequired":true}"#)
+        );
+        let challenge = cookies_of(&headers);
+        assert!(challenge.starts_with("nanoauth.two_factor="), "{challenge}");
+        let (status, _, page) = send(
+            &app,
+            get("/two-factor?callbackURL=%2F%2Fevil.example", &challenge),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            page.contains(r#"data-next="/account""#),
+            "a foreign target is dropped"
+        );
+        assert!(page.contains(r#"id="send-email-code""#));
+
+        let code = format!(r#"{{"code":"{}"}}"#, backup[0]);
+        let (status, headers, body) = send(
+            &app,
+            json_post("/api/auth/two-factor/verify-backup-code", &challenge, &code),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let session = cookies_of(&headers);
+        let (status, _, page) = send(&app, get("/account", &session)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("9 backup codes left"));
+        let (status, headers, _) =
+            send(&app, get("/two-factor?callbackURL=%2Faccount", &session)).await;
+        assert_eq!(
+            (status, headers["location"].to_str().unwrap()),
+            (StatusCode::SEE_OTHER, "/account"),
+            "signed in already"
+        );
     }
 }

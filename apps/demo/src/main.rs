@@ -8,6 +8,7 @@ mod pages;
 mod secret;
 mod social;
 mod storage;
+mod two_factor;
 mod user;
 
 use std::net::SocketAddr;
@@ -73,6 +74,9 @@ async fn run() -> Result<(), BoxError> {
         // "Send me a link" also signs new addresses up.
         .plugin(MagicLink::new(DangerConsoleSender).sign_up_on_first_use())
         .plugin(PasswordReset::new(DangerConsoleSender))
+        // Authenticator apps, backup codes, and codes by email (printed
+        // here too); sign-ins stop at /two-factor for the code.
+        .plugin(two_factor::plugin())
         .session_cache(options.session_cache)
         .on(EventKind::OnError, |event, _| async move {
             if let Event::PurgeFailed { error } = event {

@@ -3,6 +3,7 @@
 
 use nanoauth::SessionRecord;
 pub(crate) use nanoauth::utils::html::escape;
+use nanoauth_two_factor::Status;
 
 use crate::user::DemoUser;
 
@@ -127,6 +128,7 @@ pub(crate) fn account(
     user: &DemoUser,
     sessions: &[SessionRecord],
     current: &str,
+    two_factor: &Status,
     now: u64,
 ) -> String {
     let rows: String = sessions
@@ -162,7 +164,9 @@ pub(crate) fn account(
   <thead><tr><th>Device</th><th>IP</th><th>Signed in</th><th></th></tr></thead>
   <tbody>{rows}</tbody>
 </table>
+{two_factor}
 <button id="sign-out" class="secondary">Sign out</button>"#,
+            two_factor = two_factor_section(two_factor, now),
             email = escape(&user.email),
             name = escape(if user.name.is_empty() {
                 "(no name)"
@@ -170,6 +174,165 @@ pub(crate) fn account(
                 &user.name
             }),
             role = escape(&user.role),
+        ),
+    )
+}
+
+/// "in 3 days" from two Unix times.
+fn until(then: u64, now: u64) -> String {
+    let seconds = then.saturating_sub(now);
+    match seconds {
+        0..3600 => "within the hour".to_owned(),
+        3600..86_400 => format!("in {} h", seconds / 3600),
+        _ => format!("in {} days", seconds / 86_400),
+    }
+}
+
+/// The account page's two-factor section. Off: a password and a button
+/// (the enrolment, fetched by `app.js`, goes into `#two-factor-enrolment`);
+/// on: new backup codes, turning it off, and the trusted devices.
+fn two_factor_section(status: &Status, now: u64) -> String {
+    // A password field per action: each asks again, on its own.
+    let password = |id: &str| {
+        format!(
+            r#"<label for="{id}">Password</label>
+  <input id="{id}" type="password" autocomplete="current-password">"#
+        )
+    };
+    if !status.enabled {
+        let (state, pending_note) = if status.pending {
+            (
+                "pending",
+                r#"<p class="hint">Turning on was started but not confirmed. Start again to see a new QR code, or confirm with a code from the app you set up then.</p>"#,
+            )
+        } else {
+            ("off", "")
+        };
+        return format!(
+            r#"<section id="two-factor" data-state="{state}">
+<h2>Two-factor authentication</h2>
+<p id="two-factor-status">Off. With it on, signing in also asks for a code from an authenticator app.</p>
+{pending_note}
+<form id="two-factor-enable">
+  {password}
+  <p class="hint">Leave it empty if your account has no password (then sign in again first if it was more than 10 minutes ago).</p>
+  <button type="submit">Turn on two-factor</button>
+</form>
+<div id="two-factor-enrolment" hidden></div>
+<form id="two-factor-confirm"{confirm_hidden}>
+  <label for="two-factor-confirm-code">Code from the app</label>
+  <input id="two-factor-confirm-code" inputmode="numeric" autocomplete="one-time-code" maxlength="6" required>
+  <button type="submit">Confirm and turn on</button>
+</form>
+</section>"#,
+            password = password("two-factor-enable-password"),
+            confirm_hidden = if status.pending { "" } else { " hidden" },
+        );
+    }
+    let devices = if status.trusted_devices.is_empty() {
+        r#"<p class="hint" id="no-trusted-devices">No trusted devices: every sign-in asks for a code.</p>"#
+            .to_owned()
+    } else {
+        let rows: String = status
+            .trusted_devices
+            .iter()
+            .map(|device| {
+                format!(
+                    r#"<tr class="trusted-device" data-id="{id}"><td class="agent" title="{agent}">{agent}</td><td>{ip}</td><td>{since}</td><td>{expires}</td><td><button class="revoke-device" data-id="{id}">Revoke</button></td></tr>"#,
+                    id = escape(&device.id),
+                    agent = escape(device.user_agent.as_deref().unwrap_or("unknown device")),
+                    ip = escape(device.ip_address.as_deref().unwrap_or("unknown")),
+                    since = ago(device.created_at, now),
+                    expires = device
+                        .expires_at
+                        .map_or_else(|| "never".to_owned(), |at| until(at, now)),
+                )
+            })
+            .collect();
+        format!(
+            r#"<table id="trusted-devices">
+  <thead><tr><th>Device</th><th>IP</th><th>Trusted</th><th>Expires</th><th></th></tr></thead>
+  <tbody>{rows}</tbody>
+</table>"#
+        )
+    };
+    let left = status.backup_codes_left;
+    format!(
+        r#"<section id="two-factor" data-state="on">
+<h2>Two-factor authentication</h2>
+<p id="two-factor-status">On. {left} backup code{plural} left.</p>
+<h3>Backup codes</h3>
+<p class="hint">Lost them, or used most? A new set replaces the old one.</p>
+<form id="two-factor-backup-codes">
+  {backup_password}
+  <button type="submit" class="secondary">New backup codes</button>
+</form>
+<div id="new-backup-codes" hidden>
+  <p>Your new backup codes, shown only now (the old ones no longer work). Each signs in once.</p>
+  <ol id="backup-codes" class="codes"></ol>
+</div>
+<h3>Turn it off</h3>
+<form id="two-factor-disable">
+  {disable_password}
+  <button type="submit" class="secondary">Turn off two-factor</button>
+</form>
+<h3>Trusted devices</h3>
+{devices}
+</section>"#,
+        plural = if left == 1 { "" } else { "s" },
+        backup_password = password("two-factor-backup-password"),
+        disable_password = password("two-factor-disable-password"),
+    )
+}
+
+/// The enrolment, shown once: the QR code (`qr_svg`, our own SVG), the
+/// secret in groups of four for typing in, and the backup codes.
+pub(crate) fn two_factor_enrolment(qr_svg: &str, secret: &str, backup_codes: &[String]) -> String {
+    let grouped: Vec<String> = secret
+        .as_bytes()
+        .chunks(4)
+        .map(|chunk| String::from_utf8_lossy(chunk).into_owned())
+        .collect();
+    let codes: String = backup_codes
+        .iter()
+        .map(|code| format!("<li><code>{}</code></li>", escape(code)))
+        .collect();
+    format!(
+        r#"<p>Scan this code with your authenticator app:</p>
+<div id="totp-qr" class="qr">{qr_svg}</div>
+<p class="hint">Cannot scan it? Enter this key instead: <code id="totp-secret">{secret}</code></p>
+<p>Save these backup codes now, somewhere safe: each signs in once if you lose the app. They are not shown again.</p>
+<ol id="enrolment-backup-codes" class="codes">{codes}</ol>"#,
+        secret = escape(&grouped.join(" ")),
+    )
+}
+
+/// The page a sign-in stops at when the account has two-factor on. `next`
+/// is a path on this site (checked by the caller).
+pub(crate) fn two_factor_challenge(next: &str, email_codes: bool) -> String {
+    let email = if email_codes {
+        r#"
+  <button type="button" id="send-email-code" class="secondary">Email me a code</button>"#
+    } else {
+        ""
+    };
+    layout(
+        "Two-factor",
+        &format!(
+            r#"<h1>Two-factor authentication</h1>
+<p id="two-factor-prompt">Enter the code from your authenticator app.</p>
+<form id="two-factor-verify" data-next="{next}" data-kind="totp">
+  <label for="two-factor-code" id="two-factor-code-label">Code</label>
+  <input id="two-factor-code" name="code" inputmode="numeric" autocomplete="one-time-code" autofocus required maxlength="32">
+  <label class="check"><input id="trust-device" type="checkbox"> Trust this device for 30 days</label>
+  <button type="submit">Verify</button>
+</form>
+<p class="alternatives">
+  <button type="button" id="use-totp" class="secondary" hidden>Use the authenticator app</button>
+  <button type="button" id="use-backup-code" class="secondary">Use a backup code</button>{email}
+</p>
+<p class="hint"><a href="/sign-in">Start over</a></p>"#,
+            next = escape(next),
         ),
     )
 }
@@ -198,6 +361,22 @@ mod tests {
             escape(r#"<script>"x"&'y'"#),
             "&lt;script&gt;&quot;x&quot;&amp;&#39;y&#39;"
         );
+    }
+
+    #[test]
+    fn the_challenge_page_escapes_where_it_goes() {
+        let page = two_factor_challenge("/account?a=\"><script>", true);
+        assert!(page.contains(r#"data-next="/account?a=&quot;&gt;&lt;script&gt;""#));
+        assert!(page.contains(r#"id="send-email-code""#));
+        assert!(!two_factor_challenge("/account", false).contains("send-email-code"));
+    }
+
+    #[test]
+    fn the_enrolment_shows_the_secret_in_groups() {
+        let html = two_factor_enrolment("<svg></svg>", "ABCDEFGHIJ", &["a<b".to_owned()]);
+        assert!(html.contains(r#"<code id="totp-secret">ABCD EFGH IJ</code>"#));
+        assert!(html.contains("<li><code>a&lt;b</code></li>"));
+        assert!(html.contains(r#"<div id="totp-qr" class="qr"><svg></svg></div>"#));
     }
 
     #[test]

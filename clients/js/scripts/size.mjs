@@ -18,10 +18,13 @@ import { build } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Entry, its built file, and its budget (bytes, minified+gzipped, nanostores bundled). */
+/**
+ * Entry, its built file, and its budget (bytes, minified+gzipped, nanostores
+ * bundled). Raised by 128 B each for the two-factor calls (~160 B).
+ */
 const ENTRIES = [
-  { name: 'nanoauth/client', file: 'dist/client.js', budget: 2560 },
-  { name: 'nanoauth/react', file: 'dist/react.js', budget: 2688 },
+  { name: 'nanoauth/client', file: 'dist/client.js', budget: 2688 },
+  { name: 'nanoauth/react', file: 'dist/react.js', budget: 2816 },
 ];
 
 async function measure(file, external) {

@@ -63,6 +63,18 @@ export interface SignedIn<U extends BaseUser = BasicUser> {
 }
 
 /**
+ * A sign-in that needs a second factor first (the account has two-factor
+ * authentication on): no session exists yet, the store is unchanged, and
+ * the server set an HttpOnly challenge cookie for five minutes. Finish it
+ * with `twoFactor.verifyTotp`, `verifyBackupCode` or `verifyOtp`.
+ */
+export interface TwoFactorRequired {
+  twoFactorRequired: true;
+  user?: undefined;
+  token?: undefined;
+}
+
+/**
  * A sign-up that must verify its email address before any session (the
  * server requires verification): no user, no token, no cookie. A taken
  * address is answered the same, so the answer reveals no account.
@@ -106,7 +118,11 @@ export interface LinkedAccount {
 
 /** `signIn(provider, body)`, and `signIn.social(provider)` for OAuth / OpenID Connect providers. */
 export interface SignIn<U extends BaseUser> {
-  <P extends keyof SignInBodies>(provider: P, body: SignInBodies[P]): Promise<AuthResult<SignedIn<U>>>;
+  /**
+   * Signs in. For an account with two-factor on, `data` is
+   * `{ twoFactorRequired: true }` and nobody is signed in yet.
+   */
+  <P extends keyof SignInBodies>(provider: P, body: SignInBodies[P]): Promise<AuthResult<SignedIn<U> | TwoFactorRequired>>;
   /**
    * Starts a social sign-in (`github`, `google`, ...): the browser goes to
    * the provider and comes back to `callbackURL`, signed in.
@@ -120,6 +136,81 @@ export interface SignIn<U extends BaseUser> {
  */
 export interface SignUpBodies<F extends object = { name?: string }> {
   email: { email: string; password: string } & F;
+}
+
+/** A code for a two-factor call. */
+export interface TwoFactorCode {
+  /** From the authenticator app (6 digits), a backup code, or the emailed code. */
+  code: string;
+  /** Skip the challenge in this browser from now on (30 days by default). */
+  trustDevice?: boolean;
+}
+
+/**
+ * Proof that the signed-in user is at the keyboard, before a change to
+ * their second factor: the password; for an account without one, nothing
+ * within the session's first minutes, or else an authenticator `code`.
+ */
+export interface Reauthentication {
+  password?: string;
+  code?: string;
+}
+
+/**
+ * A new authenticator enrolment, pending until `verifyTotp` confirms it.
+ * `totpURI` holds the secret: show it as a QR code to this user only, and
+ * the backup codes once. Keep neither.
+ */
+export interface TwoFactorEnrolment {
+  totpURI: string;
+  backupCodes: string[];
+}
+
+/** A browser that skips the challenge. Times are Unix seconds. */
+export interface TrustedDevice {
+  id: string;
+  createdAt: number;
+  expiresAt: number | null;
+  userAgent: string | null;
+  ipAddress: string | null;
+}
+
+/** `twoFactor.status()`. */
+export interface TwoFactorStatus {
+  /** Sign-in asks for a second factor. */
+  enabled: boolean;
+  /** An enrolment waits for its first code. */
+  pending: boolean;
+  backupCodesLeft: number;
+  trustedDevices: TrustedDevice[];
+}
+
+/**
+ * The two-factor plugin's calls (`nanoauth-two-factor` on the server).
+ * Calls that complete a sign-in update the store as `signIn` does.
+ */
+export interface TwoFactorClient<U extends BaseUser = BasicUser> {
+  /** Starts turning it on for the signed-in user; sign-in is unchanged until `verifyTotp` confirms. */
+  enable(body?: Reauthentication): Promise<AuthResult<TwoFactorEnrolment>>;
+  /**
+   * A code from the app: confirms a pending enrolment of the signed-in user
+   * (`{ enabled: true }`), or else answers the sign-in's challenge and signs in.
+   */
+  verifyTotp(body: TwoFactorCode): Promise<AuthResult<{ enabled: true } | SignedIn<U>>>;
+  /** Answers the sign-in's challenge with a backup code (each works once). */
+  verifyBackupCode(body: TwoFactorCode): Promise<AuthResult<SignedIn<U>>>;
+  /** Emails a code for the sign-in's challenge, when the server offers it. */
+  sendOtp(): Promise<AuthResult<{ success: boolean }>>;
+  /** Answers the sign-in's challenge with the emailed code. */
+  verifyOtp(body: TwoFactorCode): Promise<AuthResult<SignedIn<U>>>;
+  /** Turns it off: the secret, backup codes and trusted devices go. */
+  disable(body?: Reauthentication): Promise<AuthResult<{ enabled: false }>>;
+  /** A new set of backup codes; the old set stops working. */
+  generateBackupCodes(body?: Reauthentication): Promise<AuthResult<{ backupCodes: string[] }>>;
+  /** The signed-in user's state and trusted devices. */
+  status(): Promise<AuthResult<TwoFactorStatus>>;
+  /** Stops trusting one of the user's devices. */
+  revokeTrustedDevice(body: { id: string }): Promise<AuthResult<{ success: boolean }>>;
 }
 
 // ---------------------------------------------------------------------------
@@ -150,6 +241,17 @@ export type AuthErrorCode =
   | 'PROVIDER_UNAVAILABLE'
   | 'ACCOUNT_NOT_FOUND'
   | 'LAST_ACCOUNT'
+  | 'RATE_LIMITED'
+  | 'INVALID_PASSWORD'
+  | 'SESSION_NOT_FRESH'
+  /** Two-factor: a wrong, used or expired code. */
+  | 'INVALID_CODE'
+  /** Two-factor: the sign-in expired or failed too often; sign in again. */
+  | 'INVALID_CHALLENGE'
+  | 'TWO_FACTOR_NOT_ENABLED'
+  | 'NO_PENDING_TWO_FACTOR'
+  | 'EMAIL_OTP_NOT_ENABLED'
+  | 'DEVICE_NOT_FOUND'
   /** No answer: offline, DNS, CORS, connection reset (`status` is 0). */
   | 'NETWORK_ERROR'
   /** A success status whose body is not the JSON the API answers. */
@@ -263,6 +365,8 @@ export interface AuthClient<U extends BaseUser = BasicUser, F extends object = {
   unlinkAccount(provider: string): Promise<AuthResult<{ success: boolean }>>;
   /** The provider accounts linked to the signed-in user. */
   listAccounts(): Promise<AuthResult<LinkedAccount[]>>;
+  /** Two-factor authentication: turning it on and off, and finishing a sign-in with a code. */
+  readonly twoFactor: TwoFactorClient<U>;
 }
 
 const CHANNEL = 'nanoauth:';
@@ -455,7 +559,9 @@ export function createAuthClient<U extends BaseUser = BasicUser, F extends objec
 
   // --- calls -----------------------------------------------------------------
 
-  async function signedIn<R extends SignedIn<U> | VerificationPending>(result: AuthResult<R>): Promise<AuthResult<R>> {
+  // Only an answer with a user is a sign-in: not `twoFactorRequired`, not
+  // a confirmed enrolment, not a sign-up waiting for its email.
+  async function signedIn<R extends { user?: U | null }>(result: AuthResult<R>): Promise<AuthResult<R>> {
     if (result.error || !result.data.user) return result;
     epoch++;
     // The user at once; the session record (not in this answer) right after.
@@ -480,9 +586,17 @@ export function createAuthClient<U extends BaseUser = BasicUser, F extends objec
     return result;
   }
 
+  /** `POST /two-factor/<path>`; with `signs`, an answer with a user signs in. */
+  const twoFactor =
+    (path: string, signs?: boolean) =>
+    (body?: object): Promise<AuthResult<any>> => {
+      const sent = request<any>('POST', `/two-factor/${path}`, body);
+      return signs ? sent.then(signedIn) : sent;
+    };
+
   const signIn: SignIn<U> = Object.assign(
     <P extends keyof SignInBodies>(provider: P, body: SignInBodies[P]) =>
-      request<SignedIn<U>>('POST', `/signin/${String(provider)}`, body).then(signedIn),
+      request<SignedIn<U> | TwoFactorRequired>('POST', `/signin/${String(provider)}`, body).then(signedIn),
     { social: (provider: string, options?: SocialOptions) => social('signin', provider, options) },
   );
 
@@ -508,5 +622,16 @@ export function createAuthClient<U extends BaseUser = BasicUser, F extends objec
     linkSocial: (provider, options) => social('link', provider, options),
     unlinkAccount: (provider) => request<{ success: boolean }>('POST', `/unlink/${encodeURIComponent(provider)}`),
     listAccounts: () => request<LinkedAccount[]>('GET', '/list-accounts'),
+    twoFactor: {
+      enable: twoFactor('enable'),
+      verifyTotp: twoFactor('verify-totp', true),
+      verifyBackupCode: twoFactor('verify-backup-code', true),
+      sendOtp: twoFactor('send-otp'),
+      verifyOtp: twoFactor('verify-otp', true),
+      disable: twoFactor('disable'),
+      generateBackupCodes: twoFactor('backup-codes'),
+      status: () => request('GET', '/two-factor/status'),
+      revokeTrustedDevice: twoFactor('trusted-devices/revoke'),
+    },
   };
 }

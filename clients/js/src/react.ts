@@ -33,6 +33,13 @@ export type {
   SignedIn,
   SignInBodies,
   SignUpBodies,
+  Reauthentication,
+  TrustedDevice,
+  TwoFactorClient,
+  TwoFactorCode,
+  TwoFactorEnrolment,
+  TwoFactorRequired,
+  TwoFactorStatus,
 } from './client.js';
 
 /** What `useSession()` returns: the store's state plus two actions. */

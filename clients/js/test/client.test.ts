@@ -2,7 +2,15 @@ import { cleanStores } from 'nanostores';
 import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 
 import { AuthError, createAuthClient } from '../src/client.js';
-import type { AuthClient, AuthClientOptions, AuthResult, SessionState, SignedIn } from '../src/client.js';
+import type {
+  AuthClient,
+  AuthClientOptions,
+  AuthResult,
+  SessionState,
+  SignedIn,
+  TwoFactorRequired,
+  TwoFactorStatus,
+} from '../src/client.js';
 import { FakeServer } from './fake-server.js';
 import type { AppUser } from './fake-server.js';
 
@@ -238,6 +246,123 @@ describe('social sign-in', () => {
       'GET /list-accounts',
       'POST /unlink/github',
     ]);
+  });
+});
+
+describe('two-factor', () => {
+  const CODE = FakeServer.CODE;
+
+  /** Ada, signed up, with two-factor turned on through the client. */
+  async function enrolled() {
+    const auth = client();
+    await auth.signUp('email', { email: 'ada@example.com', password: PASSWORD, name: 'Ada' });
+    const enrolment = await auth.twoFactor.enable({ password: PASSWORD });
+    expect(enrolment.data?.totpURI).toMatch(/^otpauth:\/\/totp\//);
+    expect(enrolment.data?.backupCodes).toHaveLength(1);
+    const confirmed = await auth.twoFactor.verifyTotp({ code: CODE });
+    expect(confirmed).toEqual({ data: { enabled: true }, error: null });
+    await auth.signOut();
+    return auth;
+  }
+
+  it('a sign-in that needs a second factor leaves the store signed out', async () => {
+    const auth = await enrolled();
+    const { seen } = watch(auth);
+    await settle();
+    const before = seen.length;
+    const sessionFetches = server.count('GET /session');
+    const result = await auth.signIn('email', { email: 'ada@example.com', password: PASSWORD });
+    expect(result).toEqual({ data: { twoFactorRequired: true }, error: null });
+    // Not a sign-in: the store did not change, nothing was fetched.
+    expect(seen).toHaveLength(before);
+    expect(auth.$session.get()).toMatchObject({ user: null, isLoading: false });
+    expect(server.count('GET /session')).toBe(sessionFetches);
+  });
+
+  it('the verified code signs in and fills the store; a wrong one does not', async () => {
+    const auth = await enrolled();
+    watch(auth);
+    await auth.signIn('email', { email: 'ada@example.com', password: PASSWORD });
+    const wrong = await auth.twoFactor.verifyTotp({ code: '000000' });
+    expect(wrong.error).toMatchObject({ code: 'INVALID_CODE', status: 401 });
+    expect(auth.$session.get().user).toBeNull();
+
+    const result = await auth.twoFactor.verifyTotp({ code: CODE, trustDevice: true });
+    expect(result.data).toEqual({ user: expect.objectContaining({ email: 'ada@example.com' }), token: 'jwt-token' });
+    expect(auth.$session.get()).toMatchObject({
+      user: { email: 'ada@example.com' },
+      session: expect.objectContaining({ userId: expect.any(String) }),
+      isLoading: false,
+    });
+    const verify = server.calls.filter((call) => call.path === '/two-factor/verify-totp').at(-1)!;
+    expect(verify.body).toEqual({ code: CODE, trustDevice: true });
+  });
+
+  it('backup codes and emailed codes sign in too; a challenge that is gone is INVALID_CHALLENGE', async () => {
+    const auth = await enrolled();
+    await auth.signIn('email', { email: 'ada@example.com', password: PASSWORD });
+    expect((await auth.twoFactor.verifyBackupCode({ code: CODE })).data?.user?.email).toBe('ada@example.com');
+    expect(auth.$session.get().user?.email).toBe('ada@example.com');
+
+    await auth.signOut();
+    await auth.signIn('email', { email: 'ada@example.com', password: PASSWORD });
+    expect((await auth.twoFactor.sendOtp()).data).toEqual({ success: true });
+    const sendOtp = server.calls.find((call) => call.path === '/two-factor/send-otp')!;
+    expect(sendOtp.init.body).toBeUndefined();
+    expect((await auth.twoFactor.verifyOtp({ code: CODE })).error).toBeNull();
+    expect(auth.$session.get().user?.email).toBe('ada@example.com');
+
+    await auth.signOut();
+    const gone = await auth.twoFactor.verifyBackupCode({ code: CODE });
+    expect(gone.error).toMatchObject({ code: 'INVALID_CHALLENGE', status: 401 });
+    expect(auth.$session.get().user).toBeNull();
+  });
+
+  it('status, backup codes, trusted devices and turning it off', async () => {
+    const auth = await enrolled();
+    await auth.signIn('email', { email: 'ada@example.com', password: PASSWORD });
+    await auth.twoFactor.verifyTotp({ code: CODE });
+    expect((await auth.twoFactor.status()).data).toEqual({
+      enabled: true,
+      pending: false,
+      backupCodesLeft: 10,
+      trustedDevices: [],
+    });
+    expect((await auth.twoFactor.generateBackupCodes({ password: PASSWORD })).data).toEqual({
+      backupCodes: ['ccccc-ddddd'],
+    });
+    expect((await auth.twoFactor.revokeTrustedDevice({ id: 'd1' })).data).toEqual({ success: true });
+    expect((await auth.twoFactor.revokeTrustedDevice({ id: 'nope' })).error?.code).toBe('DEVICE_NOT_FOUND');
+    expect((await auth.twoFactor.disable({ password: PASSWORD })).data).toEqual({ enabled: false });
+    expect((await auth.twoFactor.status()).data?.enabled).toBe(false);
+    // Enabling with the wrong password is refused with the server's code.
+    expect((await auth.twoFactor.enable({ password: 'wrong' })).error?.code).toBe('INVALID_PASSWORD');
+    const calls = server.calls.map((call) => `${call.method} ${call.path}`).filter((c) => c.includes('two-factor'));
+    expect(calls.slice(-7)).toEqual([
+      'GET /two-factor/status',
+      'POST /two-factor/backup-codes',
+      'POST /two-factor/trusted-devices/revoke',
+      'POST /two-factor/trusted-devices/revoke',
+      'POST /two-factor/disable',
+      'GET /two-factor/status',
+      'POST /two-factor/enable',
+    ]);
+  });
+
+  it('results are typed: the sign-in answer is a discriminated union', async () => {
+    const auth = await enrolled();
+    const result = await auth.signIn('email', { email: 'ada@example.com', password: PASSWORD });
+    if (result.error) throw result.error;
+    if ('twoFactorRequired' in result.data) {
+      expectTypeOf(result.data).toEqualTypeOf<TwoFactorRequired>();
+      const verified = await auth.twoFactor.verifyTotp({ code: CODE });
+      if (verified.error) throw verified.error;
+      if ('user' in verified.data) expectTypeOf(verified.data.user.role).toEqualTypeOf<string>();
+    } else {
+      expectTypeOf(result.data.user.role).toEqualTypeOf<string>();
+      throw new Error('expected a second factor to be required');
+    }
+    expectTypeOf(auth.twoFactor.status).returns.resolves.toEqualTypeOf<AuthResult<TwoFactorStatus>>();
   });
 });
 
@@ -568,7 +693,7 @@ describe('types', () => {
   it('the user type and sign-up fields are generic parameters', () => {
     const auth = createAuthClient<AppUser, { name: string; inviteCode?: string }>({ fetch: server.fetch });
     expectTypeOf(auth.$session.get().user).toEqualTypeOf<AppUser | null>();
-    expectTypeOf(auth.signIn).returns.resolves.toEqualTypeOf<AuthResult<SignedIn<AppUser>>>();
+    expectTypeOf(auth.signIn).returns.resolves.toEqualTypeOf<AuthResult<SignedIn<AppUser> | TwoFactorRequired>>();
     expectTypeOf<Parameters<typeof auth.signUp<'email'>>[1]>().toEqualTypeOf<
       { email: string; password: string } & { name: string; inviteCode?: string }
     >();

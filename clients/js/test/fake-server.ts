@@ -29,6 +29,11 @@ export class FakeServer {
   /** Server-side state: the signed-in user of "the cookie", or null. */
   current: { user: AppUser; sessionId: string } | null = null;
   users = new Map<string, { user: AppUser; password: string }>();
+  /** Users with two-factor on (by email), and the sign-in waiting for its code. */
+  twoFactor = new Set<string>();
+  challenge: AppUser | null = null;
+  /** The code the fake accepts (authenticator, backup or emailed alike). */
+  static readonly CODE = '123456';
   /** While set, every answer waits for `release()`. */
   private held: Array<() => void> | null = null;
   /** Consulted first; answering undefined falls through to the fake API. */
@@ -109,9 +114,51 @@ export class FakeServer {
         if (!found || found.password !== body.password) {
           return error(401, 'INVALID_CREDENTIALS', 'Invalid email or password.');
         }
+        if (this.twoFactor.has(found.user.email)) {
+          this.challenge = found.user;
+          return json(200, { twoFactorRequired: true });
+        }
         this.signInAs(found.user);
         return json(200, { user: found.user, token: 'jwt-token' });
       }
+      case 'POST /two-factor/enable':
+        if (!this.current) return error(401, 'UNAUTHORIZED', 'Sign in first.');
+        if (body.password !== this.users.get(this.current.user.email)?.password) {
+          return error(400, 'INVALID_PASSWORD', 'The password is not correct.');
+        }
+        return json(200, { totpURI: 'otpauth://totp/Test:ada?secret=MZXW6YTBOI', backupCodes: ['aaaaa-bbbbb'] });
+      case 'POST /two-factor/verify-totp':
+      case 'POST /two-factor/verify-backup-code':
+      case 'POST /two-factor/verify-otp': {
+        if (body.code !== FakeServer.CODE) return error(401, 'INVALID_CODE', 'The code is not correct.');
+        if (this.current && call.path.endsWith('totp') && !this.twoFactor.has(this.current.user.email)) {
+          this.twoFactor.add(this.current.user.email);
+          return json(200, { enabled: true });
+        }
+        const user = this.challenge;
+        if (!user) return error(401, 'INVALID_CHALLENGE', 'This sign-in has expired. Sign in again.');
+        this.challenge = null;
+        this.signInAs(user);
+        return json(200, { user, token: 'jwt-token' });
+      }
+      case 'POST /two-factor/send-otp':
+        return this.challenge ? json(200, { success: true }) : error(401, 'INVALID_CHALLENGE', 'Sign in again.');
+      case 'POST /two-factor/disable':
+        if (!this.current) return error(401, 'UNAUTHORIZED', 'Sign in first.');
+        this.twoFactor.delete(this.current.user.email);
+        return json(200, { enabled: false });
+      case 'POST /two-factor/backup-codes':
+        return json(200, { backupCodes: ['ccccc-ddddd'] });
+      case 'GET /two-factor/status':
+        if (!this.current) return error(401, 'UNAUTHORIZED', 'Sign in first.');
+        return json(200, {
+          enabled: this.twoFactor.has(this.current.user.email),
+          pending: false,
+          backupCodesLeft: 10,
+          trustedDevices: [],
+        });
+      case 'POST /two-factor/trusted-devices/revoke':
+        return body.id === 'd1' ? json(200, { success: true }) : error(404, 'DEVICE_NOT_FOUND', 'No such trusted device.');
       case 'POST /signout':
         this.current = null;
         return json(200, { success: true });

@@ -9,7 +9,9 @@
 //! The password comes from `NANOAUTH_PASSWORD`, or else from the first line
 //! of standard input (never from the command line, where other users of the
 //! machine could read it). `--sign-up` creates the account first;
-//! `--bearer` uses a bearer token instead of the session cookie.
+//! `--bearer` uses a bearer token instead of the session cookie. An account
+//! with two-factor on is asked for a code (from the app, or a backup code)
+//! on standard input.
 
 /// A browser app has no command line.
 #[cfg(target_arch = "wasm32")]
@@ -19,7 +21,7 @@ fn main() {}
 use std::io::BufRead as _;
 
 #[cfg(not(target_arch = "wasm32"))]
-use nanoauth_client::{AuthClient, ClientError, Mode};
+use nanoauth_client::{AuthClient, ClientError, Mode, SignInOutcome};
 
 #[cfg(not(target_arch = "wasm32"))]
 const USAGE: &str = "usage: cli <base-url> <email> [--sign-up] [--bearer]";
@@ -58,12 +60,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     };
     let password = match std::env::var("NANOAUTH_PASSWORD") {
         Ok(password) => password,
-        Err(_) => {
-            eprint!("password: ");
-            let mut line = String::new();
-            std::io::stdin().lock().read_line(&mut line)?;
-            line.trim_end_matches(['\r', '\n']).to_owned()
-        }
+        Err(_) => read_line("password: ")?,
     };
 
     // The server's user type is unknown here: read it as plain JSON.
@@ -71,9 +68,26 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         .mode(mode)
         .build()?;
     let signed_in = if sign_up {
-        client.sign_up_email(email, &password, ()).await
+        client.sign_up_email(email, &password, ()).await.map(drop)
     } else {
-        client.sign_in_email(email, &password).await
+        match client.sign_in_email(email, &password).await {
+            Ok(SignInOutcome::TwoFactorRequired) => {
+                // Six digits come from the app; anything else is taken
+                // for a backup code.
+                let code = read_line("two-factor code (or a backup code): ")?;
+                let code = code.trim();
+                if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
+                    client.two_factor().verify_totp(code, false).await.map(drop)
+                } else {
+                    client
+                        .two_factor()
+                        .verify_backup_code(code, false)
+                        .await
+                        .map(drop)
+                }
+            }
+            other => other.map(drop),
+        }
     };
     if let Err(ClientError::Api { code, message, .. }) = &signed_in {
         return Err(format!("refused: {message} ({code})").into());
@@ -92,4 +106,13 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         None => println!("no session"),
     }
     Ok(())
+}
+
+/// A line from standard input, after `prompt` on standard error.
+#[cfg(not(target_arch = "wasm32"))]
+fn read_line(prompt: &str) -> std::io::Result<String> {
+    eprint!("{prompt}");
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }

@@ -26,8 +26,12 @@ pub enum Mode {
     /// `Authorization: Bearer <token>`. The client keeps the token from the
     /// last sign-in in memory; read it with
     /// [`AuthClient::token`](crate::AuthClient::token) to persist it, and
-    /// hand it back with [`AuthClientBuilder::token`]. No cookies are kept
-    /// or sent.
+    /// hand it back with [`AuthClientBuilder::token`]. No session cookie is
+    /// kept or sent. On native targets the two-factor cookies (a sign-in's
+    /// challenge, a trusted device) are kept in memory, so that a sign-in
+    /// can be finished with a second factor; in a browser they cannot be
+    /// (scripts cannot read `Set-Cookie`): use [`Mode::Cookie`] there for
+    /// accounts with two-factor on.
     Bearer,
 }
 
@@ -157,6 +161,8 @@ impl<U: DeserializeOwned + Clone> AuthClientBuilder<U> {
                 origin,
                 mode: self.mode,
                 token: Mutex::new(self.token),
+                #[cfg(not(target_arch = "wasm32"))]
+                two_factor_cookies: Mutex::new(Vec::new()),
             }),
             SessionStore::new(),
         ))

@@ -11,9 +11,10 @@ use serde_json::{Map, Value};
 
 use crate::builder::{AuthClientBuilder, Mode};
 use crate::error::{ClientError, ConfigError, DecodeError, NetworkError};
-use crate::session::Session;
-use crate::store::{Call, SessionStore};
+use crate::session::{Session, SignInOutcome};
+use crate::store::{Call, Pending, SessionStore};
 use crate::token::SessionToken;
+use crate::two_factor::{TotpVerified, TwoFactor, VerifyAnswer};
 
 /// A client of a NanoAuth server, typed by the application's user `U` (any
 /// `Deserialize` type matching what the server sends, or
@@ -56,6 +57,11 @@ pub(crate) struct Shared {
     pub(crate) mode: Mode,
     /// The bearer token ([`Mode::Bearer`] only).
     pub(crate) token: Mutex<Option<SessionToken>>,
+    /// Two-factor cookies (the sign-in challenge, a trusted device) in
+    /// [`Mode::Bearer`] on native targets, where no cookie jar is kept: a
+    /// sign-in that asks for a second factor is answered with a cookie.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) two_factor_cookies: Mutex<Vec<(String, String)>>,
 }
 
 impl<U> Clone for AuthClient<U> {
@@ -81,8 +87,31 @@ impl<U> fmt::Debug for AuthClient<U> {
 /// `200 {user, token}` from the sign-up and sign-in endpoints. The user is
 /// read again with the session that follows.
 #[derive(Deserialize)]
-struct SignedInBody {
+pub(crate) struct SignedInBody {
     token: String,
+}
+
+/// A sign-in's answer: `{user, token}`, or `{"twoFactorRequired": true}`
+/// (and a challenge cookie, no session) for an account with two-factor on.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum SignInAnswer {
+    SignedIn(SignedInBody),
+    TwoFactorRequired {
+        // Its whole meaning is checked while parsing (`must_be_true`).
+        #[serde(rename = "twoFactorRequired", deserialize_with = "must_be_true")]
+        #[allow(dead_code)]
+        two_factor_required: bool,
+    },
+}
+
+/// `{"twoFactorRequired": false}` is no answer the server gives: refused,
+/// rather than read as a challenge.
+fn must_be_true<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    match bool::deserialize(deserializer)? {
+        true => Ok(true),
+        false => Err(serde::de::Error::custom("expected true")),
+    }
 }
 
 /// NanoAuth's error body: `{"error":{"code","message"}}`.
@@ -145,6 +174,32 @@ impl<U: DeserializeOwned + Clone> AuthClient<U> {
     /// Signs in with email and password (`POST /signin/email`), then reads
     /// the new session.
     ///
+    /// For an account with two-factor authentication on, the password
+    /// alone signs nobody in: the answer is
+    /// [`SignInOutcome::TwoFactorRequired`], no session exists yet, and the
+    /// store is left as it was. Finish with
+    /// [`two_factor`](Self::two_factor)`().`[`verify_totp`](crate::TwoFactor::verify_totp)
+    /// (or a backup or emailed code) within five minutes.
+    ///
+    /// ```no_run
+    /// # async fn example(client: nanoauth_client::AuthClient<serde_json::Value>) -> Result<(), nanoauth_client::ClientError> {
+    /// use nanoauth_client::{SignInOutcome, TotpVerified};
+    ///
+    /// let session = match client.sign_in_email("ada@example.com", "correct horse battery").await? {
+    ///     SignInOutcome::SignedIn(session) => session,
+    ///     SignInOutcome::TwoFactorRequired => {
+    ///         let code = "123456"; // asked from the user
+    ///         match client.two_factor().verify_totp(code, false).await? {
+    ///             TotpVerified::SignedIn(session) => session,
+    ///             _ => unreachable!("a challenge answers with a session"),
+    ///         }
+    ///     }
+    ///     _ => return Ok(()),
+    /// };
+    /// println!("signed in as {}", session.user["email"]);
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Errors
     /// - [`ClientError::Api`]: `INVALID_CREDENTIALS` (401) for an unknown
     ///   email or a wrong password alike, `INVALID_EMAIL` (400),
@@ -155,11 +210,37 @@ impl<U: DeserializeOwned + Clone> AuthClient<U> {
         &self,
         email: &str,
         password: &str,
-    ) -> Result<Session<U>, ClientError> {
+    ) -> Result<SignInOutcome<U>, ClientError> {
         let body = serde_json::to_value(SignInBody { email, password }).map_err(|error| {
             ClientError::Config(ConfigError::new(format!("sign-in body: {error}")))
         });
-        self.start_session("/signin/email", body).await
+        let pending = self.store.begin(Call::Change);
+        let answer = async {
+            let request = self.request(Method::POST, "/signin/email").json(&body?);
+            self.send::<SignInAnswer>(request).await
+        }
+        .await;
+        match answer {
+            Ok(SignInAnswer::SignedIn(signed_in)) => self
+                .finish_sign_in(pending, Ok(signed_in))
+                .await
+                .map(SignInOutcome::SignedIn),
+            // No session was made: whatever the store knew still holds.
+            Ok(SignInAnswer::TwoFactorRequired { .. }) => {
+                pending.unchanged();
+                Ok(SignInOutcome::TwoFactorRequired)
+            }
+            Err(error) => {
+                pending.fail(error.clone());
+                Err(error)
+            }
+        }
+    }
+
+    /// The two-factor calls: turning it on and off, and answering the
+    /// challenge of a sign-in.
+    pub fn two_factor(&self) -> TwoFactor<'_, U> {
+        TwoFactor::new(self)
     }
 
     /// Signs out (`POST /signout`): the server ends the session and clears
@@ -246,7 +327,7 @@ impl<U> AuthClient<U> {
         &self.shared.origin
     }
 
-    fn request(&self, method: Method, path: &str) -> RequestBuilder {
+    pub(crate) fn request(&self, method: Method, path: &str) -> RequestBuilder {
         let is_post = method == Method::POST;
         let mut request = self.shared.http.request(method, self.endpoint(path));
         // The server refuses a state-changing request that carries cookies
@@ -276,12 +357,21 @@ impl<U> AuthClient<U> {
         {
             request = request.bearer_auth(token.expose_secret());
         }
+        #[cfg(not(target_arch = "wasm32"))]
+        if self.shared.mode == Mode::Bearer
+            && let Some(cookies) = cookie_header(&self.shared.lock_two_factor_cookies())
+        {
+            request = request.header(http::header::COOKIE, cookies);
+        }
         request
     }
 
     /// Sends `request` and decodes a success as `T`, an error status as
     /// [`ClientError::Api`].
-    async fn send<T: DeserializeOwned>(&self, request: RequestBuilder) -> Result<T, ClientError> {
+    pub(crate) async fn send<T: DeserializeOwned>(
+        &self,
+        request: RequestBuilder,
+    ) -> Result<T, ClientError> {
         let response = request
             .send()
             .await
@@ -292,8 +382,14 @@ impl<U> AuthClient<U> {
     async fn read<T: DeserializeOwned>(&self, response: Response) -> Result<T, ClientError> {
         let status = response.status();
         #[cfg(not(target_arch = "wasm32"))]
-        if self.shared.mode == Mode::Bearer && status.is_success() {
-            self.keep_refreshed_token(response.headers());
+        if self.shared.mode == Mode::Bearer {
+            if status.is_success() {
+                self.keep_refreshed_token(response.headers());
+            }
+            keep_two_factor_cookies(
+                &mut self.shared.lock_two_factor_cookies(),
+                response.headers(),
+            );
         }
         let body = response
             .bytes()
@@ -319,15 +415,31 @@ impl<U> AuthClient<U> {
 }
 
 impl<U: DeserializeOwned + Clone> AuthClient<U> {
-    async fn start_session(
+    /// Posts `body` to `path`, which answers `{user, token}` and starts a
+    /// session, then reads that session.
+    pub(crate) async fn start_session(
         &self,
         path: &str,
         body: Result<Value, ClientError>,
     ) -> Result<Session<U>, ClientError> {
         let pending = self.store.begin(Call::Change);
-        let result = async {
+        let signed_in = async {
             let request = self.request(Method::POST, path).json(&body?);
-            let signed_in: SignedInBody = self.send(request).await?;
+            self.send::<SignedInBody>(request).await
+        }
+        .await;
+        self.finish_sign_in(pending, signed_in).await
+    }
+
+    /// Keeps the token of a sign-in's answer (bearer mode), reads the new
+    /// session and tells the store.
+    async fn finish_sign_in(
+        &self,
+        pending: Pending<U>,
+        signed_in: Result<SignedInBody, ClientError>,
+    ) -> Result<Session<U>, ClientError> {
+        let result = async {
+            let signed_in = signed_in?;
             if self.shared.mode == Mode::Bearer {
                 *self.shared.lock_token() = Some(SessionToken::new(signed_in.token));
             }
@@ -341,6 +453,31 @@ impl<U: DeserializeOwned + Clone> AuthClient<U> {
             Err(error) => pending.fail(error.clone()),
         }
         result
+    }
+
+    /// Answers the sign-in challenge, or confirms a pending enrolment
+    /// (`/two-factor/verify-totp` does both, as the server decides).
+    pub(crate) async fn verify_code(
+        &self,
+        path: &str,
+        body: Value,
+    ) -> Result<TotpVerified<U>, ClientError> {
+        let pending = self.store.begin(Call::Change);
+        let request = self.request(Method::POST, path).json(&body);
+        match self.send::<VerifyAnswer>(request).await {
+            Ok(VerifyAnswer::SignedIn(signed_in)) => self
+                .finish_sign_in(pending, Ok(signed_in))
+                .await
+                .map(TotpVerified::SignedIn),
+            Ok(VerifyAnswer::Enabled { .. }) => {
+                pending.unchanged();
+                Ok(TotpVerified::Enabled)
+            }
+            Err(error) => {
+                pending.fail(error.clone());
+                Err(error)
+            }
+        }
     }
 
     async fn fetch_session(&self) -> Result<Option<Session<U>>, ClientError> {
@@ -367,6 +504,14 @@ impl Shared {
     fn lock_token(&self) -> MutexGuard<'_, Option<SessionToken>> {
         // Only ever replaced whole: a panic elsewhere cannot leave it torn.
         self.token.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    fn lock_two_factor_cookies(&self) -> MutexGuard<'_, Vec<(String, String)>> {
+        // Each change is one push or removal: never torn by a panic.
+        self.two_factor_cookies
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -418,6 +563,53 @@ fn session_cookie_value(headers: &http::HeaderMap) -> Option<&str> {
         .filter_map(|value| value.split(';').next()?.trim().split_once('='))
         .find(|(name, value)| NAMES.contains(name) && !value.is_empty())
         .map(|(_, value)| value.trim_matches('"'))
+}
+
+/// The two-factor plugin's cookies: the sign-in challenge and a trusted
+/// device, plain or `__Host-` prefixed.
+#[cfg(not(target_arch = "wasm32"))]
+const TWO_FACTOR_COOKIES: [&str; 4] = [
+    "nanoauth.two_factor",
+    "__Host-nanoauth.two_factor",
+    "nanoauth.two_factor_device",
+    "__Host-nanoauth.two_factor_device",
+];
+
+/// Applies the two-factor cookies set or cleared in `headers` to `kept`.
+#[cfg(not(target_arch = "wasm32"))]
+fn keep_two_factor_cookies(kept: &mut Vec<(String, String)>, headers: &http::HeaderMap) {
+    let set = headers
+        .get_all(http::header::SET_COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok());
+    for cookie in set {
+        let mut parts = cookie.split(';');
+        let Some((name, value)) = parts.next().and_then(|pair| pair.trim().split_once('=')) else {
+            continue;
+        };
+        if !TWO_FACTOR_COOKIES.contains(&name) {
+            continue;
+        }
+        let value = value.trim_matches('"');
+        let cleared = value.is_empty()
+            || parts.any(|attribute| attribute.trim().eq_ignore_ascii_case("max-age=0"));
+        kept.retain(|(kept_name, _)| kept_name != name);
+        if !cleared {
+            kept.push((name.to_owned(), value.to_owned()));
+        }
+    }
+}
+
+/// `Cookie: a=1; b=2`, or `None` when there is nothing to send.
+#[cfg(not(target_arch = "wasm32"))]
+fn cookie_header(cookies: &[(String, String)]) -> Option<String> {
+    (!cookies.is_empty()).then(|| {
+        cookies
+            .iter()
+            .map(|(name, value)| format!("{name}={value}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    })
 }
 
 #[cfg(test)]
@@ -499,5 +691,46 @@ mod tests {
             HeaderValue::from_static("__Host-nanoauth.session_token=a.b.c; Path=/; Secure"),
         );
         assert_eq!(session_cookie_value(&headers), Some("a.b.c"));
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn bearer_mode_keeps_the_two_factor_cookies_only() {
+        use http::{HeaderMap, HeaderValue, header::SET_COOKIE};
+
+        let mut kept = Vec::new();
+        let mut headers = HeaderMap::new();
+        headers.append(
+            SET_COOKIE,
+            HeaderValue::from_static("nanoauth.session_token=a.b.c; Path=/; HttpOnly"),
+        );
+        headers.append(
+            SET_COOKIE,
+            HeaderValue::from_static("nanoauth.two_factor=challenge; Path=/; Max-Age=300"),
+        );
+        keep_two_factor_cookies(&mut kept, &headers);
+        assert_eq!(
+            cookie_header(&kept).as_deref(),
+            Some("nanoauth.two_factor=challenge")
+        );
+
+        let mut headers = HeaderMap::new();
+        headers.append(
+            SET_COOKIE,
+            HeaderValue::from_static("nanoauth.two_factor=; Path=/; Max-Age=0"),
+        );
+        headers.append(
+            SET_COOKIE,
+            HeaderValue::from_static(
+                "__Host-nanoauth.two_factor_device=device; Path=/; Secure; Max-Age=2592000",
+            ),
+        );
+        keep_two_factor_cookies(&mut kept, &headers);
+        assert_eq!(
+            cookie_header(&kept).as_deref(),
+            Some("__Host-nanoauth.two_factor_device=device")
+        );
+        kept.clear();
+        assert_eq!(cookie_header(&kept), None);
     }
 }

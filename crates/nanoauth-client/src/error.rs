@@ -18,7 +18,7 @@ use http::StatusCode;
 /// use nanoauth_client::ClientError;
 ///
 /// match client.sign_in_email("ada@example.com", "wrong password").await {
-///     Ok(session) => println!("signed in as {}", session.user["email"]),
+///     Ok(outcome) => println!("signed in: {}", !outcome.is_two_factor_required()),
 ///     Err(ClientError::Api { code, message, .. }) if code == "INVALID_CREDENTIALS" => {
 ///         println!("{message}") // show the server's message to the user
 ///     }

@@ -27,8 +27,11 @@
 //!     }
 //! });
 //!
-//! let session = client.sign_in_email("ada@example.com", "correct horse battery").await?;
-//! println!("{} until {}", session.user.email, session.session.expires_at);
+//! let outcome = client.sign_in_email("ada@example.com", "correct horse battery").await?;
+//! // `None` when the account asks for a second factor (see `TwoFactor`).
+//! if let Some(session) = outcome.session() {
+//!     println!("{} until {}", session.user.email, session.session.expires_at);
+//! }
 //!
 //! assert!(client.session().await?.is_some()); // asks the server again
 //! client.sign_out().await?;
@@ -42,6 +45,10 @@
 //!   [`sign_out`](AuthClient::sign_out) and [`session`](AuthClient::session),
 //!   the same calls as the JavaScript client. Configure it with
 //!   [`AuthClient::builder`].
+//! - [`SignInOutcome`] is a sign-in's result: a [`Session`], or
+//!   "two-factor required", finished through [`AuthClient::two_factor`]
+//!   ([`TwoFactor`]: enable, confirm, verify a code, backup codes,
+//!   trusted devices).
 //! - [`Mode`] is the session cookie (default) or a bearer token
 //!   ([`SessionToken`]) that an app can persist between runs.
 //! - [`SessionStore`] holds the session state ([`AuthState`]: session,
@@ -79,13 +86,15 @@ mod error;
 mod session;
 mod store;
 mod token;
+mod two_factor;
 
 pub use builder::{AuthClientBuilder, Mode};
 pub use client::AuthClient;
 pub use error::{ClientError, ConfigError, DecodeError, NetworkError};
-pub use session::{Session, SessionInfo};
+pub use session::{Session, SessionInfo, SignInOutcome};
 pub use store::{AuthState, Listener, SessionStore, Subscription};
 pub use token::SessionToken;
+pub use two_factor::{Enrolment, TotpVerified, TrustedDevice, TwoFactor, TwoFactorStatus};
 
 /// The HTTP status type of [`ClientError::status`], re-exported from the
 /// `http` crate.

@@ -57,3 +57,42 @@ pub struct SessionInfo {
     #[serde(default)]
     pub user_agent: Option<String>,
 }
+
+/// What [`sign_in_email`](crate::AuthClient::sign_in_email) produced.
+///
+/// ```
+/// use nanoauth_client::{Session, SignInOutcome};
+///
+/// fn describe<U>(outcome: &SignInOutcome<U>) -> &'static str {
+///     match outcome {
+///         SignInOutcome::SignedIn(_) => "signed in",
+///         SignInOutcome::TwoFactorRequired => "ask for the code",
+///         _ => "a step this app does not know",
+///     }
+/// }
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SignInOutcome<U> {
+    /// Signed in: the new session.
+    SignedIn(Session<U>),
+    /// The password was right, but the account has two-factor on: no
+    /// session exists until a second factor is given, within five minutes,
+    /// through [`AuthClient::two_factor`](crate::AuthClient::two_factor).
+    TwoFactorRequired,
+}
+
+impl<U> SignInOutcome<U> {
+    /// The session, when the sign-in is complete.
+    pub fn session(self) -> Option<Session<U>> {
+        match self {
+            Self::SignedIn(session) => Some(session),
+            Self::TwoFactorRequired => None,
+        }
+    }
+
+    /// A second factor is needed before there is a session.
+    pub fn is_two_factor_required(&self) -> bool {
+        matches!(self, Self::TwoFactorRequired)
+    }
+}

@@ -305,6 +305,17 @@ impl<U: Clone> Pending<U> {
         });
     }
 
+    /// The call ended without changing the session (a sign-in that asks
+    /// for a second factor first, a two-factor enrolment confirmed): the
+    /// session stays as it was, and so does what is known about it.
+    pub(crate) fn unchanged(mut self) {
+        self.finished = true;
+        self.store.update(|inner| {
+            inner.pending = inner.pending.saturating_sub(1);
+            inner.state.is_loading = inner.is_loading();
+        });
+    }
+
     /// The call failed; the session stays as it was. A failed fetch is an
     /// answer too (the error), so it ends the initial loading state; a
     /// failed sign-in or sign-out says nothing about the current session.
@@ -396,6 +407,23 @@ mod tests {
         store.begin(Call::Fetch).fail(ClientError::SessionNotKept);
         let state = store.get();
         assert!(!state.is_loading && state.session.is_none() && state.error.is_some());
+    }
+
+    #[test]
+    fn a_call_that_changes_nothing_keeps_the_session_and_the_error() {
+        let store = SessionStore::new();
+        store.begin(Call::Change).succeed(Some(session("ada")));
+        let (seen, _subscription) = recorder(&store);
+        store.begin(Call::Change).unchanged();
+        let state = store.get();
+        assert_eq!(state.session.unwrap().user, "ada");
+        assert!(!state.is_loading && state.error.is_none());
+        assert_eq!(seen.lock().unwrap().len(), 2, "loading, then done");
+
+        // Before the first answer it stays loading: nothing was learned.
+        let fresh = SessionStore::<String>::new();
+        fresh.begin(Call::Change).unchanged();
+        assert!(fresh.get().is_loading && fresh.get().session.is_none());
     }
 
     #[test]

@@ -134,7 +134,12 @@ async fn full_flow(mode: Mode) {
     assert!(client.session().await.unwrap().is_none());
 
     // And back in.
-    let session = client.sign_in_email(EMAIL, PASSWORD).await.unwrap();
+    let session = client
+        .sign_in_email(EMAIL, PASSWORD)
+        .await
+        .unwrap()
+        .session()
+        .unwrap();
     assert_eq!(session.user.name, "Ada");
     assert_eq!(
         client.store().get().session.unwrap().session.id,
@@ -379,4 +384,233 @@ async fn clones_share_the_session_and_the_store() {
     let task = tokio::spawn(async move { clone.sign_out().await });
     task.await.unwrap().unwrap();
     assert!(client.store().get().session.is_none());
+}
+
+// ---------------------------------------------------------------------------
+// Two-factor: enable, confirm, a sign-in's challenge answered with a code,
+// a backup code (once), a trusted device, and turning it off.
+
+/// A server with the two-factor plugin, on `clock`, without rate limits
+/// (the tests sign in more often than a person would).
+async fn two_factor_server(clock: TestClock) -> String {
+    server_with(move |builder| {
+        builder
+            .clock(clock)
+            .rate_limit(nanoauth::rate_limit::RateLimit::danger_disabled())
+            .plugin(nanoauth_two_factor::TwoFactor::new("Client Test"))
+    })
+    .await
+}
+
+/// The authenticator app's code at `at` for the enrolment's URI.
+fn totp_code(uri: &str, at: u64) -> String {
+    let parsed = nanoauth_two_factor::uri::parse_otpauth_uri(uri).unwrap();
+    parsed.totp.generate(&parsed.secret, at)
+}
+
+/// Signs up and turns two-factor on; returns the URI and backup codes.
+async fn enrolled(client: &AuthClient<User>, clock: &TestClock) -> (String, Vec<String>) {
+    client
+        .sign_up_email(EMAIL, PASSWORD, json!({"name": "Ada"}))
+        .await
+        .unwrap();
+    let two_factor = client.two_factor();
+    assert!(!two_factor.status().await.unwrap().enabled);
+
+    let wrong = two_factor.enable("not the password").await;
+    assert_eq!(
+        api_error(wrong),
+        (StatusCode::BAD_REQUEST, "INVALID_PASSWORD".to_owned())
+    );
+    let enrolment = two_factor.enable(PASSWORD).await.unwrap();
+    let uri = enrolment.totp_uri().to_owned();
+    assert!(uri.starts_with("otpauth://totp/Client%20Test:"), "{uri}");
+    assert_eq!(enrolment.backup_codes().len(), 10);
+    assert!(!format!("{enrolment:?}").contains("secret="));
+    let status = two_factor.status().await.unwrap();
+    assert!(status.pending && !status.enabled);
+
+    // A code from an hour ago confirms nothing.
+    let stale = two_factor
+        .verify_totp(&totp_code(&uri, clock.now() - 3600), false)
+        .await;
+    assert_eq!(
+        api_error(stale),
+        (StatusCode::UNAUTHORIZED, "INVALID_CODE".to_owned())
+    );
+    let confirmed = two_factor
+        .verify_totp(&totp_code(&uri, clock.now()), false)
+        .await
+        .unwrap();
+    assert_eq!(confirmed, nanoauth_client::TotpVerified::Enabled);
+    // Confirming changed nothing about the session.
+    let state = client.store().get();
+    assert!(state.session.is_some() && !state.is_loading);
+    let status = two_factor.status().await.unwrap();
+    assert!(status.enabled && !status.pending);
+    assert_eq!(status.backup_codes_left, 10);
+    (uri, enrolment.backup_codes().to_vec())
+}
+
+async fn two_factor_flow(mode: Mode) {
+    let clock = TestClock::new();
+    let url = two_factor_server(clock.clone()).await;
+    let client = client(&url, mode);
+    let (uri, backup_codes) = enrolled(&client, &clock).await;
+    let two_factor = client.two_factor();
+
+    // The password alone: no session, and the store says signed out.
+    client.sign_out().await.unwrap();
+    let outcome = client.sign_in_email(EMAIL, PASSWORD).await.unwrap();
+    assert!(outcome.is_two_factor_required(), "{outcome:?}");
+    let state = client.store().get();
+    assert!(state.session.is_none() && !state.is_loading && state.error.is_none());
+    assert!(client.token().is_none());
+    assert!(client.session().await.unwrap().is_none());
+
+    // A wrong code is refused; the next step's code signs in (the one that
+    // confirmed the enrolment cannot be used again).
+    let wrong = two_factor.verify_totp("000000", false).await;
+    assert_eq!(
+        api_error(wrong),
+        (StatusCode::UNAUTHORIZED, "INVALID_CODE".to_owned())
+    );
+    clock.advance(30);
+    let session = two_factor
+        .verify_totp(&totp_code(&uri, clock.now()), false)
+        .await
+        .unwrap()
+        .session()
+        .unwrap();
+    assert_eq!(session.user.email, EMAIL);
+    assert_eq!(
+        client.store().get().session.unwrap().session.id,
+        session.session.id
+    );
+    assert_eq!(client.token().is_some(), mode == Mode::Bearer);
+
+    // A backup code signs in once, and this time the device is trusted.
+    client.sign_out().await.unwrap();
+    assert!(
+        client
+            .sign_in_email(EMAIL, PASSWORD)
+            .await
+            .unwrap()
+            .is_two_factor_required()
+    );
+    let session = two_factor
+        .verify_backup_code(&backup_codes[0], true)
+        .await
+        .unwrap();
+    assert_eq!(session.user.email, EMAIL);
+    let status = two_factor.status().await.unwrap();
+    assert_eq!(status.backup_codes_left, 9);
+    assert_eq!(status.trusted_devices.len(), 1);
+    let device = status.trusted_devices[0].clone();
+    assert!(
+        device
+            .user_agent
+            .as_deref()
+            .unwrap()
+            .starts_with("nanoauth-client/")
+    );
+
+    // The trusted device skips the challenge...
+    client.sign_out().await.unwrap();
+    let outcome = client.sign_in_email(EMAIL, PASSWORD).await.unwrap();
+    assert!(outcome.session().is_some(), "a trusted device");
+
+    // ...until it is revoked; and a used backup code stays used.
+    two_factor.revoke_trusted_device(&device.id).await.unwrap();
+    assert_eq!(
+        api_error(two_factor.revoke_trusted_device(&device.id).await),
+        (StatusCode::NOT_FOUND, "DEVICE_NOT_FOUND".to_owned())
+    );
+    client.sign_out().await.unwrap();
+    assert!(
+        client
+            .sign_in_email(EMAIL, PASSWORD)
+            .await
+            .unwrap()
+            .is_two_factor_required()
+    );
+    let replayed = two_factor.verify_backup_code(&backup_codes[0], false).await;
+    assert_eq!(
+        api_error(replayed),
+        (StatusCode::UNAUTHORIZED, "INVALID_CODE".to_owned())
+    );
+    assert!(client.store().get().session.is_none());
+    let session = two_factor
+        .verify_backup_code(&backup_codes[1], false)
+        .await
+        .unwrap();
+    assert_eq!(session.user.email, EMAIL);
+
+    // New backup codes void the old ones; turning it off signs in with the
+    // password alone again.
+    let fresh = two_factor.generate_backup_codes(PASSWORD).await.unwrap();
+    assert_eq!(fresh.len(), 10);
+    assert!(!fresh.contains(&backup_codes[2]));
+    assert_eq!(two_factor.status().await.unwrap().backup_codes_left, 10);
+    assert_eq!(
+        api_error(two_factor.disable("not the password").await),
+        (StatusCode::BAD_REQUEST, "INVALID_PASSWORD".to_owned())
+    );
+    two_factor.disable(PASSWORD).await.unwrap();
+    assert!(!two_factor.status().await.unwrap().enabled);
+    client.sign_out().await.unwrap();
+    assert!(
+        client
+            .sign_in_email(EMAIL, PASSWORD)
+            .await
+            .unwrap()
+            .session()
+            .is_some()
+    );
+}
+
+#[tokio::test]
+async fn cookie_mode_signs_in_with_a_second_factor() {
+    two_factor_flow(Mode::Cookie).await;
+}
+
+#[tokio::test]
+async fn bearer_mode_signs_in_with_a_second_factor() {
+    two_factor_flow(Mode::Bearer).await;
+}
+
+#[tokio::test]
+async fn a_challenge_needs_the_client_that_started_it() {
+    let clock = TestClock::new();
+    let url = two_factor_server(clock.clone()).await;
+    let first = client(&url, Mode::Cookie);
+    let (uri, _) = enrolled(&first, &clock).await;
+    first.sign_out().await.unwrap();
+    assert!(
+        first
+            .sign_in_email(EMAIL, PASSWORD)
+            .await
+            .unwrap()
+            .is_two_factor_required()
+    );
+
+    // Another client has no challenge: a right code is not enough.
+    clock.advance(30);
+    let other = client(&url, Mode::Cookie);
+    let result = other
+        .two_factor()
+        .verify_totp(&totp_code(&uri, clock.now()), false)
+        .await;
+    assert_eq!(
+        api_error(result),
+        (StatusCode::UNAUTHORIZED, "INVALID_CHALLENGE".to_owned())
+    );
+    assert!(other.store().get().session.is_none());
+    // The challenge waits for its own client.
+    let verified = first
+        .two_factor()
+        .verify_totp(&totp_code(&uri, clock.now()), false)
+        .await
+        .unwrap();
+    assert!(verified.session().is_some());
 }
