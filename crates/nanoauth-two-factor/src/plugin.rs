@@ -160,6 +160,12 @@ impl TwoFactor {
         self
     }
 
+    /// Whether emailed codes are offered ([`email_otp`](Self::email_otp)):
+    /// a challenge page shows "email me a code" only then.
+    pub fn offers_email_codes(&self) -> bool {
+        self.email.is_some()
+    }
+
     pub(crate) fn sealing_keys<U: AuthUser, A: TwoFactorAdapter<U>>(
         &self,
         auth: &Auth<U, A>,
