@@ -9,8 +9,12 @@ use serde_json::{Map, Value};
 use crate::plugin::Jwt;
 use crate::store;
 
-/// Claims NanoAuth sets itself; the application's claims never replace
-/// them.
+/// Claims NanoAuth sets itself; the application's claims
+/// ([`Jwt::claims`]) never replace them.
+///
+/// ```
+/// assert!(nanoauth_jwt::RESERVED_CLAIMS.contains(&"sub"));
+/// ```
 pub const RESERVED_CLAIMS: [&str; 8] = [
     "iss",
     "sub",

@@ -157,11 +157,6 @@ impl<U> Jwt<U> {
         self
     }
 
-    /// The token lifetime, in seconds.
-    pub fn lifetime(&self) -> u64 {
-        self.policy.lifetime
-    }
-
     /// How long the JWKS may be cached, in seconds: well inside a token
     /// lifetime, so a new key is seen long before the old one leaves.
     pub(crate) fn jwks_max_age(&self) -> u64 {

@@ -22,6 +22,12 @@ const MAX_TOKEN_LEN: usize = 8 * 1024;
 pub const DEFAULT_LEEWAY: u64 = 60;
 
 /// Why a token was refused, or a key set could not be read.
+///
+/// ```
+/// use nanoauth_jwt::VerifyError;
+/// // Services answer 401 to any of them; the variant is for logs.
+/// assert_eq!(VerifyError::Expired.to_string(), "token expired");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum VerifyError {

@@ -103,7 +103,7 @@ pub async fn post<A: Adapter<BasicUser>>(
 ) -> Response<Bytes> {
     let mut request = Request::post(format!("/api/auth{path}"))
         .header("content-type", "application/json")
-        .header("origin", ORIGIN);
+        .header("origin", auth.base_origin());
     for (name, value) in headers {
         request = request.header(*name, *value);
     }
@@ -205,4 +205,57 @@ pub fn verify_with_jsonwebtoken(
         return Err("expired".into());
     }
     Ok(claims)
+}
+
+/// Serves `auth` over real HTTP on a free loopback port (axum, as an
+/// application would mount it).
+pub async fn serve<A: Adapter<BasicUser>>(
+    listener: tokio::net::TcpListener,
+    auth: Auth<BasicUser, A>,
+) {
+    use nanoauth_axum::AuthRouterExt as _;
+    let app = axum::Router::new().nanoauth(auth);
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+}
+
+/// A loopback listener and the URL it answers at.
+pub async fn listener() -> (tokio::net::TcpListener, String) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    (listener, url)
+}
+
+/// The start of the current hour by the system clock: tests that verify
+/// with the real clock sign a little before it and rotate at it, so no
+/// token is ever issued in the future.
+pub fn hour_start() -> u64 {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    now / 3600 * 3600
+}
+
+/// An `Auth` at `url` (its own base URL) with email and password sign-in
+/// and `jwt`.
+pub fn auth_at(
+    url: &str,
+    clock: &TestClock,
+    jwt: Jwt<BasicUser>,
+) -> Auth<BasicUser, Arc<nanoauth::adapter::memory::MemoryAdapter<BasicUser>>> {
+    Auth::builder(Arc::new(nanoauth::adapter::memory::MemoryAdapter::new()))
+        .secret(SECRET)
+        .base_url(url)
+        .clock(clock.clone())
+        .plugin(EmailPassword::new().hasher(PasswordHasher::with_params(64, 1, 1).unwrap()))
+        .plugin(jwt)
+        .build()
+        .unwrap()
 }
