@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use http::{HeaderValue, StatusCode};
 use nanoauth::adapter::memory::MemoryAdapter;
-use nanoauth::{Adapter, BasicUser, Error, Matcher, Reply};
+use nanoauth::{Adapter, BasicUser, Error, Matcher, RecordAdapter, Reply};
 use nanoauth_jwt::{Algorithm, Claims, Expected, Jwt, JwtExt, PublicKeys, VerifyError};
 use serde_json::json;
 
@@ -329,6 +329,64 @@ async fn after_a_rotation_old_and_new_tokens_verify_until_the_old_expire() {
     clock.set(BOUNDARY + HOUR);
     let third = token(&auth, "authorization", &bearer).await;
     assert!(![old_kid, new_kid].contains(&header(&third)["kid"].as_str().unwrap().to_owned()));
+}
+
+/// Many first requests at once on one server make one key, and once it is
+/// loaded, signing reads no storage: the key is served from the plugin's
+/// cache (here, even with its records deleted behind its back) until its
+/// period ends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_server_makes_one_key_and_signs_from_its_cache() {
+    let clock = TestClock::at(START);
+    let store = store();
+    let server = Arc::new(auth(
+        Arc::clone(&store),
+        &clock,
+        &[SECRET],
+        Jwt::new().rotate_every(HOUR),
+    ));
+    let (_, bearer) = sign_up(&server, "one@example.com").await;
+    let tasks: Vec<_> = (0..32)
+        .map(|_| {
+            let server = Arc::clone(&server);
+            let bearer = bearer.clone();
+            tokio::spawn(async move { token(&server, "authorization", &bearer).await })
+        })
+        .collect();
+    let mut kids_seen = Vec::new();
+    for task in tasks {
+        kids_seen.push(
+            header(&task.await.unwrap())["kid"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    kids_seen.dedup();
+    assert_eq!(kids_seen.len(), 1, "{kids_seen:?}");
+    assert_eq!(kids(&jwks(&server).await), kids_seen);
+
+    let period = format!("EdDSA.{HOUR}.{}", START / HOUR);
+    assert!(
+        store
+            .delete_record("jwt.key", &period, START)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .delete_record("jwt.jwks", "published", START)
+            .await
+            .unwrap()
+    );
+    clock.set(BOUNDARY - 1);
+    let cached = token(&server, "authorization", &bearer).await;
+    assert_eq!(header(&cached)["kid"], kids_seen[0].as_str());
+
+    // Never past its period.
+    clock.set(BOUNDARY);
+    let next = token(&server, "authorization", &bearer).await;
+    assert_ne!(header(&next)["kid"], kids_seen[0].as_str());
 }
 
 /// Servers of one deployment (here four `Auth`s, each with its own cache,
