@@ -45,7 +45,9 @@ pub(crate) struct PublicJwk {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) e: Option<String>,
     pub(crate) kid: String,
-    pub(crate) alg: Algorithm,
+    /// Text rather than [`Algorithm`]: a server of an older version still
+    /// reads a set that holds an algorithm it does not know.
+    pub(crate) alg: String,
     #[serde(rename = "use")]
     pub(crate) key_use: String,
 }
@@ -58,6 +60,7 @@ enum Signer {
 
 /// A private key ready to sign, with its public JWK.
 pub(crate) struct SigningKey {
+    algorithm: Algorithm,
     signer: Signer,
     jwk: PublicJwk,
 }
@@ -146,7 +149,11 @@ pub(crate) fn from_pkcs8(algorithm: Algorithm, pkcs8: &[u8]) -> Result<SigningKe
             (Signer::Rs256(pair), jwk)
         }
     };
-    Ok(SigningKey { signer, jwk })
+    Ok(SigningKey {
+        algorithm,
+        signer,
+        jwk,
+    })
 }
 
 fn public_jwk(
@@ -166,7 +173,7 @@ fn public_jwk(
         n,
         e,
         kid: String::new(),
-        alg,
+        alg: alg.name().to_owned(),
         key_use: "sig".to_owned(),
     };
     jwk.kid = thumbprint(&jwk);
@@ -245,7 +252,7 @@ impl SigningKey {
             typ: &'static str,
         }
         let header = serde_json::to_vec(&Header {
-            alg: self.jwk.alg.name(),
+            alg: self.algorithm.name(),
             kid: &self.jwk.kid,
             typ: "JWT",
         })
@@ -308,7 +315,7 @@ mod tests {
             let (key, pkcs8) = generate(algorithm).unwrap();
             let again = from_pkcs8(algorithm, &pkcs8).unwrap();
             assert_eq!(again.jwk(), key.jwk(), "{algorithm}");
-            assert_eq!(key.jwk().alg, algorithm);
+            assert_eq!(key.jwk().alg, algorithm.name());
             assert_eq!(key.jwk().key_use, "sig");
             assert_eq!(key.kid().len(), 43, "base64url of 32 bytes");
             // A PKCS#8 of another algorithm is refused, not misread.

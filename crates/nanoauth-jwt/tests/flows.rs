@@ -366,7 +366,18 @@ async fn one_server_makes_one_key_and_signs_from_its_cache() {
     assert_eq!(kids_seen.len(), 1, "{kids_seen:?}");
     assert_eq!(kids(&jwks(&server).await), kids_seen);
 
+    // At rest: the public key in clear, the private key sealed.
     let period = format!("EdDSA.{HOUR}.{}", START / HOUR);
+    let record = store
+        .find_record("jwt.key", &period, START)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.expires_at, Some(BOUNDARY + 900 + 120));
+    let stored: serde_json::Value = serde_json::from_str(&record.data).unwrap();
+    assert_eq!(stored["jwk"]["kid"], kids_seen[0].as_str());
+    assert!(stored["jwk"].get("d").is_none());
+    assert!(stored["private"].as_str().unwrap().starts_with("v1."));
     assert!(
         store
             .delete_record("jwt.key", &period, START)
