@@ -206,10 +206,10 @@ async fn load_or_create<U: AuthUser, A: RecordAdapter<U>>(
         if let Some(key) = open(&sealing, &stored, &generation.id, policy.algorithm) {
             return Ok(key);
         }
-        // Sealed under a secret this server no longer has (an application
-        // secret dropped from the list): its public key stays published, so
-        // its tokens still verify, and a new key takes over its generation
-        // instead of every request failing.
+        // Sealed under a secret this server does not have (one dropped from
+        // the list, or a server not yet given the new one): the public key
+        // stays published, so its tokens still verify, and a new key takes
+        // over the generation instead of every request failing.
         let (key, replacement) = new_key(auth, &sealing, policy.algorithm, generation, now).await?;
         record.data = encode(&replacement)?;
         if adapter.update_record(&record, now).await? {
