@@ -35,6 +35,7 @@
 //! | feature | default | what it adds |
 //! |---|---|---|
 //! | `verify` | no | `JwksVerifier`: fetches a JWKS over HTTP (reqwest, rustls), caches it and refetches on an unknown `kid` at most once a minute |
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod algorithm;
 mod api;
@@ -52,3 +53,8 @@ pub use plugin::Jwt;
 #[cfg(feature = "verify")]
 pub use remote::JwksVerifier;
 pub use verify::{Claims, CredentialClaim, DEFAULT_LEEWAY, Expected, PublicKeys, VerifyError};
+
+// The crate's README, compiled as doctests so it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDocTests;

@@ -204,8 +204,14 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
         for (name, value) in reply.headers {
             headers.insert(name, value);
         }
-        // Auth answers are per user: no shared cache may keep them.
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        // Auth answers are per user: no shared cache may keep them, unless
+        // the endpoint said its answer is a public document (a JWKS) by
+        // setting its own `Cache-Control`, and the answer sets no cookie.
+        let sets_cookies =
+            !matches!(reply.session, SessionChange::Keep) || !reply.cookies.is_empty();
+        if sets_cookies || !headers.contains_key(header::CACHE_CONTROL) {
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        }
         match reply.session {
             SessionChange::Keep => {}
             SessionChange::Start(token) => {

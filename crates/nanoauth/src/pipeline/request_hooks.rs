@@ -446,7 +446,9 @@ impl Reply {
     }
 
     /// Sets the header `name` to `value` on the answer, replacing the
-    /// reply's own value. `Cache-Control` stays `no-store` whatever is set.
+    /// reply's own value. `Cache-Control` is `no-store` unless the reply
+    /// sets its own and sets no cookie: only for answers that are the same
+    /// for everyone (a JWKS).
     ///
     /// ```
     /// use http::{HeaderName, HeaderValue};
