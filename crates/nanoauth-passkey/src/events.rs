@@ -21,7 +21,8 @@ pub const REGISTERED: &str = "passkey.registered";
 pub const DELETED: &str = "passkey.deleted";
 /// A passkey presented a signature counter at or below the one last seen:
 /// the authenticator may have been cloned, and the sign-in (or
-/// re-authentication) was refused. `{"id", "stored", "received"}` (the
-/// counters). A counter of 0 means "no counter" (synced passkeys) and is
-/// never a regression.
+/// re-authentication) was refused. `{"id", "stored", "received"}`: the
+/// counters (`received` is `null` when webauthn-rs refused it against the
+/// registration's counter without saying what it got). A counter of 0
+/// means "no counter" (synced passkeys) and is never a regression.
 pub const COUNTER_REGRESSED: &str = "passkey.counter-regressed";

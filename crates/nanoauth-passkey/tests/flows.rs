@@ -849,3 +849,40 @@ fn base64_encode(bytes: &[u8]) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
+
+#[tokio::test]
+async fn a_credential_registered_already_is_a_conflict() {
+    let world = world();
+    let auth = &world.auth;
+    let mut browser = Browser::default();
+    browser.sign_up(auth, "conflict@example.com").await;
+    let (_, options) = browser
+        .post(auth, "/passkey/register/options", json!({}))
+        .await;
+    let credential = Device::synced().create(ORIGIN, options).await;
+    // The same credential id, already stored (another account registered
+    // it first): the store's unique key decides.
+    let id = credential["id"].as_str().unwrap();
+    let mut other = Browser::default();
+    other.sign_up(auth, "first@example.com").await;
+    let first = auth
+        .adapter()
+        .find_user_by_email(&nanoauth::Email::parse("first@example.com").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let taken = nanoauth::PluginRecord::new("passkey", id, "{}").owned_by(first.id);
+    nanoauth::RecordAdapter::insert_record(auth.adapter(), &taken, auth.now())
+        .await
+        .unwrap();
+    let (status, body) = browser
+        .post(
+            auth,
+            "/passkey/register/verify",
+            json!({ "credential": credential }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["code"], "PASSKEY_ALREADY_REGISTERED");
+    assert!(world.events_named(events::REGISTERED).is_empty());
+}
