@@ -660,6 +660,11 @@ async fn none_attestation_is_accepted() {
 
 #[tokio::test]
 async fn two_verifications_racing_with_one_challenge_give_one_session() {
+    // The memory store answers without yielding, so these tasks may well
+    // run one after the other; the interleaving itself (both read the
+    // ceremony, one delete wins) is exercised over SQLite, in
+    // `tests/sqlite.rs`, where taking the ceremony without its delete's
+    // answer fails the test.
     let world = world();
     let auth = world.auth.clone();
     let mut browser = Browser::default();
