@@ -2,7 +2,6 @@
 
 use std::sync::Arc;
 
-use http::{HeaderValue, header};
 use nanoauth::{AuthUser, EndpointRequest, Error, RecordAdapter, Reply};
 
 use crate::api::JwtApi;
@@ -27,11 +26,8 @@ pub(crate) async fn jwks<U: AuthUser, A: RecordAdapter<U>>(
     plugin: Arc<Jwt<U>>,
     request: EndpointRequest<U, A>,
 ) -> Result<Reply, Error> {
-    let max_age = plugin.jwks_max_age();
+    // Public and the same for everyone: the route is declared cacheable
+    // (for less than a token lifetime, see `Jwt::jwks_max_age`).
     let jwks = JwtApi::bound(request.auth(), plugin).jwks().await?;
-    // Public and the same for everyone; cached for less than a token
-    // lifetime, so a cache never hides a key whose tokens are live.
-    let cache_control =
-        HeaderValue::from_str(&format!("public, max-age={max_age}")).map_err(Error::internal)?;
-    Reply::json(&jwks)?.with_header(header::CACHE_CONTROL, cache_control)
+    Reply::json(&jwks)
 }

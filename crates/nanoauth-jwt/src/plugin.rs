@@ -174,7 +174,10 @@ impl<U: AuthUser, A: RecordAdapter<U>> Plugin<U, A> for Jwt<U> {
         vec![
             on.get("/token", endpoints::token),
             // A read of public keys: safe, so `HEAD` may run it too.
-            on.get("/jwks", endpoints::jwks).safe(),
+            // A cache never hides a key whose tokens are live.
+            on.get("/jwks", endpoints::jwks)
+                .safe()
+                .cached_publicly(self.jwks_max_age()),
         ]
     }
 

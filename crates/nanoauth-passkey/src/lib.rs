@@ -43,6 +43,7 @@
 //! 3. `POST /api/auth/signin/passkey` `{"credential": credential.toJSON()}`
 //!    answers `{user, token}` with the session cookie, or `401
 //!    INVALID_PASSKEY`.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod api;
 mod ceremony;
@@ -67,3 +68,8 @@ pub mod webauthn {
         RequestChallengeResponse,
     };
 }
+
+// The crate's README, compiled as doctests so it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDocTests;

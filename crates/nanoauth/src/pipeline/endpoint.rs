@@ -34,6 +34,7 @@ pub struct Endpoint<U: AuthUser, A: Adapter<U>> {
     pub(crate) safe: bool,
     pub(crate) accepts_forms: bool,
     pub(crate) client_limit: Option<Limit>,
+    pub(crate) public_max_age: Option<u64>,
 }
 
 impl<U: AuthUser, A: Adapter<U>> Endpoint<U, A> {
@@ -50,6 +51,7 @@ impl<U: AuthUser, A: Adapter<U>> Endpoint<U, A> {
             safe: false,
             accepts_forms: false,
             client_limit: None,
+            public_max_age: None,
         }
     }
 
@@ -144,6 +146,27 @@ impl<U: AuthUser, A: Adapter<U>> Endpoint<U, A> {
         self
     }
 
+    /// Declares this route's answers public documents, the same for every
+    /// caller (a JWK Set, a published description): sent with
+    /// `Cache-Control: public, max-age=<max_age>` instead of `no-store`,
+    /// except for an answer that sets a cookie. Only the route says so:
+    /// no reply or hook can make an auth answer cacheable.
+    ///
+    /// ```
+    /// use nanoauth::{BasicUser, Endpoint, EndpointRequest, Reply};
+    /// use nanoauth::adapter::memory::MemoryAdapter;
+    ///
+    /// let keys = Endpoint::get("/my-plugin/keys", |_: EndpointRequest<BasicUser, MemoryAdapter<BasicUser>>| async {
+    ///     Reply::json(&serde_json::json!({ "keys": [] }))
+    /// })
+    /// .safe()
+    /// .cached_publicly(300);
+    /// ```
+    pub fn cached_publicly(mut self, max_age: u64) -> Self {
+        self.public_max_age = Some(max_age);
+        self
+    }
+
     /// The method.
     pub fn method(&self) -> &Method {
         &self.method
@@ -163,6 +186,7 @@ impl<U: AuthUser, A: Adapter<U>> std::fmt::Debug for Endpoint<U, A> {
             .field("safe", &self.safe)
             .field("accepts_forms", &self.accepts_forms)
             .field("client_limit", &self.client_limit)
+            .field("public_max_age", &self.public_max_age)
             .finish_non_exhaustive()
     }
 }

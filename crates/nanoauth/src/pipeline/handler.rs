@@ -180,10 +180,15 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
         let reply = request_hooks::run(&routed, request).await?;
 
         // 6. Response and cookie.
-        self.respond(reply, is_head)
+        self.respond(reply, is_head, routed.public_max_age)
     }
 
-    fn respond(&self, reply: Reply, is_head: bool) -> Result<Response<Bytes>, Error> {
+    fn respond(
+        &self,
+        reply: Reply,
+        is_head: bool,
+        public_max_age: Option<u64>,
+    ) -> Result<Response<Bytes>, Error> {
         let body = if is_head { Bytes::new() } else { reply.body };
         let mut response = Response::new(body);
         *response.status_mut() = reply.status;
@@ -205,13 +210,19 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
             headers.insert(name, value);
         }
         // Auth answers are per user: no shared cache may keep them, unless
-        // the endpoint said its answer is a public document (a JWKS) by
-        // setting its own `Cache-Control`, and the answer sets no cookie.
+        // the route was declared a public document (a JWKS: see
+        // `Endpoint::cached_publicly`) and this answer sets no cookie. No
+        // reply or hook decides it.
         let sets_cookies =
             !matches!(reply.session, SessionChange::Keep) || !reply.cookies.is_empty();
-        if sets_cookies || !headers.contains_key(header::CACHE_CONTROL) {
-            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        }
+        let caching = match public_max_age {
+            Some(max_age) if !sets_cookies => {
+                HeaderValue::from_str(&format!("public, max-age={max_age}"))
+                    .map_err(Error::internal)?
+            }
+            _ => HeaderValue::from_static("no-store"),
+        };
+        headers.insert(header::CACHE_CONTROL, caching);
         match reply.session {
             SessionChange::Keep => {}
             SessionChange::Start(token) => {

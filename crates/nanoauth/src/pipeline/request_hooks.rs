@@ -446,9 +446,9 @@ impl Reply {
     }
 
     /// Sets the header `name` to `value` on the answer, replacing the
-    /// reply's own value. `Cache-Control` is `no-store` unless the reply
-    /// sets its own and sets no cookie: only for answers that are the same
-    /// for everyone (a JWKS).
+    /// reply's own value. `Cache-Control` stays `no-store` whatever is set
+    /// (a route says it serves public documents with
+    /// [`Endpoint::cached_publicly`](crate::Endpoint::cached_publicly)).
     ///
     /// ```
     /// use http::{HeaderName, HeaderValue};

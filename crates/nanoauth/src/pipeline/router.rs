@@ -23,6 +23,8 @@ pub(crate) struct Routed<U: AuthUser, A: Adapter<U>> {
     pub(crate) accepts_forms: bool,
     /// The plugin's own per-client limit (see `Endpoint::rate_limited`).
     pub(crate) client_limit: Option<Limit>,
+    /// Answers are public documents (see `Endpoint::cached_publicly`).
+    pub(crate) public_max_age: Option<u64>,
     /// The declared path, and the plugin that owns it.
     pub(crate) pattern: Arc<str>,
     pub(crate) plugin: &'static str,
@@ -37,6 +39,7 @@ impl<U: AuthUser, A: Adapter<U>> Clone for Routed<U, A> {
             safe: self.safe,
             accepts_forms: self.accepts_forms,
             client_limit: self.client_limit,
+            public_max_age: self.public_max_age,
             pattern: Arc::clone(&self.pattern),
             plugin: self.plugin,
             hooks: self.hooks.clone(),
@@ -104,6 +107,7 @@ impl<U: AuthUser, A: Adapter<U>> Router<U, A> {
                     safe: endpoint.safe,
                     accepts_forms: endpoint.accepts_forms,
                     client_limit: endpoint.client_limit,
+                    public_max_age: endpoint.public_max_age,
                     pattern: Arc::from(endpoint.path.as_str()),
                     plugin,
                     hooks,
