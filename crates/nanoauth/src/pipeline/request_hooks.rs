@@ -421,7 +421,8 @@ impl Reply {
     /// let mut body: serde_json::Value = reply.json_body()?;
     /// body["plan"] = "free".into();
     /// let reply = reply.with_json(&body)?;
-    /// assert_eq!(reply.body().as_ref(), br#"{"plan":"free","success":true}"#);
+    /// let sent: serde_json::Value = reply.json_body()?;
+    /// assert_eq!(sent, serde_json::json!({ "plan": "free", "success": true }));
     /// # Ok::<(), nanoauth::Error>(())
     /// ```
     ///
