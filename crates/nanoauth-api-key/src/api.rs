@@ -219,8 +219,8 @@ impl<'a, U: AuthUser, A: RecordAdapter<U>> ApiKeysApi<'a, U, A> {
             last_used_at: None,
             metadata: new.metadata,
         };
-        let mut record = PluginRecord::new(NAMESPACE, key::storage_key(&key), encode(&api_key)?)
-            .owned_by(user.id());
+        let mut record =
+            PluginRecord::json(NAMESPACE, key::storage_key(&key), &api_key)?.owned_by(user.id());
         record.expires_at = expires_at;
         self.auth.adapter().insert_record(&record, now).await?;
         Ok(CreatedApiKey { key, api_key })
@@ -238,8 +238,8 @@ impl<'a, U: AuthUser, A: RecordAdapter<U>> ApiKeysApi<'a, U, A> {
             .await?;
         let mut keys = records
             .iter()
-            .map(decode)
-            .collect::<Result<Vec<ApiKey>, Error>>()?;
+            .map(PluginRecord::data_as::<ApiKey>)
+            .collect::<Result<Vec<ApiKey>, _>>()?;
         keys.sort_by_key(|key| std::cmp::Reverse(key.created_at));
         Ok(keys)
     }
@@ -271,7 +271,7 @@ impl<'a, U: AuthUser, A: RecordAdapter<U>> ApiKeysApi<'a, U, A> {
                 api_key.expires_at = Some(now.saturating_add(seconds));
                 record.expires_at = api_key.expires_at;
             }
-            record.data = encode(&api_key)?;
+            record.set_data(&api_key)?;
             if self.auth.adapter().update_record(&record, now).await? {
                 return Ok(api_key);
             }
@@ -310,7 +310,7 @@ impl<'a, U: AuthUser, A: RecordAdapter<U>> ApiKeysApi<'a, U, A> {
         else {
             return Ok(None);
         };
-        let mut api_key: ApiKey = decode(&record)?;
+        let mut api_key: ApiKey = record.data_as()?;
         let Some(user_id) = record.user_id.clone().filter(|_| api_key.enabled) else {
             return Ok(None);
         };
@@ -328,7 +328,7 @@ impl<'a, U: AuthUser, A: RecordAdapter<U>> ApiKeysApi<'a, U, A> {
         let last_used = api_key.last_used_at;
         if last_used.is_none_or(|at| now >= at.saturating_add(LAST_USED_GRANULARITY)) {
             api_key.last_used_at = Some(now);
-            record.data = encode(&api_key)?;
+            record.set_data(&api_key)?;
             // Another request may have written it this very moment: either
             // write says the same.
             let _ = adapter.update_record(&record, now).await?;
@@ -357,7 +357,7 @@ impl<'a, U: AuthUser, A: RecordAdapter<U>> ApiKeysApi<'a, U, A> {
             .list_user_records(NAMESPACE, user_id, self.auth.now())
             .await?;
         for record in records {
-            let api_key: ApiKey = decode(&record)?;
+            let api_key: ApiKey = record.data_as()?;
             if api_key.id == id {
                 return Ok((record, api_key));
             }
@@ -378,14 +378,4 @@ fn check_name(name: &str) -> Result<(), Error> {
         ));
     }
     Ok(())
-}
-
-fn encode(api_key: &ApiKey) -> Result<String, Error> {
-    serde_json::to_string(api_key).map_err(Error::internal)
-}
-
-fn decode(record: &PluginRecord) -> Result<ApiKey, Error> {
-    serde_json::from_str(&record.data).map_err(|error| {
-        Error::Adapter(AdapterError::other(format!("unreadable API key: {error}")))
-    })
 }

@@ -168,7 +168,7 @@ pub(crate) async fn published<U: AuthUser, A: RecordAdapter<U>>(
         .find_record(PUBLISHED, PUBLISHED_KEY, now)
         .await?;
     let published: Published = match &record {
-        Some(record) => decode(record)?,
+        Some(record) => record.data_as()?,
         None => Published::default(),
     };
     Ok(published
@@ -192,7 +192,7 @@ async fn load_or_create<U: AuthUser, A: RecordAdapter<U>>(
     for _ in 0..RETRIES {
         let Some(mut record) = adapter.find_record(KEYS, &generation.id, now).await? else {
             let (key, stored) = new_key(auth, &sealing, policy.algorithm, generation, now).await?;
-            let record = PluginRecord::new(KEYS, generation.id.clone(), encode(&stored)?)
+            let record = PluginRecord::json(KEYS, generation.id.clone(), &stored)?
                 .expiring_at(generation.published_until);
             match adapter.insert_record(&record, now).await {
                 Ok(()) => return Ok(key),
@@ -202,7 +202,7 @@ async fn load_or_create<U: AuthUser, A: RecordAdapter<U>>(
                 Err(error) => return Err(error.into()),
             }
         };
-        let stored: StoredKey = decode(&record)?;
+        let stored: StoredKey = record.data_as()?;
         if let Some(key) = open(&sealing, &stored, &generation.id, policy.algorithm) {
             return Ok(key);
         }
@@ -211,7 +211,7 @@ async fn load_or_create<U: AuthUser, A: RecordAdapter<U>>(
         // stays published, so its tokens still verify, and a new key takes
         // over the generation instead of every request failing.
         let (key, replacement) = new_key(auth, &sealing, policy.algorithm, generation, now).await?;
-        record.data = encode(&replacement)?;
+        record.set_data(&replacement)?;
         if adapter.update_record(&record, now).await? {
             return Ok(key);
         }
@@ -276,7 +276,7 @@ async fn publish<U: AuthUser, A: RecordAdapter<U>>(
     for _ in 0..RETRIES {
         let record = adapter.find_record(PUBLISHED, PUBLISHED_KEY, now).await?;
         let mut published: Published = match &record {
-            Some(record) => decode(record)?,
+            Some(record) => record.data_as()?,
             None => Published::default(),
         };
         if published
@@ -306,14 +306,16 @@ async fn publish<U: AuthUser, A: RecordAdapter<U>>(
         published
             .keys
             .sort_by_key(|key| std::cmp::Reverse(key.until));
-        let data = encode(&published)?;
         let written = match record {
             Some(mut record) => {
-                record.data = data;
+                record.set_data(&published)?;
                 adapter.update_record(&record, now).await?
             }
             None => match adapter
-                .insert_record(&PluginRecord::new(PUBLISHED, PUBLISHED_KEY, data), now)
+                .insert_record(
+                    &PluginRecord::json(PUBLISHED, PUBLISHED_KEY, &published)?,
+                    now,
+                )
                 .await
             {
                 Ok(()) => true,
@@ -326,19 +328,6 @@ async fn publish<U: AuthUser, A: RecordAdapter<U>>(
         }
     }
     Err(Error::Adapter(AdapterError::Conflict))
-}
-
-fn encode<T: Serialize>(value: &T) -> Result<String, Error> {
-    serde_json::to_string(value).map_err(Error::internal)
-}
-
-fn decode<T: serde::de::DeserializeOwned>(record: &PluginRecord) -> Result<T, Error> {
-    serde_json::from_str(&record.data).map_err(|error| {
-        Error::Adapter(AdapterError::other(format!(
-            "unreadable {} record: {error}",
-            record.namespace
-        )))
-    })
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use nanoauth::{
     AdapterError, Auth, AuthUser, ClientInfo, Error, Event, PluginEvent, PluginRecord,
-    RecordAdapter, Session, SignInMethod, SignInOutcome,
+    RecordAdapter, Session, SignInMethod, SignInOutcome, TypedRecords,
 };
 use serde::{Deserialize, Serialize};
 use webauthn_rs::prelude::{
@@ -22,7 +22,7 @@ use crate::events;
 use crate::plugin::Passkeys;
 use crate::refusal;
 use crate::relying_party::RelyingParty;
-use crate::store::{self, PASSKEY, REAUTH, Reauthentication, StoredPasskey, Versioned};
+use crate::store::{self, PASSKEY, REAUTH, Reauthentication, StoredPasskey};
 
 /// The sign-in method of a passkey (`Event::SignedIn`, guards).
 pub const SIGN_IN_METHOD: &str = "passkey";
@@ -298,12 +298,8 @@ impl<'a, U: AuthUser, A: RecordAdapter<U>> PasskeysApi<'a, U, A> {
             last_used_at: None,
             credential: passkey,
         };
-        let record = PluginRecord::new(
-            PASSKEY,
-            store::credential_key(&raw_id),
-            store::encode(&stored)?,
-        )
-        .owned_by(user.id());
+        let record = PluginRecord::json(PASSKEY, store::credential_key(&raw_id), &stored)?
+            .owned_by(user.id());
         match self.adapter().insert_record(&record, now).await {
             Ok(()) => {}
             Err(AdapterError::Conflict) => return Err(refusal::already_registered()),
@@ -366,14 +362,11 @@ impl<'a, U: AuthUser, A: RecordAdapter<U>> PasskeysApi<'a, U, A> {
         let (user_handle, raw_id) = webauthn
             .identify_discoverable_authentication(credential)
             .map_err(|_| refusal::invalid_passkey())?;
-        let read = store::load::<U, A, StoredPasskey>(
-            self.adapter(),
-            PASSKEY,
-            &store::credential_key(raw_id),
-            now,
-        )
-        .await?
-        .ok_or_else(refusal::invalid_passkey)?;
+        let read = self
+            .adapter()
+            .find_typed::<StoredPasskey>(PASSKEY, &store::credential_key(raw_id), now)
+            .await?
+            .ok_or_else(refusal::invalid_passkey)?;
         let owner = read
             .record
             .user_id
@@ -462,15 +455,12 @@ impl<'a, U: AuthUser, A: RecordAdapter<U>> PasskeysApi<'a, U, A> {
         if expected.user_id != user_id || expected.session_id != session.session.id {
             return Err(refusal::invalid_challenge());
         }
-        let read = store::load::<U, A, StoredPasskey>(
-            self.adapter(),
-            PASSKEY,
-            &store::credential_key(&credential.raw_id),
-            now,
-        )
-        .await?
-        .filter(|read| read.record.user_id.as_deref() == Some(user_id))
-        .ok_or_else(refusal::invalid_passkey)?;
+        let read = self
+            .adapter()
+            .find_typed::<StoredPasskey>(PASSKEY, &store::credential_key(&credential.raw_id), now)
+            .await?
+            .filter(|read| read.record.user_id.as_deref() == Some(user_id))
+            .ok_or_else(refusal::invalid_passkey)?;
         let webauthn = self.relying_party()?.webauthn(
             self.auth,
             client_origin(&credential.response.client_data_json).as_ref(),
@@ -493,13 +483,10 @@ impl<'a, U: AuthUser, A: RecordAdapter<U>> PasskeysApi<'a, U, A> {
     /// # Errors
     /// Adapter failures.
     pub async fn reauthenticated_at(&self, session: &Session<U>) -> Result<Option<u64>, Error> {
-        let read = store::load::<U, A, Reauthentication>(
-            self.adapter(),
-            REAUTH,
-            &session.session.id,
-            self.auth.now(),
-        )
-        .await?;
+        let read = self
+            .adapter()
+            .find_typed::<Reauthentication>(REAUTH, &session.session.id, self.auth.now())
+            .await?;
         Ok(read
             .filter(|read| read.record.user_id.as_deref() == Some(session.user.id()))
             .map(|read| read.value.verified_at))
@@ -565,7 +552,7 @@ impl<'a, U: AuthUser, A: RecordAdapter<U>> PasskeysApi<'a, U, A> {
                 .ok_or_else(refusal::not_found)?;
             let mut renamed = read.value.clone();
             renamed.name.clone_from(&name);
-            if store::store(self.adapter(), &read, &renamed, now).await? {
+            if self.adapter().update_typed(&read, &renamed, now).await? {
                 return Ok(PasskeyInfo::from(&renamed));
             }
         }
@@ -605,7 +592,7 @@ impl<'a, U: AuthUser, A: RecordAdapter<U>> PasskeysApi<'a, U, A> {
     /// first's counter and is refused as a regression.
     async fn record_use(
         &self,
-        mut read: Versioned<StoredPasskey>,
+        mut read: nanoauth::Typed<StoredPasskey>,
         result: &AuthenticationResult,
         user_id: &str,
     ) -> Result<StoredPasskey, Error> {
@@ -620,11 +607,13 @@ impl<'a, U: AuthUser, A: RecordAdapter<U>> PasskeysApi<'a, U, A> {
             used.counter = counter;
             used.backup_state = result.backup_state();
             used.last_used_at = Some(now);
-            if store::store(self.adapter(), &read, &used, now).await? {
+            if self.adapter().update_typed(&read, &used, now).await? {
                 return Ok(used);
             }
             let key = read.record.key.clone();
-            read = store::load::<U, A, StoredPasskey>(self.adapter(), PASSKEY, &key, now)
+            read = self
+                .adapter()
+                .find_typed::<StoredPasskey>(PASSKEY, &key, now)
                 .await?
                 .ok_or_else(refusal::invalid_passkey)?;
         }
@@ -644,14 +633,18 @@ impl<'a, U: AuthUser, A: RecordAdapter<U>> PasskeysApi<'a, U, A> {
         };
         let key = &session.session.id;
         for _ in 0..store::CAS_RETRIES {
-            match store::load::<U, A, Reauthentication>(self.adapter(), REAUTH, key, now).await? {
+            match self
+                .adapter()
+                .find_typed::<Reauthentication>(REAUTH, key, now)
+                .await?
+            {
                 Some(read) => {
-                    if store::store(self.adapter(), &read, &value, now).await? {
+                    if self.adapter().update_typed(&read, &value, now).await? {
                         return Ok(());
                     }
                 }
                 None => {
-                    let record = PluginRecord::new(REAUTH, key.clone(), store::encode(&value)?)
+                    let record = PluginRecord::json(REAUTH, key.clone(), &value)?
                         .owned_by(session.user.id())
                         .expiring_at(session.session.expires_at.max(now.saturating_add(1)));
                     match self.adapter().insert_record(&record, now).await {

@@ -19,7 +19,7 @@ use webauthn_rs::prelude::{
 };
 
 use crate::refusal;
-use crate::store::{self, CEREMONY};
+use crate::store::CEREMONY;
 
 /// How long a ceremony waits for its answer (and the browser's prompt, the
 /// `timeout` of the options, runs): 5 minutes.
@@ -127,7 +127,7 @@ where
 {
     let token = random_token()?;
     let owner = state.owner().map(str::to_owned);
-    let mut record = PluginRecord::new(CEREMONY, key_of(&token), store::encode(&state.wrap())?)
+    let mut record = PluginRecord::json(CEREMONY, key_of(&token), &state.wrap())?
         .expiring_at(now.saturating_add(CEREMONY_TTL));
     if let Some(owner) = owner {
         record = record.owned_by(owner);
@@ -158,7 +158,7 @@ where
     if !adapter.delete_record(CEREMONY, &key, now).await? {
         return Err(refusal::invalid_challenge());
     }
-    let ceremony: Ceremony = store::decode(&record)?;
+    let ceremony: Ceremony = record.data_as()?;
     K::unwrap(ceremony).ok_or_else(refusal::invalid_challenge)
 }
 

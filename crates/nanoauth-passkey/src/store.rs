@@ -16,8 +16,7 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use nanoauth::{AdapterError, AuthUser, Error, PluginRecord, RecordAdapter};
-use serde::de::DeserializeOwned;
+use nanoauth::{AdapterError, AuthUser, Error, PluginRecord, RecordAdapter, TypedRecords};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use webauthn_rs::prelude::Passkey;
@@ -75,13 +74,6 @@ pub(crate) struct Reauthentication {
     pub(crate) credential_id: String,
 }
 
-/// A record's typed data, with the version it was read at.
-#[derive(Debug)]
-pub(crate) struct Versioned<T> {
-    pub(crate) value: T,
-    pub(crate) record: PluginRecord,
-}
-
 /// The storage key of a credential id. Credential ids may be up to 1023
 /// bytes (WebAuthn §5.1) and record keys 255: the few longer than fits are
 /// keyed by their SHA-256 instead, under a prefix base64url never produces,
@@ -112,58 +104,6 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
-pub(crate) fn decode<T: DeserializeOwned>(record: &PluginRecord) -> Result<T, Error> {
-    serde_json::from_str(&record.data).map_err(|error| {
-        Error::Adapter(AdapterError::other(format!(
-            "unreadable {} record: {error}",
-            record.namespace
-        )))
-    })
-}
-
-pub(crate) fn encode<T: Serialize>(value: &T) -> Result<String, Error> {
-    serde_json::to_string(value).map_err(Error::internal)
-}
-
-/// Reads `namespace`/`key` as `T`.
-pub(crate) async fn load<U, A, T>(
-    adapter: &A,
-    namespace: &str,
-    key: &str,
-    now: u64,
-) -> Result<Option<Versioned<T>>, Error>
-where
-    U: AuthUser,
-    A: RecordAdapter<U>,
-    T: DeserializeOwned,
-{
-    let Some(record) = adapter.find_record(namespace, key, now).await? else {
-        return Ok(None);
-    };
-    Ok(Some(Versioned {
-        value: decode(&record)?,
-        record,
-    }))
-}
-
-/// Writes `value` over what was read (`Ok(false)` when another write came
-/// first).
-pub(crate) async fn store<U, A, T>(
-    adapter: &A,
-    read: &Versioned<T>,
-    value: &T,
-    now: u64,
-) -> Result<bool, Error>
-where
-    U: AuthUser,
-    A: RecordAdapter<U>,
-    T: Serialize,
-{
-    let mut record = read.record.clone();
-    record.data = encode(value)?;
-    Ok(adapter.update_record(&record, now).await?)
-}
-
 /// The user's passkeys, oldest first.
 pub(crate) async fn user_passkeys<U, A>(
     adapter: &A,
@@ -178,7 +118,7 @@ where
         .list_user_records(PASSKEY, user_id, now)
         .await?
         .iter()
-        .map(decode::<StoredPasskey>)
+        .map(PluginRecord::data_as::<StoredPasskey>)
         .collect::<Result<Vec<_>, _>>()?;
     passkeys
         .sort_by(|a, b| (a.created_at, &a.credential_id).cmp(&(b.created_at, &b.credential_id)));
@@ -191,7 +131,7 @@ pub(crate) async fn owned_passkey<U, A>(
     user_id: &str,
     id: &str,
     now: u64,
-) -> Result<Option<Versioned<StoredPasskey>>, Error>
+) -> Result<Option<nanoauth::Typed<StoredPasskey>>, Error>
 where
     U: AuthUser,
     A: RecordAdapter<U>,
@@ -199,7 +139,9 @@ where
     let Some(raw_id) = decode_credential_id(id) else {
         return Ok(None);
     };
-    let read = load::<U, A, StoredPasskey>(adapter, PASSKEY, &credential_key(&raw_id), now).await?;
+    let read = adapter
+        .find_typed::<StoredPasskey>(PASSKEY, &credential_key(&raw_id), now)
+        .await?;
     Ok(read.filter(|read| read.record.user_id.as_deref() == Some(user_id)))
 }
 

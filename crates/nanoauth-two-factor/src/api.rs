@@ -5,7 +5,7 @@ use std::sync::Arc;
 use nanoauth::utils::token::{random_id, random_token};
 use nanoauth::{
     Auth, AuthUser, ClientInfo, Error, Event, PluginEvent, PluginRecord, Session, SignInMethod,
-    SignInOutcome,
+    SignInOutcome, TypedRecords,
 };
 use serde::Serialize;
 use zeroize::Zeroizing;
@@ -17,7 +17,7 @@ use crate::plugin::{
 };
 use crate::refusal;
 use crate::secret::TotpSecret;
-use crate::store::{self, ChallengeState, DeviceState, Pending, UserState, Versioned};
+use crate::store::{self, ChallengeState, DeviceState, Pending, UserState};
 use crate::uri::otpauth_uri;
 
 /// `auth.two_factor()`: the exports of [`TwoFactor`].
@@ -153,8 +153,11 @@ impl<'a, U: AuthUser, A: TwoFactorAdapter<U>> TwoFactorApi<'a, U, A> {
         self.auth.adapter()
     }
 
-    async fn state(&self, user_id: &str) -> Result<Option<Versioned<UserState>>, Error> {
-        store::load::<U, A, UserState>(self.adapter(), store::STATE, user_id, self.auth.now()).await
+    async fn state(&self, user_id: &str) -> Result<Option<nanoauth::Typed<UserState>>, Error> {
+        Ok(self
+            .adapter()
+            .find_typed::<UserState>(store::STATE, user_id, self.auth.now())
+            .await?)
     }
 
     /// `user`'s state: on, pending, backup codes left, trusted devices.
@@ -278,7 +281,7 @@ impl<'a, U: AuthUser, A: TwoFactorAdapter<U>> TwoFactorApi<'a, U, A> {
             state.enabled_at = Some(now);
             state.failures = 0;
             state.locked_until = None;
-            if store::store(self.adapter(), &read, &state, now).await? {
+            if self.adapter().update_typed(&read, &state, now).await? {
                 self.emit(events::ENABLED, user.id(), serde_json::json!({}))
                     .await;
                 return Ok(());
@@ -327,7 +330,7 @@ impl<'a, U: AuthUser, A: TwoFactorAdapter<U>> TwoFactorApi<'a, U, A> {
             };
             let mut state = read.value.clone();
             state.backup_codes.clone_from(&hashes);
-            if store::store(self.adapter(), &read, &state, now).await? {
+            if self.adapter().update_typed(&read, &state, now).await? {
                 return Ok(codes);
             }
         }
@@ -355,14 +358,11 @@ impl<'a, U: AuthUser, A: TwoFactorAdapter<U>> TwoFactorApi<'a, U, A> {
         let plugin = self.plugin()?;
         let now = self.auth.now();
         let challenge_key = store::key_of(challenge_token);
-        let challenge = store::load::<U, A, ChallengeState>(
-            self.adapter(),
-            store::CHALLENGE,
-            &challenge_key,
-            now,
-        )
-        .await?
-        .ok_or_else(refusal::invalid_challenge)?;
+        let challenge = self
+            .adapter()
+            .find_typed::<ChallengeState>(store::CHALLENGE, &challenge_key, now)
+            .await?
+            .ok_or_else(refusal::invalid_challenge)?;
         let user_id = challenge
             .record
             .user_id
@@ -437,10 +437,11 @@ impl<'a, U: AuthUser, A: TwoFactorAdapter<U>> TwoFactorApi<'a, U, A> {
         let hash = self.hash_codes(std::slice::from_ref(&code))?.remove(0);
         let mut user_id = None;
         for _ in 0..store::CAS_RETRIES {
-            let read =
-                store::load::<U, A, ChallengeState>(self.adapter(), store::CHALLENGE, &key, now)
-                    .await?
-                    .ok_or_else(refusal::invalid_challenge)?;
+            let read = self
+                .adapter()
+                .find_typed::<ChallengeState>(store::CHALLENGE, &key, now)
+                .await?
+                .ok_or_else(refusal::invalid_challenge)?;
             if read.value.emails_sent >= MAX_EMAILS_PER_CHALLENGE {
                 return Err(Error::RateLimited {
                     retry_after_secs: read
@@ -453,7 +454,7 @@ impl<'a, U: AuthUser, A: TwoFactorAdapter<U>> TwoFactorApi<'a, U, A> {
             challenge.email_code = Some(hash.clone());
             challenge.email_code_expires_at = Some(now + EMAIL_CODE_TTL);
             challenge.emails_sent += 1;
-            if store::store(self.adapter(), &read, &challenge, now).await? {
+            if self.adapter().update_typed(&read, &challenge, now).await? {
                 user_id = read.record.user_id.clone();
                 break;
             }
@@ -490,7 +491,7 @@ impl<'a, U: AuthUser, A: TwoFactorAdapter<U>> TwoFactorApi<'a, U, A> {
             .await?;
         let mut devices = Vec::with_capacity(records.len());
         for record in records {
-            let device: DeviceState = store::decode(&record)?;
+            let device: DeviceState = record.data_as()?;
             devices.push(TrustedDevice {
                 id: device.id,
                 created_at: device.created_at,
@@ -514,7 +515,7 @@ impl<'a, U: AuthUser, A: TwoFactorAdapter<U>> TwoFactorApi<'a, U, A> {
             .list_user_records(store::DEVICE, user_id, now)
             .await?;
         for record in records {
-            let device: DeviceState = store::decode(&record)?;
+            let device: DeviceState = record.data_as()?;
             if device.id == id {
                 return Ok(self
                     .adapter()
@@ -553,7 +554,7 @@ impl<'a, U: AuthUser, A: TwoFactorAdapter<U>> TwoFactorApi<'a, U, A> {
             state.last_step = Some(step);
             // Only this write decides: a concurrent use of the same code
             // finds the step taken when it reads again.
-            if store::store(self.adapter(), &read, &state, now).await? {
+            if self.adapter().update_typed(&read, &state, now).await? {
                 return Ok(step);
             }
         }
@@ -579,7 +580,7 @@ impl<'a, U: AuthUser, A: TwoFactorAdapter<U>> TwoFactorApi<'a, U, A> {
                 return Err(refusal::invalid_code());
             };
             state.backup_codes.remove(position);
-            if store::store(self.adapter(), &read, &state, now).await? {
+            if self.adapter().update_typed(&read, &state, now).await? {
                 return Ok(());
             }
         }
@@ -592,14 +593,11 @@ impl<'a, U: AuthUser, A: TwoFactorAdapter<U>> TwoFactorApi<'a, U, A> {
         let now = self.auth.now();
         let code = normalize_code(code);
         for _ in 0..store::CAS_RETRIES {
-            let read = store::load::<U, A, ChallengeState>(
-                self.adapter(),
-                store::CHALLENGE,
-                challenge_key,
-                now,
-            )
-            .await?
-            .ok_or_else(refusal::invalid_challenge)?;
+            let read = self
+                .adapter()
+                .find_typed::<ChallengeState>(store::CHALLENGE, challenge_key, now)
+                .await?
+                .ok_or_else(refusal::invalid_challenge)?;
             let live = read
                 .value
                 .email_code_expires_at
@@ -614,7 +612,7 @@ impl<'a, U: AuthUser, A: TwoFactorAdapter<U>> TwoFactorApi<'a, U, A> {
             let mut challenge = read.value.clone();
             challenge.email_code = None;
             challenge.email_code_expires_at = None;
-            if store::store(self.adapter(), &read, &challenge, now).await? {
+            if self.adapter().update_typed(&read, &challenge, now).await? {
                 return Ok(());
             }
         }
@@ -632,13 +630,10 @@ impl<'a, U: AuthUser, A: TwoFactorAdapter<U>> TwoFactorApi<'a, U, A> {
     ) -> Result<(), Error> {
         let now = self.auth.now();
         for _ in 0..store::CAS_RETRIES {
-            let Some(read) = store::load::<U, A, ChallengeState>(
-                self.adapter(),
-                store::CHALLENGE,
-                challenge_key,
-                now,
-            )
-            .await?
+            let Some(read) = self
+                .adapter()
+                .find_typed::<ChallengeState>(store::CHALLENGE, challenge_key, now)
+                .await?
             else {
                 break;
             };
@@ -650,7 +645,7 @@ impl<'a, U: AuthUser, A: TwoFactorAdapter<U>> TwoFactorApi<'a, U, A> {
                     .await
                     .map(|_| true)?
             } else {
-                store::store(self.adapter(), &read, &challenge, now).await?
+                self.adapter().update_typed(&read, &challenge, now).await?
             };
             if done {
                 break;
@@ -711,13 +706,9 @@ impl<'a, U: AuthUser, A: TwoFactorAdapter<U>> TwoFactorApi<'a, U, A> {
             user_agent: client.user_agent.clone(),
             ip_address: client.ip_address.clone(),
         };
-        let record = PluginRecord::new(
-            store::DEVICE,
-            store::key_of(&token),
-            store::encode(&device)?,
-        )
-        .owned_by(user_id)
-        .expiring_at(now.saturating_add(plugin.trusted_device_secs));
+        let record = PluginRecord::json(store::DEVICE, store::key_of(&token), &device)?
+            .owned_by(user_id)
+            .expiring_at(now.saturating_add(plugin.trusted_device_secs));
         self.adapter().insert_record(&record, now).await?;
         Ok(token)
     }

@@ -47,14 +47,20 @@ fn body_or_default<T: for<'de> Deserialize<'de>, U: AuthUser, A: TwoFactorAdapte
     }
 }
 
-/// Checks the password (counted like sign-in's), a fresh session, or a
-/// code, as [`TwoFactorApi::reauthenticate`] says.
+/// Checks the body's password (counted like sign-in's), a fresh session,
+/// or the body's code, as [`TwoFactorApi::reauthenticate`] says.
 async fn reauthenticate<U: AuthUser, A: TwoFactorAdapter<U>>(
     api: &TwoFactorApi<'_, U, A>,
     request: &EndpointRequest<U, A>,
     session: &Session<U>,
-    body: &Reauthentication,
 ) -> Result<(), Error> {
+    let body = body_or_default(
+        request,
+        Reauthentication {
+            password: None,
+            code: None,
+        },
+    )?;
     let lockout = request
         .auth()
         .lockout(PASSWORD_CHECK, session.user.email(), request.parts());
@@ -76,16 +82,9 @@ pub(crate) async fn enable<U: AuthUser, A: TwoFactorAdapter<U>>(
     plugin: Arc<TwoFactor>,
     request: EndpointRequest<U, A>,
 ) -> Result<Reply, Error> {
-    let body = body_or_default(
-        &request,
-        Reauthentication {
-            password: None,
-            code: None,
-        },
-    )?;
     let session = request.require_session().await?;
     let api = TwoFactorApi::bound(request.auth(), plugin);
-    reauthenticate(&api, &request, &session, &body).await?;
+    reauthenticate(&api, &request, &session).await?;
     let enrolment = api.enable(&session.user).await?;
     Reply::json(&serde_json::json!({
         "totpURI": enrolment.totp_uri.as_str(),
@@ -177,16 +176,9 @@ pub(crate) async fn disable<U: AuthUser, A: TwoFactorAdapter<U>>(
     plugin: Arc<TwoFactor>,
     request: EndpointRequest<U, A>,
 ) -> Result<Reply, Error> {
-    let body = body_or_default(
-        &request,
-        Reauthentication {
-            password: None,
-            code: None,
-        },
-    )?;
     let session = request.require_session().await?;
     let api = TwoFactorApi::bound(request.auth(), plugin);
-    reauthenticate(&api, &request, &session, &body).await?;
+    reauthenticate(&api, &request, &session).await?;
     api.disable(&session.user).await?;
     Reply::json(&serde_json::json!({ "enabled": false }))
 }
@@ -195,16 +187,9 @@ pub(crate) async fn backup_codes<U: AuthUser, A: TwoFactorAdapter<U>>(
     plugin: Arc<TwoFactor>,
     request: EndpointRequest<U, A>,
 ) -> Result<Reply, Error> {
-    let body = body_or_default(
-        &request,
-        Reauthentication {
-            password: None,
-            code: None,
-        },
-    )?;
     let session = request.require_session().await?;
     let api = TwoFactorApi::bound(request.auth(), plugin);
-    reauthenticate(&api, &request, &session, &body).await?;
+    reauthenticate(&api, &request, &session).await?;
     let codes = api.regenerate_backup_codes(&session.user).await?;
     Reply::json(&serde_json::json!({ "backupCodes": codes }))
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use nanoauth::utils::token::random_token;
 use nanoauth::{
     Auth, AuthUser, Error, GuardVerdict, PluginRecord, Reply, SignInAttempt, SignInChallenge,
+    TypedRecords,
 };
 
 use crate::plugin::{CHALLENGE_COOKIE, CHALLENGE_TTL, DEVICE_COOKIE, TwoFactor, TwoFactorAdapter};
@@ -22,7 +23,10 @@ pub(crate) async fn check<U: AuthUser, A: TwoFactorAdapter<U>>(
     }
     let now = auth.now();
     let user_id = attempt.user.id();
-    let state = store::load::<U, A, UserState>(auth.adapter(), store::STATE, user_id, now).await?;
+    let state = auth
+        .adapter()
+        .find_typed::<UserState>(store::STATE, user_id, now)
+        .await?;
     if !state.is_some_and(|state| state.value.is_enabled()) {
         return Ok(GuardVerdict::Allow);
     }
@@ -38,13 +42,9 @@ pub(crate) async fn check<U: AuthUser, A: TwoFactorAdapter<U>>(
         email_code_expires_at: None,
         emails_sent: 0,
     };
-    let record = PluginRecord::new(
-        store::CHALLENGE,
-        store::key_of(&token),
-        store::encode(&challenge)?,
-    )
-    .owned_by(user_id)
-    .expiring_at(now + CHALLENGE_TTL);
+    let record = PluginRecord::json(store::CHALLENGE, store::key_of(&token), &challenge)?
+        .owned_by(user_id)
+        .expiring_at(now + CHALLENGE_TTL);
     auth.adapter().insert_record(&record, now).await?;
 
     let reply = Reply::json(&serde_json::json!({ "twoFactorRequired": true }))?.with_cookie(
@@ -71,8 +71,9 @@ async fn is_trusted<U: AuthUser, A: TwoFactorAdapter<U>>(
     else {
         return Ok(false);
     };
-    let device =
-        store::load::<U, A, DeviceState>(auth.adapter(), store::DEVICE, &store::key_of(token), now)
-            .await?;
+    let device = auth
+        .adapter()
+        .find_typed::<DeviceState>(store::DEVICE, &store::key_of(token), now)
+        .await?;
     Ok(device.is_some_and(|device| device.record.user_id.as_deref() == Some(attempt.user.id())))
 }

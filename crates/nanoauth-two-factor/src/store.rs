@@ -1,15 +1,14 @@
 //! What the plugin keeps, as typed plugin records: a user's two-factor
 //! state, pending sign-in challenges and trusted devices.
 //!
-//! Everything is a [`PluginRecord`] of the core's [`RecordAdapter`], so the
-//! plugin has storage in every adapter that has records. Writes that read
-//! first (using a code, counting a failure) are compare-and-swap on the
-//! record's version, retried a few times: two requests with the same code
-//! can never both succeed.
+//! Everything is a [`PluginRecord`] of the core's [`RecordAdapter`], read
+//! and written typed ([`TypedRecords`]), so the plugin has storage in every
+//! adapter that has records. Writes that read first (using a code, counting
+//! a failure) are compare-and-swap on the record's version, retried a few
+//! times: two requests with the same code can never both succeed.
 
 use nanoauth::utils::token::TokenHash;
-use nanoauth::{AdapterError, AuthUser, Error, PluginRecord, RecordAdapter};
-use serde::de::DeserializeOwned;
+use nanoauth::{AdapterError, AuthUser, Error, PluginRecord, RecordAdapter, TypedRecords};
 use serde::{Deserialize, Serialize};
 
 /// A user's settings: key = user id.
@@ -99,69 +98,10 @@ pub(crate) struct DeviceState {
     pub(crate) ip_address: Option<String>,
 }
 
-/// A record's typed data, with the version it was read at.
-#[derive(Debug)]
-pub(crate) struct Versioned<T> {
-    pub(crate) value: T,
-    pub(crate) record: PluginRecord,
-}
-
 /// The storage key of a cookie value: its SHA-256, so a database dump
 /// holds no working cookie.
 pub(crate) fn key_of(token: &str) -> String {
     TokenHash::of(token).to_hex()
-}
-
-pub(crate) fn decode<T: DeserializeOwned>(record: &PluginRecord) -> Result<T, Error> {
-    serde_json::from_str(&record.data).map_err(|error| {
-        Error::Adapter(AdapterError::other(format!(
-            "unreadable {} record: {error}",
-            record.namespace
-        )))
-    })
-}
-
-pub(crate) fn encode<T: Serialize>(value: &T) -> Result<String, Error> {
-    serde_json::to_string(value).map_err(Error::internal)
-}
-
-/// Reads `namespace`/`key` as `T`.
-pub(crate) async fn load<U, A, T>(
-    adapter: &A,
-    namespace: &str,
-    key: &str,
-    now: u64,
-) -> Result<Option<Versioned<T>>, Error>
-where
-    U: AuthUser,
-    A: RecordAdapter<U>,
-    T: DeserializeOwned,
-{
-    let Some(record) = adapter.find_record(namespace, key, now).await? else {
-        return Ok(None);
-    };
-    Ok(Some(Versioned {
-        value: decode(&record)?,
-        record,
-    }))
-}
-
-/// Writes `value` over what was read (`Ok(false)` when another write came
-/// first).
-pub(crate) async fn store<U, A, T>(
-    adapter: &A,
-    read: &Versioned<T>,
-    value: &T,
-    now: u64,
-) -> Result<bool, Error>
-where
-    U: AuthUser,
-    A: RecordAdapter<U>,
-    T: Serialize,
-{
-    let mut record = read.record.clone();
-    record.data = encode(value)?;
-    Ok(adapter.update_record(&record, now).await?)
 }
 
 /// Creates or replaces the user's state with `change` applied, by
@@ -178,18 +118,18 @@ where
     F: FnMut(&mut UserState) -> Result<(), Error>,
 {
     for _ in 0..CAS_RETRIES {
-        match load::<U, A, UserState>(adapter, STATE, user_id, now).await? {
+        match adapter.find_typed::<UserState>(STATE, user_id, now).await? {
             Some(read) => {
                 let mut state = read.value.clone();
                 change(&mut state)?;
-                if store(adapter, &read, &state, now).await? {
+                if adapter.update_typed(&read, &state, now).await? {
                     return Ok(state);
                 }
             }
             None => {
                 let mut state = UserState::default();
                 change(&mut state)?;
-                let record = PluginRecord::new(STATE, user_id, encode(&state)?).owned_by(user_id);
+                let record = PluginRecord::json(STATE, user_id, &state)?.owned_by(user_id);
                 match adapter.insert_record(&record, now).await {
                     Ok(()) => return Ok(state),
                     Err(AdapterError::Conflict) => {}

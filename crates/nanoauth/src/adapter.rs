@@ -26,7 +26,8 @@ pub use email_verification::EmailVerificationAdapter;
 pub use health::{Health, Probe};
 pub use password::{PasswordAdapter, PasswordCredential};
 pub use records::{
-    MAX_NAMESPACE_LEN, MAX_RECORD_KEY_LEN, PluginRecord, RecordAdapter, check_names,
+    MAX_NAMESPACE_LEN, MAX_RECORD_KEY_LEN, PluginRecord, RecordAdapter, Typed, TypedRecords,
+    check_names,
 };
 pub use verification::{VerificationAdapter, VerificationRecord};
 

@@ -12,6 +12,9 @@
 
 use std::future::Future;
 
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
 use crate::adapter::{Adapter, AdapterError};
 use crate::user::AuthUser;
 
@@ -104,6 +107,45 @@ impl PluginRecord {
         }
     }
 
+    /// A record to insert whose data is `value` as JSON.
+    ///
+    /// ```
+    /// use nanoauth::adapter::PluginRecord;
+    /// let record = PluginRecord::json("my-plugin", "user-1", &serde_json::json!({ "on": true }))?;
+    /// assert_eq!(record.data, r#"{"on":true}"#);
+    /// # Ok::<(), nanoauth::AdapterError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`AdapterError::Other`] if `value` cannot be serialized.
+    pub fn json<T: Serialize + ?Sized>(
+        namespace: impl Into<String>,
+        key: impl Into<String>,
+        value: &T,
+    ) -> Result<Self, AdapterError> {
+        Ok(Self::new(namespace, key, to_json(value)?))
+    }
+
+    /// The data read as `T`.
+    ///
+    /// # Errors
+    /// [`AdapterError::Other`] when the stored JSON is not a `T` (a record
+    /// written by another version of the plugin, or damaged).
+    pub fn data_as<T: DeserializeOwned>(&self) -> Result<T, AdapterError> {
+        serde_json::from_str(&self.data).map_err(|error| {
+            AdapterError::other(format!("unreadable {} record: {error}", self.namespace))
+        })
+    }
+
+    /// Replaces the data with `value` as JSON (for an update).
+    ///
+    /// # Errors
+    /// [`AdapterError::Other`] if `value` cannot be serialized.
+    pub fn set_data<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), AdapterError> {
+        self.data = to_json(value)?;
+        Ok(())
+    }
+
     /// Still there at `now`.
     pub fn is_live(&self, now: u64) -> bool {
         self.expires_at.is_none_or(|expires_at| expires_at > now)
@@ -118,6 +160,85 @@ impl PluginRecord {
         check_names(&self.namespace, &self.key)
     }
 }
+
+fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<String, AdapterError> {
+    serde_json::to_string(value).map_err(AdapterError::other)
+}
+
+/// A record's data read as `T`, with the record it came from: its version
+/// is what [`TypedRecords::update_typed`] compares against.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Typed<T> {
+    /// The data.
+    pub value: T,
+    /// The record as read.
+    pub record: PluginRecord,
+}
+
+/// Plugin records as typed values (JSON through serde), on every
+/// [`RecordAdapter`]: read, then write back what was read changed,
+/// compare-and-swap.
+///
+/// ```
+/// use nanoauth::adapter::{PluginRecord, RecordAdapter, TypedRecords};
+/// use nanoauth::adapter::memory::MemoryAdapter;
+/// use nanoauth::BasicUser;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), nanoauth::AdapterError> {
+/// let adapter = MemoryAdapter::<BasicUser>::new();
+/// adapter.insert_record(&PluginRecord::json("counter", "c", &1u32)?, 0).await?;
+/// let read = adapter.find_typed::<u32>("counter", "c", 0).await?.expect("there");
+/// assert!(adapter.update_typed(&read, &(read.value + 1), 0).await?);
+/// // A second write from the same read loses: someone wrote first.
+/// assert!(!adapter.update_typed(&read, &(read.value + 1), 0).await?);
+/// # Ok(()) }
+/// ```
+pub trait TypedRecords<U: AuthUser>: RecordAdapter<U> {
+    /// The live record at `(namespace, key)`, its data read as `T`.
+    ///
+    /// # Errors
+    /// Adapter failures; data that is not a `T`.
+    fn find_typed<T: DeserializeOwned>(
+        &self,
+        namespace: &str,
+        key: &str,
+        now: u64,
+    ) -> impl Future<Output = Result<Option<Typed<T>>, AdapterError>> + Send {
+        let found = self.find_record(namespace, key, now);
+        async move {
+            let Some(record) = found.await? else {
+                return Ok(None);
+            };
+            Ok(Some(Typed {
+                value: record.data_as()?,
+                record,
+            }))
+        }
+    }
+
+    /// Writes `value` over what `read` read: `Ok(false)` when another
+    /// write came first (read again, or give up).
+    ///
+    /// # Errors
+    /// Adapter failures; a value that cannot be serialized.
+    fn update_typed<T: Serialize>(
+        &self,
+        read: &Typed<T>,
+        value: &T,
+        now: u64,
+    ) -> impl Future<Output = Result<bool, AdapterError>> + Send {
+        let mut record = read.record.clone();
+        let encoded = record.set_data(value);
+        async move {
+            encoded?;
+            self.update_record(&record, now).await
+        }
+    }
+}
+
+impl<U: AuthUser, A: RecordAdapter<U>> TypedRecords<U> for A {}
 
 /// Checks a namespace and key as [`PluginRecord::check`] does.
 ///
