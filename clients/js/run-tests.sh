@@ -60,7 +60,9 @@ rm -f "$OUTPUT_DIR"/*.png
 DATA_DIR="$(mktemp -d -t nanoauth-js-e2e.XXXXXX)"
 DEMO_LOG="$OUTPUT_DIR/demo.log"
 DEMO_URL="http://127.0.0.1:$DEMO_PORT"
-APP_URL="http://127.0.0.1:$APP_PORT"
+# localhost, not 127.0.0.1: the demo has passkeys, and browsers (so the
+# demo, at start-up) refuse IP addresses as their RP id.
+APP_URL="http://localhost:$APP_PORT"
 
 cleanup() {
   stop_demo

@@ -18,7 +18,10 @@ async function api(path, body) {
   }
   if (!response.ok) {
     const message = data && data.error && data.error.message;
-    throw new Error(message || `Request failed (${response.status}).`);
+    const error = new Error(message || `Request failed (${response.status}).`);
+    // Some answers call for another step (SESSION_NOT_FRESH: confirm first).
+    error.code = data && data.error && data.error.code;
+    throw error;
   }
   return data;
 }
@@ -156,6 +159,7 @@ for (const button of document.querySelectorAll("button.social")) {
   if (params.get("reset") === "done") showNotice("Your password was changed. Sign in with the new one.");
   if (params.get("two-factor") === "on") showNotice("Two-factor authentication is on.");
   if (params.get("two-factor") === "off") showNotice("Two-factor authentication is off.");
+  if (params.get("passkey") === "added") showNotice("Your passkey was added.");
 }
 
 document.getElementById("sign-out")?.addEventListener("click", async () => {
@@ -289,6 +293,231 @@ for (const button of document.querySelectorAll("button.revoke-device")) {
     button.disabled = true;
     try {
       await api("/two-factor/trusted-devices/revoke", { id: button.dataset.id });
+      location.reload();
+    } catch (error) {
+      showError(error.message);
+      button.disabled = false;
+    }
+  });
+}
+
+// --- Passkeys -------------------------------------------------------------------
+
+// The server speaks WebAuthn's JSON (binary fields in base64url); browsers
+// with the Level 3 helpers convert it themselves, older ones get this.
+const passkeys = {
+  supported: typeof PublicKeyCredential === "function" && !!navigator.credentials,
+  toBytes(text) {
+    const base64 = text.replace(/-/g, "+").replace(/_/g, "/");
+    const binary = atob(base64 + "=".repeat((4 - (base64.length % 4)) % 4));
+    return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+  },
+  toText(buffer) {
+    const bytes = new Uint8Array(buffer);
+    let binary = "";
+    for (const byte of bytes) binary += String.fromCharCode(byte);
+    return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  },
+  creationOptions(json) {
+    if (PublicKeyCredential.parseCreationOptionsFromJSON) return PublicKeyCredential.parseCreationOptionsFromJSON(json);
+    return {
+      ...json,
+      challenge: this.toBytes(json.challenge),
+      user: { ...json.user, id: this.toBytes(json.user.id) },
+      excludeCredentials: (json.excludeCredentials || []).map((c) => ({ ...c, id: this.toBytes(c.id) })),
+    };
+  },
+  requestOptions(json) {
+    if (PublicKeyCredential.parseRequestOptionsFromJSON) return PublicKeyCredential.parseRequestOptionsFromJSON(json);
+    return {
+      ...json,
+      challenge: this.toBytes(json.challenge),
+      allowCredentials: (json.allowCredentials || []).map((c) => ({ ...c, id: this.toBytes(c.id) })),
+    };
+  },
+  toJSON(credential) {
+    if (typeof credential.toJSON === "function") return credential.toJSON();
+    const r = credential.response;
+    const response = { clientDataJSON: this.toText(r.clientDataJSON) };
+    if (r.attestationObject) {
+      response.attestationObject = this.toText(r.attestationObject);
+      response.transports = r.getTransports ? r.getTransports() : [];
+    } else {
+      response.authenticatorData = this.toText(r.authenticatorData);
+      response.signature = this.toText(r.signature);
+      if (r.userHandle) response.userHandle = this.toText(r.userHandle);
+    }
+    return {
+      id: credential.id,
+      rawId: this.toText(credential.rawId),
+      type: credential.type,
+      response,
+      clientExtensionResults: credential.getClientExtensionResults(),
+    };
+  },
+  // A ceremony the person cancelled (or that timed out) is no error to show.
+  cancelled(error) {
+    return error && (error.name === "NotAllowedError" || error.name === "AbortError");
+  },
+};
+
+// Sign-in page: the button (the browser lists the passkeys it holds for
+// this site, no address needed) and, where the browser can, the same
+// passkeys offered in the email field's autofill (conditional UI).
+{
+  const button = document.getElementById("passkey-sign-in");
+  let pending = null; // the autofill request, cancelled before the button's
+
+  async function signInWithPasskey(conditional) {
+    const { publicKey } = await api("/passkey/signin/options", {});
+    const options = { publicKey: passkeys.requestOptions(publicKey) };
+    if (conditional) {
+      pending = new AbortController();
+      options.mediation = "conditional";
+      options.signal = pending.signal;
+    }
+    const credential = await navigator.credentials.get(options);
+    const answer = await api("/signin/passkey", { credential: passkeys.toJSON(credential) });
+    location.assign(answer && answer.twoFactorRequired ? "/two-factor?callbackURL=%2Faccount" : "/account");
+  }
+
+  if (button && !passkeys.supported) {
+    button.hidden = true;
+  } else if (button) {
+    button.addEventListener("click", async () => {
+      clearError();
+      button.disabled = true;
+      pending?.abort();
+      pending = null;
+      try {
+        await signInWithPasskey(false);
+      } catch (error) {
+        if (passkeys.cancelled(error)) showError("No passkey was used. Try again, or sign in with your password.");
+        else showError(error.message);
+      } finally {
+        button.disabled = false;
+      }
+    });
+    PublicKeyCredential.isConditionalMediationAvailable?.().then((available) => {
+      if (!available) return;
+      signInWithPasskey(true).catch((error) => {
+        // Aborted for the button, or nothing picked: stay quiet.
+        if (!passkeys.cancelled(error)) showError(error.message);
+      });
+    }, () => {});
+  }
+}
+
+// Account page: add a passkey. A session older than the server's fresh
+// age must first be confirmed with a passkey the person already has (or
+// by signing in again, when they have none).
+async function confirmWithPasskey() {
+  const { publicKey } = await api("/passkey/verify/options", {});
+  const credential = await navigator.credentials.get({ publicKey: passkeys.requestOptions(publicKey) });
+  await api("/passkey/verify", { credential: passkeys.toJSON(credential) });
+}
+
+async function registerPasskey(name) {
+  let start;
+  try {
+    start = await api("/passkey/register/options", {});
+  } catch (error) {
+    if (error.code !== "SESSION_NOT_FRESH") throw error;
+    if (document.querySelector("#passkeys tr.passkey") === null) {
+      throw new Error("For your safety, sign out and sign in again before adding a passkey.");
+    }
+    await confirmWithPasskey();
+    start = await api("/passkey/register/options", {});
+  }
+  const credential = await navigator.credentials.create({ publicKey: passkeys.creationOptions(start.publicKey) });
+  const body = { credential: passkeys.toJSON(credential) };
+  if (name) body.name = name;
+  return api("/passkey/register/verify", body);
+}
+
+if (document.getElementById("passkey-register") && !passkeys.supported) {
+  document.getElementById("passkey-register").hidden = true;
+}
+onSubmit(
+  "passkey-register",
+  async () => {
+    try {
+      return await registerPasskey(value("passkey-name").trim());
+    } catch (error) {
+      if (passkeys.cancelled(error)) throw new Error("No passkey was added.");
+      throw error;
+    }
+  },
+  () => location.assign("/account?passkey=added"),
+);
+for (const form of document.querySelectorAll("form.passkey-rename")) {
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearError();
+    try {
+      await api("/passkey/rename", { id: form.dataset.id, name: form.querySelector("input").value });
+      location.reload();
+    } catch (error) {
+      showError(error.message);
+    }
+  });
+}
+for (const button of document.querySelectorAll("button.passkey-delete")) {
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      await api("/passkey/delete", { id: button.dataset.id });
+      location.reload();
+    } catch (error) {
+      showError(error.message);
+      button.disabled = false;
+    }
+  });
+}
+
+// --- API keys -------------------------------------------------------------------
+
+onSubmit(
+  "api-key-create",
+  () => {
+    const days = value("api-key-expires").trim();
+    const body = { name: value("api-key-name") };
+    if (days) body.expiresIn = Number(days) * 24 * 60 * 60;
+    return api("/api-key/create", body);
+  },
+  ({ key }) => {
+    // Shown once: the server keeps only its hash.
+    document.getElementById("new-api-key").textContent = key;
+    document.getElementById("api-key-created").hidden = false;
+    document.getElementById("api-key-create").hidden = true;
+  },
+);
+document.getElementById("api-key-copy")?.addEventListener("click", async () => {
+  try {
+    await navigator.clipboard.writeText(document.getElementById("new-api-key").textContent);
+    showNotice("Copied.");
+  } catch {
+    showNotice("Select the key and copy it yourself.");
+  }
+});
+document.getElementById("api-key-done")?.addEventListener("click", () => location.assign("/account"));
+for (const button of document.querySelectorAll("button.api-key-toggle")) {
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      await api("/api-key/update", { keyId: button.dataset.id, enabled: button.dataset.enabled !== "true" });
+      location.reload();
+    } catch (error) {
+      showError(error.message);
+      button.disabled = false;
+    }
+  });
+}
+for (const button of document.querySelectorAll("button.api-key-delete")) {
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      await api("/api-key/delete", { keyId: button.dataset.id });
       location.reload();
     } catch (error) {
       showError(error.message);

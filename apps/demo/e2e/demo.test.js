@@ -1,13 +1,15 @@
 // Browser end-to-end test of the NanoAuth demo app.
 //
 // Drives Debian's Chromium (/usr/bin/chromium) through playwright-core against
-// a running demo at $DEMO_URL (default http://127.0.0.1:3100): sign up, stay
+// a running demo at $DEMO_URL (default http://localhost:3100): sign up, stay
 // signed in across a reload, sign out, the error messages of the forms, sign
 // in, revoking another browser's session from the sessions table, magic
 // links (whose page posts them back, so a mail scanner's HEAD or GET
 // leaves them whole), social sign-in through a real OpenID Connect
-// provider, and two-factor authentication (enrolment on the account page,
-// the challenge page, a backup code that works once).
+// provider, two-factor authentication (enrolment on the account page,
+// the challenge page, a backup code that works once), API keys (made on the
+// account page, used from a script) and passkeys (Chromium's virtual
+// authenticator: register, sign in without an address, rename, delete).
 //
 // The steps share one browser and run in order; once a step fails, the later
 // ones are skipped (they would only fail for the same reason). A full-page
@@ -28,7 +30,8 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const BASE_URL = (process.env.DEMO_URL || 'http://127.0.0.1:3100').replace(/\/+$/, '');
+// localhost, not 127.0.0.1: browsers refuse IP addresses for passkeys.
+const BASE_URL = (process.env.DEMO_URL || 'http://localhost:3100').replace(/\/+$/, '');
 const SCREENSHOT_DIR = path.resolve(here, process.env.SCREENSHOT_DIR || '../../../target/e2e');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -185,7 +188,7 @@ async function sessionRows(page) {
 // ---------------------------------------------------------------------------
 // The steps
 
-describe(`NanoAuth demo at ${BASE_URL}`, { timeout: 20 * STEP_MS }, () => {
+describe(`NanoAuth demo at ${BASE_URL}`, { timeout: 25 * STEP_MS }, () => {
   let browser;
   /** name -> { context, page } */
   const browsers = new Map();
@@ -567,6 +570,126 @@ describe(`NanoAuth demo at ${BASE_URL}`, { timeout: 20 * STEP_MS }, () => {
     assert.match(message, /code is not correct/i);
     await sleep(300);
     assert.equal(pathOf(page), '/two-factor');
+    assert.equal(await page.request.get(url('/api/auth/session')).then((r) => r.text()), 'null');
+  });
+
+  step('API keys: made on the account page, shown once; x-api-key acts as the user until disabled or deleted', async () => {
+    // The two-factor step signed in three times from this address.
+    await sleep(10_500);
+    const ak = { name: 'Key Maker', email: `ak-${RUN_ID}@example.com`, password: `api keys ${RUN_ID}` };
+    const page = await openContext('api-key');
+    await signUp(page, ak);
+    await waitForPath(page, '/account');
+    assert.equal(await page.locator('#no-api-keys').count(), 1);
+    await page.fill('#api-key-name', 'E2E script');
+    await page.fill('#api-key-expires', '7');
+    await page.locator('form#api-key-create button[type=submit]').click();
+    const key = await poll('the new key', () => textOf(page, '#new-api-key'), (t) => t.startsWith('na_v1_'));
+    assert.ok(await page.locator('#api-key-created').isVisible(), 'the key is shown, with its hint');
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'account-api-key.png'), fullPage: true });
+
+    // From a script (node's fetch, no cookie): the key alone is the user.
+    const withKey = () =>
+      fetch(url('/api/auth/session'), { headers: { 'x-api-key': key } }).then((r) => r.json());
+    const session = await withKey();
+    assert.equal(session?.user?.email, ak.email);
+    assert.equal(session.session.kind, 'api-key');
+
+    // The list: never the key itself, only its start.
+    await page.locator('#api-key-done').click();
+    await poll('one key listed', () => page.locator('#api-keys tr.api-key').count(), (n) => n === 1);
+    await expectText(page, '#api-keys tr.api-key .api-key-name', 'E2E script');
+    assert.equal(await textOf(page, '#api-keys tr.api-key .api-key-enabled'), 'yes');
+    assert.ok(!(await page.content()).includes(key), 'the page does not show the key again');
+    assert.match(await textOf(page, '#api-keys tr.api-key'), /in [67] days/, 'expires in a week');
+
+    // Disabled, it is refused; enabled again, it works.
+    await page.locator('button.api-key-toggle').click();
+    await expectText(page, '#api-keys tr.api-key .api-key-enabled', 'no');
+    assert.equal(await withKey(), null);
+    await page.locator('button.api-key-toggle').click();
+    await expectText(page, '#api-keys tr.api-key .api-key-enabled', 'yes');
+    assert.equal((await withKey())?.user?.email, ak.email);
+
+    // Deleted, it is refused at once.
+    await page.locator('button.api-key-delete').click();
+    await page.locator('#no-api-keys').waitFor();
+    assert.equal(await withKey(), null);
+  });
+
+  step('passkeys: register on the account page, sign in without an address, rename, delete; the deleted one is refused', async () => {
+    // Chromium's virtual authenticator (DevTools protocol): a platform
+    // authenticator with resident keys and user verification, which says
+    // yes at once.
+    const pk = { name: 'Passkey User', email: `pk-${RUN_ID}@example.com`, password: `passkeys ${RUN_ID}` };
+    const page = await openContext('passkey');
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('WebAuthn.enable');
+    const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: {
+        protocol: 'ctap2',
+        transport: 'internal',
+        hasResidentKey: true,
+        hasUserVerification: true,
+        isUserVerified: true,
+        automaticPresenceSimulation: true,
+      },
+    });
+    assert.equal(new URL(BASE_URL).hostname, 'localhost', 'passkeys need a domain: run on localhost');
+
+    await signUp(page, pk);
+    await waitForPath(page, '/account');
+    assert.equal(await page.locator('#no-passkeys').count(), 1);
+    await page.fill('#passkey-name', 'E2E laptop');
+    await page.locator('form#passkey-register button[type=submit]').click();
+    await poll('one passkey listed', () => page.locator('#passkeys tr.passkey').count(), (n) => n === 1);
+    assert.equal(await page.locator('#passkeys .passkey-new-name').inputValue(), 'E2E laptop');
+    assert.equal(await textOf(page, '#passkeys .passkey-used'), 'never');
+    const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
+    assert.equal(credentials.length, 1);
+    assert.ok(credentials[0].isResidentCredential, 'a discoverable credential (usernameless sign-in)');
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'account-passkeys.png'), fullPage: true });
+
+    // Signed out, the sign-in page offers the passkey in the email field's
+    // autofill (conditional UI); the virtual authenticator picks it at
+    // once, as a person choosing it would, and nobody types an address.
+    await page.locator('button#sign-out').click();
+    await waitForPath(page, '/sign-in');
+    assert.equal(await page.locator('#email').getAttribute('autocomplete'), 'username webauthn');
+    await waitForPath(page, '/account');
+    await expectText(page, '#user-email', pk.email);
+    assert.notEqual(await textOf(page, '#passkeys .passkey-used'), 'never');
+
+    // The button, in a browser without conditional UI (from now on in
+    // this page), signs in the same way.
+    await page.addInitScript(() => {
+      PublicKeyCredential.isConditionalMediationAvailable = async () => false;
+    });
+    await page.locator('button#sign-out').click();
+    await waitForPath(page, '/sign-in');
+    await page.locator('#passkey-sign-in').click();
+    await waitForPath(page, '/account');
+    await expectText(page, '#user-email', pk.email);
+
+    // Renamed, then deleted.
+    await page.locator('#passkeys .passkey-new-name').fill('Renamed laptop');
+    await page.locator('#passkeys form.passkey-rename button[type=submit]').click();
+    await poll(
+      'the new name',
+      () => page.locator('#passkeys .passkey-new-name').inputValue(),
+      (name) => name === 'Renamed laptop',
+    );
+    await page.locator('#passkeys button.passkey-delete').click();
+    await page.locator('#no-passkeys').waitFor();
+
+    // The authenticator still holds it; the server no longer takes it.
+    await page.locator('button#sign-out').click();
+    await waitForPath(page, '/sign-in');
+    await page.locator('#passkey-sign-in').click();
+    const message = await visibleError(page);
+    assertReadable(message);
+    await sleep(300);
+    assert.equal(pathOf(page), '/sign-in');
     assert.equal(await page.request.get(url('/api/auth/session')).then((r) => r.text()), 'null');
   });
 

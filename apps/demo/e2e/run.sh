@@ -31,7 +31,8 @@ mkdir -p "$SCREENSHOT_DIR"
 SCREENSHOT_DIR="$(cd "$SCREENSHOT_DIR" && pwd)"
 DATA_DIR="$(mktemp -d -t nanoauth-demo-e2e.XXXXXX)"
 DEMO_LOG="$SCREENSHOT_DIR/demo.log"
-DEMO_URL="http://127.0.0.1:$PORT"
+# The demo's own name (passkeys need a domain; it sends 127.0.0.1 here too).
+DEMO_URL="http://localhost:$PORT"
 
 # A real OpenID Connect provider for the social sign-in step; the demo gets
 # a "Sign in with Test IdP" button for it through the OIDC_* variables.

@@ -6,8 +6,10 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Router, middleware};
 use nanoauth::Auth;
+use nanoauth_api_key::ApiKeysExt as _;
 use nanoauth_axum::{AuthRouterExt, MaybeSession};
 use nanoauth_oauth::OAuth;
+use nanoauth_passkey::PasskeysExt as _;
 use nanoauth_sqlx::SqlAdapter;
 use nanoauth_two_factor::TwoFactorExt as _;
 
@@ -105,10 +107,12 @@ async fn account(
     let loaded = async {
         let sessions = nanoauth::Adapter::list_sessions(auth.adapter(), &session.user.id).await?;
         let two_factor = auth.two_factor().status(&session.user).await?;
-        Ok::<_, nanoauth::Error>((sessions, two_factor))
+        let passkeys = auth.passkeys().list(&session.user).await?;
+        let api_keys = auth.api_keys().list(&session.user.id).await?;
+        Ok::<_, nanoauth::Error>((sessions, two_factor, passkeys, api_keys))
     };
     match loaded.await {
-        Ok((mut sessions, two_factor)) => {
+        Ok((mut sessions, two_factor, passkeys, api_keys)) => {
             sessions.retain(|s| s.expires_at > now);
             sessions.sort_by_key(|s| std::cmp::Reverse(s.created_at));
             let mut response = Html(pages::account(
@@ -116,6 +120,8 @@ async fn account(
                 &sessions,
                 &session.session.id,
                 &two_factor,
+                &passkeys,
+                &api_keys,
                 now,
             ))
             .into_response();
@@ -220,9 +226,14 @@ mod tests {
         crate::add_role_column(&adapter).await.unwrap(); // a second start
         let mut builder = Auth::builder(adapter)
             .secret("demo test secret, thirty-two bytes or more")
-            .base_url("http://127.0.0.1:3000")
+            // As the demo runs without --base-url.
+            .base_url("http://localhost:3000")
+            .trusted_origin("http://127.0.0.1:3000")
             .plugin(EmailPassword::new().hasher(PasswordHasher::with_params(64, 1, 1).unwrap()))
-            .plugin(crate::two_factor::plugin());
+            .plugin(crate::two_factor::plugin())
+            .plugin(nanoauth_passkey::Passkeys::new("NanoAuth Demo"))
+            .plugin(nanoauth_api_key::ApiKeys::new())
+            .plugin(nanoauth_jwt::Jwt::new());
         if !providers.is_empty() {
             builder = builder.plugin(social::plugin(providers));
         }
@@ -348,7 +359,7 @@ mod tests {
         }
         let link = link.expect("a link was mailed");
         let path = link
-            .strip_prefix("http://127.0.0.1:3000")
+            .strip_prefix("http://localhost:3000")
             .unwrap()
             .to_owned();
 
@@ -461,6 +472,62 @@ mod tests {
             .unwrap()
             .as_secs();
         Totp::default().generate(&secret, now)
+    }
+
+    /// The account page lists API keys (never the key) and passkeys; a key
+    /// acts as its owner; a fresh session may start registering a passkey;
+    /// the JWT routes answer.
+    #[tokio::test]
+    async fn api_keys_passkeys_and_tokens() {
+        let app = demo().await;
+        let body = r#"{"email":"keys@example.com","password":"correct horse","name":"K"}"#;
+        let (status, headers, _) = send(&app, json_post("/api/auth/signup/email", "", body)).await;
+        assert_eq!(status, StatusCode::OK);
+        let cookie = cookies_of(&headers);
+        let (_, _, page) = send(&app, get("/account", &cookie)).await;
+        assert!(page.contains(r#"id="no-passkeys""#), "{page}");
+        assert!(page.contains(r#"id="no-api-keys""#));
+
+        let create = r#"{"name":"<b>script</b>","expiresIn":86400}"#;
+        let (status, _, body) =
+            send(&app, json_post("/api/auth/api-key/create", &cookie, create)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let created: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let key = created["key"].as_str().unwrap().to_owned();
+        let (_, _, page) = send(&app, get("/account", &cookie)).await;
+        assert!(page.contains(r#"<td class="api-key-name">&lt;b&gt;script&lt;/b&gt;</td>"#));
+        assert!(page.contains(r#"data-enabled="true""#));
+        assert!(!page.contains(&key), "the key is shown once, by the API");
+
+        let with_key = Request::get("/api/auth/session")
+            .header("x-api-key", &key)
+            .body(Body::empty())
+            .unwrap();
+        let (status, _, body) = send(&app, with_key).await;
+        assert_eq!(status, StatusCode::OK);
+        let session: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(session["user"]["email"], "keys@example.com");
+        assert_eq!(session["session"]["kind"], "api-key");
+
+        let (status, _, body) = send(
+            &app,
+            json_post("/api/auth/passkey/register/options", &cookie, "{}"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let options: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(options["publicKey"]["rp"]["id"], "localhost");
+
+        let (status, _, body) = send(&app, get("/api/auth/token", &cookie)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(body.starts_with(r#"{"token":"ey"#), "{body}");
+        let (status, _, body) = send(&app, get("/api/auth/jwks", "")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.contains(r#""alg":"EdDSA""#), "{body}");
+
+        let (_, _, page) = send(&app, get("/sign-in", "")).await;
+        assert!(page.contains(r#"id="passkey-sign-in""#));
+        assert!(page.contains(r#"autocomplete="username webauthn""#));
     }
 
     /// Enrol on the account page, confirm, sign out, sign in: the challenge

@@ -2,6 +2,7 @@
 //! prints. SQLite in a local file by default, migrated on start.
 
 mod app;
+mod loopback;
 mod notices;
 mod options;
 mod pages;
@@ -21,6 +22,9 @@ use nanoauth::plugins::magic_link::MagicLink;
 use nanoauth::plugins::password_reset::PasswordReset;
 use nanoauth::rate_limit::RateLimit;
 use nanoauth::{Auth, Event, EventKind};
+use nanoauth_api_key::ApiKeys;
+use nanoauth_jwt::Jwt;
+use nanoauth_passkey::{Passkeys, PasskeysExt as _};
 use nanoauth_sqlx::{Dialect, SqlAdapter};
 
 use crate::user::DemoUser;
@@ -77,6 +81,13 @@ async fn run() -> Result<(), BoxError> {
         // Authenticator apps, backup codes, and codes by email (printed
         // here too); sign-ins stop at /two-factor for the code.
         .plugin(two_factor::plugin())
+        // A passkey sign-in with the device's screen lock counts as both
+        // factors (the plugin's default).
+        .plugin(Passkeys::new("NanoAuth Demo"))
+        // Keys for scripts: `x-api-key` on any route acts as their owner.
+        .plugin(ApiKeys::new())
+        // `/api/auth/token` and `/api/auth/jwks`, for other services (EdDSA).
+        .plugin(Jwt::new())
         .session_cache(options.session_cache)
         .on(EventKind::OnError, |event, _| async move {
             if let Event::PurgeFailed { error } = event {
@@ -94,12 +105,18 @@ async fn run() -> Result<(), BoxError> {
     }
     builder = match &options.base_url {
         Some(url) => builder.base_url(url),
-        // Locally, the app answers on both names of the loopback address.
+        // Browsers refuse IP addresses as passkeys' RP id, so the app's own
+        // name is `localhost` (a secure context in every browser, even over
+        // http); pages asked for on 127.0.0.1 are sent there, and the API
+        // still answers scripts that use the address.
         None => builder
-            .base_url(format!("http://127.0.0.1:{port}"))
-            .trusted_origin(format!("http://localhost:{port}")),
+            .base_url(format!("http://localhost:{port}"))
+            .trusted_origin(format!("http://127.0.0.1:{port}")),
     };
     let auth = builder.build()?;
+    // A base URL browsers would refuse for passkeys (an IP address) fails
+    // here, at start-up, rather than at the first passkey.
+    let relying_party = auth.passkeys().relying_party()?;
     // Expired sessions and links (including decoys and abandoned social
     // sign-ins) are refused anyway; this keeps the tables from growing.
     let _sweeper = auth.spawn_sweeper(SWEEP_EVERY)?;
@@ -110,10 +127,18 @@ async fn run() -> Result<(), BoxError> {
         Some(Dialect::Postgres) => "PostgreSQL",
         _ => "MySQL",
     };
-    println!("NanoAuth demo listening on http://127.0.0.1:{port} ({dialect}; Ctrl-C to stop)");
+    let base = auth.base_origin().to_owned();
+    let mut router = app::app(auth);
+    if options.base_url.is_none() {
+        router = loopback::send_to_localhost(router, port);
+    }
+    println!(
+        "NanoAuth demo listening on {base} ({dialect}; passkeys for {}; Ctrl-C to stop)",
+        relying_party.id
+    );
     axum::serve(
         listener,
-        app::app(auth).into_make_service_with_connect_info::<SocketAddr>(),
+        router.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown_signal())
     .await?;

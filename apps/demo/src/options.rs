@@ -11,8 +11,9 @@ OPTIONS (environment variable in brackets):
   --port <PORT>          port on 127.0.0.1 [PORT] (default 3000)
   --database-url <URL>   sqlite://... or postgres://... [DATABASE_URL]
                          (default: sqlite file in the data dir)
-  --base-url <URL>       the public URL of the app [BASE_URL]
-                         (default http://127.0.0.1:<PORT>)
+  --base-url <URL>       the public URL of the app [BASE_URL] (default
+                         http://localhost:<PORT>: passkeys need a domain,
+                         and pages asked for on 127.0.0.1 are sent there)
   --data-dir <DIR>       where the SQLite file and the development secret
                          live [NANOAUTH_DEMO_DATA_DIR] (default ./nanoauth-demo-data)
   --danger-no-rate-limit turn off the per-IP and per-account rate limits on
@@ -25,7 +26,11 @@ OPTIONS (environment variable in brackets):
   -h, --help             this text
 
 The session secret comes from AUTH_SECRET, or is generated once and kept in
-the data dir (development only).";
+the data dir (development only).
+
+Besides the pages: GET /api/auth/token (a 15-minute EdDSA JWT for the
+signed-in user, or for an x-api-key) and GET /api/auth/jwks (its public keys),
+for other services.";
 
 /// The demo's settings.
 #[derive(Debug, Clone, PartialEq, Eq)]

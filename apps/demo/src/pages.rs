@@ -3,6 +3,8 @@
 
 use nanoauth::SessionRecord;
 pub(crate) use nanoauth::utils::html::escape;
+use nanoauth_api_key::ApiKey;
+use nanoauth_passkey::PasskeyInfo;
 use nanoauth_two_factor::Status;
 
 use crate::user::DemoUser;
@@ -70,9 +72,12 @@ pub(crate) fn sign_in(providers: &[(String, String)]) -> String {
         "Sign in",
         &(format!("<h1>Sign in</h1>{social}")
             + r#"
+<div id="passkey">
+  <button type="button" id="passkey-sign-in" class="secondary">Sign in with a passkey</button>
+</div>
 <form id="sign-in">
   <label for="email">Email</label>
-  <input id="email" name="email" type="email" autocomplete="email" required>
+  <input id="email" name="email" type="email" autocomplete="username webauthn" required>
   <label for="password">Password</label>
   <input id="password" name="password" type="password" autocomplete="current-password" required>
   <button type="submit">Sign in</button>
@@ -129,6 +134,8 @@ pub(crate) fn account(
     sessions: &[SessionRecord],
     current: &str,
     two_factor: &Status,
+    passkeys: &[PasskeyInfo],
+    api_keys: &[ApiKey],
     now: u64,
 ) -> String {
     let rows: String = sessions
@@ -165,8 +172,12 @@ pub(crate) fn account(
   <tbody>{rows}</tbody>
 </table>
 {two_factor}
+{passkeys}
+{api_keys}
 <button id="sign-out" class="secondary">Sign out</button>"#,
             two_factor = two_factor_section(two_factor, now),
+            passkeys = passkeys_section(passkeys, now),
+            api_keys = api_keys_section(api_keys, now),
             email = escape(&user.email),
             name = escape(if user.name.is_empty() {
                 "(no name)"
@@ -285,6 +296,110 @@ fn two_factor_section(status: &Status, now: u64) -> String {
     )
 }
 
+/// The account page's passkeys: each with its name (renamed in place),
+/// when it was added and last used, and a delete button; then the form that
+/// registers one (`app.js` runs the ceremony).
+fn passkeys_section(passkeys: &[PasskeyInfo], now: u64) -> String {
+    let list = if passkeys.is_empty() {
+        r#"<p class="hint" id="no-passkeys">No passkeys yet.</p>"#.to_owned()
+    } else {
+        let rows: String = passkeys
+            .iter()
+            .map(|passkey| {
+                format!(
+                    r#"<tr class="passkey" data-id="{id}"><td><form class="passkey-rename" data-id="{id}"><input class="passkey-new-name" aria-label="Name" value="{name}" maxlength="64" required><button type="submit" class="secondary">Rename</button></form></td><td>{created}</td><td class="passkey-used">{used}</td><td><button class="passkey-delete" data-id="{id}">Delete</button></td></tr>"#,
+                    id = escape(&passkey.id),
+                    name = escape(&passkey.name),
+                    created = ago(passkey.created_at, now),
+                    used = passkey
+                        .last_used_at
+                        .map_or_else(|| "never".to_owned(), |at| ago(at, now)),
+                )
+            })
+            .collect();
+        format!(
+            r#"<table id="passkeys-list">
+  <thead><tr><th>Name</th><th>Added</th><th>Last used</th><th></th></tr></thead>
+  <tbody>{rows}</tbody>
+</table>"#
+        )
+    };
+    format!(
+        r#"<section id="passkeys">
+<h2>Passkeys</h2>
+<p class="hint">Sign in with your device's screen lock (fingerprint, face, PIN) instead of a password, without typing your address.</p>
+{list}
+<form id="passkey-register">
+  <label for="passkey-name">Name of the new passkey</label>
+  <input id="passkey-name" maxlength="64" placeholder="This laptop">
+  <p class="hint">Adding one needs a recent sign-in (10 minutes), or confirming with a passkey you already have.</p>
+  <button type="submit">Add a passkey</button>
+</form>
+</section>"#
+    )
+}
+
+/// The account page's API keys: the form that makes one (the key is shown
+/// once, by `app.js`), then the list, never with the keys themselves.
+fn api_keys_section(keys: &[ApiKey], now: u64) -> String {
+    let list = if keys.is_empty() {
+        r#"<p class="hint" id="no-api-keys">No API keys.</p>"#.to_owned()
+    } else {
+        let rows: String = keys
+            .iter()
+            .map(|key| {
+                let expires = match key.expires_at {
+                    None => "never".to_owned(),
+                    Some(at) if at <= now => "expired".to_owned(),
+                    Some(at) => until(at, now),
+                };
+                let (enabled, toggle) = if key.enabled {
+                    ("yes", "Disable")
+                } else {
+                    ("no", "Enable")
+                };
+                format!(
+                    r#"<tr class="api-key" data-id="{id}" data-enabled="{state}"><td class="api-key-name">{name}</td><td><code>{start}…</code></td><td>{created}</td><td>{used}</td><td>{expires}</td><td class="api-key-enabled">{enabled}</td><td><button class="api-key-toggle secondary" data-id="{id}" data-enabled="{state}">{toggle}</button> <button class="api-key-delete" data-id="{id}">Delete</button></td></tr>"#,
+                    id = escape(&key.id),
+                    state = key.enabled,
+                    name = escape(&key.name),
+                    start = escape(&key.start),
+                    created = ago(key.created_at, now),
+                    used = key
+                        .last_used_at
+                        .map_or_else(|| "never".to_owned(), |at| ago(at, now)),
+                )
+            })
+            .collect();
+        format!(
+            r#"<table id="api-keys-list">
+  <thead><tr><th>Name</th><th>Key</th><th>Created</th><th>Last used</th><th>Expires</th><th>Enabled</th><th></th></tr></thead>
+  <tbody>{rows}</tbody>
+</table>"#
+        )
+    };
+    format!(
+        r#"<section id="api-keys">
+<h2>API keys</h2>
+<p class="hint">For your scripts and services: a request with the key in its <code>x-api-key</code> header acts as you (it cannot manage keys, passkeys or two-factor).</p>
+<form id="api-key-create">
+  <label for="api-key-name">Name</label>
+  <input id="api-key-name" maxlength="100" placeholder="Deploy script" required>
+  <label for="api-key-expires">Expires after (days; empty: never)</label>
+  <input id="api-key-expires" type="number" min="1" max="3650" inputmode="numeric">
+  <button type="submit">Create a key</button>
+</form>
+<div id="api-key-created" hidden>
+  <p>Your new key, shown only now: copy it somewhere safe. Only its first characters are kept for the list below.</p>
+  <p><code id="new-api-key"></code></p>
+  <button type="button" id="api-key-copy" class="secondary">Copy</button>
+  <button type="button" id="api-key-done">Done</button>
+</div>
+{list}
+</section>"#
+    )
+}
+
 /// The enrolment, shown once: the QR code (`qr_svg`, our own SVG), the
 /// secret in groups of four for typing in, and the backup codes.
 pub(crate) fn two_factor_enrolment(qr_svg: &str, secret: &str, backup_codes: &[String]) -> String {
@@ -377,6 +492,12 @@ mod tests {
         assert!(html.contains(r#"<code id="totp-secret">ABCD EFGH IJ</code>"#));
         assert!(html.contains("<li><code>a&lt;b</code></li>"));
         assert!(html.contains(r#"<div id="totp-qr" class="qr"><svg></svg></div>"#));
+    }
+
+    #[test]
+    fn empty_lists_say_so() {
+        assert!(passkeys_section(&[], 0).contains(r#"id="no-passkeys""#));
+        assert!(api_keys_section(&[], 0).contains(r#"id="no-api-keys""#));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 // The page (e2e/app, built by `npm run e2e:build`) is served by e2e/server.mjs
 // on 127.0.0.1:$APP_PORT, which also proxies /api/auth/* to the demo at
 // $DEMO_URL: one origin, so the HttpOnly cookie is first-party. The demo must
-// have been started with `--base-url http://127.0.0.1:$APP_PORT` so that it
+// have been started with `--base-url http://localhost:$APP_PORT` so that it
 // trusts the page's Origin. `bash run-tests.sh` does all of that.
 //
 // Debian's Chromium (/usr/bin/chromium) through playwright-core, headless.

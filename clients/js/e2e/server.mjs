@@ -2,7 +2,7 @@
 // proxy of /api/auth/* to the demo server, so page and API share one origin
 // (the session cookie is first-party, no CORS). Headers go through unchanged,
 // Origin and Cookie included: the demo must trust this server's origin
-// (start it with --base-url http://127.0.0.1:<this port>).
+// (start it with --base-url http://localhost:<this port>).
 //
 // Standalone: node e2e/server.mjs <port> <demo URL>
 import { createReadStream, statSync } from 'node:fs';
@@ -36,7 +36,8 @@ export function startServer({ port = 0, demoURL, root = path.join(here, '.build'
     server.listen(port, '127.0.0.1', () => {
       const { port: actual } = server.address();
       resolve({
-        url: `http://127.0.0.1:${actual}`,
+        // The demo's name for it (passkeys need a domain, not an address).
+        url: `http://localhost:${actual}`,
         close: () =>
           new Promise((done) => {
             server.closeAllConnections();

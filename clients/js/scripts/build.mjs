@@ -12,4 +12,4 @@ const { status } = spawnSync(process.execPath, [tsc, '-p', path.join(root, 'tsco
   stdio: 'inherit',
 });
 if (status !== 0) process.exit(status ?? 1);
-console.log('built dist/ (client.js, react.js and their .d.ts)');
+console.log('built dist/ (client.js, react.js, passkey.js and their .d.ts)');

@@ -3,7 +3,7 @@
  * reactive session store built on nanostores.
  *
  * Entry points `nanoauth` and `nanoauth/client` (the same module). React
- * bindings are in `nanoauth/react`.
+ * bindings are in `nanoauth/react`, passkeys in `nanoauth/passkey`.
  *
  * Convention: no call throws for an expected failure. Every call resolves to
  * `{ data, error }`: either `data` is set and `error` is `null`, or `data` is
@@ -213,6 +213,45 @@ export interface TwoFactorClient<U extends BaseUser = BasicUser> {
   revokeTrustedDevice(body: { id: string }): Promise<AuthResult<{ success: boolean }>>;
 }
 
+/** An API key as lists show it (never the key itself). Times are Unix seconds. */
+export interface ApiKey {
+  id: string;
+  name: string;
+  /** The key's first characters (`na_v1_AbCdEf`), to recognise it. */
+  start: string;
+  createdAt: number;
+  expiresAt: number | null;
+  enabled: boolean;
+  permissions: string[];
+  rateLimit: { max: number; window: number } | null;
+  lastUsedAt: number | null;
+  metadata: unknown;
+}
+
+/** `apiKey.create(body)`. */
+export interface NewApiKey {
+  name: string;
+  /** Seconds until it stops working; none: never. */
+  expiresIn?: number;
+  permissions?: string[];
+  rateLimit?: { max: number; window: number };
+  metadata?: unknown;
+}
+
+/**
+ * The API key plugin's calls (`nanoauth-api-key` on the server), from a
+ * signed-in session: a session made from a key cannot manage keys.
+ */
+export interface ApiKeyClient {
+  /** Makes a key. `key` is in this answer only: show it once, keep it nowhere. */
+  create(body: NewApiKey): Promise<AuthResult<{ key: string; apiKey: ApiKey }>>;
+  list(): Promise<AuthResult<ApiKey[]>>;
+  /** Renames, enables or disables a key, or moves its expiry (`expiresIn` from now). */
+  update(body: { keyId: string; name?: string; enabled?: boolean; expiresIn?: number }): Promise<AuthResult<{ apiKey: ApiKey }>>;
+  /** Deletes a key: refused from the next request on. */
+  delete(body: { keyId: string }): Promise<AuthResult<{ success: boolean }>>;
+}
+
 // ---------------------------------------------------------------------------
 // Errors and results
 
@@ -252,6 +291,21 @@ export type AuthErrorCode =
   | 'NO_PENDING_TWO_FACTOR'
   | 'EMAIL_OTP_NOT_ENABLED'
   | 'DEVICE_NOT_FOUND'
+  /** Passkeys: the assertion did not verify, or the passkey is unknown or deleted. */
+  | 'INVALID_PASSKEY'
+  /** Passkeys: the ceremony expired (5 minutes) or was used. */
+  | 'INVALID_PASSKEY_CHALLENGE'
+  | 'PASSKEY_NOT_FOUND'
+  | 'INVALID_PASSKEY_NAME'
+  | 'TOO_MANY_PASSKEYS'
+  /** Passkeys (client): the person cancelled, or the browser refused (`NotAllowedError`, `AbortError`). */
+  | 'PASSKEY_CANCELLED'
+  /** Passkeys (client): this browser has no WebAuthn. */
+  | 'PASSKEY_UNSUPPORTED'
+  /** Passkeys (client): the authenticator failed otherwise (`InvalidStateError`: already registered, ...). */
+  | 'PASSKEY_FAILED'
+  /** API keys: managed from a signed-in session, never with a key. */
+  | 'SESSION_REQUIRED'
   /** No answer: offline, DNS, CORS, connection reset (`status` is 0). */
   | 'NETWORK_ERROR'
   /** A success status whose body is not the JSON the API answers. */
@@ -367,6 +421,20 @@ export interface AuthClient<U extends BaseUser = BasicUser, F extends object = {
   listAccounts(): Promise<AuthResult<LinkedAccount[]>>;
   /** Two-factor authentication: turning it on and off, and finishing a sign-in with a code. */
   readonly twoFactor: TwoFactorClient<U>;
+  /** API keys for the user's scripts and services. */
+  readonly apiKey: ApiKeyClient;
+  /**
+   * A short-lived JWT for the signed-in user (`GET /token`, the server's
+   * `nanoauth-jwt` plugin), for other services that verify it with the
+   * server's `/jwks`. NanoAuth itself never takes it as a session.
+   */
+  token(): Promise<AuthResult<{ token: string }>>;
+  /**
+   * Low level: calls any endpoint with this client's base URL, credentials
+   * and error handling; with `signsIn`, an answer with a user updates the
+   * store as `signIn` does. For plugin entry points such as `nanoauth/passkey`.
+   */
+  call<T>(method: 'GET' | 'POST', path: string, body?: unknown, signsIn?: boolean): Promise<AuthResult<T>>;
 }
 
 const CHANNEL = 'nanoauth:';
@@ -586,13 +654,13 @@ export function createAuthClient<U extends BaseUser = BasicUser, F extends objec
     return result;
   }
 
-  /** `POST /two-factor/<path>`; with `signs`, an answer with a user signs in. */
-  const twoFactor =
-    (path: string, signs?: boolean) =>
-    (body?: object): Promise<AuthResult<any>> => {
-      const sent = request<any>('POST', `/two-factor/${path}`, body);
-      return signs ? sent.then(signedIn) : sent;
-    };
+  /** Any endpoint; with `signs`, an answer with a user signs in. */
+  const call = (method: 'GET' | 'POST', path: string, body?: unknown, signs?: boolean): Promise<AuthResult<any>> => {
+    const sent = request<any>(method, path, body);
+    return signs ? sent.then(signedIn) : sent;
+  };
+  /** `POST path`, as a call taking the body. */
+  const post = (path: string, signs?: boolean) => (body?: object) => call('POST', path, body, signs);
 
   const signIn: SignIn<U> = Object.assign(
     <P extends keyof SignInBodies>(provider: P, body: SignInBodies[P]) =>
@@ -623,15 +691,23 @@ export function createAuthClient<U extends BaseUser = BasicUser, F extends objec
     unlinkAccount: (provider) => request<{ success: boolean }>('POST', `/unlink/${encodeURIComponent(provider)}`),
     listAccounts: () => request<LinkedAccount[]>('GET', '/list-accounts'),
     twoFactor: {
-      enable: twoFactor('enable'),
-      verifyTotp: twoFactor('verify-totp', true),
-      verifyBackupCode: twoFactor('verify-backup-code', true),
-      sendOtp: twoFactor('send-otp'),
-      verifyOtp: twoFactor('verify-otp', true),
-      disable: twoFactor('disable'),
-      generateBackupCodes: twoFactor('backup-codes'),
+      enable: post('/two-factor/enable'),
+      verifyTotp: post('/two-factor/verify-totp', true),
+      verifyBackupCode: post('/two-factor/verify-backup-code', true),
+      sendOtp: post('/two-factor/send-otp'),
+      verifyOtp: post('/two-factor/verify-otp', true),
+      disable: post('/two-factor/disable'),
+      generateBackupCodes: post('/two-factor/backup-codes'),
       status: () => request('GET', '/two-factor/status'),
-      revokeTrustedDevice: twoFactor('trusted-devices/revoke'),
+      revokeTrustedDevice: post('/two-factor/trusted-devices/revoke'),
     },
+    apiKey: {
+      create: post('/api-key/create'),
+      list: () => request('GET', '/api-key/list'),
+      update: post('/api-key/update'),
+      delete: post('/api-key/delete'),
+    },
+    token: () => request('GET', '/token'),
+    call,
   };
 }

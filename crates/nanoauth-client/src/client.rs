@@ -9,8 +9,10 @@ use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::api_key::ApiKeys;
 use crate::builder::{AuthClientBuilder, Mode};
 use crate::error::{ClientError, ConfigError, DecodeError, NetworkError};
+use crate::passkey::Passkeys;
 use crate::session::{Session, SignInOutcome};
 use crate::store::{Call, Pending, SessionStore};
 use crate::token::SessionToken;
@@ -214,9 +216,19 @@ impl<U: DeserializeOwned + Clone> AuthClient<U> {
         let body = serde_json::to_value(SignInBody { email, password }).map_err(|error| {
             ClientError::Config(ConfigError::new(format!("sign-in body: {error}")))
         });
+        self.sign_in_at("/signin/email", body).await
+    }
+
+    /// Posts `body` to a sign-in endpoint, which answers `{user, token}` or
+    /// `{"twoFactorRequired": true}`, and reads the new session if any.
+    pub(crate) async fn sign_in_at(
+        &self,
+        path: &str,
+        body: Result<Value, ClientError>,
+    ) -> Result<SignInOutcome<U>, ClientError> {
         let pending = self.store.begin(Call::Change);
         let answer = async {
-            let request = self.request(Method::POST, "/signin/email").json(&body?);
+            let request = self.request(Method::POST, path).json(&body?);
             self.send::<SignInAnswer>(request).await
         }
         .await;
@@ -241,6 +253,37 @@ impl<U: DeserializeOwned + Clone> AuthClient<U> {
     /// challenge of a sign-in.
     pub fn two_factor(&self) -> TwoFactor<'_, U> {
         TwoFactor::new(self)
+    }
+
+    /// The passkey calls: the JSON halves of the WebAuthn ceremonies
+    /// (options out, the authenticator's answer in), and managing passkeys.
+    pub fn passkeys(&self) -> Passkeys<'_, U> {
+        Passkeys::new(self)
+    }
+
+    /// The API key calls: create, list, update and delete the signed-in
+    /// user's keys.
+    pub fn api_keys(&self) -> ApiKeys<'_, U> {
+        ApiKeys::new(self)
+    }
+
+    /// A short-lived JWT for the signed-in user (`GET /token`, the
+    /// server's `nanoauth-jwt` plugin), to call other services that verify
+    /// it against the server's `/jwks`. Not this client's session
+    /// [`token`](Self::token): NanoAuth itself never accepts a JWT.
+    ///
+    /// # Errors
+    /// [`ClientError::Api`]: `UNAUTHORIZED` (401) when signed out,
+    /// `PLUGIN_NOT_ENABLED`/`NOT_FOUND` without the plugin;
+    /// [`ClientError::Network`], [`ClientError::Decode`].
+    pub async fn jwt(&self) -> Result<String, ClientError> {
+        #[derive(Deserialize)]
+        struct TokenBody {
+            token: String,
+        }
+        self.send::<TokenBody>(self.request(Method::GET, "/token"))
+            .await
+            .map(|body| body.token)
     }
 
     /// Signs out (`POST /signout`): the server ends the session and clears
@@ -565,14 +608,22 @@ fn session_cookie_value(headers: &http::HeaderMap) -> Option<&str> {
         .map(|(_, value)| value.trim_matches('"'))
 }
 
-/// The two-factor plugin's cookies: the sign-in challenge and a trusted
-/// device, plain or `__Host-` prefixed.
+/// The plugins' cookies a bearer client must still send back: the
+/// two-factor sign-in challenge and trusted device, and the passkey
+/// ceremonies (each bound to the cookie its options set), plain or
+/// `__Host-` prefixed.
 #[cfg(not(target_arch = "wasm32"))]
-const TWO_FACTOR_COOKIES: [&str; 4] = [
+const TWO_FACTOR_COOKIES: [&str; 10] = [
     "nanoauth.two_factor",
     "__Host-nanoauth.two_factor",
     "nanoauth.two_factor_device",
     "__Host-nanoauth.two_factor_device",
+    "nanoauth.passkey_registration",
+    "__Host-nanoauth.passkey_registration",
+    "nanoauth.passkey_signin",
+    "__Host-nanoauth.passkey_signin",
+    "nanoauth.passkey_reauth",
+    "__Host-nanoauth.passkey_reauth",
 ];
 
 /// Applies the two-factor cookies set or cleared in `headers` to `kept`.

@@ -49,6 +49,12 @@
 //!   "two-factor required", finished through [`AuthClient::two_factor`]
 //!   ([`TwoFactor`]: enable, confirm, verify a code, backup codes,
 //!   trusted devices).
+//! - [`AuthClient::passkeys`] ([`Passkeys`]) carries the JSON halves of
+//!   the WebAuthn ceremonies (the options, then the authenticator's
+//!   answer, as `serde_json::Value`: the ceremony itself is the browser's
+//!   or an authenticator library's) and lists, renames and deletes
+//!   passkeys. [`AuthClient::api_keys`] ([`ApiKeys`]) creates and manages
+//!   API keys; [`AuthClient::jwt`] asks for a JWT for other services.
 //! - [`Mode`] is the session cookie (default) or a bearer token
 //!   ([`SessionToken`]) that an app can persist between runs.
 //! - [`SessionStore`] holds the session state ([`AuthState`]: session,
@@ -80,17 +86,21 @@
 //! ["native-tls"] }`). In a browser, TLS is the browser's.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod api_key;
 mod builder;
 mod client;
 mod error;
+mod passkey;
 mod session;
 mod store;
 mod token;
 mod two_factor;
 
+pub use api_key::{ApiKey, ApiKeyChange, ApiKeys, CreatedApiKey, NewApiKey};
 pub use builder::{AuthClientBuilder, Mode};
 pub use client::AuthClient;
 pub use error::{ClientError, ConfigError, DecodeError, NetworkError};
+pub use passkey::{Passkey, PasskeyReauthenticated, Passkeys, RegisteredPasskey};
 pub use session::{Session, SessionInfo, SignInOutcome};
 pub use store::{AuthState, Listener, SessionStore, Subscription};
 pub use token::SessionToken;

@@ -614,3 +614,193 @@ async fn a_challenge_needs_the_client_that_started_it() {
         .unwrap();
     assert!(verified.session().is_some());
 }
+
+/// A server with the passkey, API key and JWT plugins, named `localhost`
+/// (browsers, and so the passkey plugin, refuse IP addresses as RP ids);
+/// it still listens on 127.0.0.1.
+async fn plugins_server() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let url = format!("http://localhost:{port}");
+    let auth = Auth::builder(MemoryAdapter::<BasicUser>::new())
+        .secret("client test secret, thirty-two bytes or more")
+        .base_url(&url)
+        .plugin(EmailPassword::new().hasher(PasswordHasher::with_params(64, 1, 1).unwrap()))
+        .plugin(nanoauth_passkey::Passkeys::new("Client Test"))
+        .plugin(nanoauth_api_key::ApiKeys::new())
+        .plugin(nanoauth_jwt::Jwt::new())
+        .build()
+        .unwrap();
+    let app = Router::new().nanoauth(auth);
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    url
+}
+
+/// Create, list, disable, enable, delete; the key acts as its owner in
+/// `x-api-key` until disabled or deleted, and cannot manage keys itself.
+async fn api_key_flow(mode: Mode) {
+    use nanoauth_client::{ApiKeyChange, NewApiKey};
+
+    let url = plugins_server().await;
+    let client = client(&url, mode);
+    client
+        .sign_up_email(EMAIL, PASSWORD, json!({"name": "Ada"}))
+        .await
+        .unwrap();
+    let created = client
+        .api_keys()
+        .create(&NewApiKey::named("ci").expires_in(3600))
+        .await
+        .unwrap();
+    assert!(created.key().starts_with("na_v1_"));
+    assert!(!format!("{created:?}").contains(created.key()));
+    let listed = client.api_keys().list().await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(&listed[0], created.api_key());
+    assert!(listed[0].expires_at.is_some() && listed[0].enabled);
+
+    let http = reqwest::Client::new();
+    let with_key = || async {
+        http.get(format!("{url}/api/auth/session"))
+            .header("x-api-key", created.key())
+            .send()
+            .await
+            .unwrap()
+            .json::<serde_json::Value>()
+            .await
+            .unwrap()
+    };
+    let session = with_key().await;
+    assert_eq!(session["user"]["email"], EMAIL);
+    assert_eq!(session["session"]["kind"], "api-key");
+
+    let id = &created.api_key().id;
+    let updated = client
+        .api_keys()
+        .update(id, &ApiKeyChange::new().enabled(false).name("ci (off)"))
+        .await
+        .unwrap();
+    assert!(!updated.enabled);
+    assert_eq!(updated.name, "ci (off)");
+    assert_eq!(with_key().await, serde_json::Value::Null);
+    client
+        .api_keys()
+        .update(id, &ApiKeyChange::new().enabled(true))
+        .await
+        .unwrap();
+    assert_eq!(with_key().await["user"]["email"], EMAIL);
+
+    // A key's session may not make keys (a leaked key must not mint more).
+    let minted = http
+        .post(format!("{url}/api/auth/api-key/create"))
+        .header("x-api-key", created.key())
+        .header("origin", &url)
+        .json(&json!({"name": "more"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(minted.status(), StatusCode::FORBIDDEN);
+
+    client.api_keys().delete(id).await.unwrap();
+    assert_eq!(with_key().await, serde_json::Value::Null);
+    assert!(client.api_keys().list().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn cookie_mode_manages_api_keys() {
+    api_key_flow(Mode::Cookie).await;
+}
+
+#[tokio::test]
+async fn bearer_mode_manages_api_keys() {
+    api_key_flow(Mode::Bearer).await;
+}
+
+/// The passkey JSON endpoints a client drives around an authenticator:
+/// options for registering (a fresh session), signing in and
+/// re-authenticating; the list, and rename/delete of a passkey the user
+/// does not have. (Whole ceremonies are the plugin's tests, with a software
+/// authenticator, and the demo's browser test.)
+async fn passkey_flow(mode: Mode) {
+    let url = plugins_server().await;
+    let client = client(&url, mode);
+    let options = client.passkeys().sign_in_options().await.unwrap();
+    assert_eq!(options["publicKey"]["rpId"], "localhost");
+    assert!(options["publicKey"]["challenge"].is_string());
+    let refused = client.passkeys().registration_options().await;
+    assert_eq!(api_error(refused).0, StatusCode::UNAUTHORIZED);
+
+    client
+        .sign_up_email(EMAIL, PASSWORD, json!({"name": "Ada"}))
+        .await
+        .unwrap();
+    let options = client.passkeys().registration_options().await.unwrap();
+    let public_key = &options["publicKey"];
+    assert_eq!(public_key["rp"]["id"], "localhost");
+    assert!(public_key["user"]["id"].is_string());
+    assert!(public_key["challenge"].is_string());
+    let reauth = client.passkeys().reauthentication_options().await;
+    // No passkey to re-authenticate with yet: refused, or options that
+    // allow none; either way the call reaches the plugin.
+    if let Ok(options) = reauth {
+        assert!(options["publicKey"].is_object());
+    }
+    assert!(client.passkeys().list().await.unwrap().is_empty());
+    let (status, code) = api_error(client.passkeys().rename("AQID", "Laptop").await);
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::NOT_FOUND, "PASSKEY_NOT_FOUND")
+    );
+    let (status, code) = api_error(client.passkeys().delete("AQID").await);
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::NOT_FOUND, "PASSKEY_NOT_FOUND")
+    );
+    // An answer that is no authenticator's is refused, and the session stays.
+    let refused = client
+        .passkeys()
+        .register(
+            json!({"id": "AQID", "rawId": "AQID", "type": "public-key", "response": {}}),
+            None,
+        )
+        .await;
+    assert!(api_error(refused).0.is_client_error());
+    assert!(client.session().await.unwrap().is_some());
+}
+
+#[tokio::test]
+async fn cookie_mode_reaches_the_passkey_endpoints() {
+    passkey_flow(Mode::Cookie).await;
+}
+
+#[tokio::test]
+async fn bearer_mode_reaches_the_passkey_endpoints() {
+    passkey_flow(Mode::Bearer).await;
+}
+
+#[tokio::test]
+async fn a_jwt_for_the_signed_in_user() {
+    let url = plugins_server().await;
+    let client = client(&url, Mode::Cookie);
+    assert_eq!(api_error(client.jwt().await).0, StatusCode::UNAUTHORIZED);
+    client
+        .sign_up_email(EMAIL, PASSWORD, json!({"name": "Ada"}))
+        .await
+        .unwrap();
+    let token = client.jwt().await.unwrap();
+    assert_eq!(token.split('.').count(), 3, "{token}");
+    let jwks: serde_json::Value = reqwest::get(format!("{url}/api/auth/jwks"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(jwks["keys"][0]["alg"], "EdDSA");
+}
