@@ -492,8 +492,10 @@ impl<'a, U: AuthUser, A: RecordAdapter<U>> PasskeysApi<'a, U, A> {
             .map(|read| read.value.verified_at))
     }
 
-    /// `session` is fresh: signed in within the `Auth`'s fresh age
-    /// ([`Auth::is_fresh`]), or re-authenticated with a passkey within it.
+    /// `session` is fresh: signed in within the `Auth`'s fresh age, or
+    /// re-authenticated since (with a passkey, or as another plugin
+    /// reports): [`Auth::is_recently_authenticated`](nanoauth::Auth::is_recently_authenticated),
+    /// which the core's own sensitive routes ask too.
     ///
     /// ```
     /// # use nanoauth::{Auth, BasicUser, Session, adapter::memory::MemoryAdapter};
@@ -508,18 +510,9 @@ impl<'a, U: AuthUser, A: RecordAdapter<U>> PasskeysApi<'a, U, A> {
     /// # Errors
     /// Adapter failures.
     pub async fn is_fresh(&self, session: &Session<U>) -> Result<bool, Error> {
-        if self.auth.is_fresh(session) {
-            return Ok(true);
-        }
-        let Some(verified_at) = self.reauthenticated_at(session).await? else {
-            return Ok(false);
-        };
-        // The core measures freshness from `created_at` and keeps its fresh
-        // age to itself: ask it about the same session as if it had been
-        // signed in at the re-authentication, so both follow one rule.
-        let mut reauthenticated = session.clone();
-        reauthenticated.session.created_at = verified_at;
-        Ok(self.auth.is_fresh(&reauthenticated))
+        // One rule for every route: the core asks this plugin (and any
+        // other) when the session last re-authenticated.
+        self.auth.is_recently_authenticated(session).await
     }
 
     /// `user`'s passkeys, oldest first.

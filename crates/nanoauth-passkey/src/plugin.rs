@@ -3,7 +3,11 @@
 use std::sync::Arc;
 
 use nanoauth::rate_limit::Limit;
-use nanoauth::{AuthUser, Endpoint, Plugin, PluginEndpoints, Purge, RecordAdapter};
+use nanoauth::{
+    AuthUser, Endpoint, Plugin, PluginEndpoints, Purge, Reauthentication, RecordAdapter, Session,
+};
+
+use crate::api::PasskeysApi;
 
 use crate::endpoints;
 
@@ -189,6 +193,21 @@ impl<U: AuthUser, A: RecordAdapter<U>> Plugin<U, A> for Passkeys {
             on.post("/passkey/verify", endpoints::reauthenticate)
                 .rate_limited(assertions),
         ]
+    }
+
+    fn reauthentications(self: Arc<Self>) -> Vec<Reauthentication<U, A>> {
+        // A passkey assertion for this session counts as authenticating
+        // again: the core's sensitive routes take the session as fresh.
+        vec![Reauthentication::new(
+            move |session: Session<U>, auth: nanoauth::Auth<U, A>| {
+                let plugin = Arc::clone(&self);
+                async move {
+                    PasskeysApi::bound(&auth, plugin)
+                        .reauthenticated_at(&session)
+                        .await
+                }
+            },
+        )]
     }
 
     fn purges(self: Arc<Self>) -> Vec<Purge<U, A>> {

@@ -6,9 +6,11 @@
 
 mod common;
 
+use std::sync::Arc;
+
 use http::StatusCode;
-use nanoauth::BasicUser;
 use nanoauth::adapter::memory::MemoryAdapter;
+use nanoauth::{Adapter, AuthUser, BasicUser, Endpoint, EndpointRequest, Plugin, Reply};
 use nanoauth_passkey::{Passkeys, PasskeysExt};
 use serde_json::json;
 
@@ -204,4 +206,63 @@ async fn a_second_reauthentication_moves_the_time_on() {
     assert_eq!(second["verifiedAt"], T0 + 120);
     let (_, listed) = browser.get(auth, "/passkeys").await;
     assert_eq!(listed[0]["lastUsedAt"], T0 + 120);
+}
+
+/// A sensitive route of another plugin, guarded by the core's own
+/// freshness rule (`require_fresh_session`), as linking a provider is.
+#[derive(Debug)]
+struct Sensitive;
+
+impl<U: AuthUser, A: Adapter<U>> Plugin<U, A> for Sensitive {
+    fn name(&self) -> &'static str {
+        "sensitive"
+    }
+
+    fn endpoints(self: Arc<Self>) -> Vec<Endpoint<U, A>> {
+        vec![Endpoint::post(
+            "/sensitive",
+            |request: EndpointRequest<U, A>| async move {
+                request.require_fresh_session().await?;
+                Ok(Reply::success())
+            },
+        )]
+    }
+}
+
+#[tokio::test]
+async fn the_cores_fresh_session_rule_takes_a_passkey_reauthentication() {
+    let world = world_with(
+        MemoryAdapter::new(),
+        Passkeys::new("NanoAuth Test"),
+        |builder| builder.session_cache(60).plugin(Sensitive),
+    );
+    let auth = &world.auth;
+    let mut browser = Browser::default();
+    browser.sign_up(auth, "core@example.com").await;
+    let mut device = Device::synced();
+    let (status, body) = browser.register(auth, &mut device, Some("Phone")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        browser.post(auth, "/sensitive", json!({})).await.0,
+        StatusCode::OK
+    );
+
+    world.clock.advance(ELEVEN_MINUTES);
+    let (status, body) = browser.post(auth, "/sensitive", json!({})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(body["error"]["code"], "SESSION_NOT_FRESH");
+
+    let (status, body) = reauthenticate(&mut browser, &world, &mut device).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        browser.post(auth, "/sensitive", json!({})).await.0,
+        StatusCode::OK
+    );
+
+    // The re-authentication ages like a sign-in.
+    world.clock.advance(ELEVEN_MINUTES);
+    assert_eq!(
+        browser.post(auth, "/sensitive", json!({})).await.0,
+        StatusCode::FORBIDDEN
+    );
 }

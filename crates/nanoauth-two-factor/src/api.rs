@@ -203,7 +203,7 @@ impl<'a, U: AuthUser, A: TwoFactorAdapter<U>> TwoFactorApi<'a, U, A> {
         match checked {
             Some(true) => Ok(()),
             Some(false) => Err(Error::InvalidPassword),
-            None if self.auth.is_fresh(session) => Ok(()),
+            None if self.auth.is_recently_authenticated(session).await? => Ok(()),
             // Without a password: a recent sign-in, or a code of the
             // authenticator already in force.
             None => match code {

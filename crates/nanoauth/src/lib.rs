@@ -102,9 +102,9 @@ pub use session::source::SessionSource;
 pub use session::sweeper::Sweeper;
 pub use session::sweeper::{Purge, Purged};
 pub use session::{
-    CachedSessions, ClientAddr, ClientInfo, Credential, CredentialResolver, GuardVerdict, Session,
-    SessionGuard, SessionRecord, SessionToken, SignInAttempt, SignInChallenge, SignInMethod,
-    SignInOutcome, SignedIn,
+    CachedSessions, ClientAddr, ClientInfo, Credential, CredentialResolver, GuardVerdict,
+    Reauthentication, Session, SessionGuard, SessionRecord, SessionToken, SignInAttempt,
+    SignInChallenge, SignInMethod, SignInOutcome, SignedIn,
 };
 pub use user::{AuthUser, BasicSignUp, BasicUser, Email, NewUser, NoFields};
 

@@ -351,6 +351,38 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
         self.now() < fresh_until
     }
 
+    /// `true` when `session`'s user authenticated within the fresh age:
+    /// signed in (as [`is_fresh`](Self::is_fresh)) or proved who they are
+    /// again since, as a plugin reports it (a passkey assertion: see
+    /// [`Plugin::reauthentications`](crate::Plugin::reauthentications)).
+    /// What [`require_fresh_session`](crate::EndpointRequest::require_fresh_session)
+    /// asks. A session from a credential (an API key) never is.
+    ///
+    /// # Errors
+    /// A plugin's lookup failing (adapter failures).
+    pub async fn is_recently_authenticated(
+        &self,
+        session: &crate::Session<U>,
+    ) -> Result<bool, crate::Error> {
+        if session.credential().is_some() {
+            return Ok(false);
+        }
+        if self.is_fresh(session) {
+            return Ok(true);
+        }
+        let fresh_age = self.inner.config.session.fresh_age;
+        let now = self.now();
+        for source in &self.registry().reauthentications {
+            if let Some(at) = (source.latest)(session.clone(), self.clone()).await?
+                && at <= now
+                && now < at.saturating_add(fresh_age)
+            {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     /// The origin of the base URL (`https://example.com`), where links in
     /// emails point.
     pub fn base_origin(&self) -> &str {

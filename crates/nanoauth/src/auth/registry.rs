@@ -22,7 +22,7 @@ use crate::pipeline::router::Router;
 use crate::plugin::Plugin;
 use crate::plugin::events::Hook;
 use crate::session::sweeper::Purge;
-use crate::session::{CredentialResolver, SessionGuard};
+use crate::session::{CredentialResolver, Reauthentication, SessionGuard};
 use crate::user::AuthUser;
 
 /// One published set of plugins, routes, listeners and guards.
@@ -36,6 +36,8 @@ pub(crate) struct Registry<U: AuthUser, A: Adapter<U>> {
     pub(crate) purges: Vec<Purge<U, A>>,
     /// The plugins' resolvers of non-session credentials, in order.
     pub(crate) credentials: Vec<CredentialResolver<U, A>>,
+    /// The plugins' sources of re-authentication times.
+    pub(crate) reauthentications: Vec<Reauthentication<U, A>>,
     /// Kept to build the next registry from; the router holds each
     /// route's own selection.
     request_hooks: RequestHooks<U, A>,
@@ -92,6 +94,7 @@ pub(crate) struct Draft<U: AuthUser, A: Adapter<U>> {
     guards: Vec<SessionGuard<U, A>>,
     purges: Vec<Purge<U, A>>,
     credentials: Vec<CredentialResolver<U, A>>,
+    reauthentications: Vec<Reauthentication<U, A>>,
     request_hooks: RequestHooks<U, A>,
 }
 
@@ -103,6 +106,7 @@ impl<U: AuthUser, A: Adapter<U>> Draft<U, A> {
             guards: Vec::new(),
             purges: Vec::new(),
             credentials: Vec::new(),
+            reauthentications: Vec::new(),
             request_hooks: RequestHooks {
                 plugins: Vec::new(),
                 app: request_hooks,
@@ -129,6 +133,8 @@ impl<U: AuthUser, A: Adapter<U>> Draft<U, A> {
         self.guards.extend(Arc::clone(&plugin).session_guards());
         self.purges.extend(Arc::clone(&plugin).purges());
         self.credentials.extend(Arc::clone(&plugin).credentials());
+        self.reauthentications
+            .extend(Arc::clone(&plugin).reauthentications());
         self.request_hooks
             .plugins
             .extend(Arc::clone(&plugin).request_hooks());
@@ -184,6 +190,7 @@ impl<U: AuthUser, A: Adapter<U>> Draft<U, A> {
             guards: self.guards,
             purges: self.purges,
             credentials: self.credentials,
+            reauthentications: self.reauthentications,
             request_hooks: self.request_hooks,
         })
     }
@@ -214,6 +221,7 @@ impl<U: AuthUser, A: Adapter<U>> Registry<U, A> {
             guards: self.guards.clone(),
             purges: self.purges.clone(),
             credentials: self.credentials.clone(),
+            reauthentications: self.reauthentications.clone(),
             request_hooks: self.request_hooks.clone(),
         }
     }

@@ -405,16 +405,18 @@ impl<U: AuthUser, A: Adapter<U>> EndpointRequest<U, A> {
         self.session().await?.ok_or(Error::Unauthorized)
     }
 
-    /// The signed-in user's session if it was signed in within the fresh
-    /// age ([`AuthBuilder::session_fresh_age`](crate::AuthBuilder::session_fresh_age)):
-    /// what sensitive changes ask for.
+    /// The signed-in user's session if its user authenticated within the
+    /// fresh age ([`AuthBuilder::session_fresh_age`](crate::AuthBuilder::session_fresh_age)):
+    /// signed in, or re-authenticated as a plugin reports
+    /// ([`Auth::is_recently_authenticated`](crate::Auth::is_recently_authenticated)).
+    /// What sensitive changes ask for.
     ///
     /// # Errors
     /// [`Error::Unauthorized`] without a valid session,
     /// [`Error::SessionNotFresh`] for an older one; adapter failures.
     pub async fn require_fresh_session(&self) -> Result<Session<U>, Error> {
         let session = self.require_session().await?;
-        if self.auth.is_fresh(&session) {
+        if self.auth.is_recently_authenticated(&session).await? {
             Ok(session)
         } else {
             Err(Error::SessionNotFresh)

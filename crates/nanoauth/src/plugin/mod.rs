@@ -9,7 +9,7 @@ use crate::pipeline::endpoint::Endpoint;
 use crate::pipeline::request_hooks::RequestHook;
 use crate::plugin::events::Hook;
 use crate::session::sweeper::Purge;
-use crate::session::{CredentialResolver, SessionGuard};
+use crate::session::{CredentialResolver, Reauthentication, SessionGuard};
 use crate::user::AuthUser;
 
 /// A plugin: a name, HTTP endpoints, lifecycle hooks, and (as inherent or
@@ -91,6 +91,13 @@ pub trait Plugin<U: AuthUser, A: Adapter<U>>: Send + Sync + 'static {
     /// sessions, for requests without a session token; see
     /// [`CredentialResolver`].
     fn credentials(self: Arc<Self>) -> Vec<CredentialResolver<U, A>> {
+        Vec::new()
+    }
+
+    /// How the plugin reports that a session's user proved who they are
+    /// again (a passkey assertion): sensitive changes then take the
+    /// session as fresh; see [`Reauthentication`].
+    fn reauthentications(self: Arc<Self>) -> Vec<Reauthentication<U, A>> {
         Vec::new()
     }
 }

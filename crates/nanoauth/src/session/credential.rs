@@ -157,3 +157,58 @@ impl<U: AuthUser, A: Adapter<U>> std::fmt::Debug for CredentialResolver<U, A> {
             .finish_non_exhaustive()
     }
 }
+
+pub(crate) type ReauthFn<U, A> = Arc<
+    dyn Fn(Session<U>, Auth<U, A>) -> crate::runtime::BoxFuture<'static, Result<Option<u64>, Error>>
+        + Send
+        + Sync,
+>;
+
+/// How a plugin tells the core that a session's user proved who they are
+/// again after signing in (a passkey assertion, say), from
+/// [`Plugin::reauthentications`](crate::Plugin::reauthentications): given
+/// the session, the time of its latest such proof, if any.
+/// [`Auth::is_recently_authenticated`] (and so
+/// [`require_fresh_session`](crate::EndpointRequest::require_fresh_session))
+/// counts it like a sign-in.
+///
+/// ```
+/// use nanoauth::{Auth, BasicUser, Reauthentication, Session};
+/// use nanoauth::adapter::memory::MemoryAdapter;
+///
+/// type A = MemoryAdapter<BasicUser>;
+/// let source = Reauthentication::new(|_session: Session<BasicUser>, _auth: Auth<BasicUser, A>| async move {
+///     Ok(None) // look up when this session was last re-authenticated
+/// });
+/// ```
+pub struct Reauthentication<U: AuthUser, A: Adapter<U>> {
+    pub(crate) latest: ReauthFn<U, A>,
+}
+
+impl<U: AuthUser, A: Adapter<U>> Reauthentication<U, A> {
+    /// A source from an async lookup of a session's latest
+    /// re-authentication (Unix seconds).
+    pub fn new<F, Fut>(latest: F) -> Self
+    where
+        F: Fn(Session<U>, Auth<U, A>) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = Result<Option<u64>, Error>> + Send + 'static,
+    {
+        Self {
+            latest: Arc::new(move |session, auth| Box::pin(latest(session, auth))),
+        }
+    }
+}
+
+impl<U: AuthUser, A: Adapter<U>> Clone for Reauthentication<U, A> {
+    fn clone(&self) -> Self {
+        Self {
+            latest: Arc::clone(&self.latest),
+        }
+    }
+}
+
+impl<U: AuthUser, A: Adapter<U>> std::fmt::Debug for Reauthentication<U, A> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Reauthentication(..)")
+    }
+}

@@ -32,7 +32,7 @@ use crate::user::AuthUser;
 use crate::utils::jwt::{self, Validation};
 use crate::utils::token::{self, TokenHash};
 
-pub use credential::{Credential, CredentialResolver};
+pub use credential::{Credential, CredentialResolver, Reauthentication};
 pub use sign_in::{
     GuardVerdict, SessionGuard, SignInAttempt, SignInChallenge, SignInMethod, SignInOutcome,
 };
