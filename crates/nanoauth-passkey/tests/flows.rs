@@ -663,7 +663,7 @@ async fn two_verifications_racing_with_one_challenge_give_one_session() {
     // The memory store answers without yielding, so these tasks may well
     // run one after the other; the interleaving itself (both read the
     // ceremony, one delete wins) is exercised over SQLite, in
-    // `tests/sqlite.rs`, where taking the ceremony without its delete's
+    // `tests/sql.rs`, where taking the ceremony without its delete's
     // answer fails the test.
     let world = world();
     let auth = world.auth.clone();

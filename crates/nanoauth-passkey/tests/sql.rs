@@ -1,7 +1,9 @@
-//! The same ceremonies over `nanoauth-sqlx` on SQLite: passkeys, ceremonies
-//! and re-authentications are plugin records in the `plugin_records` table,
-//! so a passkey survives in SQL exactly as in memory, with no table of its
-//! own.
+//! The same ceremonies over `nanoauth-sqlx` on SQLite, PostgreSQL and
+//! MySQL/MariaDB (those two where `nanoauth_testing::servers` finds them,
+//! each test in a schema or database of its own): passkeys, ceremonies and
+//! re-authentications are plugin records in the `plugin_records` table, so
+//! a passkey survives in SQL exactly as in memory, with no table of its
+//! own, and the refusals hold on every database.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -12,6 +14,7 @@ use nanoauth::BasicUser;
 use nanoauth::RecordAdapter;
 use nanoauth_passkey::{Passkeys, events};
 use nanoauth_sqlx::SqlAdapter;
+use nanoauth_testing::servers;
 use serde_json::json;
 
 use common::{Browser, Device, world_with};
@@ -19,21 +22,74 @@ use common::{Browser, Device, world_with};
 async fn sqlite() -> SqlAdapter<BasicUser> {
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("nanoauth-passkey");
     std::fs::create_dir_all(&dir).unwrap();
-    let nanos = std::time::SystemTime::now()
+    let path = dir.join(format!("{}.db", unique_name()));
+    migrated(&format!("sqlite://{}", path.display())).await
+}
+
+/// Named as the SQL adapter's own tests name theirs, so their clean-up
+/// drops what a dead run left behind.
+fn unique_name() -> String {
+    let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
-        .as_nanos();
-    let path = dir.join(format!("{}-{nanos}.db", std::process::id()));
-    let adapter = SqlAdapter::<BasicUser>::connect(&format!("sqlite://{}", path.display()))
-        .await
-        .unwrap();
+        .as_secs();
+    let tag: String = nanoauth::utils::token::random_id()
+        .unwrap()
+        .to_lowercase()
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(10)
+        .collect();
+    format!("nanoauth_t_{secs}_{tag}")
+}
+
+async fn migrated(url: &str) -> SqlAdapter<BasicUser> {
+    let adapter = SqlAdapter::<BasicUser>::connect(url).await.unwrap();
     adapter.migrate().await.unwrap();
     adapter
 }
 
+/// SQLite, and PostgreSQL and MySQL/MariaDB when they are there, each
+/// fresh.
+async fn databases() -> Vec<(&'static str, SqlAdapter<BasicUser>)> {
+    let mut databases = vec![("SQLite", sqlite().await)];
+    if let Some(url) = servers::POSTGRES.url() {
+        let schema = unique_name();
+        let admin = SqlAdapter::<BasicUser>::connect(&url).await.unwrap();
+        admin
+            .execute_unprepared(&format!("CREATE SCHEMA {schema}"))
+            .await
+            .unwrap();
+        let separator = if url.contains('?') { '&' } else { '?' };
+        let url = format!("{url}{separator}options=-csearch_path%3D{schema}");
+        databases.push(("PostgreSQL", migrated(&url).await));
+    }
+    if let Some(url) = servers::MYSQL.url() {
+        let database = unique_name();
+        let admin = SqlAdapter::<BasicUser>::connect(&url).await.unwrap();
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {database}"))
+            .await
+            .unwrap();
+        let base = url.rsplit_once('/').map_or(url.as_str(), |(base, _)| base);
+        databases.push((
+            "MySQL/MariaDB",
+            migrated(&format!("{base}/{database}")).await,
+        ));
+    }
+    databases
+}
+
 #[tokio::test]
-async fn register_sign_in_manage_and_refuse_over_sqlite() {
-    let world = world_with(sqlite().await, Passkeys::new("NanoAuth Test"), |b| b);
+async fn register_sign_in_manage_and_refuse_over_every_database() {
+    for (name, adapter) in databases().await {
+        println!("{name}");
+        register_sign_in_manage_and_refuse(adapter).await;
+    }
+}
+
+async fn register_sign_in_manage_and_refuse(adapter: SqlAdapter<BasicUser>) {
+    let world = world_with(adapter, Passkeys::new("NanoAuth Test"), |b| b);
     let auth = &world.auth;
     let mut browser = Browser::default();
     browser.sign_up(auth, "sql@example.com").await;
@@ -108,8 +164,15 @@ async fn register_sign_in_manage_and_refuse_over_sqlite() {
 }
 
 #[tokio::test]
-async fn two_verifications_racing_over_sqlite_give_one_session() {
-    let world = world_with(sqlite().await, Passkeys::new("NanoAuth Test"), |b| b);
+async fn two_verifications_racing_give_one_session_on_every_database() {
+    for (name, adapter) in databases().await {
+        println!("{name}");
+        two_verifications_racing_give_one_session(adapter).await;
+    }
+}
+
+async fn two_verifications_racing_give_one_session(adapter: SqlAdapter<BasicUser>) {
+    let world = world_with(adapter, Passkeys::new("NanoAuth Test"), |b| b);
     let auth = world.auth.clone();
     let mut browser = Browser::default();
     browser.sign_up(&auth, "race@example.com").await;
