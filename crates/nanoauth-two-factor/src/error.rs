@@ -22,13 +22,10 @@ pub enum PrimitiveError {
 
     // The application's configuration.
     /// A parameter is out of range: TOTP digits outside `6..=8`, a period of
-    /// zero, too many backup codes, or a secret too short to derive keys from.
+    /// zero, or too many backup codes.
     InvalidParameter,
 
     // The input.
-    /// The AEAD or the key derivation refused its input (a message beyond
-    /// the cipher's length limit).
-    Crypto,
     /// The text does not fit in a QR code.
     QrDataTooLong,
 }
@@ -45,7 +42,6 @@ impl PrimitiveError {
         match self {
             Self::Randomness => "randomness_unavailable",
             Self::InvalidParameter => "invalid_parameter",
-            Self::Crypto => "crypto_failure",
             Self::QrDataTooLong => "qr_data_too_long",
         }
     }
@@ -56,7 +52,6 @@ impl fmt::Display for PrimitiveError {
         f.write_str(match self {
             Self::Randomness => "the operating system could not provide randomness",
             Self::InvalidParameter => "a two-factor parameter is out of range",
-            Self::Crypto => "a cryptographic primitive refused its input",
             Self::QrDataTooLong => "the text is too long for a QR code",
         })
     }
