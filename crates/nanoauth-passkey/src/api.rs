@@ -8,7 +8,7 @@ use nanoauth::{
 };
 use serde::{Deserialize, Serialize};
 use webauthn_rs::prelude::{
-    AuthenticationResult, CreationChallengeResponse, PublicKeyCredential,
+    AuthenticationResult, CreationChallengeResponse, PasskeyRegistration, PublicKeyCredential,
     RegisterPublicKeyCredential, RequestChallengeResponse, Url, Uuid, WebauthnError,
 };
 use webauthn_rs_core::proto::{
@@ -29,7 +29,7 @@ pub const SIGN_IN_METHOD: &str = "passkey";
 /// The second factor a passkey with user verification carries.
 pub const USER_VERIFICATION: &str = "user-verification";
 /// The default name of a passkey registered without one.
-const DEFAULT_NAME: &str = "Passkey";
+pub(crate) const DEFAULT_NAME: &str = "Passkey";
 /// Longest name, in characters.
 const MAX_NAME_CHARS: usize = 64;
 
@@ -61,7 +61,7 @@ impl<U: AuthUser, A: RecordAdapter<U>> PasskeysExt<U, A> for Auth<U, A> {
 /// The exports of [`Passkeys`], from [`PasskeysExt::passkeys`].
 #[derive(Debug)]
 pub struct PasskeysApi<'a, U: AuthUser, A: RecordAdapter<U>> {
-    auth: &'a Auth<U, A>,
+    pub(crate) auth: &'a Auth<U, A>,
     plugin: Option<Arc<Passkeys>>,
 }
 
@@ -148,13 +148,13 @@ impl<'a, U: AuthUser, A: RecordAdapter<U>> PasskeysApi<'a, U, A> {
         }
     }
 
-    fn plugin(&self) -> Result<&Passkeys, Error> {
+    pub(crate) fn plugin(&self) -> Result<&Passkeys, Error> {
         self.plugin
             .as_deref()
             .ok_or(Error::PluginNotEnabled("passkey"))
     }
 
-    fn adapter(&self) -> &A {
+    pub(crate) fn adapter(&self) -> &A {
         self.auth.adapter()
     }
 
@@ -196,20 +196,7 @@ impl<'a, U: AuthUser, A: RecordAdapter<U>> PasskeysApi<'a, U, A> {
             .iter()
             .map(|passkey| passkey.credential.cred_id().clone())
             .collect();
-        let webauthn = self.relying_party()?.webauthn(self.auth, None)?;
-        let (mut options, state) = webauthn
-            .start_passkey_registration(user_handle, user.email(), user.email(), Some(exclude))
-            .map_err(|error| refusal::misconfigured(error.to_string()))?;
-        // webauthn-rs asks for `residentKey: discouraged`; sign-in here is
-        // usernameless only, so a credential the device does not keep
-        // (discoverable) could never be used: ask for one. A hint the
-        // authenticator may ignore; `credProps` tells (see `register`).
-        options.public_key.authenticator_selection = Some(AuthenticatorSelectionCriteria {
-            authenticator_attachment: None,
-            resident_key: Some(ResidentKeyRequirement::Required),
-            require_resident_key: true,
-            user_verification: UserVerificationPolicy::Required,
-        });
+        let (options, state) = self.creation_options(user_handle, user.email(), exclude)?;
         let token = ceremony::begin(
             self.adapter(),
             ExpectRegistration {
@@ -251,24 +238,8 @@ impl<'a, U: AuthUser, A: RecordAdapter<U>> PasskeysApi<'a, U, A> {
         if expected.user_id != user.id() {
             return Err(refusal::invalid_challenge());
         }
-        let webauthn = self.relying_party()?.webauthn(
-            self.auth,
-            client_origin(&credential.response.client_data_json).as_ref(),
-        )?;
-        let passkey = webauthn
-            .finish_passkey_registration(credential, &expected.state)
-            .map_err(|error| refusal::registration_error(&error))?;
-        if credential
-            .extensions
-            .cred_props
-            .as_ref()
-            .and_then(|props| props.rk)
-            == Some(false)
-        {
-            return Err(refusal::not_discoverable());
-        }
-        // Verified above; read what webauthn-rs keeps to itself.
-        let facts = AuthenticatorFacts::of(&credential.response.attestation_object)?;
+        let stored =
+            self.verified_passkey(credential, &expected.state, name, expected.user_handle, now)?;
         if store::user_passkeys(self.adapter(), user.id(), now)
             .await?
             .len()
@@ -276,30 +247,7 @@ impl<'a, U: AuthUser, A: RecordAdapter<U>> PasskeysApi<'a, U, A> {
         {
             return Err(refusal::too_many());
         }
-        let raw_id = passkey.cred_id().clone();
-        let stored = StoredPasskey {
-            credential_id: store::encode_credential_id(&raw_id),
-            name,
-            user_handle: expected.user_handle,
-            counter: facts.counter,
-            backup_eligible: facts.backup_eligible,
-            backup_state: facts.backup_state,
-            transports: credential
-                .response
-                .transports
-                .iter()
-                .flatten()
-                .filter_map(|transport| serde_json::to_value(transport).ok())
-                .filter_map(|value| value.as_str().map(str::to_owned))
-                .filter(|transport| transport != "unknown")
-                .collect(),
-            aaguid: facts.aaguid.to_string(),
-            created_at: now,
-            last_used_at: None,
-            credential: passkey,
-        };
-        let record = PluginRecord::json(PASSKEY, store::credential_key(&raw_id), &stored)?
-            .owned_by(user.id());
+        let record = stored.record(user.id())?;
         match self.adapter().insert_record(&record, now).await {
             Ok(()) => {}
             Err(AdapterError::Conflict) => return Err(refusal::already_registered()),
@@ -580,6 +528,83 @@ impl<'a, U: AuthUser, A: RecordAdapter<U>> PasskeysApi<'a, U, A> {
         Ok(())
     }
 
+    /// Creation options for a new passkey of `user_handle` (named `email`
+    /// on the device), and webauthn-rs's state for the answer.
+    pub(crate) fn creation_options(
+        &self,
+        user_handle: Uuid,
+        email: &str,
+        exclude: Vec<webauthn_rs::prelude::CredentialID>,
+    ) -> Result<(CreationChallengeResponse, PasskeyRegistration), Error> {
+        let webauthn = self.relying_party()?.webauthn(self.auth, None)?;
+        let (mut options, state) = webauthn
+            .start_passkey_registration(user_handle, email, email, Some(exclude))
+            .map_err(|error| refusal::misconfigured(error.to_string()))?;
+        // webauthn-rs asks for `residentKey: discouraged`; sign-in here is
+        // usernameless only, so a credential the device does not keep
+        // (discoverable) could never be used: ask for one. A hint the
+        // authenticator may ignore; `credProps` tells (see
+        // `verified_passkey`).
+        options.public_key.authenticator_selection = Some(AuthenticatorSelectionCriteria {
+            authenticator_attachment: None,
+            resident_key: Some(ResidentKeyRequirement::Required),
+            require_resident_key: true,
+            user_verification: UserVerificationPolicy::Required,
+        });
+        Ok((options, state))
+    }
+
+    /// Verifies a registration answer against `state` and gives the passkey
+    /// to store (not stored yet).
+    pub(crate) fn verified_passkey(
+        &self,
+        credential: &RegisterPublicKeyCredential,
+        state: &PasskeyRegistration,
+        name: String,
+        user_handle: String,
+        now: u64,
+    ) -> Result<StoredPasskey, Error> {
+        let webauthn = self.relying_party()?.webauthn(
+            self.auth,
+            client_origin(&credential.response.client_data_json).as_ref(),
+        )?;
+        let passkey = webauthn
+            .finish_passkey_registration(credential, state)
+            .map_err(|error| refusal::registration_error(&error))?;
+        if credential
+            .extensions
+            .cred_props
+            .as_ref()
+            .and_then(|props| props.rk)
+            == Some(false)
+        {
+            return Err(refusal::not_discoverable());
+        }
+        // Verified above; read what webauthn-rs keeps to itself.
+        let facts = AuthenticatorFacts::of(&credential.response.attestation_object)?;
+        Ok(StoredPasskey {
+            credential_id: store::encode_credential_id(passkey.cred_id()),
+            name,
+            user_handle,
+            counter: facts.counter,
+            backup_eligible: facts.backup_eligible,
+            backup_state: facts.backup_state,
+            transports: credential
+                .response
+                .transports
+                .iter()
+                .flatten()
+                .filter_map(|transport| serde_json::to_value(transport).ok())
+                .filter_map(|value| value.as_str().map(str::to_owned))
+                .filter(|transport| transport != "unknown")
+                .collect(),
+            aaguid: facts.aaguid.to_string(),
+            created_at: now,
+            last_used_at: None,
+            credential: passkey,
+        })
+    }
+
     /// Applies the counter rule and records the use, by compare-and-swap:
     /// of two uses racing with one counter value, the second sees the
     /// first's counter and is refused as a regression.
@@ -689,7 +714,7 @@ impl<'a, U: AuthUser, A: RecordAdapter<U>> PasskeysApi<'a, U, A> {
         .await;
     }
 
-    async fn emit(&self, name: &'static str, user_id: &str, data: serde_json::Value) {
+    pub(crate) async fn emit(&self, name: &'static str, user_id: &str, data: serde_json::Value) {
         self.auth
             .emit(Event::Plugin(PluginEvent::new(name, user_id, data)))
             .await;
@@ -710,7 +735,7 @@ pub(crate) fn check_counter(stored: u32, received: u32) -> Option<u32> {
     }
 }
 
-fn start<K: Kind, O>(options: O, token: String) -> CeremonyStart<O> {
+pub(crate) fn start<K: Kind, O>(options: O, token: String) -> CeremonyStart<O> {
     CeremonyStart {
         options,
         cookie_name: K::COOKIE,
@@ -720,7 +745,7 @@ fn start<K: Kind, O>(options: O, token: String) -> CeremonyStart<O> {
 }
 
 /// A passkey's name: trimmed, 1 to 64 characters, no control characters.
-fn valid_name(name: &str) -> Result<String, Error> {
+pub(crate) fn valid_name(name: &str) -> Result<String, Error> {
     let name = name.trim();
     let chars = name.chars().count();
     if chars == 0 || chars > MAX_NAME_CHARS || name.chars().any(char::is_control) {

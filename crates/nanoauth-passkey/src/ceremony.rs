@@ -32,6 +32,7 @@ pub(crate) enum Ceremony {
     Registration(ExpectRegistration),
     SignIn(ExpectSignIn),
     Reauthentication(ExpectReauthentication),
+    SignUp(ExpectSignUp),
 }
 
 /// A signed-in user creating a passkey.
@@ -57,6 +58,21 @@ pub(crate) struct ExpectReauthentication {
     pub(crate) user_id: String,
     pub(crate) session_id: String,
     pub(crate) state: PasskeyAuthentication,
+}
+
+/// Someone new creating an account with a passkey: the account is made
+/// only when the passkey is (so no user exists yet to own the record).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ExpectSignUp {
+    /// The new user's id, chosen now.
+    pub(crate) user_id: String,
+    pub(crate) user_handle: String,
+    pub(crate) email: String,
+    /// The application's sign-up fields, as the client sent them (checked
+    /// against `AuthUser::SignUp` when the options were asked for).
+    pub(crate) fields: serde_json::Map<String, serde_json::Value>,
+    pub(crate) state: PasskeyRegistration,
 }
 
 /// One kind of ceremony: its cookie, and its state out of the tagged enum.
@@ -114,6 +130,22 @@ impl Kind for ExpectReauthentication {
     }
     fn owner(&self) -> Option<&str> {
         Some(&self.user_id)
+    }
+}
+
+impl Kind for ExpectSignUp {
+    const COOKIE: &'static str = "passkey_signup";
+    fn wrap(self) -> Ceremony {
+        Ceremony::SignUp(self)
+    }
+    fn unwrap(ceremony: Ceremony) -> Option<Self> {
+        match ceremony {
+            Ceremony::SignUp(state) => Some(state),
+            _ => None,
+        }
+    }
+    fn owner(&self) -> Option<&str> {
+        None
     }
 }
 

@@ -31,6 +31,7 @@
 //! | Module | Job |
 //! |---|---|
 //! | [`Passkeys`] | The plugin, its options and endpoints |
+//! | [`PasskeySignUp`] | Signing up with a passkey alone (a plugin of its own: it needs [`UserRecordsAdapter`](nanoauth::UserRecordsAdapter)) |
 //! | [`PasskeysExt`] | `auth.passkeys()`: the same from Rust |
 //! | [`RelyingParty`] | The RP id and origins in force |
 //! | [`events`] | What the plugin tells listeners (a counter that went back) |
@@ -52,6 +53,7 @@ pub mod events;
 mod plugin;
 mod refusal;
 mod relying_party;
+mod sign_up;
 mod store;
 
 pub use api::{
@@ -60,6 +62,7 @@ pub use api::{
 };
 pub use plugin::Passkeys;
 pub use relying_party::RelyingParty;
+pub use sign_up::PasskeySignUp;
 /// The WebAuthn JSON types the exports take and give (webauthn-rs's), so
 /// that callers need no direct dependency on it.
 pub mod webauthn {

@@ -65,6 +65,17 @@ pub(crate) struct StoredPasskey {
     pub(crate) last_used_at: Option<u64>,
 }
 
+impl StoredPasskey {
+    /// The record that stores it, owned by `user_id`, under its credential
+    /// id.
+    pub(crate) fn record(&self, user_id: &str) -> Result<PluginRecord, Error> {
+        Ok(
+            PluginRecord::json(PASSKEY, credential_key(self.credential.cred_id()), self)?
+                .owned_by(user_id),
+        )
+    }
+}
+
 /// A session re-authenticated with a passkey, without a new session.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

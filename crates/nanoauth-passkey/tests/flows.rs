@@ -5,21 +5,45 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[macro_use]
 mod common;
+
+// Each case runs on every adapter that stores passkeys: `memory::…`,
+// `sqlite::…`, `postgres::…`, `mysql::…`.
+on_every_adapter!(
+    register_then_sign_in_without_an_address,
+    stored_facts_and_the_sign_in_method,
+    a_response_signed_for_another_origin_is_refused,
+    a_trusted_origin_within_the_rp_id_is_accepted_and_others_are_not,
+    a_response_for_another_rp_id_is_refused,
+    a_challenge_is_used_once,
+    a_challenge_expires_after_five_minutes,
+    abandoned_ceremonies_are_purged,
+    a_counter_that_goes_back_is_refused_and_reported,
+    a_counter_of_zero_means_none_and_is_accepted,
+    a_tampered_signature_or_client_data_is_refused,
+    another_users_passkey_or_a_deleted_one_is_refused,
+    list_rename_and_delete,
+    the_options_exclude_registered_passkeys,
+    none_attestation_is_accepted,
+    two_verifications_racing_with_one_challenge_give_one_session,
+    a_ceremony_is_bound_to_its_kind_and_user,
+    bodies_are_checked,
+    a_credential_registered_already_is_a_conflict,
+);
 
 use http::StatusCode;
 use nanoauth::adapter::memory::MemoryAdapter;
-use nanoauth::{Adapter, BasicUser, Clock};
+use nanoauth::{BasicUser, Clock};
 use nanoauth_passkey::{Passkeys, PasskeysExt, events};
 use serde_json::json;
 
-use common::{Browser, Device, ORIGIN, SESSION, world, world_with};
+use common::{Browser, Device, ORIGIN, SESSION, TestAdapter, world, world_with};
 
 const SIGNIN_COOKIE: &str = "nanoauth.passkey_signin";
 
-#[tokio::test]
-async fn register_then_sign_in_without_an_address() {
-    let world = world();
+async fn register_then_sign_in_without_an_address<A: TestAdapter + 'static>(adapter: A) {
+    let world = world(adapter);
     let auth = &world.auth;
     let mut browser = Browser::default();
     browser.sign_up(auth, "ada@example.com").await;
@@ -83,9 +107,8 @@ async fn register_then_sign_in_without_an_address() {
     );
 }
 
-#[tokio::test]
-async fn stored_facts_and_the_sign_in_method() {
-    let world = world();
+async fn stored_facts_and_the_sign_in_method<A: TestAdapter + 'static>(adapter: A) {
+    let world = world(adapter);
     let auth = &world.auth;
     let signed_in = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let seen = std::sync::Arc::clone(&signed_in);
@@ -124,9 +147,8 @@ async fn stored_facts_and_the_sign_in_method() {
     assert_eq!(passkey.last_used_at, Some(common::T0));
 }
 
-#[tokio::test]
-async fn a_response_signed_for_another_origin_is_refused() {
-    let world = world();
+async fn a_response_signed_for_another_origin_is_refused<A: TestAdapter + 'static>(adapter: A) {
+    let world = world(adapter);
     let auth = &world.auth;
     let mut browser = Browser::default();
     browser.sign_up(auth, "origin@example.com").await;
@@ -159,15 +181,16 @@ async fn a_response_signed_for_another_origin_is_refused() {
     assert_eq!(body["error"]["code"], "INVALID_PASSKEY");
 }
 
-#[tokio::test]
-async fn a_trusted_origin_within_the_rp_id_is_accepted_and_others_are_not() {
+async fn a_trusted_origin_within_the_rp_id_is_accepted_and_others_are_not<
+    A: TestAdapter + 'static,
+>(
+    adapter: A,
+) {
     // `app.localhost` is trusted by the `Auth` and within the RP id;
     // `web.localhost` is within the RP id but not trusted.
-    let world = world_with(
-        MemoryAdapter::<BasicUser>::new(),
-        Passkeys::new("NanoAuth Test"),
-        |builder| builder.trusted_origin("http://app.localhost:3000"),
-    );
+    let world = world_with(adapter, Passkeys::new("NanoAuth Test"), |builder| {
+        builder.trusted_origin("http://app.localhost:3000")
+    });
     let auth = &world.auth;
     let mut browser = Browser::default();
     browser.sign_up(auth, "trusted@example.com").await;
@@ -195,16 +218,13 @@ async fn a_trusted_origin_within_the_rp_id_is_accepted_and_others_are_not() {
     assert_eq!(rp.origins, [ORIGIN]);
 }
 
-#[tokio::test]
-async fn a_response_for_another_rp_id_is_refused() {
+async fn a_response_for_another_rp_id_is_refused<A: TestAdapter + 'static>(adapter: A) {
     // The site is app.example.com with RP id app.example.com; a page there
     // may use the parent domain as RP id, and the authenticator then signs
     // for example.com: not ours.
-    let world = world_with(
-        MemoryAdapter::<BasicUser>::new(),
-        Passkeys::new("NanoAuth Test"),
-        |builder| builder.base_url("https://app.example.com"),
-    );
+    let world = world_with(adapter, Passkeys::new("NanoAuth Test"), |builder| {
+        builder.base_url("https://app.example.com")
+    });
     let auth = &world.auth;
     let origin = "https://app.example.com";
     let mut browser = Browser {
@@ -254,9 +274,8 @@ async fn a_response_for_another_rp_id_is_refused() {
     assert_eq!(body["error"]["code"], "INVALID_PASSKEY");
 }
 
-#[tokio::test]
-async fn a_challenge_is_used_once() {
-    let world = world();
+async fn a_challenge_is_used_once<A: TestAdapter + 'static>(adapter: A) {
+    let world = world(adapter);
     let auth = &world.auth;
     let mut browser = Browser::default();
     browser.sign_up(auth, "replay@example.com").await;
@@ -301,9 +320,8 @@ async fn a_challenge_is_used_once() {
     assert_eq!(body["error"]["code"], "INVALID_PASSKEY_CHALLENGE");
 }
 
-#[tokio::test]
-async fn a_challenge_expires_after_five_minutes() {
-    let world = world();
+async fn a_challenge_expires_after_five_minutes<A: TestAdapter + 'static>(adapter: A) {
+    let world = world(adapter);
     let auth = &world.auth;
     let mut browser = Browser::default();
     browser.sign_up(auth, "expiry@example.com").await;
@@ -345,9 +363,8 @@ async fn a_challenge_expires_after_five_minutes() {
     assert_eq!(body["error"]["code"], "INVALID_PASSKEY_CHALLENGE");
 }
 
-#[tokio::test]
-async fn abandoned_ceremonies_are_purged() {
-    let world = world();
+async fn abandoned_ceremonies_are_purged<A: TestAdapter + 'static>(adapter: A) {
+    let world = world(adapter);
     let auth = &world.auth;
     for _ in 0..3 {
         Browser::default()
@@ -362,9 +379,8 @@ async fn abandoned_ceremonies_are_purged() {
     assert!(purged.plugins >= 3, "{purged:?}");
 }
 
-#[tokio::test]
-async fn a_counter_that_goes_back_is_refused_and_reported() {
-    let world = world();
+async fn a_counter_that_goes_back_is_refused_and_reported<A: TestAdapter + 'static>(adapter: A) {
+    let world = world(adapter);
     let auth = &world.auth;
     let mut browser = Browser::default();
     browser.sign_up(auth, "clone@example.com").await;
@@ -392,9 +408,8 @@ async fn a_counter_that_goes_back_is_refused_and_reported() {
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 
-#[tokio::test]
-async fn a_counter_of_zero_means_none_and_is_accepted() {
-    let world = world();
+async fn a_counter_of_zero_means_none_and_is_accepted<A: TestAdapter + 'static>(adapter: A) {
+    let world = world(adapter);
     let auth = &world.auth;
     let mut browser = Browser::default();
     browser.sign_up(auth, "synced@example.com").await;
@@ -421,9 +436,8 @@ async fn a_counter_of_zero_means_none_and_is_accepted() {
     assert!(world.events_named(events::COUNTER_REGRESSED).is_empty());
 }
 
-#[tokio::test]
-async fn a_tampered_signature_or_client_data_is_refused() {
-    let world = world();
+async fn a_tampered_signature_or_client_data_is_refused<A: TestAdapter + 'static>(adapter: A) {
+    let world = world(adapter);
     let auth = &world.auth;
     let mut browser = Browser::default();
     browser.sign_up(auth, "tamper@example.com").await;
@@ -464,9 +478,8 @@ async fn a_tampered_signature_or_client_data_is_refused() {
     assert_eq!(body["error"]["code"], "INVALID_PASSKEY");
 }
 
-#[tokio::test]
-async fn another_users_passkey_or_a_deleted_one_is_refused() {
-    let world = world();
+async fn another_users_passkey_or_a_deleted_one_is_refused<A: TestAdapter + 'static>(adapter: A) {
+    let world = world(adapter);
     let auth = &world.auth;
     let mut ada = Browser::default();
     ada.sign_up(auth, "ada@example.com").await;
@@ -528,9 +541,8 @@ async fn another_users_passkey_or_a_deleted_one_is_refused() {
     assert_eq!(body["error"]["code"], "INVALID_PASSKEY");
 }
 
-#[tokio::test]
-async fn list_rename_and_delete() {
-    let world = world();
+async fn list_rename_and_delete<A: TestAdapter + 'static>(adapter: A) {
+    let world = world(adapter);
     let auth = &world.auth;
     let mut browser = Browser::default();
     browser.sign_up(auth, "owner@example.com").await;
@@ -601,9 +613,8 @@ async fn list_rename_and_delete() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
-#[tokio::test]
-async fn the_options_exclude_registered_passkeys() {
-    let world = world();
+async fn the_options_exclude_registered_passkeys<A: TestAdapter + 'static>(adapter: A) {
+    let world = world(adapter);
     let auth = &world.auth;
     let mut browser = Browser::default();
     browser.sign_up(auth, "twice@example.com").await;
@@ -628,9 +639,8 @@ async fn the_options_exclude_registered_passkeys() {
     assert_eq!(options["publicKey"]["user"]["id"], handle);
 }
 
-#[tokio::test]
-async fn none_attestation_is_accepted() {
-    let world = world();
+async fn none_attestation_is_accepted<A: TestAdapter + 'static>(adapter: A) {
+    let world = world(adapter);
     let auth = &world.auth;
     let mut browser = Browser::default();
     browser.sign_up(auth, "none@example.com").await;
@@ -658,14 +668,15 @@ async fn none_attestation_is_accepted() {
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 
-#[tokio::test]
-async fn two_verifications_racing_with_one_challenge_give_one_session() {
+async fn two_verifications_racing_with_one_challenge_give_one_session<A: TestAdapter + 'static>(
+    adapter: A,
+) {
     // The memory store answers without yielding, so these tasks may well
     // run one after the other; the interleaving itself (both read the
     // ceremony, one delete wins) is exercised over SQLite, in
     // `tests/sql.rs`, where taking the ceremony without its delete's
     // answer fails the test.
-    let world = world();
+    let world = world(adapter);
     let auth = world.auth.clone();
     let mut browser = Browser::default();
     browser.sign_up(&auth, "race@example.com").await;
@@ -740,9 +751,8 @@ async fn two_verifications_racing_with_one_challenge_give_one_session() {
     assert_eq!(listed.as_array().unwrap().len(), 2);
 }
 
-#[tokio::test]
-async fn a_ceremony_is_bound_to_its_kind_and_user() {
-    let world = world();
+async fn a_ceremony_is_bound_to_its_kind_and_user<A: TestAdapter + 'static>(adapter: A) {
+    let world = world(adapter);
     let auth = &world.auth;
     let mut ada = Browser::default();
     ada.sign_up(auth, "ada@example.com").await;
@@ -783,9 +793,8 @@ async fn a_ceremony_is_bound_to_its_kind_and_user() {
     assert!(status.is_client_error(), "{status} {body}");
 }
 
-#[tokio::test]
-async fn bodies_are_checked() {
-    let world = world();
+async fn bodies_are_checked<A: TestAdapter + 'static>(adapter: A) {
+    let world = world(adapter);
     let auth = &world.auth;
     let mut browser = Browser::default();
     let (status, body) = browser
@@ -855,9 +864,8 @@ fn base64_encode(bytes: &[u8]) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
-#[tokio::test]
-async fn a_credential_registered_already_is_a_conflict() {
-    let world = world();
+async fn a_credential_registered_already_is_a_conflict<A: TestAdapter + 'static>(adapter: A) {
+    let world = world(adapter);
     let auth = &world.auth;
     let mut browser = Browser::default();
     browser.sign_up(auth, "conflict@example.com").await;

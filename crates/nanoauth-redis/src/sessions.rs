@@ -422,3 +422,17 @@ impl<U: AuthUser, A: nanoauth::RecordAdapter<U>> nanoauth::RecordAdapter<U> for 
         self.inner.purge_expired_records(now)
     }
 }
+
+/// A user and their first records, both in the inner adapter.
+impl<U: AuthUser, A: nanoauth::UserRecordsAdapter<U>> nanoauth::UserRecordsAdapter<U>
+    for RedisSessions<A>
+{
+    fn create_user_with_records(
+        &self,
+        user: &U,
+        records: &[nanoauth::PluginRecord],
+        now: u64,
+    ) -> impl Future<Output = Result<(), AdapterError>> + Send {
+        self.inner.create_user_with_records(user, records, now)
+    }
+}

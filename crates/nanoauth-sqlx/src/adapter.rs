@@ -328,6 +328,19 @@ impl<U: AuthUser + DeserializeOwned> SqlAdapter<U> {
     }
 
     /// The user as `(column, parameter)` pairs for an insert.
+    /// The `INSERT` of `user` and its parameters, in the dialect.
+    pub(crate) fn insert_user_statement(
+        &self,
+        user: &U,
+    ) -> Result<(Arc<str>, Vec<Param>), AdapterError> {
+        let (columns, params) = self.user_params(user)?;
+        let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
+        Ok((
+            Statements::insert_user(self.dialect, &self.schema, &columns).into(),
+            params,
+        ))
+    }
+
     fn user_params(&self, user: &U) -> Result<(Vec<String>, Vec<Param>), AdapterError> {
         let Value::Object(object) = serde_json::to_value(user).map_err(AdapterError::other)? else {
             return Err(AdapterError::other(

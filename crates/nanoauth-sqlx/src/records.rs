@@ -8,16 +8,17 @@
 
 use std::sync::Arc;
 
-use nanoauth::adapter::{PluginRecord, RecordAdapter, check_names};
+use nanoauth::adapter::{PluginRecord, RecordAdapter, UserRecordsAdapter, check_names};
 use nanoauth::{AdapterError, AuthUser};
 use serde::de::DeserializeOwned;
-use sqlx::{ColumnIndex, Decode, Row, Type};
+use sqlx::{ColumnIndex, Connection, Decode, Row, Type};
 
 use crate::adapter::{SqlAdapter, from_db_time, sql, to_db_time};
 use crate::dialect::Dialect;
 use crate::error::adapter_error;
 use crate::pool::on_pool;
 use crate::schema::Schema;
+use crate::values::bind_params;
 
 /// Column list of the records table, in the order rows are read.
 const RECORD_COLUMNS: &str = "namespace, record_key, user_id, data, version, expires_at";
@@ -243,6 +244,59 @@ impl<U: AuthUser + DeserializeOwned> RecordAdapter<U> for SqlAdapter<U> {
 
     async fn purge_expired_records(&self, now: u64) -> Result<u64, AdapterError> {
         self.purge(&self.statements.records.purge, now).await
+    }
+}
+
+/// The user row and the records in one transaction: a unique violation
+/// (the email, the id, a live record's key) rolls all of it back.
+impl<U: AuthUser + DeserializeOwned> UserRecordsAdapter<U> for SqlAdapter<U> {
+    async fn create_user_with_records(
+        &self,
+        user: &U,
+        records: &[PluginRecord],
+        now: u64,
+    ) -> Result<(), AdapterError> {
+        for record in records {
+            record.check()?;
+            if record
+                .user_id
+                .as_deref()
+                .is_some_and(|owner| owner != user.id())
+            {
+                return Err(AdapterError::other("a record of another user"));
+            }
+        }
+        let (insert_user, params) = self.insert_user_statement(user)?;
+        let statements = &self.statements.records;
+        let now = to_db_time(now);
+        on_pool!(&self.pool, conn => async {
+            // Expired records under these keys are cleared before the
+            // transaction, as `insert_record` does (MySQL's gap locks).
+            for record in records {
+                sqlx::query(sql(&statements.delete_expired))
+                    .bind(record.namespace.as_str())
+                    .bind(record.key.as_str())
+                    .bind(now)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            let mut tx = conn.begin().await?;
+            bind_params!(sqlx::query(sql(&insert_user)), &params)
+                .execute(&mut *tx)
+                .await?;
+            for record in records {
+                sqlx::query(sql(&statements.insert))
+                    .bind(record.namespace.as_str())
+                    .bind(record.key.as_str())
+                    .bind(record.user_id.as_deref())
+                    .bind(record.data.as_str())
+                    .bind(record.expires_at.map(to_db_time))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await
+        }.await)
+        .map_err(adapter_error)
     }
 }
 

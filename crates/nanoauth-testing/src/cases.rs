@@ -17,6 +17,7 @@
 //! | `email_verification` | `EmailVerificationAdapter` (+ `store`) | [`email_verification_is_remembered`], [`claims_are_won_once`] |
 //! | `accounts` | `AccountAdapter` (+ `store`) | [`accounts_link_find_unlink`], [`user_with_account_is_atomic`], [`concurrent_first_sign_ins_one_wins`] |
 //! | `records` | `RecordAdapter` (+ `store`) | [`records_insert_and_find`], [`records_conflict_while_live`], [`expired_records_are_absent`], [`record_updates_compare_and_swap`], [`record_deletes_win_once`], [`records_by_user_within_namespace`], [`expired_records_are_purged`], [`record_names_are_checked`], [`record_data_round_trips`] |
+//! | `user_records` | `UserRecordsAdapter` | [`user_with_records_is_atomic`] |
 //! | `password` + `create_user` | both | [`passwordless_users_have_no_password`] |
 //! | `password` + `accounts` | both | [`social_users_have_no_password`] |
 //! | `password` + `accounts` + `email_verification` | all three | [`unclaimed_accounts_are_taken_over_cleanly`] |
@@ -33,7 +34,7 @@ use nanoauth::utils::token::{TokenHash, random_id, random_token};
 use nanoauth::{
     AccountAdapter, AccountRecord, Adapter, AdapterError, Auth, AuthUser, ClientInfo,
     CreateUserAdapter, Email, EmailVerificationAdapter, PasswordAdapter, RecordAdapter,
-    SessionRecord, VerificationAdapter, VerificationRecord,
+    SessionRecord, UserRecordsAdapter, VerificationAdapter, VerificationRecord,
 };
 
 use crate::paused::{Gate, Paused};
@@ -44,6 +45,7 @@ pub use records::{
     expired_records_are_absent, expired_records_are_purged, record_data_round_trips,
     record_deletes_win_once, record_names_are_checked, record_updates_compare_and_swap,
     records_by_user_within_namespace, records_conflict_while_live, records_insert_and_find,
+    user_with_records_is_atomic,
 };
 
 /// Every capability of the shipped plugins: what
@@ -56,6 +58,7 @@ pub trait FullAdapter<U: AuthUser>:
     + EmailVerificationAdapter<U>
     + AccountAdapter<U>
     + RecordAdapter<U>
+    + UserRecordsAdapter<U>
 {
 }
 impl<U, A> FullAdapter<U> for A
@@ -66,7 +69,8 @@ where
         + VerificationAdapter<U>
         + EmailVerificationAdapter<U>
         + AccountAdapter<U>
-        + RecordAdapter<U>,
+        + RecordAdapter<U>
+        + UserRecordsAdapter<U>,
 {
 }
 

@@ -20,7 +20,7 @@
 //!
 //! conformance!(
 //!     setup: async { Some(MemoryAdapter::<ConformanceUser>::new()) },
-//!     capabilities: [password, create_user, verification, email_verification, accounts, records],
+//!     capabilities: [password, create_user, verification, email_verification, accounts, records, user_records],
 //! );
 //! # fn main() {}
 //! ```
@@ -34,6 +34,7 @@
 //! | `email_verification` | [`EmailVerificationAdapter`](nanoauth::EmailVerificationAdapter) |
 //! | `accounts` | [`AccountAdapter`](nanoauth::AccountAdapter) |
 //! | `records` | [`RecordAdapter`](nanoauth::RecordAdapter) |
+//! | `user_records` | [`UserRecordsAdapter`](nanoauth::UserRecordsAdapter): a user and their first records in one transaction |
 //!
 //! That expands to a module `conformance` with one module per group whose
 //! capabilities are all listed (`base` always; `password`,
@@ -120,7 +121,7 @@ macro_rules! conformance {
         $(,)?
     ) => {
         $crate::__conformance_flags!(
-            [no no no no no no]
+            [no no no no no no no]
             [$($capability)*]
             (
                 $setup,
@@ -133,14 +134,14 @@ macro_rules! conformance {
 }
 
 /// Expands to the whole conformance suite (every capability) as one test
-/// per case: `conformance!` with all six capabilities listed. See the crate
+/// per case: `conformance!` with all seven capabilities listed. See the crate
 /// documentation.
 #[macro_export]
 macro_rules! adapter_conformance {
     (setup: $setup:expr $(, user: $user:expr)? $(, teardown: $teardown:expr)? $(,)?) => {
         $crate::conformance!(
             setup: $setup,
-            capabilities: [password, create_user, verification, email_verification, accounts, records]
+            capabilities: [password, create_user, verification, email_verification, accounts, records, user_records]
             $(, user: $user)?
             $(, teardown: $teardown)?
         );
@@ -158,39 +159,42 @@ macro_rules! __conformance_or {
     };
 }
 
-/// Turns the capability list into six flags (password, create_user,
-/// verification, email_verification, accounts, records), then expands the
+/// Turns the capability list into seven flags (password, create_user,
+/// verification, email_verification, accounts, records, user_records), then expands the
 /// groups.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __conformance_flags {
-    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident] [password $($rest:ident)*] $args:tt) => {
-        $crate::__conformance_flags!([yes $cu $ve $ev $ac $re] [$($rest)*] $args);
+    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident $ur:ident] [password $($rest:ident)*] $args:tt) => {
+        $crate::__conformance_flags!([yes $cu $ve $ev $ac $re $ur] [$($rest)*] $args);
     };
-    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident] [create_user $($rest:ident)*] $args:tt) => {
-        $crate::__conformance_flags!([$pw yes $ve $ev $ac $re] [$($rest)*] $args);
+    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident $ur:ident] [create_user $($rest:ident)*] $args:tt) => {
+        $crate::__conformance_flags!([$pw yes $ve $ev $ac $re $ur] [$($rest)*] $args);
     };
-    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident] [verification $($rest:ident)*] $args:tt) => {
-        $crate::__conformance_flags!([$pw $cu yes $ev $ac $re] [$($rest)*] $args);
+    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident $ur:ident] [verification $($rest:ident)*] $args:tt) => {
+        $crate::__conformance_flags!([$pw $cu yes $ev $ac $re $ur] [$($rest)*] $args);
     };
-    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident] [email_verification $($rest:ident)*] $args:tt) => {
-        $crate::__conformance_flags!([$pw $cu $ve yes $ac $re] [$($rest)*] $args);
+    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident $ur:ident] [email_verification $($rest:ident)*] $args:tt) => {
+        $crate::__conformance_flags!([$pw $cu $ve yes $ac $re $ur] [$($rest)*] $args);
     };
-    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident] [accounts $($rest:ident)*] $args:tt) => {
-        $crate::__conformance_flags!([$pw $cu $ve $ev yes $re] [$($rest)*] $args);
+    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident $ur:ident] [accounts $($rest:ident)*] $args:tt) => {
+        $crate::__conformance_flags!([$pw $cu $ve $ev yes $re $ur] [$($rest)*] $args);
     };
-    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident] [records $($rest:ident)*] $args:tt) => {
-        $crate::__conformance_flags!([$pw $cu $ve $ev $ac yes] [$($rest)*] $args);
+    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident $ur:ident] [records $($rest:ident)*] $args:tt) => {
+        $crate::__conformance_flags!([$pw $cu $ve $ev $ac yes $ur] [$($rest)*] $args);
+    };
+    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident $ur:ident] [user_records $($rest:ident)*] $args:tt) => {
+        $crate::__conformance_flags!([$pw $cu $ve $ev $ac $re yes] [$($rest)*] $args);
     };
     ([$($flag:ident)*] [$unknown:ident $($rest:ident)*] $args:tt) => {
         ::core::compile_error!(::core::concat!(
             "unknown capability `",
             ::core::stringify!($unknown),
-            "`: expected password, create_user, verification, email_verification, accounts or records"
+            "`: expected password, create_user, verification, email_verification, accounts, records or user_records"
         ));
     };
     (
-        [$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident]
+        [$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident $ur:ident]
         []
         ($setup:expr, $user:expr, $store:expr, $teardown:expr)
     ) => {
@@ -243,6 +247,9 @@ macro_rules! __conformance_flags {
                 plain expired_records_are_purged,
                 plain record_names_are_checked,
                 plain record_data_round_trips,
+            ]);
+            $crate::__conformance_group!(user_records [$ur] ($setup, $user, $store, $teardown) [
+                plain user_with_records_is_atomic,
             ]);
             $crate::__conformance_group!(password_create_user [$pw $cu] ($setup, $user, $store, $teardown) [
                 plain passwordless_users_have_no_password,

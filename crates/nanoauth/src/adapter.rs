@@ -5,7 +5,8 @@
 //! do is a *capability*: one trait per capability, each in its own file in
 //! this module and bounded on `Adapter` ([`PasswordAdapter`],
 //! [`CreateUserAdapter`], [`VerificationAdapter`],
-//! [`EmailVerificationAdapter`], [`AccountAdapter`]). Plugins name the
+//! [`EmailVerificationAdapter`], [`AccountAdapter`], [`RecordAdapter`],
+//! [`UserRecordsAdapter`]). Plugins name the
 //! capabilities they need as bounds and implement `Plugin` only for adapters
 //! that have them: adding such a plugin with an adapter that lacks one does
 //! not compile. The adapters shipped with NanoAuth implement every
@@ -18,6 +19,7 @@ mod health;
 pub mod memory;
 mod password;
 mod records;
+mod user_records;
 mod verification;
 
 pub use accounts::{AccountAdapter, AccountRecord};
@@ -29,6 +31,7 @@ pub use records::{
     MAX_NAMESPACE_LEN, MAX_RECORD_KEY_LEN, PluginRecord, RecordAdapter, Typed, TypedRecords,
     check_names,
 };
+pub use user_records::UserRecordsAdapter;
 pub use verification::{VerificationAdapter, VerificationRecord};
 
 use std::future::Future;

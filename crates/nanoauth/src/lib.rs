@@ -78,7 +78,7 @@ pub mod utils;
 pub use adapter::{
     AccountAdapter, AccountRecord, Adapter, AdapterError, CreateUserAdapter,
     EmailVerificationAdapter, PasswordAdapter, PasswordCredential, PluginRecord, RecordAdapter,
-    Typed, TypedRecords, VerificationAdapter, VerificationRecord,
+    Typed, TypedRecords, UserRecordsAdapter, VerificationAdapter, VerificationRecord,
 };
 pub use auth::{Auth, AuthBuilder, ConfigError};
 pub use clock::{Clock, SystemClock};

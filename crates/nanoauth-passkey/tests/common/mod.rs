@@ -14,18 +14,19 @@
     clippy::panic
 )]
 
+pub mod adapters;
+
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use http::{Request, Response, StatusCode};
-use nanoauth::adapter::memory::MemoryAdapter;
 use nanoauth::plugins::email_password::EmailPassword;
 use nanoauth::utils::password::PasswordHasher;
 use nanoauth::{
-    Auth, AuthBuilder, BasicUser, Clock, Event, EventKind, PasswordAdapter, PluginEvent,
-    RecordAdapter,
+    Auth, AuthBuilder, BasicUser, Clock, EmailVerificationAdapter, Event, EventKind,
+    PasswordAdapter, PluginEvent, UserRecordsAdapter, VerificationAdapter,
 };
 use nanoauth_passkey::{Passkeys, events};
 use passkey_authenticator::{
@@ -66,9 +67,23 @@ impl Clock for TestClock {
 }
 
 /// What a test needs from storage: records for passkeys, passwords for
-/// the accounts they belong to.
-pub trait TestAdapter: RecordAdapter<BasicUser> + PasswordAdapter<BasicUser> {}
-impl<A: RecordAdapter<BasicUser> + PasswordAdapter<BasicUser>> TestAdapter for A {}
+/// the accounts they belong to, users made with a passkey, and tokens and
+/// verified addresses (for the email-verification plugin, and so that
+/// everything can be purged).
+pub trait TestAdapter:
+    UserRecordsAdapter<BasicUser>
+    + PasswordAdapter<BasicUser>
+    + VerificationAdapter<BasicUser>
+    + EmailVerificationAdapter<BasicUser>
+{
+}
+impl<A> TestAdapter for A where
+    A: UserRecordsAdapter<BasicUser>
+        + PasswordAdapter<BasicUser>
+        + VerificationAdapter<BasicUser>
+        + EmailVerificationAdapter<BasicUser>
+{
+}
 
 pub struct World<A: TestAdapter> {
     pub auth: Auth<BasicUser, A>,
@@ -89,9 +104,9 @@ impl<A: TestAdapter> World<A> {
     }
 }
 
-/// The usual world over the memory adapter.
-pub fn world() -> World<MemoryAdapter<BasicUser>> {
-    world_with(MemoryAdapter::new(), Passkeys::new("NanoAuth Test"), |b| b)
+/// The usual world over `adapter`.
+pub fn world<A: TestAdapter>(adapter: A) -> World<A> {
+    world_with(adapter, Passkeys::new("NanoAuth Test"), |b| b)
 }
 
 /// A world over `adapter`, with `passkeys` and whatever `more` adds to the

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use futures_util::future::join_all;
 use nanoauth::adapter::{MAX_NAMESPACE_LEN, MAX_RECORD_KEY_LEN};
-use nanoauth::{AdapterError, Email, PluginRecord, RecordAdapter};
+use nanoauth::{AdapterError, Email, PluginRecord, RecordAdapter, UserRecordsAdapter};
 
 use super::{TestableUser, fresh_email, fresh_id, now, stored};
 
@@ -774,4 +774,113 @@ where
         Some(large),
         "updated data comes back byte for byte"
     );
+}
+
+/// A user created with their first records: all of it is stored, or, when
+/// the email address or a record's key is taken, none of it.
+pub async fn user_with_records_is_atomic<U, A, F>(adapter: &Arc<A>, make: &F)
+where
+    U: TestableUser,
+    A: UserRecordsAdapter<U>,
+    F: Fn(String, Email) -> U,
+{
+    let namespace = fresh_namespace("user-records");
+    let now = now();
+    let email = fresh_email("records");
+    let user = make(fresh_id(), email.clone());
+    let first = PluginRecord::new(&namespace, fresh_id(), r#"{"n":1}"#).owned_by(user.id());
+    let second = PluginRecord::new(&namespace, fresh_id(), r#"{"n":2}"#)
+        .owned_by(user.id())
+        .expiring_at(now + 600);
+    adapter
+        .create_user_with_records(&user, &[first.clone(), second.clone()], now)
+        .await
+        .unwrap_or_else(|e| panic!("create_user_with_records failed: {e}"));
+    assert_eq!(
+        adapter.find_user_by_email(&email).await.expect("find"),
+        Some(user.clone()),
+        "the user was stored"
+    );
+    assert_eq!(
+        find(&**adapter, &namespace, &first.key, now).await,
+        Some(as_stored(&first, 0))
+    );
+    assert_eq!(
+        find(&**adapter, &namespace, &second.key, now).await,
+        Some(as_stored(&second, 0))
+    );
+
+    // The address is taken: the new records are not written.
+    let twin = make(fresh_id(), email.clone());
+    let orphan = PluginRecord::new(&namespace, fresh_id(), "{}").owned_by(twin.id());
+    let result = adapter
+        .create_user_with_records(&twin, std::slice::from_ref(&orphan), now)
+        .await;
+    assert!(
+        matches!(result, Err(AdapterError::Conflict)),
+        "a taken email is a Conflict, got {result:?}"
+    );
+    assert_eq!(find(&**adapter, &namespace, &orphan.key, now).await, None);
+    assert!(adapter.get_user(twin.id()).await.expect("get").is_none());
+
+    // A record's key is live already: the new user is not written, nor is
+    // the other record.
+    let late_email = fresh_email("records-taken");
+    let late = make(fresh_id(), late_email.clone());
+    let fresh = PluginRecord::new(&namespace, fresh_id(), "{}").owned_by(late.id());
+    let taken = PluginRecord::new(&namespace, first.key.clone(), "{}").owned_by(late.id());
+    let result = adapter
+        .create_user_with_records(&late, &[fresh.clone(), taken], now)
+        .await;
+    assert!(
+        matches!(result, Err(AdapterError::Conflict)),
+        "a live record key is a Conflict, got {result:?}"
+    );
+    assert!(
+        adapter
+            .find_user_by_email(&late_email)
+            .await
+            .expect("find")
+            .is_none(),
+        "the refused user was not written"
+    );
+    assert_eq!(find(&**adapter, &namespace, &fresh.key, now).await, None);
+    assert_eq!(
+        find(&**adapter, &namespace, &first.key, now).await,
+        Some(as_stored(&first, 0)),
+        "the taken record is untouched"
+    );
+
+    // An expired record's key is free again, as for `insert_record`.
+    let expiring = PluginRecord::new(&namespace, fresh_id(), "{}").expiring_at(now + 1);
+    insert(&**adapter, &expiring, now).await;
+    let heir = make(fresh_id(), fresh_email("records-heir"));
+    let reuse =
+        PluginRecord::new(&namespace, expiring.key.clone(), r#"{"heir":true}"#).owned_by(heir.id());
+    adapter
+        .create_user_with_records(&heir, std::slice::from_ref(&reuse), now + 1)
+        .await
+        .unwrap_or_else(|e| panic!("over an expired record: {e}"));
+    assert_eq!(
+        find(&**adapter, &namespace, &reuse.key, now + 1).await,
+        Some(as_stored(&reuse, 0))
+    );
+
+    // A record of another user is refused, nothing written.
+    let stranger = make(fresh_id(), fresh_email("records-stranger"));
+    let foreign = PluginRecord::new(&namespace, fresh_id(), "{}").owned_by(user.id());
+    assert!(
+        adapter
+            .create_user_with_records(&stranger, std::slice::from_ref(&foreign), now)
+            .await
+            .is_err()
+    );
+    assert!(
+        adapter
+            .get_user(stranger.id())
+            .await
+            .expect("get")
+            .is_none()
+    );
+    assert_eq!(find(&**adapter, &namespace, &foreign.key, now).await, None);
 }

@@ -6,7 +6,7 @@ use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use crate::adapter::{
     AccountAdapter, AccountRecord, Adapter, AdapterError, CreateUserAdapter,
     EmailVerificationAdapter, PasswordAdapter, PasswordCredential, PluginRecord, RecordAdapter,
-    VerificationAdapter, VerificationRecord,
+    UserRecordsAdapter, VerificationAdapter, VerificationRecord,
 };
 use crate::session::SessionRecord;
 use crate::user::{AuthUser, Email};
@@ -53,6 +53,27 @@ impl<U: AuthUser> State<U> {
         self.by_email.insert(user.email().to_owned(), id.clone());
         self.users.insert(id, user.clone());
         Ok(())
+    }
+
+    /// `Conflict` when a live record has `record`'s key.
+    fn check_record_free(&self, record: &PluginRecord, now: u64) -> Result<(), AdapterError> {
+        let key = (record.namespace.clone(), record.key.clone());
+        if self
+            .records
+            .get(&key)
+            .is_some_and(|stored| stored.is_live(now))
+        {
+            return Err(AdapterError::Conflict);
+        }
+        Ok(())
+    }
+
+    /// Stores `record` as new (version 1), over an expired one.
+    fn put_record(&mut self, record: &PluginRecord) {
+        let mut stored = record.clone();
+        stored.version = 1;
+        self.records
+            .insert((record.namespace.clone(), record.key.clone()), stored);
     }
 }
 
@@ -374,6 +395,39 @@ impl<U: AuthUser> PasswordAdapter<U> for MemoryAdapter<U> {
     }
 }
 
+impl<U: AuthUser> UserRecordsAdapter<U> for MemoryAdapter<U> {
+    async fn create_user_with_records(
+        &self,
+        user: &U,
+        records: &[PluginRecord],
+        now: u64,
+    ) -> Result<(), AdapterError> {
+        // Every check before the first write, under one write lock: all or
+        // nothing.
+        let mut state = self.write();
+        let mut keys = std::collections::HashSet::new();
+        for record in records {
+            record.check()?;
+            if record
+                .user_id
+                .as_deref()
+                .is_some_and(|owner| owner != user.id())
+            {
+                return Err(AdapterError::other("a record of another user"));
+            }
+            if !keys.insert((&record.namespace, &record.key)) {
+                return Err(AdapterError::Conflict);
+            }
+            state.check_record_free(record, now)?;
+        }
+        state.insert_user(user)?;
+        for record in records {
+            state.put_record(record);
+        }
+        Ok(())
+    }
+}
+
 impl<U: AuthUser> RecordAdapter<U> for MemoryAdapter<U> {
     async fn insert_record(&self, record: &PluginRecord, now: u64) -> Result<(), AdapterError> {
         record.check()?;
@@ -383,17 +437,8 @@ impl<U: AuthUser> RecordAdapter<U> for MemoryAdapter<U> {
         {
             return Err(AdapterError::other("no user with this id"));
         }
-        let key = (record.namespace.clone(), record.key.clone());
-        if state
-            .records
-            .get(&key)
-            .is_some_and(|stored| stored.is_live(now))
-        {
-            return Err(AdapterError::Conflict);
-        }
-        let mut stored = record.clone();
-        stored.version = 1;
-        state.records.insert(key, stored);
+        state.check_record_free(record, now)?;
+        state.put_record(record);
         Ok(())
     }
 
