@@ -564,6 +564,17 @@ fn sign_up_body(
     password: &str,
     extra_fields: impl Serialize,
 ) -> Result<Value, ClientError> {
+    let mut body = sign_up_fields(email, extra_fields)?;
+    body.insert("password".into(), Value::String(password.to_owned()));
+    Ok(Value::Object(body))
+}
+
+/// The application's sign-up fields and the address, as a sign-up body
+/// (the address wins over a field of its name).
+pub(crate) fn sign_up_fields(
+    email: &str,
+    extra_fields: impl Serialize,
+) -> Result<Map<String, Value>, ClientError> {
     let config = |message: String| ClientError::Config(ConfigError::new(message));
     let mut body = match serde_json::to_value(extra_fields) {
         Ok(Value::Object(fields)) => fields,
@@ -576,8 +587,7 @@ fn sign_up_body(
         Err(error) => return Err(config(format!("sign-up fields: {error}"))),
     };
     body.insert("email".into(), Value::String(email.to_owned()));
-    body.insert("password".into(), Value::String(password.to_owned()));
-    Ok(Value::Object(body))
+    Ok(body)
 }
 
 /// An error status: NanoAuth's error body, or whatever came instead.
@@ -613,7 +623,7 @@ fn session_cookie_value(headers: &http::HeaderMap) -> Option<&str> {
 /// ceremonies (each bound to the cookie its options set), plain or
 /// `__Host-` prefixed.
 #[cfg(not(target_arch = "wasm32"))]
-const TWO_FACTOR_COOKIES: [&str; 10] = [
+const TWO_FACTOR_COOKIES: [&str; 12] = [
     "nanoauth.two_factor",
     "__Host-nanoauth.two_factor",
     "nanoauth.two_factor_device",
@@ -624,6 +634,8 @@ const TWO_FACTOR_COOKIES: [&str; 10] = [
     "__Host-nanoauth.passkey_signin",
     "nanoauth.passkey_reauth",
     "__Host-nanoauth.passkey_reauth",
+    "nanoauth.passkey_signup",
+    "__Host-nanoauth.passkey_signup",
 ];
 
 /// Applies the two-factor cookies set or cleared in `headers` to `kept`.

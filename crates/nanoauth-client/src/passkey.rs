@@ -178,6 +178,48 @@ impl<'a, U: DeserializeOwned + Clone> Passkeys<'a, U> {
             .await
     }
 
+    /// Starts a passkey-first sign-up (`POST /passkey/signup/options`, the
+    /// server's `PasskeySignUp` plugin): `{"publicKey": ...}`, the creation
+    /// options for a new account at `email`. `extra_fields` are the
+    /// application's sign-up fields (`name`, ...): anything that serializes
+    /// to a JSON object, or `()` for none. Nothing is created yet.
+    ///
+    /// # Errors
+    /// `INVALID_EMAIL`, `INVALID_BODY` (400), [`ClientError::Config`] when
+    /// `extra_fields` is not an object, and as [`Passkeys`].
+    pub async fn sign_up_options(
+        &self,
+        email: &str,
+        extra_fields: impl Serialize,
+    ) -> Result<Value, ClientError> {
+        let body = crate::client::sign_up_fields(email, extra_fields)?;
+        self.post("/passkey/signup/options", &body).await
+    }
+
+    /// Finishes a passkey-first sign-up with the authenticator's answer
+    /// (RegistrationResponseJSON) to
+    /// [`sign_up_options`](Self::sign_up_options) (`POST /signup/passkey`):
+    /// the account is created with the passkey, signed in, and the store
+    /// updated as [`sign_up_email`](AuthClient::sign_up_email) does.
+    ///
+    /// # Errors
+    /// `USER_ALREADY_EXISTS` (409), `PASSKEY_ALREADY_REGISTERED` (409),
+    /// `INVALID_PASSKEY_CHALLENGE` (401), `PASSKEY_REGISTRATION_FAILED`,
+    /// `INVALID_PASSKEY_NAME` (400); [`ClientError::SessionNotKept`] when
+    /// no session came with the answer (a server that makes new accounts
+    /// verify their address first), and as [`Passkeys`].
+    pub async fn sign_up(
+        &self,
+        credential: Value,
+        name: Option<&str>,
+    ) -> Result<crate::Session<U>, ClientError> {
+        let mut body = json!({ "credential": credential });
+        if let (Some(name), Some(fields)) = (name, body.as_object_mut()) {
+            fields.insert("name".to_owned(), Value::from(name));
+        }
+        self.client.start_session("/signup/passkey", Ok(body)).await
+    }
+
     /// Starts confirming the signed-in user with one of their passkeys
     /// (`POST /passkey/verify/options`), before a sensitive action.
     ///

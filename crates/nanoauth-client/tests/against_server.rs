@@ -627,6 +627,7 @@ async fn plugins_server() -> String {
         .base_url(&url)
         .plugin(EmailPassword::new().hasher(PasswordHasher::with_params(64, 1, 1).unwrap()))
         .plugin(nanoauth_passkey::Passkeys::new("Client Test"))
+        .plugin(nanoauth_passkey::PasskeySignUp::new())
         .plugin(nanoauth_api_key::ApiKeys::new())
         .plugin(nanoauth_jwt::Jwt::new())
         .build()
@@ -783,6 +784,97 @@ async fn cookie_mode_reaches_the_passkey_endpoints() {
 #[tokio::test]
 async fn bearer_mode_reaches_the_passkey_endpoints() {
     passkey_flow(Mode::Bearer).await;
+}
+
+/// Whole ceremonies over HTTP, with a software authenticator outside the
+/// server (passkey-rs, through `nanoauth_testing::authenticator`) and only
+/// the wire contract between them: sign up with a passkey alone, sign out,
+/// sign in with no address, register a second passkey, re-authenticate,
+/// rename, delete, and the deleted passkey refused.
+async fn passkey_ceremonies(mode: Mode) {
+    use nanoauth_testing::authenticator::Device;
+
+    let url = plugins_server().await;
+    let client = client(&url, mode);
+    let mut phone = Device::synced();
+    let options = client
+        .passkeys()
+        .sign_up_options("grace@example.com", json!({"name": "Grace"}))
+        .await
+        .unwrap();
+    let credential = phone.create(&url, options).await;
+    let session = client
+        .passkeys()
+        .sign_up(credential, Some("Phone"))
+        .await
+        .unwrap();
+    assert_eq!(session.user.email, "grace@example.com");
+    assert_eq!(session.user.name, "Grace");
+
+    client.sign_out().await.unwrap();
+    assert!(client.session().await.unwrap().is_none());
+    let options = client.passkeys().sign_in_options().await.unwrap();
+    let assertion = phone.get(&url, options).await;
+    let session = client
+        .passkeys()
+        .sign_in(assertion)
+        .await
+        .unwrap()
+        .session()
+        .expect("a passkey is both factors");
+    assert_eq!(session.user.email, "grace@example.com");
+
+    // A second passkey, on a security key; the session is fresh.
+    let mut key = Device::counting();
+    let options = client.passkeys().registration_options().await.unwrap();
+    let credential = key.create(&url, options).await;
+    let registered = client
+        .passkeys()
+        .register(credential, Some("Security key"))
+        .await
+        .unwrap();
+    assert_eq!(registered.name, "Security key");
+    let options = client.passkeys().reauthentication_options().await.unwrap();
+    let assertion = key.get(&url, options).await;
+    let confirmed = client.passkeys().reauthenticate(assertion).await.unwrap();
+    assert_eq!(confirmed.passkey_id, registered.id);
+
+    let listed = client.passkeys().list().await.unwrap();
+    let mut names: Vec<_> = listed.iter().map(|passkey| passkey.name.as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["Phone", "Security key"]);
+    let phone_id = listed
+        .iter()
+        .find(|passkey| passkey.name == "Phone")
+        .unwrap()
+        .id
+        .clone();
+    client
+        .passkeys()
+        .rename(&phone_id, "Old phone")
+        .await
+        .unwrap();
+    client.passkeys().delete(&phone_id).await.unwrap();
+    assert_eq!(client.passkeys().list().await.unwrap().len(), 1);
+
+    let stranger = self::client(&url, mode);
+    let options = stranger.passkeys().sign_in_options().await.unwrap();
+    let assertion = phone.get(&url, options).await;
+    let (status, code) = api_error(stranger.passkeys().sign_in(assertion).await);
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::UNAUTHORIZED, "INVALID_PASSKEY")
+    );
+}
+
+#[tokio::test]
+async fn cookie_mode_runs_whole_passkey_ceremonies() {
+    passkey_ceremonies(Mode::Cookie).await;
+}
+
+#[tokio::test]
+async fn bearer_mode_runs_whole_passkey_ceremonies() {
+    passkey_ceremonies(Mode::Bearer).await;
 }
 
 #[tokio::test]

@@ -100,6 +100,9 @@
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)] // test support: failing is panicking
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "authenticator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "authenticator")))]
+pub mod authenticator;
 pub mod cases;
 mod paused;
 pub mod servers;

@@ -1,8 +1,8 @@
 //! The test world: an `Auth` with passkeys (over the memory adapter, or
 //! SQLite), a clock the test moves, a browser with a cookie jar, and a
-//! software authenticator (1Password's passkey-rs: a WebAuthn client and a
-//! CTAP2 authenticator with real P-256 keys) that the tests can also
-//! tamper with, as an attacker would.
+//! software authenticator (`nanoauth_testing::authenticator`, on
+//! 1Password's passkey-rs: real P-256 keys) that the tests can also tamper
+//! with, as an attacker would.
 
 #![allow(
     dead_code,
@@ -29,22 +29,9 @@ use nanoauth::{
     PasswordAdapter, PluginEvent, UserRecordsAdapter, VerificationAdapter,
 };
 use nanoauth_passkey::{Passkeys, events};
-use passkey_authenticator::{
-    Authenticator, CredentialStore, DiscoverabilitySupport, StoreInfo, UiHint, UserCheck,
-    UserValidationMethod,
-};
-use passkey_client::{Client, DefaultClientData};
-use passkey_crypto::AvailableBackend;
-use passkey_types::Passkey;
-use passkey_types::ctap2::make_credential::{
-    Options, PublicKeyCredentialRpEntity, PublicKeyCredentialUserEntity,
-};
-use passkey_types::ctap2::{Aaguid, Ctap2Error, StatusCode as CtapStatus};
-use passkey_types::webauthn::{
-    CredentialCreationOptions, CredentialRequestOptions, PublicKeyCredentialDescriptor,
-};
 use serde_json::{Value, json};
-use url::Url;
+
+pub use nanoauth_testing::authenticator::Device;
 
 pub const ORIGIN: &str = "http://localhost:3000";
 pub const PASSWORD: &str = "correct horse battery";
@@ -301,176 +288,4 @@ impl Browser {
 
 pub fn json_of(response: &Response<Bytes>) -> Value {
     serde_json::from_slice(response.body()).unwrap_or(Value::Null)
-}
-
-/// The authenticator's keys, shared so that tests can reach into it (roll
-/// a counter back, move a key to another RP id) as an attacker who cloned
-/// it could.
-#[derive(Clone, Default)]
-pub struct Keys(pub Arc<Mutex<Vec<Passkey>>>);
-
-#[async_trait::async_trait]
-impl CredentialStore for Keys {
-    type PasskeyItem = Passkey;
-
-    async fn find_credentials(
-        &self,
-        ids: Option<&[PublicKeyCredentialDescriptor]>,
-        rp_id: &str,
-        _user_handle: Option<&[u8]>,
-    ) -> Result<Vec<Passkey>, CtapStatus> {
-        let keys = self.0.lock().unwrap();
-        let found: Vec<Passkey> = keys
-            .iter()
-            .filter(|key| key.rp_id == rp_id)
-            .filter(|key| match ids {
-                Some(ids) if !ids.is_empty() => ids
-                    .iter()
-                    .any(|id| id.id.as_slice() == key.credential_id.as_slice()),
-                // Discoverable: every key of this RP.
-                _ => true,
-            })
-            .cloned()
-            .collect();
-        if found.is_empty() {
-            Err(Ctap2Error::NoCredentials.into())
-        } else {
-            Ok(found)
-        }
-    }
-
-    async fn save_credential(
-        &mut self,
-        cred: Passkey,
-        _user: PublicKeyCredentialUserEntity,
-        _rp: PublicKeyCredentialRpEntity,
-        _options: Options,
-    ) -> Result<(), CtapStatus> {
-        let mut keys = self.0.lock().unwrap();
-        // One key per account and RP, as platform authenticators keep them.
-        keys.retain(|key| !(key.rp_id == cred.rp_id && key.user_handle == cred.user_handle));
-        keys.push(cred);
-        Ok(())
-    }
-
-    async fn update_credential(&mut self, cred: &Passkey) -> Result<(), CtapStatus> {
-        let mut keys = self.0.lock().unwrap();
-        for key in keys.iter_mut() {
-            if key.credential_id == cred.credential_id {
-                *key = cred.clone();
-            }
-        }
-        Ok(())
-    }
-
-    async fn get_info(&self) -> StoreInfo {
-        StoreInfo {
-            discoverability: DiscoverabilitySupport::Full,
-        }
-    }
-}
-
-/// The person at the device: present, and verified (PIN, biometrics).
-pub struct Person;
-
-#[async_trait::async_trait]
-impl UserValidationMethod for Person {
-    type PasskeyItem = Passkey;
-
-    async fn check_user<'a>(
-        &self,
-        _hint: UiHint<'a, Passkey>,
-        presence: bool,
-        verification: bool,
-    ) -> Result<UserCheck, Ctap2Error> {
-        Ok(UserCheck {
-            presence,
-            verification,
-        })
-    }
-
-    fn is_presence_enabled(&self) -> bool {
-        true
-    }
-
-    fn is_verification_enabled(&self) -> Option<bool> {
-        Some(true)
-    }
-}
-
-type SoftClient = Client<Keys, Person, AvailableBackend, public_suffix::PublicSuffixList, ()>;
-
-/// A device holding passkeys: 1Password's WebAuthn client in front of its
-/// CTAP2 authenticator.
-pub struct Device {
-    pub client: SoftClient,
-    pub keys: Keys,
-}
-
-impl Device {
-    /// A device whose keys keep no signature counter (as synced passkeys).
-    pub fn synced() -> Self {
-        Self::new(false)
-    }
-
-    /// A device whose keys count their signatures (as security keys).
-    pub fn counting() -> Self {
-        Self::new(true)
-    }
-
-    fn new(counter: bool) -> Self {
-        let keys = Keys::default();
-        let mut authenticator =
-            Authenticator::new(Aaguid::new_empty(), keys.clone(), Person, AvailableBackend);
-        authenticator.set_make_credentials_with_signature_counter(counter);
-        let client = Client::new(authenticator).allows_insecure_localhost(true);
-        Self { client, keys }
-    }
-
-    /// `navigator.credentials.create()` on a page of `origin` with the
-    /// server's `{"publicKey": ...}`; the answer as `toJSON()` gives it.
-    pub async fn create(&mut self, origin: &str, options: Value) -> Value {
-        self.try_create(origin, options).await.unwrap()
-    }
-
-    pub async fn try_create(&mut self, origin: &str, options: Value) -> Result<Value, String> {
-        let options: CredentialCreationOptions =
-            serde_json::from_value(options).map_err(|e| format!("options: {e}"))?;
-        let origin = Url::parse(origin).unwrap();
-        let created = self
-            .client
-            .register(&origin, options, DefaultClientData)
-            .await
-            .map_err(|e| format!("{e:?}"))?;
-        Ok(serde_json::to_value(created).unwrap())
-    }
-
-    /// `navigator.credentials.get()` on a page of `origin`.
-    pub async fn get(&mut self, origin: &str, options: Value) -> Value {
-        self.try_get(origin, options).await.unwrap()
-    }
-
-    pub async fn try_get(&mut self, origin: &str, options: Value) -> Result<Value, String> {
-        let options: CredentialRequestOptions =
-            serde_json::from_value(options).map_err(|e| format!("options: {e}"))?;
-        let origin = Url::parse(origin).unwrap();
-        let got = self
-            .client
-            .authenticate(&origin, options, DefaultClientData)
-            .await
-            .map_err(|e| format!("{e:?}"))?;
-        Ok(serde_json::to_value(got).unwrap())
-    }
-
-    /// Sets every key's counter, as a cloned or reset authenticator would
-    /// present it (`None`: no counter).
-    pub fn set_counter(&self, counter: Option<u32>) {
-        for key in self.keys.0.lock().unwrap().iter_mut() {
-            key.counter = counter;
-        }
-    }
-
-    pub fn key_count(&self) -> usize {
-        self.keys.0.lock().unwrap().len()
-    }
 }
