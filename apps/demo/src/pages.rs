@@ -1,5 +1,6 @@
 //! The HTML pages, rendered on the server. User-controlled text goes
-//! through `escape`; the only script is `/app.js` (see the CSP in `app.rs`).
+//! through `escape`; the only script is `/app.js`, a module that imports the
+//! NanoAuth client from `/nanoauth-client.js` (see the CSP in `app.rs`).
 
 use nanoauth::SessionRecord;
 pub(crate) use nanoauth::utils::html::escape;
@@ -26,7 +27,7 @@ fn layout(title: &str, body: &str) -> String {
 {body}
 <p id="error" role="alert" hidden></p>
 </main>
-<script src="/app.js" defer></script>
+<script type="module" src="/app.js"></script>
 </body>
 </html>
 "#
