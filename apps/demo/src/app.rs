@@ -295,6 +295,37 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn the_session_list_names_the_device() {
+        let app = demo().await;
+        let agent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+        let sign_up = Request::post("/api/auth/signup/email")
+            .header("content-type", "application/json")
+            .header("origin", "http://127.0.0.1:3000")
+            .header("user-agent", agent)
+            .body(Body::from(
+                r#"{"email":"device@example.com","password":"correct horse"}"#,
+            ))
+            .unwrap();
+        let (status, headers, _) = send(&app, sign_up).await;
+        assert_eq!(status, StatusCode::OK);
+        let cookie = headers["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+        let (_, _, page) = send(&app, get("/account", &cookie)).await;
+        // The name a person reads; the raw string on hover.
+        assert!(
+            page.contains(&format!(
+                r#"<td class="agent" title="{agent}">Chrome on Linux</td>"#
+            )),
+            "{page}"
+        );
+    }
+
+    #[tokio::test]
     async fn pages_follow_the_session() {
         let app = demo().await;
         let (status, headers, _) = send(&app, get("/account", "")).await;
