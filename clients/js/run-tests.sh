@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Everything the JavaScript client's CI runs, in order: install (npm ci),
-# typecheck, unit tests (vitest), build, size report (with budgets), then the
+# typecheck, unit tests (vitest), build, size report (with budgets), the
+# check that the demo's committed bundle (apps/demo/assets/nanoauth-client.js)
+# is what src/ builds to, then the
 # browser test: builds and starts the demo server, builds the React test
 # page, and runs it in headless Chromium through a same-origin proxy. Stops
 # what it started, and exits non-zero on the first failure.
@@ -36,6 +38,9 @@ npm run --silent build
 
 say "size (minified + gzipped, per entry)"
 npm run --silent size
+
+say "the demo's bundle is current (npm run build:demo -- --check)"
+npm run --silent build:demo -- --check
 
 if [ "${SKIP_E2E:-0}" = "1" ]; then
   say "SKIP_E2E=1: not running the browser test"

@@ -1,28 +1,20 @@
-// The demo's only script: forms and buttons call the JSON API under
-// /api/auth and show its error messages. (Issue 5 replaces this with the
-// NanoAuth JavaScript client.)
-"use strict";
+// The demo's only script, an ES module: forms and buttons call the server
+// through the NanoAuth browser client (clients/js, bundled as
+// /nanoauth-client.js; `npm run build:demo` in clients/js rebuilds it) and
+// show its error messages. The one request it makes itself is to the demo's
+// own HTML route for the two-factor enrolment (not the auth API).
+import { createAuthClient, createPasskeyClient } from "/nanoauth-client.js";
 
-async function api(path, body) {
-  const response = await fetch("/api/auth" + path, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    credentials: "same-origin",
-  });
-  let data = null;
-  try {
-    data = await response.json();
-  } catch {
-    // Not JSON: fall through to the generic message.
-  }
-  if (!response.ok) {
-    const message = data && data.error && data.error.message;
-    const error = new Error(message || `Request failed (${response.status}).`);
-    // Some answers call for another step (SESSION_NOT_FRESH: confirm first).
-    error.code = data && data.error && data.error.code;
-    throw error;
-  }
+// Same origin: the routes are under /api/auth. The pages are rendered on
+// the server, so the store is never subscribed to and fetches nothing on
+// its own; each page navigates after a call.
+const auth = createAuthClient();
+const passkey = createPasskeyClient(auth);
+
+/** The data of a call's `{ data, error }`; the error (an AuthError, with `code`) is thrown. */
+async function must(call) {
+  const { data, error } = await call;
+  if (error) throw error;
   return data;
 }
 
@@ -86,54 +78,69 @@ function onSubmit(formId, send, done = () => location.assign("/account")) {
   });
 }
 
-onSubmit("sign-up", () =>
-  api("/signup/email", { name: value("name"), email: value("email"), password: value("password") }),
-);
+/** A button that calls `send`, then reloads the page (the server renders the change). */
+function onClickReload(selector, send) {
+  for (const button of document.querySelectorAll(selector)) {
+    button.addEventListener("click", async () => {
+      button.disabled = true;
+      try {
+        await must(send(button));
+        location.reload();
+      } catch (error) {
+        showError(error.message);
+        button.disabled = false;
+      }
+    });
+  }
+}
+
 // An account with two-factor on answers `{twoFactorRequired: true}`: no
 // session yet, the code is asked for on /two-factor.
-onSubmit(
-  "sign-in",
-  () => api("/signin/email", { email: value("email"), password: value("password") }),
-  (answer) =>
-    location.assign(answer && answer.twoFactorRequired ? "/two-factor?callbackURL=%2Faccount" : "/account"),
+const afterSignIn = (answer) =>
+  location.assign(answer && answer.twoFactorRequired ? "/two-factor?callbackURL=%2Faccount" : "/account");
+
+onSubmit("sign-up", () =>
+  must(auth.signUp("email", { name: value("name"), email: value("email"), password: value("password") })),
 );
+onSubmit("sign-in", () => must(auth.signIn("email", { email: value("email"), password: value("password") })), afterSignIn);
 
 // Email flows: the demo prints the mail in the server's console.
 const SENT =
   "If an account exists for that address, a link is on its way. (Demo: the server prints it in its console.)";
 onSubmit(
   "magic-link",
-  () => api("/signin/magic-link", { email: value("magic-email"), callbackURL: "/account" }),
+  () => must(auth.signIn.magicLink({ email: value("magic-email"), callbackURL: "/account" })),
   () => showNotice(SENT),
 );
 onSubmit(
   "forgot",
-  () => api("/request-password-reset", { email: value("email"), redirectTo: "/reset-password" }),
+  () => must(auth.requestPasswordReset({ email: value("email"), redirectTo: "/reset-password" })),
   () => showNotice(SENT),
 );
 onSubmit(
   "reset",
   () =>
-    api("/reset-password", {
-      token: new URLSearchParams(location.search).get("token") || "",
-      newPassword: value("password"),
-    }),
+    must(
+      auth.resetPassword({
+        token: new URLSearchParams(location.search).get("token") || "",
+        newPassword: value("password"),
+      }),
+    ),
   () => location.assign("/sign-in?reset=done"),
 );
 
-// Social sign-in: the server answers the provider's URL; the provider
-// sends the browser back to /account, or here with ?error=CODE.
+// Social sign-in: the server answers the provider's URL and the client
+// sends the browser there; the provider sends it back to /account, or
+// here with ?error=CODE.
 for (const button of document.querySelectorAll("button.social")) {
   button.addEventListener("click", async () => {
     clearError();
     button.disabled = true;
-    try {
-      const { url } = await api("/signin/" + encodeURIComponent(button.dataset.provider), {
-        callbackURL: "/account",
-        errorCallbackURL: "/sign-in",
-      });
-      location.assign(url);
-    } catch (error) {
+    const { error } = await auth.signIn.social(button.dataset.provider, {
+      callbackURL: "/account",
+      errorCallbackURL: "/sign-in",
+    });
+    if (error) {
       showError(error.message);
       button.disabled = false;
     }
@@ -163,26 +170,12 @@ for (const button of document.querySelectorAll("button.social")) {
 }
 
 document.getElementById("sign-out")?.addEventListener("click", async () => {
-  try {
-    await api("/signout");
-    location.assign("/sign-in");
-  } catch (error) {
-    showError(error.message);
-  }
+  const { error } = await auth.signOut();
+  if (error) showError(error.message);
+  else location.assign("/sign-in");
 });
 
-for (const button of document.querySelectorAll("button.revoke")) {
-  button.addEventListener("click", async () => {
-    button.disabled = true;
-    try {
-      await api("/sessions/revoke", { id: button.dataset.id });
-      location.reload();
-    } catch (error) {
-      showError(error.message);
-      button.disabled = false;
-    }
-  });
-}
+onClickReload("button.revoke", (button) => auth.revokeSession(button.dataset.id));
 
 // --- Two-factor: the challenge page (/two-factor) ----------------------------
 
@@ -190,17 +183,17 @@ for (const button of document.querySelectorAll("button.revoke")) {
   const form = document.getElementById("two-factor-verify");
   const kinds = {
     totp: {
-      path: "/two-factor/verify-totp",
+      verify: auth.twoFactor.verifyTotp,
       prompt: "Enter the code from your authenticator app.",
       label: "Code",
     },
     backup: {
-      path: "/two-factor/verify-backup-code",
+      verify: auth.twoFactor.verifyBackupCode,
       prompt: "Enter one of your backup codes. Each one works once.",
       label: "Backup code",
     },
     email: {
-      path: "/two-factor/verify-otp",
+      verify: auth.twoFactor.verifyOtp,
       prompt: "Enter the code we emailed you. (Demo: the server prints it in its console.)",
       label: "Emailed code",
     },
@@ -223,23 +216,21 @@ for (const button of document.querySelectorAll("button.revoke")) {
       const button = event.currentTarget;
       clearError();
       button.disabled = true;
-      try {
-        await api("/two-factor/send-otp");
-        use("email");
-        showNotice("A code is on its way to your email address. (Demo: the server prints it in its console.)");
-      } catch (error) {
-        showError(error.message);
-      } finally {
-        button.disabled = false;
-      }
+      const { error } = await auth.twoFactor.sendOtp();
+      button.disabled = false;
+      if (error) return showError(error.message);
+      use("email");
+      showNotice("A code is on its way to your email address. (Demo: the server prints it in its console.)");
     });
     onSubmit(
       "two-factor-verify",
       () =>
-        api(kinds[form.dataset.kind].path, {
-          code: value("two-factor-code"),
-          trustDevice: document.getElementById("trust-device").checked,
-        }),
+        must(
+          kinds[form.dataset.kind].verify({
+            code: value("two-factor-code"),
+            trustDevice: document.getElementById("trust-device").checked,
+          }),
+        ),
       // A path on this site: the server checked it before writing it here.
       () => location.assign(form.dataset.next || "/account"),
     );
@@ -251,7 +242,8 @@ for (const button of document.querySelectorAll("button.revoke")) {
 onSubmit(
   "two-factor-enable",
   // The demo's own route answers the enrolment as HTML rendered on the
-  // server (QR code, key, backup codes): the secret is never sent back.
+  // server (QR code, key, backup codes), so no QR code library ships to
+  // the browser. It calls the same plugin as `auth.twoFactor.enable`.
   () => fragment("/account/two-factor/enable", { password: value("two-factor-enable-password") }),
   (html) => {
     const box = document.getElementById("two-factor-enrolment");
@@ -264,12 +256,12 @@ onSubmit(
 );
 onSubmit(
   "two-factor-confirm",
-  () => api("/two-factor/verify-totp", { code: value("two-factor-confirm-code") }),
+  () => must(auth.twoFactor.verifyTotp({ code: value("two-factor-confirm-code") })),
   () => location.assign("/account?two-factor=on"),
 );
 onSubmit(
   "two-factor-backup-codes",
-  () => api("/two-factor/backup-codes", { password: value("two-factor-backup-password") }),
+  () => must(auth.twoFactor.generateBackupCodes({ password: value("two-factor-backup-password") })),
   ({ backupCodes }) => {
     const list = document.getElementById("backup-codes");
     list.replaceChildren(
@@ -285,81 +277,12 @@ onSubmit(
 );
 onSubmit(
   "two-factor-disable",
-  () => api("/two-factor/disable", { password: value("two-factor-disable-password") }),
+  () => must(auth.twoFactor.disable({ password: value("two-factor-disable-password") })),
   () => location.assign("/account?two-factor=off"),
 );
-for (const button of document.querySelectorAll("button.revoke-device")) {
-  button.addEventListener("click", async () => {
-    button.disabled = true;
-    try {
-      await api("/two-factor/trusted-devices/revoke", { id: button.dataset.id });
-      location.reload();
-    } catch (error) {
-      showError(error.message);
-      button.disabled = false;
-    }
-  });
-}
+onClickReload("button.revoke-device", (button) => auth.twoFactor.revokeTrustedDevice({ id: button.dataset.id }));
 
 // --- Passkeys -------------------------------------------------------------------
-
-// The server speaks WebAuthn's JSON (binary fields in base64url); browsers
-// with the Level 3 helpers convert it themselves, older ones get this.
-const passkeys = {
-  supported: typeof PublicKeyCredential === "function" && !!navigator.credentials,
-  toBytes(text) {
-    const base64 = text.replace(/-/g, "+").replace(/_/g, "/");
-    const binary = atob(base64 + "=".repeat((4 - (base64.length % 4)) % 4));
-    return Uint8Array.from(binary, (c) => c.charCodeAt(0));
-  },
-  toText(buffer) {
-    const bytes = new Uint8Array(buffer);
-    let binary = "";
-    for (const byte of bytes) binary += String.fromCharCode(byte);
-    return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-  },
-  creationOptions(json) {
-    if (PublicKeyCredential.parseCreationOptionsFromJSON) return PublicKeyCredential.parseCreationOptionsFromJSON(json);
-    return {
-      ...json,
-      challenge: this.toBytes(json.challenge),
-      user: { ...json.user, id: this.toBytes(json.user.id) },
-      excludeCredentials: (json.excludeCredentials || []).map((c) => ({ ...c, id: this.toBytes(c.id) })),
-    };
-  },
-  requestOptions(json) {
-    if (PublicKeyCredential.parseRequestOptionsFromJSON) return PublicKeyCredential.parseRequestOptionsFromJSON(json);
-    return {
-      ...json,
-      challenge: this.toBytes(json.challenge),
-      allowCredentials: (json.allowCredentials || []).map((c) => ({ ...c, id: this.toBytes(c.id) })),
-    };
-  },
-  toJSON(credential) {
-    if (typeof credential.toJSON === "function") return credential.toJSON();
-    const r = credential.response;
-    const response = { clientDataJSON: this.toText(r.clientDataJSON) };
-    if (r.attestationObject) {
-      response.attestationObject = this.toText(r.attestationObject);
-      response.transports = r.getTransports ? r.getTransports() : [];
-    } else {
-      response.authenticatorData = this.toText(r.authenticatorData);
-      response.signature = this.toText(r.signature);
-      if (r.userHandle) response.userHandle = this.toText(r.userHandle);
-    }
-    return {
-      id: credential.id,
-      rawId: this.toText(credential.rawId),
-      type: credential.type,
-      response,
-      clientExtensionResults: credential.getClientExtensionResults(),
-    };
-  },
-  // A ceremony the person cancelled (or that timed out) is no error to show.
-  cancelled(error) {
-    return error && (error.name === "NotAllowedError" || error.name === "AbortError");
-  },
-};
 
 // Sign-in page: the button (the browser lists the passkeys it holds for
 // this site, no address needed) and, where the browser can, the same
@@ -368,20 +291,7 @@ const passkeys = {
   const button = document.getElementById("passkey-sign-in");
   let pending = null; // the autofill request, cancelled before the button's
 
-  async function signInWithPasskey(conditional) {
-    const { publicKey } = await api("/passkey/signin/options", {});
-    const options = { publicKey: passkeys.requestOptions(publicKey) };
-    if (conditional) {
-      pending = new AbortController();
-      options.mediation = "conditional";
-      options.signal = pending.signal;
-    }
-    const credential = await navigator.credentials.get(options);
-    const answer = await api("/signin/passkey", { credential: passkeys.toJSON(credential) });
-    location.assign(answer && answer.twoFactorRequired ? "/two-factor?callbackURL=%2Faccount" : "/account");
-  }
-
-  if (button && !passkeys.supported) {
+  if (button && !passkey.supported()) {
     button.hidden = true;
   } else if (button) {
     button.addEventListener("click", async () => {
@@ -389,64 +299,46 @@ const passkeys = {
       button.disabled = true;
       pending?.abort();
       pending = null;
-      try {
-        await signInWithPasskey(false);
-      } catch (error) {
-        if (passkeys.cancelled(error)) showError("No passkey was used. Try again, or sign in with your password.");
-        else showError(error.message);
-      } finally {
-        button.disabled = false;
-      }
+      const { data, error } = await passkey.signIn();
+      button.disabled = false;
+      if (!error) afterSignIn(data);
+      else if (error.code === "PASSKEY_CANCELLED") showError("No passkey was used. Try again, or sign in with your password.");
+      else showError(error.message);
     });
-    PublicKeyCredential.isConditionalMediationAvailable?.().then((available) => {
+    passkey.conditionalAvailable().then(async (available) => {
       if (!available) return;
-      signInWithPasskey(true).catch((error) => {
-        // Aborted for the button, or nothing picked: stay quiet.
-        if (!passkeys.cancelled(error)) showError(error.message);
-      });
-    }, () => {});
+      pending = new AbortController();
+      const { data, error } = await passkey.signIn({ conditional: true, signal: pending.signal });
+      if (!error) afterSignIn(data);
+      // Aborted for the button, or nothing picked: stay quiet.
+      else if (error.code !== "PASSKEY_CANCELLED") showError(error.message);
+    });
   }
 }
 
 // Account page: add a passkey. A session older than the server's fresh
 // age must first be confirmed with a passkey the person already has (or
 // by signing in again, when they have none).
-async function confirmWithPasskey() {
-  const { publicKey } = await api("/passkey/verify/options", {});
-  const credential = await navigator.credentials.get({ publicKey: passkeys.requestOptions(publicKey) });
-  await api("/passkey/verify", { credential: passkeys.toJSON(credential) });
-}
-
 async function registerPasskey(name) {
-  let start;
-  try {
-    start = await api("/passkey/register/options", {});
-  } catch (error) {
-    if (error.code !== "SESSION_NOT_FRESH") throw error;
-    if (document.querySelector("#passkeys tr.passkey") === null) {
-      throw new Error("For your safety, sign out and sign in again before adding a passkey.");
-    }
-    await confirmWithPasskey();
-    start = await api("/passkey/register/options", {});
+  const registered = await passkey.register({ name });
+  if (registered.error?.code !== "SESSION_NOT_FRESH") return registered;
+  if (document.querySelector("#passkeys tr.passkey") === null) {
+    throw new Error("For your safety, sign out and sign in again before adding a passkey.");
   }
-  const credential = await navigator.credentials.create({ publicKey: passkeys.creationOptions(start.publicKey) });
-  const body = { credential: passkeys.toJSON(credential) };
-  if (name) body.name = name;
-  return api("/passkey/register/verify", body);
+  const confirmed = await passkey.reauthenticate();
+  return confirmed.error ? confirmed : passkey.register({ name });
 }
 
-if (document.getElementById("passkey-register") && !passkeys.supported) {
+if (document.getElementById("passkey-register") && !passkey.supported()) {
   document.getElementById("passkey-register").hidden = true;
 }
 onSubmit(
   "passkey-register",
   async () => {
-    try {
-      return await registerPasskey(value("passkey-name").trim());
-    } catch (error) {
-      if (passkeys.cancelled(error)) throw new Error("No passkey was added.");
-      throw error;
-    }
+    const { data, error } = await registerPasskey(value("passkey-name").trim());
+    if (error?.code === "PASSKEY_CANCELLED") throw new Error("No passkey was added.");
+    if (error) throw error;
+    return data;
   },
   () => location.assign("/account?passkey=added"),
 );
@@ -454,26 +346,12 @@ for (const form of document.querySelectorAll("form.passkey-rename")) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     clearError();
-    try {
-      await api("/passkey/rename", { id: form.dataset.id, name: form.querySelector("input").value });
-      location.reload();
-    } catch (error) {
-      showError(error.message);
-    }
+    const { error } = await passkey.rename({ id: form.dataset.id, name: form.querySelector("input").value });
+    if (error) showError(error.message);
+    else location.reload();
   });
 }
-for (const button of document.querySelectorAll("button.passkey-delete")) {
-  button.addEventListener("click", async () => {
-    button.disabled = true;
-    try {
-      await api("/passkey/delete", { id: button.dataset.id });
-      location.reload();
-    } catch (error) {
-      showError(error.message);
-      button.disabled = false;
-    }
-  });
-}
+onClickReload("button.passkey-delete", (button) => passkey.delete({ id: button.dataset.id }));
 
 // --- API keys -------------------------------------------------------------------
 
@@ -483,7 +361,7 @@ onSubmit(
     const days = value("api-key-expires").trim();
     const body = { name: value("api-key-name") };
     if (days) body.expiresIn = Number(days) * 24 * 60 * 60;
-    return api("/api-key/create", body);
+    return must(auth.apiKey.create(body));
   },
   ({ key }) => {
     // Shown once: the server keeps only its hash.
@@ -501,27 +379,7 @@ document.getElementById("api-key-copy")?.addEventListener("click", async () => {
   }
 });
 document.getElementById("api-key-done")?.addEventListener("click", () => location.assign("/account"));
-for (const button of document.querySelectorAll("button.api-key-toggle")) {
-  button.addEventListener("click", async () => {
-    button.disabled = true;
-    try {
-      await api("/api-key/update", { keyId: button.dataset.id, enabled: button.dataset.enabled !== "true" });
-      location.reload();
-    } catch (error) {
-      showError(error.message);
-      button.disabled = false;
-    }
-  });
-}
-for (const button of document.querySelectorAll("button.api-key-delete")) {
-  button.addEventListener("click", async () => {
-    button.disabled = true;
-    try {
-      await api("/api-key/delete", { keyId: button.dataset.id });
-      location.reload();
-    } catch (error) {
-      showError(error.message);
-      button.disabled = false;
-    }
-  });
-}
+onClickReload("button.api-key-toggle", (button) =>
+  auth.apiKey.update({ keyId: button.dataset.id, enabled: button.dataset.enabled !== "true" }),
+);
+onClickReload("button.api-key-delete", (button) => auth.apiKey.delete({ keyId: button.dataset.id }));

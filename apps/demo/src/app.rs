@@ -32,6 +32,7 @@ pub(crate) fn app(auth: DemoAuth) -> Router {
         .route("/forgot-password", get(forgot_password))
         .route("/reset-password", get(reset_password))
         .route("/app.js", get(script))
+        .route("/nanoauth-client.js", get(client_script))
         .route("/app.css", get(style))
         .fallback(not_found)
         .with_state(auth.clone())
@@ -149,6 +150,16 @@ async fn script() -> impl IntoResponse {
     )
 }
 
+/// The NanoAuth browser client (`clients/js`), bundled into one ES module
+/// that `app.js` imports. Committed, so the demo needs no Node to run:
+/// `npm run build:demo` in `clients/js` regenerates it.
+async fn client_script() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        include_str!("../assets/nanoauth-client.js"),
+    )
+}
+
 async fn style() -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
@@ -256,6 +267,62 @@ mod tests {
             .header("cookie", cookie)
             .body(Body::empty())
             .unwrap()
+    }
+
+    #[tokio::test]
+    async fn pages_load_the_script_and_the_client_from_this_origin() {
+        let app = demo().await;
+        let (_, _, page) = send(&app, get("/sign-in", "")).await;
+        assert!(page.contains(r#"<script type="module" src="/app.js"></script>"#));
+        let (status, headers, script) = send(&app, get("/app.js", "")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(script.contains(r#"from "/nanoauth-client.js""#));
+        let (status, headers_client, client) = send(&app, get("/nanoauth-client.js", "")).await;
+        assert_eq!(status, StatusCode::OK);
+        for headers in [&headers, &headers_client] {
+            assert_eq!(
+                headers["content-type"], "text/javascript; charset=utf-8",
+                "a module script needs a JavaScript type"
+            );
+        }
+        assert!(client.contains("export {") && client.contains("createAuthClient"));
+        assert!(client.contains("createPasskeyClient"));
+        // Only this origin's scripts run (no inline script, no other host).
+        let (_, headers, _) = send(&app, get("/sign-in", "")).await;
+        let policy = headers["content-security-policy"].to_str().unwrap();
+        assert!(policy.starts_with("default-src 'self';"), "{policy}");
+        assert!(!policy.contains("script-src"), "{policy}");
+    }
+
+    #[tokio::test]
+    async fn the_session_list_names_the_device() {
+        let app = demo().await;
+        let agent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+        let sign_up = Request::post("/api/auth/signup/email")
+            .header("content-type", "application/json")
+            .header("origin", "http://127.0.0.1:3000")
+            .header("user-agent", agent)
+            .body(Body::from(
+                r#"{"email":"device@example.com","password":"correct horse"}"#,
+            ))
+            .unwrap();
+        let (status, headers, _) = send(&app, sign_up).await;
+        assert_eq!(status, StatusCode::OK);
+        let cookie = headers["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+        let (_, _, page) = send(&app, get("/account", &cookie)).await;
+        // The name a person reads; the raw string on hover.
+        assert!(
+            page.contains(&format!(
+                r#"<td class="agent" title="{agent}">Chrome on Linux</td>"#
+            )),
+            "{page}"
+        );
     }
 
     #[tokio::test]

@@ -2,6 +2,7 @@
 //! prints. SQLite in a local file by default, migrated on start.
 
 mod app;
+mod device;
 mod loopback;
 mod notices;
 mod options;

@@ -1,5 +1,6 @@
 //! The HTML pages, rendered on the server. User-controlled text goes
-//! through `escape`; the only script is `/app.js` (see the CSP in `app.rs`).
+//! through `escape`; the only script is `/app.js`, a module that imports the
+//! NanoAuth client from `/nanoauth-client.js` (see the CSP in `app.rs`).
 
 use nanoauth::SessionRecord;
 pub(crate) use nanoauth::utils::html::escape;
@@ -7,6 +8,7 @@ use nanoauth_api_key::ApiKey;
 use nanoauth_passkey::PasskeyInfo;
 use nanoauth_two_factor::Status;
 
+use crate::device;
 use crate::user::DemoUser;
 
 fn layout(title: &str, body: &str) -> String {
@@ -26,7 +28,7 @@ fn layout(title: &str, body: &str) -> String {
 {body}
 <p id="error" role="alert" hidden></p>
 </main>
-<script src="/app.js" defer></script>
+<script type="module" src="/app.js"></script>
 </body>
 </html>
 "#
@@ -148,12 +150,13 @@ pub(crate) fn account(
                 format!(r#"<button class="revoke" data-id="{}">Revoke</button>"#, escape(&session.id))
             };
             format!(
-                r#"<tr class="session{}" data-id="{}"><td class="agent" title="{agent}">{agent}</td><td>{}</td><td>{}</td><td>{action}</td></tr>"#,
+                r#"<tr class="session{}" data-id="{}"><td class="agent" title="{raw}">{device}</td><td>{}</td><td>{}</td><td>{action}</td></tr>"#,
                 if is_current { " current" } else { "" },
                 escape(&session.id),
                 escape(session.ip_address.as_deref().unwrap_or("unknown")),
                 ago(session.created_at, now),
-                agent = escape(session.user_agent.as_deref().unwrap_or("unknown device")),
+                device = escape(&device::describe(session.user_agent.as_deref())),
+                raw = escape(session.user_agent.as_deref().unwrap_or_default()),
             )
         })
         .collect();
@@ -249,9 +252,10 @@ fn two_factor_section(status: &Status, now: u64) -> String {
             .iter()
             .map(|device| {
                 format!(
-                    r#"<tr class="trusted-device" data-id="{id}"><td class="agent" title="{agent}">{agent}</td><td>{ip}</td><td>{since}</td><td>{expires}</td><td><button class="revoke-device" data-id="{id}">Revoke</button></td></tr>"#,
+                    r#"<tr class="trusted-device" data-id="{id}"><td class="agent" title="{raw}">{name}</td><td>{ip}</td><td>{since}</td><td>{expires}</td><td><button class="revoke-device" data-id="{id}">Revoke</button></td></tr>"#,
                     id = escape(&device.id),
-                    agent = escape(device.user_agent.as_deref().unwrap_or("unknown device")),
+                    name = escape(&device::describe(device.user_agent.as_deref())),
+                    raw = escape(device.user_agent.as_deref().unwrap_or_default()),
                     ip = escape(device.ip_address.as_deref().unwrap_or("unknown")),
                     since = ago(device.created_at, now),
                     expires = device

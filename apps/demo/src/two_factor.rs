@@ -3,7 +3,7 @@
 //!
 //! Everything else (status, confirm, disable, backup codes, trusted
 //! devices, the codes themselves) is the plugin's JSON API under
-//! `/api/auth/two-factor/*`, called by `app.js`.
+//! `/api/auth/two-factor/*`, called by `app.js` through the JS client.
 
 use std::net::SocketAddr;
 

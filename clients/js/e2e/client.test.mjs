@@ -47,6 +47,7 @@ const USER = {
   email: `js-e2e-${RUN_ID}@example.com`,
   password: `correct horse ${RUN_ID}`,
 };
+const NEW_PASSWORD = `new horse ${RUN_ID}`;
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -233,6 +234,26 @@ describe('nanoauth/react in Chromium against the demo', { timeout: 5 * STEP_MS }
     });
     await sleep(300);
     assert.equal(sessionFetches(tabs.a), before);
+  });
+
+  step('change the password: the wrong current one is refused, then the new one signs in', async () => {
+    const { page } = tabs.a;
+    const change = async (current, next) => {
+      await page.fill('#change-password input[name=current]', current);
+      await page.fill('#change-password input[name=new]', next);
+      await page.click('#change-password button');
+    };
+    await change('not the password at all', NEW_PASSWORD);
+    await expectText(page, '#change-password-outcome', 'INVALID_PASSWORD');
+    await change(USER.password, NEW_PASSWORD);
+    await expectText(page, '#change-password-outcome', 'changed');
+    await expectText(page, '#status', 'signed-in'); // this session stays
+    await page.click('#signout');
+    await expectText(page, '#status', 'signed-out');
+    await page.fill('#signin input[name=email]', USER.email);
+    await page.fill('#signin input[name=password]', NEW_PASSWORD);
+    await page.click('#signin button');
+    await expectText(page, '#status', 'signed-in');
   });
 
   step('no page threw', async () => {

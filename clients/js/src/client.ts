@@ -128,6 +128,38 @@ export interface SignIn<U extends BaseUser> {
    * the provider and comes back to `callbackURL`, signed in.
    */
   social(provider: string, options?: SocialOptions): Promise<AuthResult<SocialRedirect>>;
+  /**
+   * Emails a sign-in link (`POST /signin/magic-link`, the server's magic
+   * link plugin). The answer is the same whether or not an account exists;
+   * a first link for a new address creates the account, with `fields` as
+   * its sign-up fields. The link's own page signs in (no call here).
+   */
+  magicLink(body: MagicLinkRequest): Promise<AuthResult<{ success: boolean }>>;
+}
+
+/** `signIn.magicLink(body)`. Other fields are sign-up fields, for a link that creates the account. */
+export interface MagicLinkRequest {
+  email: string;
+  /** Where the link lands signed in (a path, or a trusted origin's URL). Default `/`. */
+  callbackURL?: string;
+  [field: string]: unknown;
+}
+
+/** `changePassword(body)`. */
+export interface ChangePassword {
+  currentPassword: string;
+  newPassword: string;
+  /** Sign out every other session of the user. Default `true`. */
+  revokeOtherSessions?: boolean;
+}
+
+/** A public key of the server's `/jwks` (RFC 7517); the fields depend on `kty`. */
+export interface Jwk {
+  kty: string;
+  kid: string;
+  alg?: string;
+  use?: string;
+  [member: string]: unknown;
 }
 
 /**
@@ -255,7 +287,10 @@ export interface ApiKeyClient {
 // ---------------------------------------------------------------------------
 // Errors and results
 
-/** The codes the server documents, plus the client's own. */
+/**
+ * Every code the server and its plugins answer (test/error-codes.test.ts
+ * checks this list against the Rust sources), plus the client's own.
+ */
 export type AuthErrorCode =
   | 'NOT_FOUND'
   | 'METHOD_NOT_ALLOWED'
@@ -264,9 +299,16 @@ export type AuthErrorCode =
   | 'INVALID_JSON'
   | 'INVALID_BODY'
   | 'INVALID_EMAIL'
+  /** A `callbackURL` or `redirectTo` outside the server's trusted origins. */
+  | 'INVALID_REDIRECT'
+  /** An emailed link's token: wrong or used. */
+  | 'INVALID_TOKEN'
+  | 'TOKEN_EXPIRED'
   | 'PASSWORD_TOO_SHORT'
   | 'PASSWORD_TOO_LONG'
   | 'INVALID_ORIGIN'
+  /** The server requires a verified address before signing in. */
+  | 'EMAIL_NOT_VERIFIED'
   | 'UNAUTHORIZED'
   | 'INVALID_CREDENTIALS'
   | 'USER_ALREADY_EXISTS'
@@ -276,14 +318,32 @@ export type AuthErrorCode =
   | 'CONFLICT'
   | 'PLUGIN_NOT_ENABLED'
   | 'INTERNAL_ERROR'
-  | 'PROVIDER_NOT_FOUND'
-  | 'PROVIDER_UNAVAILABLE'
-  | 'ACCOUNT_NOT_FOUND'
-  | 'LAST_ACCOUNT'
+  /** The app's routes could not find NanoAuth (a server misconfiguration). */
+  | 'AUTH_NOT_MOUNTED'
   | 'RATE_LIMITED'
   | 'INVALID_PASSWORD'
   | 'SESSION_NOT_FRESH'
-  /** Two-factor: a wrong, used or expired code. */
+  /** Social sign-in: these mostly come back as `?error=CODE` on `errorCallbackURL`. */
+  | 'PROVIDER_NOT_FOUND'
+  | 'PROVIDER_UNAVAILABLE'
+  | 'PROVIDER_ERROR'
+  | 'ACCOUNT_NOT_FOUND'
+  | 'LAST_ACCOUNT'
+  | 'INVALID_STATE'
+  | 'STATE_MISMATCH'
+  | 'INVALID_CALLBACK'
+  | 'ACCESS_DENIED'
+  | 'EMAIL_REQUIRED'
+  | 'ACCOUNT_NOT_LINKED'
+  | 'ACCOUNT_ALREADY_LINKED'
+  | 'ISSUER_MISMATCH'
+  | 'INVALID_ID_TOKEN'
+  | 'ID_TOKEN_INVALID_SIGNATURE'
+  | 'ID_TOKEN_INVALID_ISSUER'
+  | 'ID_TOKEN_INVALID_AUDIENCE'
+  | 'ID_TOKEN_EXPIRED'
+  | 'ID_TOKEN_INVALID_NONCE'
+  /** Two-factor: a wrong, used or expired code (social sign-in: the provider's code). */
   | 'INVALID_CODE'
   /** Two-factor: the sign-in expired or failed too often; sign in again. */
   | 'INVALID_CHALLENGE'
@@ -298,6 +358,11 @@ export type AuthErrorCode =
   | 'PASSKEY_NOT_FOUND'
   | 'INVALID_PASSKEY_NAME'
   | 'TOO_MANY_PASSKEYS'
+  | 'NO_PASSKEYS'
+  | 'PASSKEY_REGISTRATION_FAILED'
+  | 'PASSKEY_ALREADY_REGISTERED'
+  /** Passkeys: the authenticator cannot keep a discoverable credential. */
+  | 'PASSKEY_NOT_DISCOVERABLE'
   /** Passkeys (client): the person cancelled, or the browser refused (`NotAllowedError`, `AbortError`). */
   | 'PASSKEY_CANCELLED'
   /** Passkeys (client): this browser has no WebAuthn. */
@@ -306,6 +371,8 @@ export type AuthErrorCode =
   | 'PASSKEY_FAILED'
   /** API keys: managed from a signed-in session, never with a key. */
   | 'SESSION_REQUIRED'
+  | 'API_KEY_NOT_FOUND'
+  | 'TOO_MANY_API_KEYS'
   /** No answer: offline, DNS, CORS, connection reset (`status` is 0). */
   | 'NETWORK_ERROR'
   /** A success status whose body is not the JSON the API answers. */
@@ -419,6 +486,32 @@ export interface AuthClient<U extends BaseUser = BasicUser, F extends object = {
   unlinkAccount(provider: string): Promise<AuthResult<{ success: boolean }>>;
   /** The provider accounts linked to the signed-in user. */
   listAccounts(): Promise<AuthResult<LinkedAccount[]>>;
+  /**
+   * Changes the signed-in user's password (`POST /change-password`); this
+   * session stays, the others are signed out unless `revokeOtherSessions`
+   * is `false`. A wrong current password is `INVALID_PASSWORD`.
+   */
+  changePassword(body: ChangePassword): Promise<AuthResult<{ success: boolean }>>;
+  /**
+   * Emails a link to choose a new password (`POST /request-password-reset`);
+   * it leads to `redirectTo?token=...`. The same answer whether or not an
+   * account exists.
+   */
+  requestPasswordReset(body: { email: string; redirectTo: string }): Promise<AuthResult<{ success: boolean }>>;
+  /**
+   * Sets a new password with the token of the emailed link (`POST
+   * /reset-password`); the server ends the user's sessions (unless set up
+   * to keep them), so the store is refetched when signed in.
+   */
+  resetPassword(body: { token: string; newPassword: string }): Promise<AuthResult<{ success: boolean }>>;
+  /** Emails a link that verifies the address (`POST /send-verification-email`). */
+  sendVerificationEmail(body: { email: string; callbackURL?: string }): Promise<AuthResult<{ success: boolean }>>;
+  /**
+   * Verifies an address with the token of the emailed link (`POST
+   * /verify-email`), for an app that handles the link itself; the store is
+   * refetched when signed in.
+   */
+  verifyEmail(body: { token: string }): Promise<AuthResult<{ success: boolean }>>;
   /** Two-factor authentication: turning it on and off, and finishing a sign-in with a code. */
   readonly twoFactor: TwoFactorClient<U>;
   /** API keys for the user's scripts and services. */
@@ -429,6 +522,8 @@ export interface AuthClient<U extends BaseUser = BasicUser, F extends object = {
    * server's `/jwks`. NanoAuth itself never takes it as a session.
    */
   token(): Promise<AuthResult<{ token: string }>>;
+  /** The public keys that verify those tokens (`GET /jwks`), for anyone. */
+  jwks(): Promise<AuthResult<{ keys: Jwk[] }>>;
   /**
    * Low level: calls any endpoint with this client's base URL, credentials
    * and error handling; with `signsIn`, an answer with a user updates the
@@ -662,10 +757,23 @@ export function createAuthClient<U extends BaseUser = BasicUser, F extends objec
   /** `POST path`, as a call taking the body. */
   const post = (path: string, signs?: boolean) => (body?: object) => call('POST', path, body, signs);
 
+  /**
+   * `POST path`, then a session fetch when signed in: the call may have
+   * ended this session (a reset) or changed the user (a verified address).
+   */
+  const refetching = (path: string) => async (body: object) => {
+    const result = await call('POST', path, body);
+    if (!result.error && $session.value!.user) await getSession();
+    return result;
+  };
+
   const signIn: SignIn<U> = Object.assign(
     <P extends keyof SignInBodies>(provider: P, body: SignInBodies[P]) =>
       request<SignedIn<U> | TwoFactorRequired>('POST', `/signin/${String(provider)}`, body).then(signedIn),
-    { social: (provider: string, options?: SocialOptions) => social('signin', provider, options) },
+    {
+      social: (provider: string, options?: SocialOptions) => social('signin', provider, options),
+      magicLink: post('/signin/magic-link'),
+    },
   );
 
   return {
@@ -690,6 +798,11 @@ export function createAuthClient<U extends BaseUser = BasicUser, F extends objec
     linkSocial: (provider, options) => social('link', provider, options),
     unlinkAccount: (provider) => request<{ success: boolean }>('POST', `/unlink/${encodeURIComponent(provider)}`),
     listAccounts: () => request<LinkedAccount[]>('GET', '/list-accounts'),
+    changePassword: post('/change-password'),
+    requestPasswordReset: post('/request-password-reset'),
+    resetPassword: refetching('/reset-password'),
+    sendVerificationEmail: post('/send-verification-email'),
+    verifyEmail: refetching('/verify-email'),
     twoFactor: {
       enable: post('/two-factor/enable'),
       verifyTotp: post('/two-factor/verify-totp', true),
@@ -708,6 +821,7 @@ export function createAuthClient<U extends BaseUser = BasicUser, F extends objec
       delete: post('/api-key/delete'),
     },
     token: () => request('GET', '/token'),
+    jwks: () => request('GET', '/jwks'),
     call,
   };
 }

@@ -1,5 +1,6 @@
-// The API key, JWT and passkey calls, against a recorded fetch; the
-// browser's WebAuthn API (`navigator.credentials`, `PublicKeyCredential`)
+// The calls of the server's plugins (magic link, password reset, email
+// verification, change password, API keys, JWT, passkeys), against a
+// recorded fetch; the browser's WebAuthn API (`navigator.credentials`, `PublicKeyCredential`)
 // is a stub.
 import { cleanStores } from 'nanostores';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -40,6 +41,80 @@ afterEach(() => {
 
 const KEY = { id: 'k1', name: 'ci', start: 'na_v1_abc', createdAt: 1, expiresAt: null, enabled: true, permissions: [], rateLimit: null, lastUsedAt: null, metadata: null };
 
+const USER = { id: 'u1', email: 'ada@example.com', name: 'Ada' };
+const SESSION = { id: 's1', userId: 'u1', createdAt: 1, updatedAt: 1, expiresAt: 9, ipAddress: null, userAgent: null };
+
+describe('email links and passwords', () => {
+  it('call the routes with the bodies given', async () => {
+    const success = (): [number, unknown] => [200, { success: true }];
+    const { calls, fetch } = server({
+      'POST /signin/magic-link': success,
+      'POST /request-password-reset': success,
+      'POST /reset-password': success,
+      'POST /send-verification-email': success,
+      'POST /verify-email': success,
+      'POST /change-password': success,
+      'GET /session': () => [200, null],
+    });
+    const auth = client(fetch);
+    expect((await auth.signIn.magicLink({ email: 'ada@example.com', callbackURL: '/account', name: 'Ada' })).data).toEqual({ success: true });
+    expect((await auth.requestPasswordReset({ email: 'ada@example.com', redirectTo: '/reset' })).data).toEqual({ success: true });
+    expect((await auth.resetPassword({ token: 't0k', newPassword: 'long enough' })).error).toBeNull();
+    expect((await auth.sendVerificationEmail({ email: 'ada@example.com' })).error).toBeNull();
+    expect((await auth.verifyEmail({ token: 'v3r' })).error).toBeNull();
+    expect((await auth.changePassword({ currentPassword: 'old one!', newPassword: 'new one!', revokeOtherSessions: false })).error).toBeNull();
+    expect(calls).toEqual([
+      { method: 'POST', path: '/signin/magic-link', body: { email: 'ada@example.com', callbackURL: '/account', name: 'Ada' } },
+      { method: 'POST', path: '/request-password-reset', body: { email: 'ada@example.com', redirectTo: '/reset' } },
+      { method: 'POST', path: '/reset-password', body: { token: 't0k', newPassword: 'long enough' } },
+      { method: 'POST', path: '/send-verification-email', body: { email: 'ada@example.com' } },
+      { method: 'POST', path: '/verify-email', body: { token: 'v3r' } },
+      { method: 'POST', path: '/change-password', body: { currentPassword: 'old one!', newPassword: 'new one!', revokeOtherSessions: false } },
+    ]);
+  });
+
+  it('a reset or a verified address refetches the session when signed in; signed out it does not', async () => {
+    let signedIn = true;
+    const { calls, fetch } = server({
+      'POST /signin/email': () => [200, { user: USER, token: 't' }],
+      'GET /session': () => [200, signedIn ? { user: USER, session: SESSION } : null],
+      'POST /reset-password': () => {
+        signedIn = false; // the server ended every session of the user
+        return [200, { success: true }];
+      },
+      'POST /verify-email': () => [200, { success: true }],
+    });
+    const auth = client(fetch);
+    await auth.signIn('email', { email: USER.email, password: 'pw' });
+    expect(auth.$session.get().user).toEqual(USER);
+    await auth.verifyEmail({ token: 'v' });
+    expect(auth.$session.get().user).toEqual(USER);
+    await auth.resetPassword({ token: 't', newPassword: 'long enough' });
+    expect(auth.$session.get().user).toBeNull();
+    await auth.verifyEmail({ token: 'v' });
+    expect(calls.map((c) => `${c.method} ${c.path}`)).toEqual([
+      'POST /signin/email',
+      'GET /session',
+      'POST /verify-email',
+      'GET /session',
+      'POST /reset-password',
+      'GET /session',
+      'POST /verify-email',
+    ]);
+  });
+
+  it('a wrong current password or a used link is an error with its code', async () => {
+    const { fetch } = server({
+      'POST /change-password': () => [400, { error: { code: 'INVALID_PASSWORD', message: 'The password is not correct.' } }],
+      'POST /reset-password': () => [400, { error: { code: 'INVALID_TOKEN', message: 'This link is invalid.' } }],
+    });
+    const auth = client(fetch);
+    const changed = await auth.changePassword({ currentPassword: 'nope', newPassword: 'whatever!' });
+    expect([changed.data, changed.error?.code, changed.error?.status]).toEqual([null, 'INVALID_PASSWORD', 400]);
+    expect((await auth.resetPassword({ token: 'used', newPassword: 'whatever!' })).error?.code).toBe('INVALID_TOKEN');
+  });
+});
+
 describe('API keys and tokens', () => {
   it('call the plugin routes with the bodies given', async () => {
     const { calls, fetch } = server({
@@ -48,6 +123,7 @@ describe('API keys and tokens', () => {
       'POST /api-key/update': (body) => [200, { apiKey: { ...KEY, enabled: body.enabled } }],
       'POST /api-key/delete': () => [200, { success: true }],
       'GET /token': () => [200, { token: 'a.b.c' }],
+      'GET /jwks': () => [200, { keys: [{ kty: 'OKP', crv: 'Ed25519', kid: 'k', x: 'AAAA' }] }],
     });
     const auth = client(fetch);
     const created = await auth.apiKey.create({ name: 'ci', expiresIn: 86400 });
@@ -56,12 +132,14 @@ describe('API keys and tokens', () => {
     expect((await auth.apiKey.update({ keyId: 'k1', enabled: false })).data?.apiKey.enabled).toBe(false);
     expect((await auth.apiKey.delete({ keyId: 'k1' })).data).toEqual({ success: true });
     expect((await auth.token()).data).toEqual({ token: 'a.b.c' });
+    expect((await auth.jwks()).data?.keys[0]?.kid).toBe('k');
     expect(calls.map((c) => `${c.method} ${c.path}`)).toEqual([
       'POST /api-key/create',
       'GET /api-key/list',
       'POST /api-key/update',
       'POST /api-key/delete',
       'GET /token',
+      'GET /jwks',
     ]);
     expect(calls[0]!.body).toEqual({ name: 'ci', expiresIn: 86400 });
     expect(calls[2]!.body).toEqual({ keyId: 'k1', enabled: false });
@@ -87,7 +165,6 @@ describe('base64url', () => {
   });
 });
 
-const USER = { id: 'u1', email: 'ada@example.com', name: 'Ada' };
 const CREATION = { rp: { id: 'localhost', name: 'T' }, user: { id: 'dXNlcg', name: 'ada', displayName: 'Ada' }, challenge: 'AQID', pubKeyCredParams: [{ type: 'public-key', alg: -7 }], excludeCredentials: [{ type: 'public-key', id: 'BAUG' }] };
 const REQUEST = { challenge: 'AQID', rpId: 'localhost', allowCredentials: [] };
 

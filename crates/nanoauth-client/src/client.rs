@@ -358,6 +358,11 @@ impl<U> AuthClient<U> {
         self.shared.lock_token().clone()
     }
 
+    /// Forgets the bearer token (its session ended on the server).
+    pub(crate) fn clear_token(&self) {
+        *self.shared.lock_token() = None;
+    }
+
     /// The URL of an endpoint, `path` relative to the base path.
     pub(crate) fn endpoint(&self, path: &str) -> Url {
         let mut url = self.shared.root.clone();

@@ -43,7 +43,21 @@
 //! - [`AuthClient`] has [`sign_up_email`](AuthClient::sign_up_email),
 //!   [`sign_in_email`](AuthClient::sign_in_email),
 //!   [`sign_out`](AuthClient::sign_out) and [`session`](AuthClient::session),
-//!   the same calls as the JavaScript client. Configure it with
+//!   the same calls as the JavaScript client, and the rest of the server's
+//!   routes: the user's sessions ([`list_sessions`](AuthClient::list_sessions),
+//!   [`revoke_session`](AuthClient::revoke_session),
+//!   [`revoke_other_sessions`](AuthClient::revoke_other_sessions)), social
+//!   accounts ([`sign_in_social`](AuthClient::sign_in_social),
+//!   [`link_social`](AuthClient::link_social),
+//!   [`unlink_account`](AuthClient::unlink_account),
+//!   [`list_accounts`](AuthClient::list_accounts)), email links
+//!   ([`send_magic_link`](AuthClient::send_magic_link),
+//!   [`request_password_reset`](AuthClient::request_password_reset),
+//!   [`reset_password`](AuthClient::reset_password),
+//!   [`send_verification_email`](AuthClient::send_verification_email),
+//!   [`verify_email`](AuthClient::verify_email)),
+//!   [`change_password`](AuthClient::change_password) and
+//!   [`jwks`](AuthClient::jwks). Configure it with
 //!   [`AuthClient::builder`].
 //! - [`SignInOutcome`] is a sign-in's result: a [`Session`], or
 //!   "two-factor required", finished through [`AuthClient::two_factor`]
@@ -86,6 +100,7 @@
 //! ["native-tls"] }`). In a browser, TLS is the browser's.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod account;
 mod api_key;
 mod builder;
 mod client;
@@ -96,6 +111,7 @@ mod store;
 mod token;
 mod two_factor;
 
+pub use account::{LinkedAccount, ListedSession};
 pub use api_key::{ApiKey, ApiKeyChange, ApiKeys, CreatedApiKey, NewApiKey};
 pub use builder::{AuthClientBuilder, Mode};
 pub use client::AuthClient;

@@ -896,3 +896,298 @@ async fn a_jwt_for_the_signed_in_user() {
         .unwrap();
     assert_eq!(jwks["keys"][0]["alg"], "EdDSA");
 }
+
+#[tokio::test]
+async fn the_jwks_are_the_servers_public_keys() {
+    let url = plugins_server().await;
+    let jwks = client(&url, Mode::Cookie).jwks().await.unwrap();
+    assert_eq!(jwks["keys"][0]["alg"], "EdDSA");
+    assert!(jwks["keys"][0]["kid"].is_string());
+    assert!(jwks["keys"][0].get("d").is_none(), "no private part");
+}
+
+/// Two clients of one user: the list marks each one's own session;
+/// revoking the other's signs it out, revoking its own signs it out too.
+async fn sessions_flow(mode: Mode) {
+    let url = server().await;
+    let first = client(&url, mode);
+    let second = client(&url, mode);
+    let mine = first
+        .sign_up_email(EMAIL, PASSWORD, json!({"name": "Ada"}))
+        .await
+        .unwrap();
+    let theirs = second.sign_in_email(EMAIL, PASSWORD).await.unwrap();
+    let theirs = theirs.session().unwrap();
+
+    let listed = first.list_sessions().await.unwrap();
+    assert_eq!(listed.len(), 2);
+    let current: Vec<_> = listed.iter().filter(|s| s.current).collect();
+    assert_eq!(current.len(), 1);
+    assert_eq!(current[0].session.id, mine.session.id);
+
+    first.revoke_session(&theirs.session.id).await.unwrap();
+    assert!(second.session().await.unwrap().is_none());
+    assert!(first.store().get().session.is_some(), "another's session");
+    assert_eq!(first.list_sessions().await.unwrap().len(), 1);
+    let (status, code) = api_error(first.revoke_session("no-such-session").await);
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::NOT_FOUND, "SESSION_NOT_FOUND")
+    );
+
+    // Two more elsewhere, then all but this one.
+    for _ in 0..2 {
+        client(&url, mode)
+            .sign_in_email(EMAIL, PASSWORD)
+            .await
+            .unwrap();
+    }
+    assert_eq!(first.revoke_other_sessions().await.unwrap(), 2);
+    assert_eq!(first.list_sessions().await.unwrap().len(), 1);
+
+    // Its own: signed out, here and on the server.
+    first.revoke_session(&mine.session.id).await.unwrap();
+    assert!(first.store().get().session.is_none());
+    assert!(first.token().is_none());
+    assert!(first.session().await.unwrap().is_none());
+    assert_eq!(
+        api_error(first.list_sessions().await).0,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn cookie_mode_lists_and_revokes_sessions() {
+    sessions_flow(Mode::Cookie).await;
+}
+
+#[tokio::test]
+async fn bearer_mode_lists_and_revokes_sessions() {
+    sessions_flow(Mode::Bearer).await;
+}
+
+#[tokio::test]
+async fn changing_the_password_needs_the_current_one() {
+    let url = server().await;
+    let client_a = client(&url, Mode::Cookie);
+    let client_b = client(&url, Mode::Cookie);
+    client_a
+        .sign_up_email(EMAIL, PASSWORD, json!({"name": "Ada"}))
+        .await
+        .unwrap();
+    client_b.sign_in_email(EMAIL, PASSWORD).await.unwrap();
+
+    let (status, code) = api_error(
+        client_a
+            .change_password("wrong one", "new horse battery", true)
+            .await,
+    );
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::BAD_REQUEST, "INVALID_PASSWORD")
+    );
+    let (_, code) = api_error(client_a.change_password(PASSWORD, "short", true).await);
+    assert_eq!(code, "PASSWORD_TOO_SHORT");
+
+    client_a
+        .change_password(PASSWORD, "new horse battery", true)
+        .await
+        .unwrap();
+    assert!(
+        client_a.session().await.unwrap().is_some(),
+        "this session stays"
+    );
+    assert!(
+        client_b.session().await.unwrap().is_none(),
+        "the other ended"
+    );
+    let old = client(&url, Mode::Cookie)
+        .sign_in_email(EMAIL, PASSWORD)
+        .await;
+    assert_eq!(api_error(old).1, "INVALID_CREDENTIALS");
+    client(&url, Mode::Cookie)
+        .sign_in_email(EMAIL, "new horse battery")
+        .await
+        .unwrap();
+}
+
+/// The mails the email-link plugins sent, for the links' tokens.
+type Outbox = Arc<Mutex<Vec<nanoauth::email::OutgoingEmail>>>;
+
+/// A server with magic links, password reset and email verification,
+/// whose mails land in the returned outbox.
+async fn email_server() -> (String, Outbox) {
+    use nanoauth::email::{OutgoingEmail, send_with};
+    use nanoauth::plugins::email_verification::EmailVerification;
+    use nanoauth::plugins::magic_link::MagicLink;
+    use nanoauth::plugins::password_reset::PasswordReset;
+
+    let outbox: Outbox = Arc::default();
+    let sender = || {
+        let outbox = Arc::clone(&outbox);
+        send_with(move |message: OutgoingEmail| {
+            let outbox = Arc::clone(&outbox);
+            async move {
+                outbox.lock().unwrap().push(message);
+                Ok(())
+            }
+        })
+    };
+    let (magic, reset, verify) = (
+        MagicLink::new(sender()).sign_up_on_first_use(),
+        PasswordReset::new(sender()),
+        EmailVerification::new(sender()).without_sending_on_sign_up(),
+    );
+    let url = server_with(move |builder| builder.plugin(magic).plugin(reset).plugin(verify)).await;
+    (url, outbox)
+}
+
+/// The `token` query parameter of the link in the last mail to `to`.
+fn last_token(outbox: &Outbox, to: &str) -> String {
+    let mails = outbox.lock().unwrap();
+    let mail = mails
+        .iter()
+        .rev()
+        .find(|mail| mail.to.as_str() == to)
+        .unwrap_or_else(|| panic!("no mail to {to}"));
+    let at = mail.text.find("token=").expect("a link with a token") + "token=".len();
+    mail.text[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
+}
+
+#[tokio::test]
+async fn email_links_are_asked_for_and_used() {
+    let (url, outbox) = email_server().await;
+    let client = client(&url, Mode::Bearer);
+    client
+        .sign_up_email(EMAIL, PASSWORD, json!({"name": "Ada"}))
+        .await
+        .unwrap();
+
+    // A magic link: sent (the link itself is followed in a browser), with
+    // the callback in it; a callback on another site is refused.
+    client
+        .send_magic_link(EMAIL, Some("/welcome"), ())
+        .await
+        .unwrap();
+    assert!(!last_token(&outbox, EMAIL).is_empty());
+    assert!(
+        outbox
+            .lock()
+            .unwrap()
+            .last()
+            .unwrap()
+            .text
+            .contains("welcome")
+    );
+    let (_, code) = api_error(
+        client
+            .send_magic_link(EMAIL, Some("https://elsewhere.example/"), ())
+            .await,
+    );
+    assert_eq!(code, "INVALID_REDIRECT");
+    assert!(matches!(
+        client.send_magic_link(EMAIL, None, [1, 2]).await,
+        Err(ClientError::Config(_))
+    ));
+
+    // Email verification: the link's token verifies once.
+    client.send_verification_email(EMAIL, None).await.unwrap();
+    let token = last_token(&outbox, EMAIL);
+    client.verify_email(&token).await.unwrap();
+    assert!(client.store().get().session.is_some(), "still signed in");
+    assert_eq!(
+        api_error(client.verify_email(&token).await).1,
+        "INVALID_TOKEN"
+    );
+
+    // Password reset: the same answer for an unknown address (no mail).
+    let sent = outbox.lock().unwrap().len();
+    client
+        .request_password_reset("nobody@example.com", "/reset")
+        .await
+        .unwrap();
+    assert_eq!(outbox.lock().unwrap().len(), sent);
+    client
+        .request_password_reset(EMAIL, "/reset")
+        .await
+        .unwrap();
+    let token = last_token(&outbox, EMAIL);
+    client
+        .reset_password(&token, "reset horse battery")
+        .await
+        .unwrap();
+    // Every session of the user ended, this one too: the store knows.
+    assert!(client.store().get().session.is_none());
+    assert!(client.token().is_none());
+    assert_eq!(
+        api_error(client.reset_password(&token, "again horse battery").await).1,
+        "INVALID_TOKEN"
+    );
+    client
+        .sign_in_email(EMAIL, "reset horse battery")
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn social_calls_reach_the_oauth_plugin() {
+    use nanoauth::BasicSignUp;
+    use nanoauth_oauth::OAuth;
+
+    let url = server_with(|builder| {
+        builder.plugin(
+            OAuth::<BasicUser>::new(|_| BasicSignUp::default()).provider(
+                nanoauth_oauth::providers::github("client-id", "client-secret"),
+            ),
+        )
+    })
+    .await;
+    let client = client(&url, Mode::Cookie);
+    // Signing in starts at the provider: its URL comes back.
+    let to = client
+        .sign_in_social("github", "/account", Some("/sign-in"))
+        .await
+        .unwrap();
+    assert!(
+        to.starts_with("https://github.com/login/oauth/authorize?"),
+        "{to}"
+    );
+    assert!(to.contains("client_id=client-id"), "{to}");
+    let (status, code) = api_error(client.sign_in_social("gitlab", "/", None).await);
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::NOT_FOUND, "PROVIDER_NOT_FOUND")
+    );
+    assert!(matches!(
+        client.sign_in_social("../signout", "/", None).await,
+        Err(ClientError::Config(_))
+    ));
+
+    // Signed in with a password: no accounts linked yet; linking goes to
+    // the provider too.
+    assert_eq!(
+        api_error(client.list_accounts().await).0,
+        StatusCode::UNAUTHORIZED
+    );
+    client
+        .sign_up_email(EMAIL, PASSWORD, json!({"name": "Ada"}))
+        .await
+        .unwrap();
+    assert_eq!(client.list_accounts().await.unwrap(), vec![]);
+    let to = client
+        .link_social("github", "/account", None)
+        .await
+        .unwrap();
+    assert!(
+        to.starts_with("https://github.com/login/oauth/authorize?"),
+        "{to}"
+    );
+    let (status, code) = api_error(client.unlink_account("github").await);
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::NOT_FOUND, "ACCOUNT_NOT_FOUND")
+    );
+}

@@ -60,7 +60,31 @@ function Account() {
         Sign out
       </button>
       {failure && <p id="error">{`${failure.code}: ${failure.message}`}</p>}
+      <ChangePassword />
     </section>
+  );
+}
+
+/** `changePassword`: the answer's code, or "changed". */
+function ChangePassword() {
+  const [outcome, setOutcome] = useState('');
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const { error } = await auth.changePassword({
+      currentPassword: String(form.get('current')),
+      newPassword: String(form.get('new')),
+    });
+    setOutcome(error ? error.code : 'changed');
+  };
+  return (
+    <form id="change-password" onSubmit={submit}>
+      <strong>Change password</strong>
+      <input name="current" type="password" placeholder="Current password" required />
+      <input name="new" type="password" placeholder="New password" required />
+      <button>Change</button>
+      {outcome && <p id="change-password-outcome">{outcome}</p>}
+    </form>
   );
 }
 
