@@ -316,6 +316,27 @@ onClickReload("button.revoke-device", (button) => auth.twoFactor.revokeTrustedDe
   }
 }
 
+// Sign-up page: an account with a passkey alone, no password (the
+// server's PasskeySignUp); the address is confirmed by email later.
+{
+  const button = document.getElementById("passkey-sign-up");
+  if (button && !passkey.supported()) {
+    button.hidden = true;
+  } else if (button) {
+    button.addEventListener("click", async () => {
+      clearError();
+      const email = document.getElementById("email");
+      if (!email.value.trim() || !email.checkValidity()) return showError("Enter your email address first.");
+      button.disabled = true;
+      const { data, error } = await passkey.signUp({ email: value("email"), name: value("name") }, { name: "This device" });
+      button.disabled = false;
+      if (error) return showError(error.code === "PASSKEY_CANCELLED" ? "No passkey was created. Try again." : error.message);
+      if (!data.user) return showNotice("Check your email to finish signing up.");
+      location.assign("/account");
+    });
+  }
+}
+
 // Account page: add a passkey. A session older than the server's fresh
 // age must first be confirmed with a passkey the person already has (or
 // by signing in again, when they have none).

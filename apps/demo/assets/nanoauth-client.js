@@ -477,9 +477,9 @@ var failed = (code, message, cause) => ({
 });
 function createPasskeyClient(auth) {
   const supported = () => !!credentialClass() && typeof navigator !== "undefined" && !!navigator.credentials;
-  async function ceremony(create, optionsPath, verifyPath, extra = {}, signIn) {
+  async function ceremony(create, optionsPath, verifyPath, extra = {}, signIn, body = {}, signs = !!signIn) {
     if (!supported()) return failed("PASSKEY_UNSUPPORTED", "This browser does not support passkeys.");
-    const options = await auth.call("POST", optionsPath, {});
+    const options = await auth.call("POST", optionsPath, body);
     if (options.error) return options;
     let credential;
     try {
@@ -494,10 +494,11 @@ function createPasskeyClient(auth) {
       return cancelled ? failed("PASSKEY_CANCELLED", "No passkey was used.", cause) : failed("PASSKEY_FAILED", cause && cause.message || "The passkey did not work.", cause);
     }
     if (!credential) return failed("PASSKEY_CANCELLED", "No passkey was used.");
-    return auth.call("POST", verifyPath, { ...extra, credential: credentialJSON(credential) }, !!signIn);
+    return auth.call("POST", verifyPath, { ...extra, credential: credentialJSON(credential) }, signs);
   }
   return {
     register: (options = {}) => ceremony(true, "/passkey/register/options", "/passkey/register/verify", options.name ? { name: options.name } : {}),
+    signUp: (fields, options = {}) => ceremony(true, "/passkey/signup/options", "/signup/passkey", options.name ? { name: options.name } : {}, void 0, fields, true),
     signIn: (options = {}) => ceremony(false, "/passkey/signin/options", "/signin/passkey", {}, options),
     reauthenticate: () => ceremony(false, "/passkey/verify/options", "/passkey/verify"),
     list: () => auth.call("GET", "/passkeys"),

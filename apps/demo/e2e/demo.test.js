@@ -711,6 +711,46 @@ describe(`NanoAuth demo at ${BASE_URL}`, { timeout: 25 * STEP_MS }, () => {
     assert.equal(await page.request.get(url('/api/auth/session')).then((r) => r.text()), 'null');
   });
 
+  step('passkey-first sign-up: an account with a passkey and no password, signed in, then back in with the passkey', async () => {
+    const who = { name: 'Passkey Only', email: `pk-only-${RUN_ID}@example.com` };
+    const page = await openContext('passkey-sign-up');
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('WebAuthn.enable');
+    const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: {
+        protocol: 'ctap2',
+        transport: 'internal',
+        hasResidentKey: true,
+        hasUserVerification: true,
+        isUserVerified: true,
+        automaticPresenceSimulation: true,
+      },
+    });
+    await page.goto(url('/sign-up'));
+    await waitForPath(page, '/sign-up');
+    await page.fill('#name', who.name);
+    await page.fill('#email', who.email);
+    await page.locator('#passkey-sign-up').click();
+    await waitForPath(page, '/account');
+    await expectText(page, '#user-email', who.email);
+    await poll('the passkey listed', () => page.locator('#passkeys tr.passkey').count(), (n) => n === 1);
+    assert.equal(await page.locator('#passkeys .passkey-new-name').inputValue(), 'This device');
+    const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
+    assert.equal(credentials.length, 1);
+
+    // The previous step's sign-ins used up the sign-in rate limit's
+    // window (3 per 10 s per IP).
+    await sleep(10_500);
+    await page.addInitScript(() => {
+      PublicKeyCredential.isConditionalMediationAvailable = async () => false;
+    });
+    await page.locator('button#sign-out').click();
+    await waitForPath(page, '/sign-in');
+    await page.locator('#passkey-sign-in').click();
+    await waitForPath(page, '/account');
+    await expectText(page, '#user-email', who.email);
+  });
+
   step('no page threw an uncaught script error', async () => {
     assert.deepEqual(pageErrors, []);
   });

@@ -243,6 +243,7 @@ mod tests {
             .plugin(EmailPassword::new().hasher(PasswordHasher::with_params(64, 1, 1).unwrap()))
             .plugin(crate::two_factor::plugin())
             .plugin(nanoauth_passkey::Passkeys::new("NanoAuth Demo"))
+            .plugin(nanoauth_passkey::PasskeySignUp::new())
             .plugin(nanoauth_api_key::ApiKeys::new())
             .plugin(nanoauth_jwt::Jwt::new());
         if !providers.is_empty() {

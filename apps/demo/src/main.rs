@@ -25,7 +25,7 @@ use nanoauth::rate_limit::RateLimit;
 use nanoauth::{Auth, Event, EventKind};
 use nanoauth_api_key::ApiKeys;
 use nanoauth_jwt::Jwt;
-use nanoauth_passkey::{Passkeys, PasskeysExt as _};
+use nanoauth_passkey::{PasskeySignUp, Passkeys, PasskeysExt as _};
 use nanoauth_sqlx::{Dialect, SqlAdapter};
 
 use crate::user::DemoUser;
@@ -85,6 +85,8 @@ async fn run() -> Result<(), BoxError> {
         // A passkey sign-in with the device's screen lock counts as both
         // factors (the plugin's default).
         .plugin(Passkeys::new("NanoAuth Demo"))
+        // "Sign up with a passkey": an account with no password at all.
+        .plugin(PasskeySignUp::new())
         // Keys for scripts: `x-api-key` on any route acts as their owner.
         .plugin(ApiKeys::new())
         // `/api/auth/token` and `/api/auth/jwks`, for other services (EdDSA).

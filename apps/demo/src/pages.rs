@@ -49,6 +49,10 @@ pub(crate) fn sign_up() -> String {
   <p class="hint">At least 8 characters. Any characters, no rules beyond length.</p>
   <button type="submit">Sign up</button>
 </form>
+<div id="passkey">
+  <p class="hint">Or, with no password at all: your name and email above, then</p>
+  <button type="button" id="passkey-sign-up" class="secondary">Sign up with a passkey</button>
+</div>
 <p class="hint">Already have an account? <a id="to-sign-in" href="/sign-in">Sign in</a></p>"#,
     )
 }

@@ -20,7 +20,15 @@
  * WebAuthn `PASSKEY_UNSUPPORTED`.
  */
 import { AuthError } from './client.js';
-import type { AuthClient, AuthResult, BaseUser, BasicUser, SignedIn, TwoFactorRequired } from './client.js';
+import type {
+  AuthClient,
+  AuthResult,
+  BaseUser,
+  BasicUser,
+  SignedIn,
+  TwoFactorRequired,
+  VerificationPending,
+} from './client.js';
 
 /** A passkey of the signed-in user. Times are Unix seconds. */
 export interface Passkey {
@@ -50,6 +58,17 @@ export interface PasskeyClient<U extends BaseUser = BasicUser> {
    * (a recent sign-in, or `reauthenticate()` first): else `SESSION_NOT_FRESH`.
    */
   register(options?: { name?: string }): Promise<AuthResult<{ passkey: Omit<Passkey, 'lastUsedAt'> }>>;
+  /**
+   * Creates an account with a passkey alone (the server's `PasskeySignUp`):
+   * `fields` are the address and the application's sign-up fields, `name`
+   * the passkey's. Signs in and updates the store as `signUp` does; the
+   * answer is `{ user: null, token: null }` when the address must be
+   * verified first.
+   */
+  signUp(
+    fields: { email: string } & Record<string, unknown>,
+    options?: { name?: string },
+  ): Promise<AuthResult<SignedIn<U> | VerificationPending>>;
   /** Signs in with a passkey, no address needed; updates the store as `signIn` does. */
   signIn(options?: PasskeySignInOptions): Promise<AuthResult<SignedIn<U> | TwoFactorRequired>>;
   /** Confirms the signed-in user with a passkey (no new session): the session counts as fresh again. */
@@ -137,16 +156,22 @@ const failed = <T>(code: string, message: string, cause?: unknown): AuthResult<T
 export function createPasskeyClient<U extends BaseUser = BasicUser>(auth: AuthClient<U, any>): PasskeyClient<U> {
   const supported = () => !!credentialClass() && typeof navigator !== 'undefined' && !!navigator.credentials;
 
-  /** Options from `optionsPath`, the browser's ceremony, then `{credential, ...extra}` to `verifyPath`. */
+  /**
+   * Options from `optionsPath` (posting `body`), the browser's ceremony,
+   * then `{credential, ...extra}` to `verifyPath`; `signs`: the answer
+   * signs in.
+   */
   async function ceremony<T>(
     create: boolean,
     optionsPath: string,
     verifyPath: string,
     extra: Json = {},
     signIn?: PasskeySignInOptions,
+    body: Json = {},
+    signs = !!signIn,
   ): Promise<AuthResult<T>> {
     if (!supported()) return failed('PASSKEY_UNSUPPORTED', 'This browser does not support passkeys.');
-    const options = await auth.call<{ publicKey: Json }>('POST', optionsPath, {});
+    const options = await auth.call<{ publicKey: Json }>('POST', optionsPath, body);
     if (options.error) return options;
     let credential: Credential | null;
     try {
@@ -165,12 +190,14 @@ export function createPasskeyClient<U extends BaseUser = BasicUser>(auth: AuthCl
         : failed('PASSKEY_FAILED', (cause && cause.message) || 'The passkey did not work.', cause);
     }
     if (!credential) return failed('PASSKEY_CANCELLED', 'No passkey was used.');
-    return auth.call<T>('POST', verifyPath, { ...extra, credential: credentialJSON(credential) }, !!signIn);
+    return auth.call<T>('POST', verifyPath, { ...extra, credential: credentialJSON(credential) }, signs);
   }
 
   return {
     register: (options = {}) =>
       ceremony(true, '/passkey/register/options', '/passkey/register/verify', options.name ? { name: options.name } : {}),
+    signUp: (fields, options = {}) =>
+      ceremony(true, '/passkey/signup/options', '/signup/passkey', options.name ? { name: options.name } : {}, undefined, fields, true),
     signIn: (options = {}) => ceremony(false, '/passkey/signin/options', '/signin/passkey', {}, options),
     reauthenticate: () => ceremony(false, '/passkey/verify/options', '/passkey/verify'),
     list: () => auth.call('GET', '/passkeys'),

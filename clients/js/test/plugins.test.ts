@@ -210,6 +210,8 @@ function passkeyServer() {
     'GET /passkeys': () => [200, [{ id: 'BwgJ', name: 'Laptop', createdAt: 5, lastUsedAt: null }]],
     'POST /passkey/rename': () => [200, { success: true }],
     'POST /passkey/delete': () => [200, { success: true }],
+    'POST /passkey/signup/options': () => [200, { publicKey: CREATION }],
+    'POST /signup/passkey': () => [200, { user: USER, token: 't' }],
   });
 }
 
@@ -254,6 +256,18 @@ describe('passkeys', () => {
     expect(seen.get.mediation).toBe('conditional');
     expect(seen.get.signal).toBe(controller.signal);
     expect(calls[1]!.body.credential.response).toEqual({ clientDataJSON: 'AQ', authenticatorData: 'Aw', signature: 'BA', userHandle: 'BQ' });
+    expect(auth.$session.get().user).toEqual(USER);
+  });
+
+  it('sign up with a passkey alone: the fields go with the options, the name with the answer, and it signs in', async () => {
+    const seen = stubWebAuthn(true);
+    const { calls, fetch } = passkeyServer();
+    const auth = client(fetch);
+    const { data } = await createPasskeyClient(auth).signUp({ email: 'ada@example.com', name: 'Ada' }, { name: 'Phone' });
+    expect(data?.user).toEqual(USER);
+    expect(seen.create.publicKey).toEqual({ parsed: 'creation', json: CREATION });
+    expect(calls[0]).toMatchObject({ method: 'POST', path: '/passkey/signup/options', body: { email: 'ada@example.com', name: 'Ada' } });
+    expect(calls[1]).toMatchObject({ method: 'POST', path: '/signup/passkey', body: { name: 'Phone', credential: { id: 'BwgJ', modern: true } } });
     expect(auth.$session.get().user).toEqual(USER);
   });
 
