@@ -496,8 +496,11 @@ function createPasskeyClient(auth) {
     if (!credential) return failed("PASSKEY_CANCELLED", "No passkey was used.");
     return auth.call("POST", verifyPath, { ...extra, credential: credentialJSON(credential) }, signs);
   }
-  return {
-    register: (options = {}) => ceremony(true, "/passkey/register/options", "/passkey/register/verify", options.name ? { name: options.name } : {}),
+  const client = {
+    register: (options = {}) => {
+      const name = typeof options == "string" ? options : options.name;
+      return ceremony(true, "/passkey/register/options", "/passkey/register/verify", name ? { name } : {});
+    },
     signUp: (fields, options = {}) => ceremony(true, "/passkey/signup/options", "/signup/passkey", options.name ? { name: options.name } : {}, void 0, fields, true),
     signIn: (options = {}) => ceremony(false, "/passkey/signin/options", "/signin/passkey", {}, options),
     reauthenticate: () => ceremony(false, "/passkey/verify/options", "/passkey/verify"),
@@ -513,6 +516,8 @@ function createPasskeyClient(auth) {
       }
     }
   };
+  auth.signIn.passkey = client.signIn;
+  return client;
 }
 export {
   createAuthClient,

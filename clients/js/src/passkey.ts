@@ -57,7 +57,7 @@ export interface PasskeyClient<U extends BaseUser = BasicUser> {
    * Registers a passkey for the signed-in user. The session must be fresh
    * (a recent sign-in, or `reauthenticate()` first): else `SESSION_NOT_FRESH`.
    */
-  register(options?: { name?: string }): Promise<AuthResult<{ passkey: Omit<Passkey, 'lastUsedAt'> }>>;
+  register(options?: string | { name?: string }): Promise<AuthResult<{ passkey: Omit<Passkey, 'lastUsedAt'> }>>;
   /**
    * Creates an account with a passkey alone (the server's `PasskeySignUp`):
    * `fields` are the address and the application's sign-up fields, `name`
@@ -80,6 +80,17 @@ export interface PasskeyClient<U extends BaseUser = BasicUser> {
   supported(): boolean;
   /** Whether this browser offers passkeys in autofill (conditional mediation). */
   conditionalAvailable(): Promise<boolean>;
+}
+
+declare module './client.js' {
+  interface SignIn<U extends BaseUser> {
+    /**
+     * `passkey.signIn()`, once `createPasskeyClient(auth)` has been called
+     * (the WebAuthn code lives in `nanoauth/passkey`, so apps without
+     * passkeys do not ship it).
+     */
+    passkey?: (options?: PasskeySignInOptions) => Promise<AuthResult<SignedIn<U> | TwoFactorRequired>>;
+  }
 }
 
 type Json = Record<string, any>;
@@ -193,9 +204,11 @@ export function createPasskeyClient<U extends BaseUser = BasicUser>(auth: AuthCl
     return auth.call<T>('POST', verifyPath, { ...extra, credential: credentialJSON(credential) }, signs);
   }
 
-  return {
-    register: (options = {}) =>
-      ceremony(true, '/passkey/register/options', '/passkey/register/verify', options.name ? { name: options.name } : {}),
+  const client: PasskeyClient<U> = {
+    register: (options = {}) => {
+      const name = typeof options == 'string' ? options : options.name;
+      return ceremony(true, '/passkey/register/options', '/passkey/register/verify', name ? { name } : {});
+    },
     signUp: (fields, options = {}) =>
       ceremony(true, '/passkey/signup/options', '/signup/passkey', options.name ? { name: options.name } : {}, undefined, fields, true),
     signIn: (options = {}) => ceremony(false, '/passkey/signin/options', '/signin/passkey', {}, options),
@@ -212,4 +225,7 @@ export function createPasskeyClient<U extends BaseUser = BasicUser>(auth: AuthCl
       }
     },
   };
+  // `auth.signIn.passkey()`, beside `signIn.social` and `signIn.magicLink`.
+  auth.signIn.passkey = client.signIn;
+  return client;
 }

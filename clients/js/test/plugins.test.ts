@@ -271,6 +271,19 @@ describe('passkeys', () => {
     expect(auth.$session.get().user).toEqual(USER);
   });
 
+  it('auth.signIn.passkey once the passkey client is made; register takes a bare name', async () => {
+    stubWebAuthn(true);
+    const { calls, fetch } = passkeyServer();
+    const auth = client(fetch);
+    expect(auth.signIn.passkey).toBeUndefined();
+    const passkey = createPasskeyClient(auth);
+    const { data } = await auth.signIn.passkey!();
+    expect(data?.user).toEqual(USER);
+    expect(calls.map((c) => c.path).slice(0, 2)).toEqual(['/passkey/signin/options', '/signin/passkey']);
+    await passkey.register('Laptop');
+    expect(calls.at(-1)!.body).toEqual({ name: 'Laptop', credential: { id: 'BwgJ', modern: true } });
+  });
+
   it('reauthenticate, list, rename and delete', async () => {
     stubWebAuthn(true);
     const { calls, fetch } = passkeyServer();
