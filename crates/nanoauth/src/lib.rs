@@ -63,6 +63,7 @@ mod auth;
 mod clock;
 pub mod email;
 mod error;
+mod observe;
 mod ownership;
 mod pipeline;
 mod plugin;
