@@ -304,7 +304,7 @@ async fn a_session_s_life_is_traced_without_secrets() -> TestResult {
     let event = signed_in_events[1];
     assert_eq!(event["target"], "nanoauth::sign_in");
     assert_eq!(event["fields"]["user_id"], user_id.as_str());
-    assert_eq!(event["fields"]["method"], "email-password");
+    assert_eq!(event["fields"]["sign_in_method"], "email-password");
 
     // The failures: their reason codes, and no address.
     let failed: Vec<_> = events(&lines, "sign-in failed")

@@ -179,7 +179,8 @@ pub(crate) fn event<U: AuthUser>(event: &Event<U>, personal: bool) {
             target: "nanoauth::sign_in",
             user_id = user.id(),
             session_id = session.id.as_str(),
-            method = %method,
+            // Not `method`: the request span's `method` is the HTTP one.
+            sign_in_method = %method,
             "signed in",
         ),
         Event::SignedUp { user } => info!(target: EVENT, user_id = user.id(), "signed up"),
