@@ -2,6 +2,7 @@
 //! prints. SQLite in a local file by default, migrated on start.
 
 mod app;
+mod logging;
 mod loopback;
 mod notices;
 mod options;
@@ -16,12 +17,12 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use nanoauth::Auth;
 use nanoauth::email::DangerConsoleSender;
 use nanoauth::plugins::email_password::EmailPassword;
 use nanoauth::plugins::magic_link::MagicLink;
 use nanoauth::plugins::password_reset::PasswordReset;
 use nanoauth::rate_limit::RateLimit;
-use nanoauth::{Auth, Event, EventKind};
 use nanoauth_api_key::ApiKeys;
 use nanoauth_jwt::Jwt;
 use nanoauth_passkey::{Passkeys, PasskeysExt as _};
@@ -51,6 +52,7 @@ async fn run() -> Result<(), BoxError> {
         println!("{}\n{}", options::USAGE, social::ENV_HELP);
         return Ok(());
     };
+    logging::init(options.log_format)?;
     storage::create_data_dir(&options.data_dir)?;
 
     // The demo's own SQLite file is made private before SQLite opens it; a
@@ -88,15 +90,12 @@ async fn run() -> Result<(), BoxError> {
         .plugin(ApiKeys::new())
         // `/api/auth/token` and `/api/auth/jwks`, for other services (EdDSA).
         .plugin(Jwt::new())
-        .session_cache(options.session_cache)
-        .on(EventKind::OnError, |event, _| async move {
-            if let Event::PurgeFailed { error } = event {
-                eprintln!("warning: purging expired sessions and links failed: {error}");
-            }
-        });
+        // Failed purges, unsent mail and the like are logged by NanoAuth
+        // itself (its `tracing` feature).
+        .session_cache(options.session_cache);
     builder = notices::print_security_events(builder);
     if options.danger_no_rate_limit {
-        eprintln!("warning: rate limits are off (--danger-no-rate-limit): benchmarks only");
+        tracing::warn!("rate limits are off (--danger-no-rate-limit): benchmarks only");
         builder = builder.rate_limit(RateLimit::danger_disabled());
     }
     let providers = social::providers_from_env(|name| std::env::var(name).ok());
@@ -132,7 +131,8 @@ async fn run() -> Result<(), BoxError> {
     if options.base_url.is_none() {
         router = loopback::send_to_localhost(router, port);
     }
-    println!(
+    tracing::info!(
+        url = %base,
         "NanoAuth demo listening on {base} ({dialect}; passkeys for {}; Ctrl-C to stop)",
         relying_party.id
     );
