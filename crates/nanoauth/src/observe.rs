@@ -69,10 +69,10 @@ mod imp {
     }
 
     #[inline]
-    pub(crate) fn event<U: AuthUser>(_event: &Event<U>, _personal: bool) {}
+    pub(crate) fn lifecycle<U: AuthUser>(_event: &Event<U>, _personal: bool) {}
 }
 
-pub(crate) use imp::{RequestSpan, event, rate_limited};
+pub(crate) use imp::{RequestSpan, lifecycle, rate_limited};
 
 /// What a refused rate-limit count was keyed on (never the key itself,
 /// which holds the client's address or the account's).

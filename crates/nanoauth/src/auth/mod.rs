@@ -239,7 +239,7 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
 
     /// Runs the listeners of `event`'s kind, in registration order.
     pub async fn emit(&self, event: Event<U>) {
-        crate::observe::event(&event, self.inner.config.trace_personal_data);
+        crate::observe::lifecycle(&event, self.inner.config.trace_personal_data);
         let kind = event.kind();
         let registry = self.inner.registry.load_full();
         for hook in registry.hooks.iter().filter(|hook| hook.kind == kind) {

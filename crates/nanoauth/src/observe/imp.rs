@@ -168,7 +168,7 @@ fn adapter_error(failure: &AdapterError) {
 /// with the fields that identify it and nothing else: user and session
 /// ids, the sign-in method, a provider's name. `personal`: addresses in
 /// full ([`AuthBuilder::trace_personal_data`](crate::AuthBuilder::trace_personal_data)).
-pub(crate) fn event<U: AuthUser>(event: &Event<U>, personal: bool) {
+pub(crate) fn lifecycle<U: AuthUser>(event: &Event<U>, personal: bool) {
     const EVENT: &str = "nanoauth::event";
     match event {
         Event::SignedIn {
