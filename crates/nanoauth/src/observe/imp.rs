@@ -364,6 +364,106 @@ mod tests {
         }
     }
 
+    /// Runs `report` under a JSON subscriber at TRACE on this thread and
+    /// returns the lines it wrote.
+    fn captured(report: impl FnOnce()) -> Vec<serde_json::Value> {
+        #[derive(Clone, Default)]
+        struct Buffer(Arc<std::sync::Mutex<Vec<u8>>>);
+        impl std::io::Write for Buffer {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                if let Ok(mut bytes) = self.0.lock() {
+                    bytes.extend_from_slice(buf);
+                }
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let buffer = Buffer::default();
+        let writer = buffer.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .json()
+            .with_max_level(tracing::Level::TRACE)
+            .with_current_span(true)
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::with_default(subscriber, report);
+        let bytes = buffer.0.lock().map(|b| b.clone()).unwrap_or_default();
+        String::from_utf8_lossy(&bytes)
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap_or_default())
+            .collect()
+    }
+
+    #[test]
+    fn adapter_errors_are_reported_by_kind_with_addresses_masked() {
+        let lines = captured(|| {
+            let span = RequestSpan::start(&Method::POST);
+            let _entered = span.span.enter();
+            span.route(&Arc::from("/signup/email"), "email-password");
+            let failure = Error::Adapter(AdapterError::unavailable(
+                "pool timed out while inserting ada@example.com",
+            ));
+            span.finish(failure.status(), Some(&failure));
+        });
+        let adapter = lines
+            .iter()
+            .find(|line| line["target"] == "nanoauth::adapter")
+            .unwrap_or_else(|| unreachable!("an adapter event: {lines:?}"));
+        assert_eq!(adapter["level"], "ERROR");
+        assert_eq!(adapter["fields"]["kind"], "Unavailable");
+        assert_eq!(adapter["fields"]["code"], "DATABASE_UNAVAILABLE");
+        assert_eq!(
+            adapter["fields"]["detail"],
+            "pool timed out while inserting a***@example.com"
+        );
+        assert_eq!(adapter["span"]["route"], "/signup/email");
+        let answered = lines
+            .iter()
+            .find(|line| line["fields"]["message"] == "answered")
+            .unwrap_or_else(|| unreachable!("the answer: {lines:?}"));
+        assert_eq!(answered["fields"]["status"], 503);
+        assert_eq!(answered["fields"]["error_code"], "DATABASE_UNAVAILABLE");
+        // Not a sign-in route: no sign-in failure.
+        assert!(
+            lines
+                .iter()
+                .all(|line| line["target"] != "nanoauth::sign_in")
+        );
+    }
+
+    #[test]
+    fn client_errors_are_reported_by_code_alone() {
+        let lines = captured(|| {
+            let span = RequestSpan::start(&Method::POST);
+            let _entered = span.span.enter();
+            span.route(&Arc::from("/signin/email"), "email-password");
+            // A parser's message can quote the body, password included.
+            let failure = Error::InvalidBody("invalid type: string \"hunter2 hunter2\"".into());
+            span.finish(failure.status(), Some(&failure));
+        });
+        let text = lines.iter().map(ToString::to_string).collect::<String>();
+        assert!(text.contains("INVALID_BODY"), "{text}");
+        assert!(text.contains("sign-in failed"), "{text}");
+        assert!(!text.contains("hunter2"), "{text}");
+    }
+
+    #[test]
+    fn lockouts_name_the_check_and_no_client() {
+        let lines = captured(|| {
+            rate_limited(LimitKey::Failures("password"), None, None);
+            rate_limited(LimitKey::Client, Some("/signin/email"), Some("203.0.113.9"));
+        });
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert_eq!(lines[0]["fields"]["key"], "failures");
+        assert_eq!(lines[0]["fields"]["check"], "password");
+        assert!(lines[0]["fields"].get("client").is_none());
+        // The client is recorded when the caller passes it: with
+        // `trace_personal_data` only (see `Auth::rate_limited`).
+        assert_eq!(lines[1]["fields"]["client"], "203.0.113.9");
+    }
+
     #[test]
     fn personal_data_is_kept_only_when_asked_for() {
         let email = Email::parse("ada@example.com").unwrap_or_else(|| unreachable!());
