@@ -4,6 +4,9 @@
 
 use std::io::IsTerminal as _;
 
+use axum::extract::{MatchedPath, Request};
+use axum::middleware::Next;
+use axum::response::Response;
 use tracing::Subscriber;
 use tracing::level_filters::LevelFilter;
 use tracing_subscriber::EnvFilter;
@@ -77,6 +80,27 @@ where
                 .finish(),
         ),
     }
+}
+
+/// Logs a page request as NanoAuth logs its API requests: method, the
+/// route's pattern (never the raw path, which can carry a token in its
+/// query) and status. A `route_layer` on the page routes: the API has its
+/// own line from NanoAuth.
+pub(crate) async fn page_request(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|path| path.as_str().to_owned());
+    let response = next.run(request).await;
+    tracing::info!(
+        target: "nanoauth_demo::page",
+        method = method.as_str(),
+        route,
+        status = response.status().as_u16(),
+        "answered",
+    );
+    response
 }
 
 #[cfg(test)]
@@ -177,6 +201,35 @@ mod tests {
             !line.contains('\u{1b}'),
             "no colour codes off a terminal: {line}"
         );
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn pages_are_logged_by_route_pattern() {
+        let captured = Captured::default();
+        let filter = EnvFilter::builder()
+            .with_default_directive(LevelFilter::INFO.into())
+            .parse("")
+            .unwrap();
+        let _installed = tracing::subscriber::set_default(subscriber(
+            LogFormat::Json,
+            filter,
+            false,
+            captured.clone(),
+        ));
+        let app = Router::new()
+            .route("/reset/{token}", axum::routing::get(|| async { "page" }))
+            .route_layer(axum::middleware::from_fn(page_request));
+        let request = Request::get("/reset/s3cr3t-t0ken?callbackURL=/x")
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(app.oneshot(request).await.unwrap().status(), 200);
+        let logged = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        let line: serde_json::Value = serde_json::from_str(logged.trim()).unwrap();
+        assert_eq!(line["target"], "nanoauth_demo::page");
+        assert_eq!(line["fields"]["route"], "/reset/{token}");
+        assert_eq!(line["fields"]["method"], "GET");
+        assert_eq!(line["fields"]["status"], 200);
+        assert!(!logged.contains("s3cr3t"), "{logged}");
     }
 
     #[test]
