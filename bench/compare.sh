@@ -18,6 +18,7 @@
 #   BENCH_NANOAUTH_PORT, BENCH_BETTER_AUTH_PORT   [3401, 3402]
 #   BENCH_NANOAUTH_ARGS  extra flags for the demo, e.g. "--session-cache 60"
 #                      (session checks without a database round trip) [none]
+#   BENCH_RUST_LOG     the demo's RUST_LOG [warn: no line per request]
 #   BENCH_SQLITE_DEFAULTS=1  leave better-auth's SQLite at its own defaults
 #                      (journal_mode=delete, synchronous=FULL) instead of
 #                      NanoAuth's (WAL, synchronous=NORMAL)
@@ -94,7 +95,9 @@ ba_flags=()
 # Each workload gets fresh processes (same databases), so that its peak RSS
 # is its own and not memory kept from an earlier workload.
 start_servers() {
-  AUTH_SECRET="benchmark secret, thirty-two bytes or more" \
+  # The demo logs a line per request at `info`; the figures measure the
+  # auth path without that log, as they did before the demo had one.
+  AUTH_SECRET="benchmark secret, thirty-two bytes or more" RUST_LOG="${BENCH_RUST_LOG:-warn}" \
     "$demo" --port "$na_port" --data-dir "$work/nanoauth" --danger-no-rate-limit \
     ${BENCH_NANOAUTH_ARGS:-} >>"$work/nanoauth.log" 2>&1 &
   na_pid=$!

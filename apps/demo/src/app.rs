@@ -13,6 +13,7 @@ use nanoauth_passkey::PasskeysExt as _;
 use nanoauth_sqlx::SqlAdapter;
 use nanoauth_two_factor::TwoFactorExt as _;
 
+use crate::logging;
 use crate::pages;
 use crate::social;
 use crate::two_factor;
@@ -34,6 +35,8 @@ pub(crate) fn app(auth: DemoAuth) -> Router {
         .route("/app.js", get(script))
         .route("/nanoauth-client.js", get(client_script))
         .route("/app.css", get(style))
+        // A log line per page (the API's come from NanoAuth itself).
+        .route_layer(middleware::from_fn(logging::page_request))
         .fallback(not_found)
         .with_state(auth.clone())
         .nanoauth(auth)

@@ -3,6 +3,7 @@
 
 mod app;
 mod device;
+mod logging;
 mod loopback;
 mod notices;
 mod options;
@@ -17,12 +18,12 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use nanoauth::Auth;
 use nanoauth::email::DangerConsoleSender;
 use nanoauth::plugins::email_password::EmailPassword;
 use nanoauth::plugins::magic_link::MagicLink;
 use nanoauth::plugins::password_reset::PasswordReset;
 use nanoauth::rate_limit::RateLimit;
-use nanoauth::{Auth, Event, EventKind};
 use nanoauth_api_key::ApiKeys;
 use nanoauth_jwt::Jwt;
 use nanoauth_passkey::{PasskeySignUp, Passkeys, PasskeysExt as _};
@@ -52,6 +53,7 @@ async fn run() -> Result<(), BoxError> {
         println!("{}\n{}", options::USAGE, social::ENV_HELP);
         return Ok(());
     };
+    logging::init(options.log_format)?;
     storage::create_data_dir(&options.data_dir)?;
 
     // The demo's own SQLite file is made private before SQLite opens it; a
@@ -91,15 +93,12 @@ async fn run() -> Result<(), BoxError> {
         .plugin(ApiKeys::new())
         // `/api/auth/token` and `/api/auth/jwks`, for other services (EdDSA).
         .plugin(Jwt::new())
-        .session_cache(options.session_cache)
-        .on(EventKind::OnError, |event, _| async move {
-            if let Event::PurgeFailed { error } = event {
-                eprintln!("warning: purging expired sessions and links failed: {error}");
-            }
-        });
+        // Failed purges, unsent mail and the like are logged by NanoAuth
+        // itself (its `tracing` feature).
+        .session_cache(options.session_cache);
     builder = notices::print_security_events(builder);
     if options.danger_no_rate_limit {
-        eprintln!("warning: rate limits are off (--danger-no-rate-limit): benchmarks only");
+        tracing::warn!("rate limits are off (--danger-no-rate-limit): benchmarks only");
         builder = builder.rate_limit(RateLimit::danger_disabled());
     }
     let providers = social::providers_from_env(|name| std::env::var(name).ok());
@@ -135,7 +134,8 @@ async fn run() -> Result<(), BoxError> {
     if options.base_url.is_none() {
         router = loopback::send_to_localhost(router, port);
     }
-    println!(
+    tracing::info!(
+        url = %base,
         "NanoAuth demo listening on {base} ({dialect}; passkeys for {}; Ctrl-C to stop)",
         relying_party.id
     );

@@ -1,6 +1,6 @@
 //! Security notices: the events an application would turn into an email to
 //! the account's owner ("your password was changed; if this was not you,
-//! ..."). The demo prints one line per event instead.
+//! ..."). The demo logs one line per event instead.
 
 use nanoauth::{Adapter, AuthBuilder, Event, EventKind};
 
@@ -15,14 +15,14 @@ const KINDS: [EventKind; 5] = [
     EventKind::AfterAccountClaimed,
 ];
 
-/// Registers a listener that prints [`line()`] for each security event.
+/// Registers a listener that logs [`line()`] for each security event.
 pub(crate) fn print_security_events<A: Adapter<DemoUser>>(
     mut builder: AuthBuilder<DemoUser, A>,
 ) -> AuthBuilder<DemoUser, A> {
     for kind in KINDS {
         builder = builder.on(kind, |event, _| async move {
             if let Some(line) = line(&event) {
-                println!("{line}");
+                tracing::info!(target: "nanoauth_demo::security", "{line}");
             }
         });
     }

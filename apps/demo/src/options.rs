@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use crate::logging::LogFormat;
+
 pub(crate) const USAGE: &str = "\
 nanoauth-demo: the NanoAuth demo app
 
@@ -23,6 +25,10 @@ OPTIONS (environment variable in brackets):
   --session-cache <SECS> serve sessions the database confirmed from memory
                          for up to SECS seconds [NANOAUTH_DEMO_SESSION_CACHE]
                          (default 0: every check asks the database)
+  --log-format <FORMAT>  text (one line per event, coloured on a terminal),
+                         pretty (several lines per event) or json (one JSON
+                         object per line) [LOG_FORMAT] (default text); levels
+                         from RUST_LOG (default info: a line per request)
   -h, --help             this text
 
 The session secret comes from AUTH_SECRET, or is generated once and kept in
@@ -43,6 +49,8 @@ pub(crate) struct Options {
     pub(crate) danger_no_rate_limit: bool,
     /// The session cache's time to live in seconds (`0`: off).
     pub(crate) session_cache: u64,
+    /// How log lines look.
+    pub(crate) log_format: LogFormat,
 }
 
 /// Parses `args` (without the program name) over `env`.
@@ -58,7 +66,12 @@ pub(crate) fn parse(
             .map_or_else(|| PathBuf::from("nanoauth-demo-data"), PathBuf::from),
         danger_no_rate_limit: env("NANOAUTH_DEMO_NO_RATE_LIMIT").is_some_and(|v| v == "1"),
         session_cache: 0,
+        log_format: LogFormat::default(),
     };
+    if let Some(name) = env("LOG_FORMAT") {
+        options.log_format = LogFormat::parse(&name)
+            .ok_or_else(|| format!("LOG_FORMAT={name:?} is not text, pretty or json"))?;
+    }
     if let Some(seconds) = env("NANOAUTH_DEMO_SESSION_CACHE") {
         options.session_cache = seconds.parse().map_err(|_| {
             format!("NANOAUTH_DEMO_SESSION_CACHE={seconds:?} is not a number of seconds")
@@ -89,6 +102,11 @@ pub(crate) fn parse(
                 options.session_cache = seconds.parse().map_err(|_| {
                     format!("--session-cache {seconds:?} is not a number of seconds")
                 })?;
+            }
+            "--log-format" => {
+                let name = value()?;
+                options.log_format = LogFormat::parse(&name)
+                    .ok_or_else(|| format!("--log-format {name:?} is not text, pretty or json"))?;
             }
             other => return Err(format!("unknown option {other:?} (try --help)")),
         }
@@ -142,6 +160,28 @@ mod tests {
         let env = |name: &str| (name == "NANOAUTH_DEMO_SESSION_CACHE").then(|| "5".to_owned());
         assert_eq!(ttl(parse(args(&[]), env)), Some(5));
         assert!(parse(args(&["--session-cache", "soon"]), |_| None).is_err());
+    }
+
+    #[test]
+    fn logs_are_text_unless_json_is_asked_for() {
+        let format =
+            |parsed: Result<Option<Options>, String>| parsed.ok().flatten().map(|o| o.log_format);
+        assert_eq!(format(parse(args(&[]), |_| None)), Some(LogFormat::Text));
+        assert_eq!(
+            format(parse(args(&["--log-format", "json"]), |_| None)),
+            Some(LogFormat::Json)
+        );
+        let env = |name: &str| (name == "LOG_FORMAT").then(|| "json".to_owned());
+        assert_eq!(format(parse(args(&[]), env)), Some(LogFormat::Json));
+        assert_eq!(
+            format(parse(args(&["--log-format", "pretty"]), env)),
+            Some(LogFormat::Pretty),
+            "the flag wins over the variable"
+        );
+        assert!(parse(args(&["--log-format", "xml"]), |_| None).is_err());
+        assert!(parse(args(&["--log-format"]), |_| None).is_err());
+        let bad = |name: &str| (name == "LOG_FORMAT").then(|| "yaml".to_owned());
+        assert!(parse(args(&[]), bad).is_err());
     }
 
     #[test]

@@ -24,8 +24,8 @@ pub(crate) fn load_or_create(
     if let Ok(existing) = std::fs::read_to_string(&path) {
         let existing = existing.trim().to_owned();
         if existing.len() >= MIN_SECRET_LEN {
-            eprintln!(
-                "WARNING: using the development secret in {} — set AUTH_SECRET in production.",
+            tracing::warn!(
+                "using the development secret in {} — set AUTH_SECRET in production",
                 path.display()
             );
             return Ok(existing);
@@ -35,8 +35,8 @@ pub(crate) fn load_or_create(
     let mut file =
         create_private(&path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     writeln!(file, "{secret}").map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    eprintln!(
-        "WARNING: generated a development secret in {} — fine on your machine, never in production: set AUTH_SECRET there.",
+    tracing::warn!(
+        "generated a development secret in {} — fine on your machine, never in production: set AUTH_SECRET there",
         path.display()
     );
     Ok(secret)

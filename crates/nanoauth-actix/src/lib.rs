@@ -72,8 +72,14 @@
 //!   JSON body.
 //!
 //! ## Features
-//! This crate has no features of its own and needs none of the core's: the
-//! application enables the core features (plugins) it uses.
+//! - `tracing` (default): turns on the core's `tracing` feature, a span per
+//!   request through the core's handler and events for sign-ins, rate-limit
+//!   hits and failures, never with a secret in them. Nothing is printed
+//!   until the application installs a `tracing` subscriber;
+//!   `default-features = false` leaves `tracing` out of the build.
+//!
+//! Otherwise the bridge needs none of the core's features: the application
+//! enables the core features (plugins) it uses.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod body;

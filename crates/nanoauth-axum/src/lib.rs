@@ -43,6 +43,14 @@
 //!   [`MaybeSession<U>`] never rejects for a missing session.
 //! - [`require_session`] guards routes with a 401, and renews the session
 //!   cookie when the lookup slid the session's expiry.
+//!
+//! ## Features
+//! - `tracing` (default): turns on the core's `tracing` feature, a span per
+//!   request through [`Auth::handler`](nanoauth::Auth::handler) and events
+//!   for sign-ins, rate-limit hits and failures, never with a secret in
+//!   them. Nothing is printed until the application installs a `tracing`
+//!   subscriber (the demo in `apps/demo` uses `tracing-subscriber`);
+//!   `default-features = false` leaves `tracing` out of the build.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod extract;

@@ -49,9 +49,34 @@
 //! | `email-password` | yes | [`plugins::email_password`], [`utils::password`] (the [`PasswordAdapter`] capability is always there: a storage trait needs no Argon2) |
 //! | `tokio` | yes | [`TokioOffload`]: password hashing on tokio's blocking pool; [`Auth::spawn_sweeper`]: purging expired sessions and tokens in the background |
 //! | `tower` | yes | `AuthService`: `Auth` as a tower `Service` (hyper, tower stacks) |
+//! | `tracing` | no (yes through `nanoauth-axum` and `nanoauth-actix`) | `tracing` spans and events, see below |
 //!
 //! A feature only makes an API available; nothing changes until you add the
-//! plugin to your `Auth`.
+//! plugin to your `Auth`. (`tracing` is the exception: it adds no API, and
+//! reports what happens to whichever subscriber the application installs.)
+//!
+//! ## Logging and tracing
+//! With the `tracing` feature, every request through [`Auth::handler`] runs
+//! in a `request` span (target `nanoauth::request`) with its `method`, the
+//! matched route's *pattern* (`route`, e.g. `/callback/{provider}`, never
+//! the raw path) and `plugin`, and, once answered, its `status` and
+//! `error_code`; an `answered` event closes it. Events, each on its own
+//! target for filtering: `nanoauth::sign_in` (signed in: user id, session
+//! id, `sign_in_method`; sign-in failed on a `/signin/` route: the reason code),
+//! `nanoauth::rate_limit` (a limit or lockout refused: route and the kind of
+//! key), `nanoauth::adapter` (an adapter error that ended a request: the
+//! [`AdapterError`] variant and the driver's text), `nanoauth::email` (mail
+//! not sent), `nanoauth::internal`, and `nanoauth::event` (the other
+//! lifecycle [`Event`]s).
+//!
+//! Never recorded: passwords, session tokens or cookies, single-use tokens
+//! or links, secrets, request bodies, the messages of client errors. Email
+//! addresses appear only where they are the subject, as `a***@example.com`
+//! (in free text from drivers and mail servers too), and client IP
+//! addresses not at all, unless
+//! [`AuthBuilder::trace_personal_data`] says otherwise.
+//! `tests/observability.rs` checks it on the captured output of a session's
+//! whole life.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 // The layout shows the architecture: the request pipeline, sessions and
@@ -63,6 +88,7 @@ mod auth;
 mod clock;
 pub mod email;
 mod error;
+mod observe;
 mod ownership;
 mod pipeline;
 mod plugin;

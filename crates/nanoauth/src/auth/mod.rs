@@ -67,6 +67,9 @@ pub(crate) struct Config {
     pub(crate) max_body_bytes: usize,
     pub(crate) rate_limit: RateLimit,
     pub(crate) cors: Cors,
+    /// Email and client addresses in full in traces (see
+    /// `AuthBuilder::trace_personal_data`).
+    pub(crate) trace_personal_data: bool,
 }
 
 impl<U: AuthUser, A: Adapter<U>> Clone for Auth<U, A> {
@@ -236,6 +239,7 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
 
     /// Runs the listeners of `event`'s kind, in registration order.
     pub async fn emit(&self, event: Event<U>) {
+        crate::observe::lifecycle(&event, self.inner.config.trace_personal_data);
         let kind = event.kind();
         let registry = self.inner.registry.load_full();
         for hook in registry.hooks.iter().filter(|hook| hook.kind == kind) {
@@ -440,6 +444,7 @@ pub struct AuthBuilder<U: AuthUser, A: Adapter<U>> {
     cors_allow_headers: Vec<String>,
     cors_expose_headers: Vec<String>,
     cors_max_age: u64,
+    trace_personal_data: bool,
 }
 
 /// A plugin given to the builder, registered when `build` runs.
@@ -475,6 +480,7 @@ impl<U: AuthUser, A: Adapter<U>> AuthBuilder<U, A> {
             cors_allow_headers: Vec::new(),
             cors_expose_headers: Vec::new(),
             cors_max_age: cors::DEFAULT_MAX_AGE,
+            trace_personal_data: false,
         }
     }
 
@@ -596,6 +602,27 @@ impl<U: AuthUser, A: Adapter<U>> AuthBuilder<U, A> {
     /// ```
     pub fn session_cache(mut self, seconds: u64) -> Self {
         self.session_cache_ttl = (seconds > 0).then_some(seconds);
+        self
+    }
+
+    /// Whether the `tracing` events may hold personal data in full: email
+    /// addresses (else `a***@example.com`) and the client addresses of
+    /// rate-limit hits (else left out). Off by default; it changes nothing
+    /// without the `tracing` feature. Secrets (passwords, tokens, links)
+    /// are never recorded either way.
+    ///
+    /// ```
+    /// use nanoauth::{Auth, BasicUser, adapter::memory::MemoryAdapter};
+    ///
+    /// let auth = Auth::builder(MemoryAdapter::<BasicUser>::new())
+    ///     .secret("a secret of at least thirty-two bytes!!")
+    ///     .base_url("http://localhost:3000")
+    ///     .trace_personal_data(true) // logs kept where personal data may be
+    ///     .build()?;
+    /// # Ok::<(), nanoauth::ConfigError>(())
+    /// ```
+    pub fn trace_personal_data(mut self, full: bool) -> Self {
+        self.trace_personal_data = full;
         self
     }
 
@@ -721,6 +748,7 @@ impl<U: AuthUser, A: Adapter<U>> AuthBuilder<U, A> {
                 &self.cors_expose_headers,
                 self.cors_max_age,
             )?,
+            trace_personal_data: self.trace_personal_data,
         };
         let mut draft = Draft::new(self.hooks, self.request_hooks);
         for register in self.plugins {

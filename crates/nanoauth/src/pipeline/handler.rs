@@ -15,6 +15,7 @@ use http_body_util::{BodyExt as _, Limited};
 use crate::adapter::Adapter;
 use crate::auth::Auth;
 use crate::error::Error;
+use crate::observe::{self, LimitKey};
 use crate::pipeline::cookie;
 use crate::pipeline::cors;
 use crate::pipeline::endpoint::{EndpointRequest, Reply, SessionChange};
@@ -49,14 +50,29 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
         B::Data: Send,
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
+        let span = observe::RequestSpan::start(request.method());
+        span.instrument(self.answer(request, &span)).await
+    }
+
+    /// [`handler`](Self::handler), inside the request's span.
+    async fn answer<B>(&self, request: Request<B>, span: &observe::RequestSpan) -> Response<Bytes>
+    where
+        B: Body + Send,
+        B::Data: Send,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
         let path = request.uri().path().to_owned();
         let is_head = request.method() == Method::HEAD;
         let origin = request.headers().get(header::ORIGIN).cloned();
         let preflight = cors::is_preflight(request.method(), request.headers());
         let config = self.config();
-        let mut response = match self.handle(request, preflight).await {
-            Ok(response) => response,
+        let mut response = match self.handle(request, preflight, span).await {
+            Ok(response) => {
+                span.finish(response.status(), None);
+                response
+            }
             Err(error) => {
+                span.finish(error.status(), Some(&error));
                 self.emit(Event::Error {
                     code: error.code(),
                     status: error.status().as_u16(),
@@ -84,6 +100,7 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
         &self,
         request: Request<B>,
         preflight: bool,
+        span: &observe::RequestSpan,
     ) -> Result<Response<Bytes>, Error>
     where
         B: Body + Send,
@@ -117,6 +134,7 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
             Route::WrongMethod => return Err(Error::MethodNotAllowed),
             Route::Missing => return Err(Error::NotFound),
         };
+        span.route(&routed.pattern, routed.plugin);
 
         // 2. Cross-site request check, before any body is read.
         origin::check(
@@ -144,7 +162,9 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
                 now,
             )
             .await?
-            .map_err(rate_limited)?;
+            .map_err(|exceeded| {
+                self.rate_limited(LimitKey::Client, &routed.pattern, &parts, exceeded)
+            })?;
 
         // 4. Body: size-limited, and JSON whenever there is one (or a form,
         //    on the few endpoints an HTML form posts to); then the
@@ -163,7 +183,9 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
             limits
                 .check_account(relative, account.as_str(), now)
                 .await?
-                .map_err(rate_limited)?;
+                .map_err(|exceeded| {
+                    self.rate_limited(LimitKey::Account, &routed.pattern, &parts, exceeded)
+                })?;
         }
 
         // 5. Before hooks, endpoint, after hooks (see `request_hooks.rs`):
@@ -181,6 +203,31 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
 
         // 6. Response and cookie.
         self.respond(reply, is_head, routed.public_max_age)
+    }
+
+    /// The answer to a request a per-client or per-account limit refused,
+    /// reported with the route and the key's kind; the client's address
+    /// only if the application asked for personal data in traces.
+    fn rate_limited(
+        &self,
+        key: LimitKey<'_>,
+        route: &str,
+        parts: &http::request::Parts,
+        exceeded: crate::rate_limit::Exceeded,
+    ) -> Error {
+        let config = self.config();
+        let client = config
+            .trace_personal_data
+            .then(|| config.rate_limit.client_of(parts))
+            .flatten();
+        observe::rate_limited(
+            key,
+            Some(route),
+            client.as_ref().map(|client| client.as_str()),
+        );
+        Error::RateLimited {
+            retry_after_secs: exceeded.retry_after_secs,
+        }
     }
 
     fn respond(
@@ -267,12 +314,6 @@ where
         Err(_) => Err(Error::InvalidBody(
             "the request body could not be read".into(),
         )),
-    }
-}
-
-fn rate_limited(exceeded: crate::rate_limit::Exceeded) -> Error {
-    Error::RateLimited {
-        retry_after_secs: exceeded.retry_after_secs,
     }
 }
 

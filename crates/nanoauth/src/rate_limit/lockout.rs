@@ -7,6 +7,7 @@ use super::{Limit, RateLimit};
 use crate::adapter::Adapter;
 use crate::auth::Auth;
 use crate::error::Error;
+use crate::observe::LimitKey;
 use crate::user::AuthUser;
 
 /// The failed checks of one credential (a password, a one-time code) by one
@@ -56,6 +57,9 @@ pub struct Lockout<'a> {
     limits: &'a RateLimit,
     /// The store key and its limit; `None` when rate limits are off.
     counted: Option<(String, Limit)>,
+    /// The kind of credential, for reporting a refusal (the key also holds
+    /// the client and the account, which are not reported).
+    check: String,
     now: u64,
 }
 
@@ -87,6 +91,7 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
             .hit(&format!("use:{bucket}"), limit.window_secs, self.now())
             .await?;
         if hit.count > limit.max {
+            crate::observe::rate_limited(LimitKey::Use(bucket), None, None);
             return Err(Error::RateLimited {
                 retry_after_secs: hit.resets_in_secs.max(1),
             });
@@ -119,6 +124,7 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
         Lockout {
             limits,
             counted,
+            check: check.to_owned(),
             now: self.now(),
         }
     }
@@ -137,9 +143,12 @@ impl Lockout<'_> {
             return Ok(());
         };
         match self.limits.store.peek(key, self.now).await? {
-            Some(failures) if failures.count >= limit.max => Err(Error::RateLimited {
-                retry_after_secs: failures.resets_in_secs.max(1),
-            }),
+            Some(failures) if failures.count >= limit.max => {
+                crate::observe::rate_limited(LimitKey::Failures(&self.check), None, None);
+                Err(Error::RateLimited {
+                    retry_after_secs: failures.resets_in_secs.max(1),
+                })
+            }
             _ => Ok(()),
         }
     }
