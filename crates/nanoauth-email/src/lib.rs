@@ -54,8 +54,12 @@
 //! errors never include one.
 //!
 //! # Features
-//! This crate has no Cargo features. TLS is rustls with the *ring* provider
-//! and the Mozilla root certificates (`webpki-roots`); no OpenSSL.
+//! TLS is rustls with the Mozilla root certificates (`webpki-roots`); no
+//! OpenSSL. Its crypto provider is a feature:
+//! - `aws-lc-rs` (default): the provider reqwest (OAuth, JWKS) and
+//!   `nanoauth-jwt` already use, so a default build compiles one;
+//! - `ring`: with `default-features = false`, for builds that avoid
+//!   aws-lc's C and CMake build. One of the two is needed.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod smtp;

@@ -15,9 +15,21 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # Features
+//! `sqlite` (default), `postgres`, `mysql` (MySQL and MariaDB): the drivers
+//! built in. At least one is needed; a URL whose driver was left out is a
+//! connection error naming the feature.
+//!
 //! Built on `sqlx` with runtime (not compile-time checked) queries: the
 //! statements are generated from the schema's table names, which compile-time
 //! checking cannot know.
+// A build with only some drivers leaves the others' helpers unused (the
+// connection gate serves servers only): the build with every driver is the
+// one linted for dead code.
+#![cfg_attr(
+    not(all(feature = "sqlite", feature = "postgres", feature = "mysql")),
+    allow(dead_code, unused_imports)
+)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod adapter;
@@ -39,3 +51,8 @@ pub use schema::Schema;
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDocTests;
+
+#[cfg(not(any(feature = "sqlite", feature = "postgres", feature = "mysql")))]
+compile_error!(
+    "nanoauth-sqlx needs at least one of its features `sqlite` (the default), `postgres`, `mysql`"
+);

@@ -9,9 +9,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use nanoauth::adapter::Health;
+#[cfg(feature = "mysql")]
 use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions};
 use sqlx::pool::PoolConnection;
+#[cfg(feature = "postgres")]
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+#[cfg(feature = "sqlite")]
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -27,11 +30,14 @@ pub(crate) struct Pool {
     pub(crate) gate: Arc<Gate>,
 }
 
-/// The driver's own pool.
+/// The driver's own pool: one variant per driver feature built in.
 #[derive(Clone, Debug)]
 pub(crate) enum PoolKind {
+    #[cfg(feature = "sqlite")]
     Sqlite(SqlitePool),
+    #[cfg(feature = "postgres")]
     Postgres(PgPool),
+    #[cfg(feature = "mysql")]
     MySql(MySqlPool),
 }
 
@@ -48,12 +54,15 @@ macro_rules! on_pool {
     ($pool:expr, $conn:ident => $body:expr) => {{
         let pool: &$crate::pool::Pool = $pool;
         match &pool.kind {
+            #[cfg(feature = "sqlite")]
             $crate::pool::PoolKind::Sqlite(driver) => {
                 $crate::pool::with_connection!(driver.acquire().await, $conn => $body)
             }
+            #[cfg(feature = "postgres")]
             $crate::pool::PoolKind::Postgres(driver) => pool.gate.observed(
                 $crate::pool::with_connection!(pool.gate.acquire(driver).await, $conn => $body),
             ),
+            #[cfg(feature = "mysql")]
             $crate::pool::PoolKind::MySql(driver) => pool.gate.observed(
                 $crate::pool::with_connection!(pool.gate.acquire(driver).await, $conn => $body),
             ),
@@ -222,6 +231,18 @@ fn known_down() -> sqlx::Error {
     ))
 }
 
+/// The error of a URL whose driver this build left out.
+fn without_driver(dialect: Dialect) -> sqlx::Error {
+    let feature = match dialect {
+        Dialect::Sqlite => "sqlite",
+        Dialect::Postgres => "postgres",
+        Dialect::MySql => "mysql",
+    };
+    sqlx::Error::Configuration(
+        format!("nanoauth-sqlx was built without its `{feature}` feature").into(),
+    )
+}
+
 impl Pool {
     /// Opens a pool lazily: connections are made on first use, so an
     /// application starts even while its database is still coming up, and a
@@ -233,6 +254,7 @@ impl Pool {
         timeouts: Timeouts,
     ) -> Result<Self, sqlx::Error> {
         let kind = match dialect {
+            #[cfg(feature = "sqlite")]
             Dialect::Sqlite => {
                 let options = SqliteConnectOptions::from_str(url)?
                     .create_if_missing(true)
@@ -249,12 +271,14 @@ impl Pool {
                         .connect_lazy_with(options),
                 )
             }
+            #[cfg(feature = "postgres")]
             Dialect::Postgres => PoolKind::Postgres(
                 PgPoolOptions::new()
                     .max_connections(max_connections)
                     .acquire_timeout(timeouts.acquire)
                     .connect_lazy_with(PgConnectOptions::from_str(url)?),
             ),
+            #[cfg(feature = "mysql")]
             Dialect::MySql => {
                 let url = url.replacen("mariadb://", "mysql://", 1);
                 PoolKind::MySql(
@@ -264,6 +288,8 @@ impl Pool {
                         .connect_lazy_with(MySqlConnectOptions::from_str(&url)?),
                 )
             }
+            #[allow(unreachable_patterns)]
+            missing => return Err(without_driver(missing)),
         };
         Ok(Self {
             kind,
