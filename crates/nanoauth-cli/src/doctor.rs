@@ -17,7 +17,7 @@ use crate::user::read_password;
 #[derive(Debug, Args)]
 pub(crate) struct DoctorArgs {
     /// The deployment's public URL, as in `AuthBuilder::base_url`
-    /// (https://example.com).
+    /// (`https://example.com`).
     #[arg(long)]
     base_url: String,
     /// Where NanoAuth's routes are mounted.
