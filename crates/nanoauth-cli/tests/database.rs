@@ -368,3 +368,36 @@ fn secrets_are_new_each_time_and_long_enough() {
     ok(&rotate);
     assert!(rotate.stdout.contains("AUTH_SECRET_PREVIOUS"), "{rotate:?}");
 }
+
+/// Two `nanoauth migrate` processes at once over one empty database: both
+/// succeed, and between them every step is applied exactly once.
+async fn two_processes_migrate_at_once(url: &str) {
+    let runs: Vec<Run> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..2)
+            .map(|_| scope.spawn(|| nanoauth(&["migrate", "--database-url", url], "")))
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| handle.join().expect("the run finished"))
+            .collect()
+    });
+    for run in &runs {
+        ok(run);
+    }
+    let applied: usize = runs
+        .iter()
+        .map(|run| run.stdout.matches(" applied").count())
+        .sum();
+    assert_eq!(applied, 5, "{runs:?}");
+    let again = nanoauth(&["migrate", "--database-url", url], "");
+    assert!(again.stdout.contains("nothing to do"), "{again:?}");
+}
+
+#[tokio::test]
+async fn two_processes_migrate_at_once_on_sqlite_and_postgres() {
+    two_processes_migrate_at_once(&sqlite_url()).await;
+    if let Some(url) = postgres_url().await {
+        two_processes_migrate_at_once(&url).await;
+        support::drop_postgres(&url).await;
+    }
+}
