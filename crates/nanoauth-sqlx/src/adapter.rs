@@ -18,7 +18,8 @@ use sqlx::{AssertSqlSafe, ColumnIndex, Connection, Decode, Row, Type};
 use crate::dialect::{Dialect, is_identifier};
 use crate::error::adapter_error;
 use crate::fields::struct_fields;
-use crate::migrations::{added_columns, migration_sql, statements};
+use crate::migrate::MigrationReport;
+use crate::migrations::{Migration, migration_sql, migrations};
 use crate::pool::{Pool, Timeouts, on_pool};
 use crate::schema::{PASSWORD_HASH_ALIAS, Schema, Statements};
 use crate::values::{Param, bind_params, row_to_object};
@@ -46,8 +47,8 @@ use crate::values::{Param, bind_params, row_to_object};
 /// ```
 pub struct SqlAdapter<U> {
     pub(crate) pool: Pool,
-    dialect: Dialect,
-    schema: Arc<Schema>,
+    pub(crate) dialect: Dialect,
+    pub(crate) schema: Arc<Schema>,
     pub(crate) statements: Arc<Statements>,
     _user: PhantomData<fn() -> U>,
 }
@@ -243,48 +244,41 @@ impl<U> SqlAdapter<U> {
         self.dialect
     }
 
-    /// The SQL of [`migrate`](Self::migrate), for your own migration tool.
+    /// The SQL of [`migrate`](Self::migrate), every step after a comment
+    /// naming it, for review or for your own migration tool (see
+    /// [`migration_sql`](crate::migration_sql)).
     pub fn migration_sql(&self) -> String {
         migration_sql(self.dialect, &self.schema)
     }
 
-    /// Creates NanoAuth's tables and indexes if they do not exist.
-    ///
-    /// # Errors
-    /// The database's refusal, or [`AdapterError::Unavailable`].
-    pub async fn migrate(&self) -> Result<(), AdapterError> {
-        let sql = self.migration_sql();
-        // One acquisition per statement, like every other query. Holding
-        // one connection for the whole script made SQLite, under load, now
-        // and then judge a later column check against an older schema
-        // (`migrate_adds_columns_that_older_tables_lack`).
-        for statement in statements(&sql) {
-            self.execute_unprepared(statement).await?;
-        }
-        for (table, column, definition) in added_columns(&self.schema) {
-            if !self.has_column(table, column).await? {
-                let (table, column) = (self.dialect.quote(table), self.dialect.quote(column));
-                self.execute_unprepared(&format!(
-                    "ALTER TABLE {table} ADD COLUMN {column} {definition}"
-                ))
-                .await?;
-            }
-        }
-        Ok(())
+    /// The numbered steps of NanoAuth's schema, for this adapter's database
+    /// and table names.
+    pub fn migrations(&self) -> Vec<Migration> {
+        migrations(self.dialect, &self.schema)
     }
 
-    /// Whether `table` (which exists) has `column`: selecting it fails if not.
-    async fn has_column(&self, table: &str, column: &str) -> Result<bool, AdapterError> {
-        let probe = format!(
-            "SELECT {} FROM {} WHERE 1 = 0",
-            self.dialect.quote(column),
-            self.dialect.quote(table)
-        );
-        match self.execute_unprepared(&probe).await {
-            Ok(()) => Ok(true),
-            Err(AdapterError::Unavailable(error)) => Err(AdapterError::Unavailable(error)),
-            Err(_) => Ok(false),
-        }
+    /// Brings NanoAuth's tables up to date: applies each step of
+    /// [`migrations`](Self::migrations) the database lacks and records it in
+    /// the migrations table ([`Schema::migrations_table`], default
+    /// `nanoauth_migrations`: version, name, checksum of the SQL, time).
+    ///
+    /// - Running it again is a no-op.
+    /// - A database made by a NanoAuth from before the migrations table
+    ///   (tables there, no migrations table) is recognised: the steps it
+    ///   already has are recorded without running them, and the rest applied.
+    /// - Several instances may run it at once: one migrates, the others wait
+    ///   for it and find nothing to do (SQLite's write lock, PostgreSQL's
+    ///   advisory lock, MySQL's `GET_LOCK`).
+    /// - On SQLite and PostgreSQL it is all or nothing. MySQL/MariaDB commit
+    ///   each DDL statement on their own, so a failure there can leave a step
+    ///   half-applied and unrecorded; the error says which statement failed.
+    ///
+    /// # Errors
+    /// The database's refusal, [`AdapterError::Unavailable`], or
+    /// [`AdapterError::Other`] with a [`MigrationError`](crate::MigrationError) as its source
+    /// (a recorded step whose checksum differs, the lock not obtained).
+    pub async fn migrate(&self) -> Result<MigrationReport, AdapterError> {
+        crate::migrate::migrate(&self.pool, self.dialect, &self.schema).await
     }
 
     /// Runs one statement of your own (for example your migration adding
@@ -299,7 +293,10 @@ impl<U> SqlAdapter<U> {
 }
 
 impl<U: AuthUser + DeserializeOwned> SqlAdapter<U> {
-    fn user_from_object(&self, object: serde_json::Map<String, Value>) -> Result<U, AdapterError> {
+    pub(crate) fn user_from_object(
+        &self,
+        object: serde_json::Map<String, Value>,
+    ) -> Result<U, AdapterError> {
         serde_json::from_value(Value::Object(object)).map_err(|error| {
             AdapterError::other(format!("a users row does not fit the user type: {error}"))
         })

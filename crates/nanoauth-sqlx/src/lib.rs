@@ -36,7 +36,9 @@ mod adapter;
 mod dialect;
 mod error;
 mod fields;
+mod migrate;
 mod migrations;
+mod operator;
 mod pool;
 mod records;
 mod schema;
@@ -44,7 +46,8 @@ mod values;
 
 pub use adapter::{SqlAdapter, SqlAdapterBuilder};
 pub use dialect::Dialect;
-pub use migrations::migration_sql;
+pub use migrate::{LOCK_WAIT_SECS, MigrationError, MigrationReport};
+pub use migrations::{Migration, migration_sql, migrations};
 pub use schema::Schema;
 
 // The crate's README, compiled as doctests so it stays true.

@@ -33,6 +33,8 @@ pub struct Schema {
     pub(crate) email_verifications: String,
     pub(crate) accounts: String,
     pub(crate) records: String,
+    /// Which steps of the schema were applied (see `migrate.rs`).
+    pub(crate) migrations: String,
     /// User field name to column name, where they differ.
     pub(crate) user_columns: HashMap<String, String>,
 }
@@ -47,6 +49,7 @@ impl Default for Schema {
             email_verifications: "email_verifications".into(),
             accounts: "accounts".into(),
             records: "plugin_records".into(),
+            migrations: "nanoauth_migrations".into(),
             user_columns: HashMap::new(),
         }
     }
@@ -96,6 +99,14 @@ impl Schema {
         self
     }
 
+    /// The table that records which migrations were applied (default
+    /// `nanoauth_migrations`): see [`SqlAdapter::migrate`](crate::SqlAdapter::migrate).
+    /// Two sets of NanoAuth tables in one database need one each.
+    pub fn migrations_table(mut self, name: impl Into<String>) -> Self {
+        self.migrations = name.into();
+        self
+    }
+
     /// Stores the user type's field `field` in column `column`.
     pub fn user_column(mut self, field: impl Into<String>, column: impl Into<String>) -> Self {
         self.user_columns.insert(field.into(), column.into());
@@ -115,6 +126,7 @@ impl Schema {
             &self.email_verifications,
             &self.accounts,
             &self.records,
+            &self.migrations,
         ];
         let mapped = self.user_columns.iter().flat_map(|(f, c)| [f, c]);
         match tables
@@ -150,6 +162,7 @@ pub(crate) struct QuotedNames {
     pub(crate) email_verifications: String,
     pub(crate) accounts: String,
     pub(crate) records: String,
+    pub(crate) migrations: String,
     pub(crate) id: String,
     pub(crate) email: String,
     pub(crate) name: String,
@@ -166,6 +179,7 @@ impl Schema {
             email_verifications: q(&self.email_verifications),
             accounts: q(&self.accounts),
             records: q(&self.records),
+            migrations: q(&self.migrations),
             id: q(self.column_of("id")),
             email: q(self.column_of("email")),
             name: q(self.column_of("name")),
@@ -186,6 +200,8 @@ pub(crate) const PASSWORD_HASH_ALIAS: &str = "nanoauth_password_hash";
 /// Every fixed statement, built once per adapter.
 #[derive(Debug)]
 pub(crate) struct Statements {
+    /// The user columns a `SELECT` reads (`*` for a user type of any fields).
+    pub(crate) select_user: String,
     pub(crate) get_user: Arc<str>,
     pub(crate) find_user_by_email: Arc<str>,
     pub(crate) find_credential: Arc<str>,
@@ -246,6 +262,7 @@ impl Statements {
         let sql = |text: String| -> Arc<str> { dialect.placeholders(&text).into() };
         let hash = dialect.token_hash_param();
         Self {
+            select_user: select_user.clone(),
             get_user: sql(format!("SELECT {select_user} FROM {users} WHERE {id} = ?")),
             find_user_by_email: sql(format!(
                 "SELECT {select_user} FROM {users} WHERE {email} = ?"
@@ -357,7 +374,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
     use super::*;
-    use crate::migrations::{migration_sql, statements};
+    use crate::migrations::{migrations, statements};
 
     fn postgres_statements() -> Statements {
         Statements::new(
@@ -405,11 +422,13 @@ mod tests {
         .execute(&mut db)
         .await
         .expect("scratch schema");
-        for statement in statements(&migration_sql(Dialect::Postgres, &Schema::default())) {
-            sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
-                .execute(&mut db)
-                .await
-                .expect(statement);
+        for step in migrations(Dialect::Postgres, &Schema::default()) {
+            for statement in statements(step.sql()) {
+                sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
+                    .execute(&mut db)
+                    .await
+                    .expect(statement);
+            }
         }
         let st = postgres_statements();
         let mut plans = String::new();

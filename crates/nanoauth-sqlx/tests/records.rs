@@ -89,13 +89,16 @@ async fn unknown_owners_are_refused() -> TestResult {
     Ok(())
 }
 
-/// A database migrated before plugin records existed gets their table on
-/// the next `migrate()`.
+/// A database migrated before plugin records existed (and before the
+/// migrations table) gets their table on the next `migrate()`.
 #[tokio::test]
 async fn migrate_adds_the_records_table_to_older_databases() -> TestResult {
     for adapter in support::every_database().await {
         adapter
             .execute_unprepared("DROP TABLE plugin_records")
+            .await?;
+        adapter
+            .execute_unprepared("DROP TABLE nanoauth_migrations")
             .await?;
         adapter.migrate().await?;
         adapter.migrate().await?;

@@ -130,7 +130,8 @@ pub async fn sqlite_mapped() -> Option<TestAdapter> {
     Some(adapter)
 }
 
-fn sqlite_url() -> String {
+/// A new SQLite file under the target directory (created on first connection).
+pub fn sqlite_url() -> String {
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("nanoauth-sqlite");
     std::fs::create_dir_all(&dir).expect("temp dir");
     if let Ok(entries) = std::fs::read_dir(&dir) {
