@@ -94,7 +94,7 @@ impl<'a, U: AuthUser, A: AccountStore<U>> AccountApi<'a, U, A> {
             .ok_or(Error::PluginNotEnabled("account"))
     }
 
-    /// Applies `update` to the stored user `user_id` and saves it; emits
+    /// Applies `changes` to the stored user `user_id` and saves it; emits
     /// [`Event::UserUpdated`]. The user is read again from the store (not
     /// taken from a session, which the cache may have kept), so an update
     /// never writes back fields older than the store's.
@@ -103,12 +103,12 @@ impl<'a, U: AuthUser, A: AccountStore<U>> AccountApi<'a, U, A> {
     /// [`Error::Unauthorized`] when the user no longer exists;
     /// [`Error::Internal`] when [`AuthUser::apply_update`] changed the id
     /// or email (the application's bug, never written); adapter failures.
-    pub async fn update_user(&self, user_id: &str, update: U::Update) -> Result<U, Error> {
+    pub async fn update_user(&self, user_id: &str, changes: U::Update) -> Result<U, Error> {
         self.options()?;
         let adapter = self.auth.adapter();
         let mut user = adapter.get_user(user_id).await?.ok_or(Error::Unauthorized)?;
         let email = user.email().to_owned();
-        user.apply_update(update);
+        user.apply_update(changes);
         if user.id() != user_id || user.email() != email {
             return Err(Error::Internal(
                 "AuthUser::apply_update changed the user's id or email".into(),

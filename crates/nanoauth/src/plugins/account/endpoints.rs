@@ -37,9 +37,9 @@ pub(super) async fn update_user<U: AuthUser, A: AccountStore<U>>(
     request: EndpointRequest<U, A>,
 ) -> Result<Reply, Error> {
     let session = request.require_session().await?;
-    let update: U::Update = request.json()?;
+    let changes: U::Update = request.json()?;
     let user = AccountApi::bound(request.auth(), plugin)
-        .update_user(session.user.id(), update)
+        .update_user(session.user.id(), changes)
         .await?;
     Reply::json(&serde_json::json!({ "user": user }))
 }

@@ -83,8 +83,11 @@ pub struct Account {
     delete_mail: LinkMail,
     /// The notice to the current address that a change was asked for.
     notices: Arc<dyn EmailSender>,
-    render_notice: Arc<dyn Fn(&Email, &Email) -> OutgoingEmail + Send + Sync>,
+    render_notice: RenderNotice,
 }
+
+/// How the notice to the current address reads: `(current, new)`.
+type RenderNotice = Arc<dyn Fn(&Email, &Email) -> OutgoingEmail + Send + Sync>;
 
 impl Account {
     /// Mails through `sender`; links valid one hour.
