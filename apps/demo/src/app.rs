@@ -241,6 +241,9 @@ mod tests {
             .base_url("http://localhost:3000")
             .trusted_origin("http://127.0.0.1:3000")
             .plugin(EmailPassword::new().hasher(PasswordHasher::with_params(64, 1, 1).unwrap()))
+            .plugin(nanoauth::plugins::account::Account::new(
+                nanoauth::email::DangerConsoleSender,
+            ))
             .plugin(crate::two_factor::plugin())
             .plugin(nanoauth_passkey::Passkeys::new("NanoAuth Demo"))
             .plugin(nanoauth_passkey::PasskeySignUp::new())
