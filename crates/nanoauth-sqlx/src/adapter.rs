@@ -26,7 +26,8 @@ use crate::values::{Param, bind_params, row_to_object};
 /// NanoAuth storage in SQLite, PostgreSQL or MySQL/MariaDB, chosen by the
 /// connection URL. Implements [`Adapter`], [`PasswordAdapter`],
 /// [`VerificationAdapter`], [`EmailVerificationAdapter`],
-/// [`AccountAdapter`] and [`RecordAdapter`](nanoauth::RecordAdapter) for
+/// [`AccountAdapter`], [`RecordAdapter`](nanoauth::RecordAdapter),
+/// [`UpdateUserAdapter`] and [`DeleteUserAdapter`] for
 /// any user type that serde can turn into an object of columns and back.
 ///
 /// ```no_run
