@@ -44,7 +44,9 @@ pub(crate) fn line(event: &Event<DemoUser>) -> Option<String> {
             format!("security: {previous} moved the account to {}", user.email)
         }
         // The demo has no rows of its own to delete with the user.
-        Event::UserDeleted { user } => format!("security: the account of {} was deleted", user.email),
+        Event::UserDeleted { user } => {
+            format!("security: the account of {} was deleted", user.email)
+        }
         Event::AccountLinked {
             user_id, provider, ..
         } => format!("security: a {provider} account was linked to user {user_id}"),
@@ -90,7 +92,8 @@ mod tests {
             Event::AccountClaimed { user: ada() },
             Event::EmailChanged {
                 user: ada(),
-                previous: nanoauth::Email::parse("old@example.com").unwrap_or_else(|| unreachable!()),
+                previous: nanoauth::Email::parse("old@example.com")
+                    .unwrap_or_else(|| unreachable!()),
             },
             Event::UserDeleted { user: ada() },
         ];

@@ -1232,8 +1232,7 @@ async fn account_flow(mode: Mode) {
     let (url, outbox) = account_server(300).await;
     let ada = client(&url, mode);
     let other = client(&url, mode);
-    ada
-        .sign_up_email(EMAIL, PASSWORD, json!({"name": "Ada"}))
+    ada.sign_up_email(EMAIL, PASSWORD, json!({"name": "Ada"}))
         .await
         .unwrap();
     other.sign_in_email(EMAIL, PASSWORD).await.unwrap();
@@ -1257,8 +1256,7 @@ async fn account_flow(mode: Mode) {
     );
 
     // A new address: nothing until the link is followed.
-    ada
-        .change_email("ada@new.example", Some("/account"))
+    ada.change_email("ada@new.example", Some("/account"))
         .await
         .unwrap();
     assert_eq!(
@@ -1278,8 +1276,7 @@ async fn account_flow(mode: Mode) {
     assert!(other.session().await.unwrap().is_none());
 
     // Delete: signed in again at the new address.
-    ada
-        .sign_in_email("ada@new.example", PASSWORD)
+    ada.sign_in_email("ada@new.example", PASSWORD)
         .await
         .unwrap();
     let (status, code) = api_error(ada.delete_user(Some("wrong one!"), None).await);
@@ -1315,8 +1312,7 @@ async fn deleting_needs_a_fresh_session() {
     // Fresh for no second at all: every session is stale at once.
     let (url, _) = account_server(0).await;
     let ada = client(&url, Mode::Cookie);
-    ada
-        .sign_up_email(EMAIL, PASSWORD, json!({"name": "Ada"}))
+    ada.sign_up_email(EMAIL, PASSWORD, json!({"name": "Ada"}))
         .await
         .unwrap();
     let (status, code) = api_error(ada.delete_user(Some(PASSWORD), None).await);

@@ -372,10 +372,7 @@ type Statement = (Arc<str>, Vec<Param>);
 impl<U: AuthUser + DeserializeOwned> SqlAdapter<U> {
     /// The `UPDATE` of every column of `user` but id and email, and its
     /// parameters (the id last); `None` when there is no such column.
-    fn update_user_statement(
-        &self,
-        user: &U,
-    ) -> Result<Option<Statement>, AdapterError> {
+    fn update_user_statement(&self, user: &U) -> Result<Option<Statement>, AdapterError> {
         let Value::Object(object) = serde_json::to_value(user).map_err(AdapterError::other)? else {
             return Err(AdapterError::other(
                 "the user type must serialize to a JSON object",

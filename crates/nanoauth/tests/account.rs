@@ -49,7 +49,11 @@ impl Outbox {
 
     /// The link in the last message to `to`.
     fn link_to(&self, to: &str) -> String {
-        let text = self.to(to).last().map(|m| m.text.clone()).unwrap_or_default();
+        let text = self
+            .to(to)
+            .last()
+            .map(|m| m.text.clone())
+            .unwrap_or_default();
         text.split_whitespace()
             .find(|word| word.starts_with("http"))
             .unwrap_or_default()
@@ -93,7 +97,11 @@ async fn post_as(auth: &TestAuth, cookie: &str, path: &str, body: &str) -> Respo
 
 async fn user_of(auth: &TestAuth, email: &str) -> Option<Member> {
     let email = Email::parse(email)?;
-    auth.adapter().find_user_by_email(&email).await.ok().flatten()
+    auth.adapter()
+        .find_user_by_email(&email)
+        .await
+        .ok()
+        .flatten()
 }
 
 fn events_of(auth: &TestAuth, kind: EventKind) -> Arc<Mutex<Vec<Event<Member>>>> {
@@ -126,14 +134,23 @@ async fn a_member_edits_their_name_and_nothing_privileged() -> TestResult {
     assert_eq!(response.status(), StatusCode::OK);
     let body = json(&response);
     assert_eq!(body["user"]["name"], "Ada L.");
-    assert_eq!(body["user"]["role"], "member", "role is not an update field");
+    assert_eq!(
+        body["user"]["role"], "member",
+        "role is not an update field"
+    );
     assert_eq!(body["user"]["email"], "ada@example.com", "nor is the email");
 
     let stored = user_of(&auth, "ada@example.com").await.ok_or("stored")?;
-    assert_eq!((stored.name.as_str(), stored.role.as_str()), ("Ada L.", "member"));
+    assert_eq!(
+        (stored.name.as_str(), stored.role.as_str()),
+        ("Ada L.", "member")
+    );
     assert!(user_of(&auth, "mallory@example.com").await.is_none());
     let session = json(&session_with_cookie(&auth, &cookie).await);
-    assert_eq!(session["user"]["name"], "Ada L.", "the session sees the change");
+    assert_eq!(
+        session["user"]["name"], "Ada L.",
+        "the session sees the change"
+    );
     let heard = updated.lock().map(|e| e.len()).unwrap_or_default();
     assert_eq!(heard, 1, "Event::UserUpdated");
     Ok(())
@@ -202,7 +219,11 @@ async fn a_new_address_takes_the_link_sent_there() -> TestResult {
         user_of(&auth, "ada@example.com").await.is_some(),
         "nothing changes before the link is followed"
     );
-    assert_eq!(outbox.to("ada@example.com").len(), 1, "a notice to the old address");
+    assert_eq!(
+        outbox.to("ada@example.com").len(),
+        1,
+        "a notice to the old address"
+    );
     assert!(
         !outbox.to("ada@example.com")[0].text.contains("http"),
         "the notice holds no link"
@@ -235,9 +256,15 @@ async fn a_new_address_takes_the_link_sent_there() -> TestResult {
         "the link proved the new address"
     );
     let current = json(&session_with_cookie(&auth, &cookie).await);
-    assert_eq!(current["user"]["email"], "ada@new.example", "this session stays");
+    assert_eq!(
+        current["user"]["email"], "ada@new.example",
+        "this session stays"
+    );
     let other = json(&session_with_cookie(&auth, &other_session).await);
-    assert!(other["session"].is_null(), "the other session is revoked: {other}");
+    assert!(
+        other["session"].is_null(),
+        "the other session is revoked: {other}"
+    );
     assert_eq!(changed.lock().map(|e| e.len()).unwrap_or_default(), 1);
 
     // Used once.
@@ -324,7 +351,10 @@ async fn an_address_taken_after_the_link_was_sent_is_a_conflict() -> TestResult 
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     assert_eq!(location, "/?error=CONFLICT");
-    assert!(user_of(&auth, "ada@example.com").await.is_some(), "ada stays");
+    assert!(
+        user_of(&auth, "ada@example.com").await.is_some(),
+        "ada stays"
+    );
 
     // ... and code posting the token as JSON gets the error itself.
     post_as(
@@ -334,7 +364,11 @@ async fn an_address_taken_after_the_link_was_sent_is_a_conflict() -> TestResult 
         r#"{"newEmail":"contested@example.com"}"#,
     )
     .await;
-    assert_eq!(outbox.to("contested@example.com").len(), 1, "taken now: no mail");
+    assert_eq!(
+        outbox.to("contested@example.com").len(),
+        1,
+        "taken now: no mail"
+    );
     let token = link.split("token=").nth(1).unwrap_or_default();
     let replayed = auth
         .handler(post(
@@ -342,8 +376,15 @@ async fn an_address_taken_after_the_link_was_sent_is_a_conflict() -> TestResult 
             &serde_json::json!({ "token": token }).to_string(),
         ))
         .await;
-    assert_eq!(error_code(&replayed), "INVALID_TOKEN", "the link was used up");
-    assert!(user_of(&auth, "ada@example.com").await.is_some(), "ada stays");
+    assert_eq!(
+        error_code(&replayed),
+        "INVALID_TOKEN",
+        "the link was used up"
+    );
+    assert!(
+        user_of(&auth, "ada@example.com").await.is_some(),
+        "ada stays"
+    );
     Ok(())
 }
 
@@ -352,7 +393,10 @@ async fn change_email_needs_a_session_and_an_address() -> TestResult {
     let (auth, outbox, _) = setup();
     let cookie = member(&auth, "ada@example.com").await;
     let anonymous = auth
-        .handler(post("/api/auth/change-email", r#"{"newEmail":"x@example.com"}"#))
+        .handler(post(
+            "/api/auth/change-email",
+            r#"{"newEmail":"x@example.com"}"#,
+        ))
         .await;
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
     for (body, code) in [
@@ -384,10 +428,16 @@ async fn deleting_with_the_password_takes_everything_the_user_owns() -> TestResu
         .await?;
     let now = auth.now();
     adapter
-        .insert_record(&PluginRecord::new("passkey", "cred-1", "{}").owned_by(&ada.id), now)
+        .insert_record(
+            &PluginRecord::new("passkey", "cred-1", "{}").owned_by(&ada.id),
+            now,
+        )
         .await?;
     adapter
-        .insert_record(&PluginRecord::new("api-key", "key-1", "{}").owned_by(&ada.id), now)
+        .insert_record(
+            &PluginRecord::new("api-key", "key-1", "{}").owned_by(&ada.id),
+            now,
+        )
         .await?;
     let grace = member(&auth, "grace@example.com").await;
 
@@ -405,16 +455,32 @@ async fn deleting_with_the_password_takes_everything_the_user_owns() -> TestResu
         .get("set-cookie")
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    assert!(cleared.contains("Max-Age=0"), "the cookie is cleared: {cleared}");
+    assert!(
+        cleared.contains("Max-Age=0"),
+        "the cookie is cleared: {cleared}"
+    );
 
     for token in [&cookie, &elsewhere] {
         let session = json(&session_with_cookie(&auth, token).await);
-        assert!(session["session"].is_null(), "every session is refused at once");
+        assert!(
+            session["session"].is_null(),
+            "every session is refused at once"
+        );
     }
     assert!(user_of(&auth, "ada@example.com").await.is_none());
     assert!(adapter.find_account("github", "gh-1").await?.is_none());
-    assert!(adapter.find_record("passkey", "cred-1", now).await?.is_none());
-    assert!(adapter.find_record("api-key", "key-1", now).await?.is_none());
+    assert!(
+        adapter
+            .find_record("passkey", "cred-1", now)
+            .await?
+            .is_none()
+    );
+    assert!(
+        adapter
+            .find_record("api-key", "key-1", now)
+            .await?
+            .is_none()
+    );
     assert!(adapter.list_sessions(&ada.id).await?.is_empty());
     let session = json(&session_with_cookie(&auth, &grace).await);
     assert_eq!(session["user"]["email"], "grace@example.com", "others stay");
@@ -448,7 +514,11 @@ async fn deletion_is_refused_without_a_fresh_session_or_the_right_password() -> 
         (r#"nope"#, StatusCode::BAD_REQUEST, "INVALID_JSON"),
     ] {
         let response = post_as(&auth, &cookie, "/api/auth/delete-user", body).await;
-        assert_eq!((response.status(), error_code(&response).as_str()), (status, code), "{body}");
+        assert_eq!(
+            (response.status(), error_code(&response).as_str()),
+            (status, code),
+            "{body}"
+        );
     }
     assert!(user_of(&auth, "ada@example.com").await.is_some());
 
@@ -456,7 +526,10 @@ async fn deletion_is_refused_without_a_fresh_session_or_the_right_password() -> 
     let stale = post_as(&auth, &cookie, "/api/auth/delete-user", &body).await;
     assert_eq!(stale.status(), StatusCode::FORBIDDEN);
     assert_eq!(error_code(&stale), "SESSION_NOT_FRESH");
-    assert!(user_of(&auth, "ada@example.com").await.is_some(), "ada stays");
+    assert!(
+        user_of(&auth, "ada@example.com").await.is_some(),
+        "ada stays"
+    );
     Ok(())
 }
 
@@ -478,7 +551,11 @@ async fn wrong_passwords_count_toward_the_lockout() -> TestResult {
     let wrong = r#"{"password":"wrong password!"}"#;
     for attempt in 0..10 {
         let response = post_as(&auth, &cookie, "/api/auth/delete-user", wrong).await;
-        assert_eq!(error_code(&response), "INVALID_PASSWORD", "attempt {attempt}");
+        assert_eq!(
+            error_code(&response),
+            "INVALID_PASSWORD",
+            "attempt {attempt}"
+        );
     }
     let right = serde_json::json!({ "password": PASSWORD }).to_string();
     for body in [wrong, right.as_str()] {
@@ -508,7 +585,10 @@ async fn an_account_without_a_password_is_deleted_by_a_mailed_link() -> TestResu
     auth.adapter().create_user(&user).await?;
     let now = auth.now();
     auth.adapter()
-        .insert_record(&PluginRecord::new("passkey", "cred-2", "{}").owned_by("u-link"), now)
+        .insert_record(
+            &PluginRecord::new("passkey", "cred-2", "{}").owned_by("u-link"),
+            now,
+        )
         .await?;
     let signed_in = auth
         .create_session(
@@ -530,13 +610,19 @@ async fn an_account_without_a_password_is_deleted_by_a_mailed_link() -> TestResu
     .await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(json(&response), serde_json::json!({ "deleted": false }));
-    assert!(auth.adapter().get_user("u-link").await?.is_some(), "not yet");
+    assert!(
+        auth.adapter().get_user("u-link").await?.is_some(),
+        "not yet"
+    );
 
     let link = outbox.link_to("nopass@example.com");
     assert!(link.contains("/api/auth/delete-user/confirm?"), "{link}");
     let page = auth.handler(get(&path_of(&link))).await;
     assert_eq!(page.status(), StatusCode::OK, "the GET is a page");
-    assert!(auth.adapter().get_user("u-link").await?.is_some(), "a GET deletes nothing");
+    assert!(
+        auth.adapter().get_user("u-link").await?.is_some(),
+        "a GET deletes nothing"
+    );
     let form = PageForm::of(&page).ok_or("a form")?;
     let followed = auth
         .handler(with_header(form.post(), "cookie", &cookie))
@@ -549,7 +635,12 @@ async fn an_account_without_a_password_is_deleted_by_a_mailed_link() -> TestResu
         .unwrap_or_default();
     assert_eq!(location, "/goodbye?deleted=true");
     assert!(auth.adapter().get_user("u-link").await?.is_none());
-    assert!(auth.adapter().find_record("passkey", "cred-2", now).await?.is_none());
+    assert!(
+        auth.adapter()
+            .find_record("passkey", "cred-2", now)
+            .await?
+            .is_none()
+    );
     let session = json(&session_with_cookie(&auth, &cookie).await);
     assert!(session["session"].is_null(), "the session is gone");
     Ok(())

@@ -34,8 +34,7 @@ fn changed<U: AuthUser + DeserializeOwned>(user: &U) -> U {
         // An `Option` field accepts null: try that first.
         let mut emptied = object.clone();
         emptied.insert(field.clone(), Value::Null);
-        if !object[&field].is_null()
-            && serde_json::from_value::<U>(Value::Object(emptied)).is_ok()
+        if !object[&field].is_null() && serde_json::from_value::<U>(Value::Object(emptied)).is_ok()
         {
             object.insert(field, Value::Null);
             continue;
@@ -281,7 +280,11 @@ where
         "the user is gone by id"
     );
     assert!(
-        adapter.find_user_by_email(&email).await.expect("find").is_none(),
+        adapter
+            .find_user_by_email(&email)
+            .await
+            .expect("find")
+            .is_none(),
         "and by email"
     );
     for session in &sessions {
@@ -363,7 +366,10 @@ where
         PluginRecord::new("api-key", &theirs, "{}").owned_by(other.id()),
         PluginRecord::new("jwt.key", &nobodys, "{}"),
     ] {
-        adapter.insert_record(&record, at).await.expect("insert_record");
+        adapter
+            .insert_record(&record, at)
+            .await
+            .expect("insert_record");
     }
 
     assert!(adapter.delete_user(user.id()).await.expect("delete_user"));
@@ -426,7 +432,10 @@ where
     // The address and the provider account are free again.
     let again = make(fresh_id(), email);
     adapter
-        .create_user_with_account(&again, &AccountRecord::new("github", &account_id, again.id(), now()))
+        .create_user_with_account(
+            &again,
+            &AccountRecord::new("github", &account_id, again.id(), now()),
+        )
         .await
         .expect("the address and the provider account are free again");
 }

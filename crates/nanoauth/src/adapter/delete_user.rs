@@ -45,11 +45,15 @@ pub trait DeleteUserAdapter<U: AuthUser>: Adapter<U> {
     ///
     /// # Errors
     /// Store failures, with nothing deleted.
-    fn delete_user(&self, user_id: &str) -> impl Future<Output = Result<bool, AdapterError>> + Send;
+    fn delete_user(&self, user_id: &str)
+    -> impl Future<Output = Result<bool, AdapterError>> + Send;
 }
 
 impl<U: AuthUser, A: DeleteUserAdapter<U>> DeleteUserAdapter<U> for std::sync::Arc<A> {
-    fn delete_user(&self, user_id: &str) -> impl Future<Output = Result<bool, AdapterError>> + Send {
+    fn delete_user(
+        &self,
+        user_id: &str,
+    ) -> impl Future<Output = Result<bool, AdapterError>> + Send {
         A::delete_user(self, user_id)
     }
 }

@@ -258,7 +258,9 @@ impl<U: AuthUser> EmailVerificationAdapter<U> for MemoryAdapter<U> {
 fn with_email<U: AuthUser + DeserializeOwned>(user: &U, email: &str) -> Result<U, AdapterError> {
     let mut fields = serde_json::to_value(user).map_err(AdapterError::other)?;
     let Some(object) = fields.as_object_mut() else {
-        return Err(AdapterError::other("the user type must serialize to an object"));
+        return Err(AdapterError::other(
+            "the user type must serialize to an object",
+        ));
     };
     if !object.contains_key("email") {
         return Err(AdapterError::other("the user type has no `email` field"));
@@ -311,7 +313,9 @@ impl<U: AuthUser> DeleteUserAdapter<U> for MemoryAdapter<U> {
         state.by_email.remove(user.email());
         state.passwords.remove(user_id);
         state.verified_emails.remove(user_id);
-        state.sessions.retain(|_, session| session.user_id != user_id);
+        state
+            .sessions
+            .retain(|_, session| session.user_id != user_id);
         state
             .accounts
             .retain(|_, account| account.user_id != user_id);

@@ -106,7 +106,10 @@ impl<'a, U: AuthUser, A: AccountStore<U>> AccountApi<'a, U, A> {
     pub async fn update_user(&self, user_id: &str, changes: U::Update) -> Result<U, Error> {
         self.options()?;
         let adapter = self.auth.adapter();
-        let mut user = adapter.get_user(user_id).await?.ok_or(Error::Unauthorized)?;
+        let mut user = adapter
+            .get_user(user_id)
+            .await?
+            .ok_or(Error::Unauthorized)?;
         let email = user.email().to_owned();
         user.apply_update(changes);
         if user.id() != user_id || user.email() != email {
@@ -208,7 +211,10 @@ impl<'a, U: AuthUser, A: AccountStore<U>> AccountApi<'a, U, A> {
         let new_email = Email::parse(&change.email).ok_or(Error::InvalidToken)?;
         let adapter = self.auth.adapter();
         let user_id = record.identifier.as_str();
-        let user = adapter.get_user(user_id).await?.ok_or(Error::InvalidToken)?;
+        let user = adapter
+            .get_user(user_id)
+            .await?
+            .ok_or(Error::InvalidToken)?;
         if user.email() != change.previous {
             return Err(Error::InvalidToken);
         }
@@ -222,7 +228,10 @@ impl<'a, U: AuthUser, A: AccountStore<U>> AccountApi<'a, U, A> {
         self.auth.revoke_user_sessions(user_id, keep).await?;
         // The kept session's cached user still has the old address.
         self.auth.forget_cached(CachedSessions::OfUser(user_id));
-        let user = adapter.get_user(user_id).await?.ok_or(Error::InvalidToken)?;
+        let user = adapter
+            .get_user(user_id)
+            .await?
+            .ok_or(Error::InvalidToken)?;
         self.auth
             .emit(Event::EmailChanged {
                 user: user.clone(),

@@ -170,11 +170,7 @@ pub(super) async fn delete_user<U: AuthUser, A: AccountStore<U>>(
         lockout.check().await?;
     }
     let deleted = AccountApi::bound(request.auth(), plugin)
-        .delete_user(
-            &session.user,
-            body.password.as_deref(),
-            &body.callback_url,
-        )
+        .delete_user(&session.user, body.password.as_deref(), &body.callback_url)
         .await;
     match deleted {
         Ok(Deletion::Deleted) => {

@@ -259,7 +259,8 @@ impl<U: AuthUser, A: AccountStore<U>> Plugin<U, A> for Account {
             // A password check: as tight as the password routes.
             on.post("/delete-user", endpoints::delete_user)
                 .rate_limited(Limit::new(3, 10)),
-            on.get("/delete-user/confirm", endpoints::delete_page).safe(),
+            on.get("/delete-user/confirm", endpoints::delete_page)
+                .safe(),
             on.post("/delete-user/confirm", endpoints::confirm_delete)
                 .accepting_forms(),
         ]
