@@ -645,3 +645,37 @@ async fn an_account_without_a_password_is_deleted_by_a_mailed_link() -> TestResu
     assert!(session["session"].is_null(), "the session is gone");
     Ok(())
 }
+
+#[tokio::test]
+async fn an_application_hook_can_refuse_a_deletion() -> TestResult {
+    let (auth, _, _) = setup();
+    // The application's rule: owners of something must hand it over first.
+    auth.before(
+        nanoauth::Matcher::any().path("/delete-user"),
+        |request: nanoauth::EndpointRequest<Member, MemoryAdapter<Member>>| async move {
+            let session = request.require_session().await?;
+            if session.user.email.starts_with("owner") {
+                return Err(nanoauth::Error::plugin(
+                    StatusCode::CONFLICT,
+                    "STILL_AN_OWNER",
+                    "Hand your organisation over first.",
+                ));
+            }
+            Ok(request)
+        },
+    );
+    let cookie = member(&auth, "owner@example.com").await;
+    let body = serde_json::json!({ "password": PASSWORD }).to_string();
+    let refused = post_as(&auth, &cookie, "/api/auth/delete-user", &body).await;
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+    assert_eq!(error_code(&refused), "STILL_AN_OWNER");
+    assert!(
+        user_of(&auth, "owner@example.com").await.is_some(),
+        "not deleted"
+    );
+
+    let other = member(&auth, "member@example.com").await;
+    let deleted = post_as(&auth, &other, "/api/auth/delete-user", &body).await;
+    assert_eq!(json(&deleted), serde_json::json!({ "deleted": true }));
+    Ok(())
+}
