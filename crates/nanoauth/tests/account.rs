@@ -679,3 +679,48 @@ async fn an_application_hook_can_refuse_a_deletion() -> TestResult {
     assert_eq!(json(&deleted), serde_json::json!({ "deleted": true }));
     Ok(())
 }
+
+#[tokio::test]
+async fn code_following_a_link_gets_json_answers() -> TestResult {
+    let (auth, outbox, _) = setup();
+    let cookie = member(&auth, "ada@example.com").await;
+    let token_to = |to: &str| {
+        let link = outbox.link_to(to);
+        link.split("token=").nth(1).unwrap_or_default().to_owned()
+    };
+    let verify = |token: String| {
+        let auth = auth.clone();
+        async move {
+            let body = serde_json::json!({ "token": token }).to_string();
+            auth.handler(post("/api/auth/change-email/verify", &body))
+                .await
+        }
+    };
+
+    post_as(
+        &auth,
+        &cookie,
+        "/api/auth/change-email",
+        r#"{"newEmail":"raced@example.com"}"#,
+    )
+    .await;
+    let raced = token_to("raced@example.com");
+    member(&auth, "raced@example.com").await;
+    let conflict = verify(raced).await;
+    assert_eq!(conflict.status(), StatusCode::CONFLICT);
+    assert_eq!(error_code(&conflict), "CONFLICT");
+
+    post_as(
+        &auth,
+        &cookie,
+        "/api/auth/change-email",
+        r#"{"newEmail":"json@example.com"}"#,
+    )
+    .await;
+    let moved = verify(token_to("json@example.com")).await;
+    assert_eq!(moved.status(), StatusCode::OK);
+    assert_eq!(json(&moved)["user"]["email"], "json@example.com");
+    let garbage = verify("not-a-token".to_owned()).await;
+    assert_eq!(error_code(&garbage), "INVALID_TOKEN");
+    Ok(())
+}
