@@ -161,12 +161,15 @@ for (const button of document.querySelectorAll("button.social")) {
     INVALID_STATE: "That sign-in attempt expired. Try again.",
     PROVIDER_UNAVAILABLE: "The sign-in provider is unavailable. Try again later.",
     INVALID_CHALLENGE: "That sign-in expired before its code was entered. Sign in again.",
+    CONFLICT: "That address belongs to another account now.",
   };
   if (params.get("error")) showError(codes[params.get("error")] || "Something went wrong. Try again.");
   if (params.get("reset") === "done") showNotice("Your password was changed. Sign in with the new one.");
   if (params.get("two-factor") === "on") showNotice("Two-factor authentication is on.");
   if (params.get("two-factor") === "off") showNotice("Two-factor authentication is off.");
   if (params.get("passkey") === "added") showNotice("Your passkey was added.");
+  if (params.get("emailChanged") === "true") showNotice("Your email address was changed.");
+  if (params.get("deleted") === "true") showNotice("Your account was deleted.");
 }
 
 document.getElementById("sign-out")?.addEventListener("click", async () => {
@@ -176,6 +179,42 @@ document.getElementById("sign-out")?.addEventListener("click", async () => {
 });
 
 onClickReload("button.revoke", (button) => auth.revokeSession(button.dataset.id));
+
+// --- Managing the account (the account page) ---------------------------------
+
+onSubmit(
+  "edit-name",
+  () => must(auth.updateUser({ name: value("new-name") })),
+  () => location.reload(),
+);
+
+onSubmit(
+  "change-email",
+  () => must(auth.changeEmail({ newEmail: value("new-email"), callbackURL: "/account" })),
+  () => {
+    document.getElementById("new-email").value = "";
+    showNotice(
+      "Open the link we sent to the new address to finish (the demo prints it in its console). " +
+        "Until then your address stays as it is.",
+    );
+  },
+);
+
+onSubmit(
+  "delete-account",
+  () => {
+    if (!confirm("Delete your account and everything stored for it? This cannot be undone.")) {
+      return { cancelled: true };
+    }
+    const password = value("delete-password");
+    return must(auth.deleteUser(password ? { password } : { callbackURL: "/sign-in" }));
+  },
+  (answer) => {
+    if (answer.cancelled) return;
+    if (answer.deleted) location.assign("/sign-in?deleted=true");
+    else showNotice("Open the link we emailed you to delete the account (the demo prints it in its console).");
+  },
+);
 
 // --- Two-factor: the challenge page (/two-factor) ----------------------------
 

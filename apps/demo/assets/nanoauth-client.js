@@ -395,6 +395,20 @@ function createAuthClient(options = {}) {
     unlinkAccount: (provider) => request("POST", `/unlink/${encodeURIComponent(provider)}`),
     listAccounts: () => request("GET", "/list-accounts"),
     changePassword: post("/change-password"),
+    async updateUser(fields) {
+      const result = await request("POST", "/update-user", fields);
+      const state = $session.value;
+      if (!result.error && state.user && state.user.id === result.data.user.id) {
+        set({ ...state, user: result.data.user });
+      }
+      return result;
+    },
+    changeEmail: post("/change-email"),
+    async deleteUser(body = {}) {
+      const result = await request("POST", "/delete-user", body);
+      if (!result.error && result.data.deleted) endedSession();
+      return result;
+    },
     requestPasswordReset: post("/request-password-reset"),
     resetPassword: refetching("/reset-password"),
     sendVerificationEmail: post("/send-verification-email"),

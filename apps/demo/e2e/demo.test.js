@@ -9,7 +9,9 @@
 // provider, two-factor authentication (enrolment on the account page,
 // the challenge page, a backup code that works once), API keys (made on the
 // account page, used from a script) and passkeys (Chromium's virtual
-// authenticator: register, sign in without an address, rename, delete).
+// authenticator: register, sign in without an address, rename, delete),
+// and managing the account (edit the name, ask for a new address, delete
+// the account).
 //
 // The steps share one browser and run in order; once a step fails, the later
 // ones are skipped (they would only fail for the same reason). A full-page
@@ -749,6 +751,59 @@ describe(`NanoAuth demo at ${BASE_URL}`, { timeout: 25 * STEP_MS }, () => {
     await page.locator('#passkey-sign-in').click();
     await waitForPath(page, '/account');
     await expectText(page, '#user-email', who.email);
+  });
+
+  step('account management: edit the name; a new address waits for its link; delete an account with its password, and its session is gone', async () => {
+    // The previous steps used up the sign-up and sign-in windows (3 per
+    // 10 s per IP).
+    await sleep(10_500);
+    const who = {
+      name: 'To Be Deleted',
+      email: `delete-${RUN_ID}@example.com`,
+      password: `delete me ${RUN_ID}`,
+    };
+    const page = await openContext('account-management');
+    await signUp(page, who);
+    await waitForPath(page, '/account');
+    await expectText(page, '#user-name', who.name);
+
+    // Edit the name: the page shows it after its reload, and so does the API.
+    await page.fill('#new-name', 'Renamed Tester');
+    await page.locator('form#edit-name button[type=submit]').click();
+    await expectText(page, '#user-name', 'Renamed Tester');
+    await expectText(page, '#user-role', 'member');
+    const session = await page.request.get(url('/api/auth/session')).then((r) => r.json());
+    assert.equal(session.user.name, 'Renamed Tester');
+
+    // A new address: a notice, and the address is unchanged until its link.
+    await page.fill('#new-email', `moved-${RUN_ID}@example.com`);
+    await page.locator('form#change-email button[type=submit]').click();
+    await poll('the notice', () => page.locator('#notice').textContent(), (t) => /link we sent/.test(t || ''));
+    const unchanged = await page.request.get(url('/api/auth/session')).then((r) => r.json());
+    assert.equal(unchanged.user.email, who.email);
+
+    // A wrong password: a readable error, and nothing deleted.
+    await page.fill('#delete-password', WRONG_PASSWORD);
+    await page.locator('form#delete-account button[type=submit]').click();
+    assertReadable(await visibleError(page));
+    assert.equal(pathOf(page), '/account');
+
+    // The right one: deleted, signed out, and the old session token is
+    // refused when presented again.
+    const cookies = await page.context().cookies();
+    const token = cookies.find((c) => c.name.endsWith('nanoauth.session_token'));
+    assert.ok(token, 'the session cookie');
+    await page.fill('#delete-password', who.password);
+    await page.locator('form#delete-account button[type=submit]').click();
+    await waitForPath(page, '/sign-in');
+    await poll('the notice', () => page.locator('#notice').textContent(), (t) => /deleted/.test(t || ''));
+    const replayed = await fetch(url('/api/auth/session'), {
+      headers: { cookie: `${token.name}=${token.value}` },
+    }).then((r) => r.text());
+    assert.equal(replayed, 'null', 'the deleted account\'s session is gone');
+    await signIn(page, who);
+    assertReadable(await visibleError(page));
+    assert.equal(pathOf(page), '/sign-in');
   });
 
   step('no page threw an uncaught script error', async () => {

@@ -20,6 +20,7 @@ use std::time::Duration;
 
 use nanoauth::Auth;
 use nanoauth::email::DangerConsoleSender;
+use nanoauth::plugins::account::Account;
 use nanoauth::plugins::email_password::EmailPassword;
 use nanoauth::plugins::magic_link::MagicLink;
 use nanoauth::plugins::password_reset::PasswordReset;
@@ -81,6 +82,9 @@ async fn run() -> Result<(), BoxError> {
         // "Send me a link" also signs new addresses up.
         .plugin(MagicLink::new(DangerConsoleSender).sign_up_on_first_use())
         .plugin(PasswordReset::new(DangerConsoleSender))
+        // Edit the name, change the address (the link is printed here),
+        // delete the account.
+        .plugin(Account::new(DangerConsoleSender))
         // Authenticator apps, backup codes, and codes by email (printed
         // here too); sign-ins stop at /two-factor for the code.
         .plugin(two_factor::plugin())

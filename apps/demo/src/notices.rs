@@ -7,8 +7,10 @@ use nanoauth::{Adapter, AuthBuilder, Event, EventKind};
 use crate::user::DemoUser;
 
 /// The events worth telling the owner about.
-const KINDS: [EventKind; 5] = [
+const KINDS: [EventKind; 7] = [
     EventKind::AfterPasswordChanged,
+    EventKind::AfterEmailChanged,
+    EventKind::AfterUserDeleted,
     EventKind::AfterPasswordReset,
     EventKind::AfterAccountLinked,
     EventKind::AfterAccountUnlinked,
@@ -37,6 +39,13 @@ pub(crate) fn line(event: &Event<DemoUser>) -> Option<String> {
         }
         Event::PasswordReset { user } => {
             format!("security: the password of {} was reset", user.email)
+        }
+        Event::EmailChanged { user, previous } => {
+            format!("security: {previous} moved the account to {}", user.email)
+        }
+        // The demo has no rows of its own to delete with the user.
+        Event::UserDeleted { user } => {
+            format!("security: the account of {} was deleted", user.email)
         }
         Event::AccountLinked {
             user_id, provider, ..
@@ -81,6 +90,12 @@ mod tests {
                 provider: "github".into(),
             },
             Event::AccountClaimed { user: ada() },
+            Event::EmailChanged {
+                user: ada(),
+                previous: nanoauth::Email::parse("old@example.com")
+                    .unwrap_or_else(|| unreachable!()),
+            },
+            Event::UserDeleted { user: ada() },
         ];
         let lines: Vec<_> = events.iter().filter_map(line).collect();
         assert_eq!(
@@ -91,6 +106,8 @@ mod tests {
                 "security: a github account was linked to user u1",
                 "security: the github account was unlinked from user u1",
                 "security: ada@example.com proved the address and took the account over",
+                "security: old@example.com moved the account to ada@example.com",
+                "security: the account of ada@example.com was deleted",
             ]
         );
         assert_eq!(line(&Event::SignedUp { user: ada() }), None);

@@ -181,7 +181,9 @@ pub(crate) fn account(
 {two_factor}
 {passkeys}
 {api_keys}
+{manage}
 <button id="sign-out" class="secondary">Sign out</button>"#,
+            manage = manage_section(user),
             two_factor = two_factor_section(two_factor, now),
             passkeys = passkeys_section(passkeys, now),
             api_keys = api_keys_section(api_keys, now),
@@ -193,6 +195,35 @@ pub(crate) fn account(
             }),
             role = escape(&user.role),
         ),
+    )
+}
+
+/// The account page's own section: edit the name, move to a new address
+/// (a link goes there first), delete the account (the password, or a link
+/// for an account without one).
+fn manage_section(user: &DemoUser) -> String {
+    format!(
+        r#"<section id="manage-account">
+<h2>Manage your account</h2>
+<form id="edit-name">
+  <label for="new-name">Name</label>
+  <input id="new-name" maxlength="100" value="{name}" autocomplete="name">
+  <button type="submit">Edit name</button>
+</form>
+<form id="change-email">
+  <label for="new-email">New email address</label>
+  <input id="new-email" type="email" required autocomplete="email">
+  <button type="submit">Change email</button>
+  <p class="hint">Nothing changes until you open the link we send to the new address; your other sessions then end.</p>
+</form>
+<form id="delete-account">
+  <label for="delete-password">Password (empty for an account without one: we email you a link)</label>
+  <input id="delete-password" type="password" autocomplete="current-password">
+  <button type="submit" class="danger">Delete account</button>
+  <p class="hint">Deletes your account, sessions, passkeys, two-factor settings and API keys. This cannot be undone; it needs a recent sign-in.</p>
+</form>
+</section>"#,
+        name = escape(&user.name),
     )
 }
 

@@ -27,8 +27,16 @@ impl DemoSignUp {
     }
 }
 
+/// What the account page may change: the name. `role` is not here, so no
+/// request can set it.
+#[derive(Debug, Deserialize)]
+pub(crate) struct DemoUpdate {
+    name: Option<String>,
+}
+
 impl AuthUser for DemoUser {
     type SignUp = DemoSignUp;
+    type Update = DemoUpdate;
 
     fn id(&self) -> &str {
         &self.id
@@ -45,6 +53,13 @@ impl AuthUser for DemoUser {
             email: new.email.into(),
             name,
             role: "member".into(),
+        }
+    }
+
+    fn apply_update(&mut self, update: DemoUpdate) {
+        // As at sign-up: trimmed, at most 100 characters.
+        if let Some(name) = update.name {
+            self.name = name.trim().chars().take(100).collect();
         }
     }
 }

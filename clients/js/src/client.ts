@@ -153,6 +153,28 @@ export interface ChangePassword {
   revokeOtherSessions?: boolean;
 }
 
+/**
+ * `updateUser(fields)`: the fields of the user the server lets a user change
+ * (its `AuthUser::Update`). Typed from your user type; `id` and `email` are
+ * never among them, and the server ignores any field it does not declare.
+ */
+export type UserUpdate<U extends BaseUser> = Partial<Omit<U, 'id' | 'email'>>;
+
+/** `changeEmail(body)`. */
+export interface ChangeEmail {
+  newEmail: string;
+  /** Where the link sent to the new address lands, with `?emailChanged=true` (or `?error=CODE`). Default `/`. */
+  callbackURL?: string;
+}
+
+/** `deleteUser(body)`. */
+export interface DeleteUser {
+  /** The current password, for an account that has one. */
+  password?: string;
+  /** For an account without a password: where the emailed link lands, with `?deleted=true`. Default `/`. */
+  callbackURL?: string;
+}
+
 /** A public key of the server's `/jwks` (RFC 7517); the fields depend on `kty`. */
 export interface Jwk {
   kty: string;
@@ -323,6 +345,8 @@ export type AuthErrorCode =
   | 'RATE_LIMITED'
   | 'INVALID_PASSWORD'
   | 'SESSION_NOT_FRESH'
+  /** Deleting an account that has a password needs it. */
+  | 'PASSWORD_REQUIRED'
   /** Social sign-in: these mostly come back as `?error=CODE` on `errorCallbackURL`. */
   | 'PROVIDER_NOT_FOUND'
   | 'PROVIDER_UNAVAILABLE'
@@ -492,6 +516,26 @@ export interface AuthClient<U extends BaseUser = BasicUser, F extends object = {
    * is `false`. A wrong current password is `INVALID_PASSWORD`.
    */
   changePassword(body: ChangePassword): Promise<AuthResult<{ success: boolean }>>;
+  /**
+   * Saves the signed-in user's own fields (`POST /update-user`, the server's
+   * account plugin); the store holds the user as the server answered it.
+   */
+  updateUser(fields: UserUpdate<U>): Promise<AuthResult<{ user: U }>>;
+  /**
+   * Asks to move the account to `newEmail` (`POST /change-email`): a link
+   * goes to the new address, a notice to the current one, and nothing
+   * changes until the link is followed (then other sessions end). The same
+   * answer whether or not the address is taken.
+   */
+  changeEmail(body: ChangeEmail): Promise<AuthResult<{ success: boolean }>>;
+  /**
+   * Deletes the account (`POST /delete-user`; the session must be fresh).
+   * With the password: `{ deleted: true }`, and the store becomes
+   * signed-out in every tab. An account without a password gets an emailed
+   * link instead: `{ deleted: false }`. A wrong password is
+   * `INVALID_PASSWORD`, a missing one `PASSWORD_REQUIRED`.
+   */
+  deleteUser(body?: DeleteUser): Promise<AuthResult<{ deleted: boolean }>>;
   /**
    * Emails a link to choose a new password (`POST /request-password-reset`);
    * it leads to `redirectTo?token=...`. The same answer whether or not an
@@ -799,6 +843,20 @@ export function createAuthClient<U extends BaseUser = BasicUser, F extends objec
     unlinkAccount: (provider) => request<{ success: boolean }>('POST', `/unlink/${encodeURIComponent(provider)}`),
     listAccounts: () => request<LinkedAccount[]>('GET', '/list-accounts'),
     changePassword: post('/change-password'),
+    async updateUser(fields) {
+      const result = await request<{ user: U }>('POST', '/update-user', fields);
+      const state = $session.value!;
+      if (!result.error && state.user && state.user.id === result.data.user.id) {
+        set({ ...state, user: result.data.user });
+      }
+      return result;
+    },
+    changeEmail: post('/change-email'),
+    async deleteUser(body = {}) {
+      const result = await request<{ deleted: boolean }>('POST', '/delete-user', body);
+      if (!result.error && result.data.deleted) endedSession();
+      return result;
+    },
     requestPasswordReset: post('/request-password-reset'),
     resetPassword: refetching('/reset-password'),
     sendVerificationEmail: post('/send-verification-email'),

@@ -366,6 +366,74 @@ describe('two-factor', () => {
   });
 });
 
+describe('account management', () => {
+  it('updateUser sends the fields and the store holds the user the server answered', async () => {
+    const user = server.addUser('ada@example.com', PASSWORD);
+    server.signInAs(user);
+    const auth = client();
+    const { seen } = watch(auth);
+    await settle();
+    const result = await auth.updateUser({ name: 'Ada L.' });
+    expect(result.error).toBeNull();
+    expect(result.data?.user).toEqual({ ...user, name: 'Ada L.' });
+    expect(server.calls.at(-1)).toMatchObject({ method: 'POST', path: '/update-user', body: { name: 'Ada L.' } });
+    expect(seen.at(-1)?.user?.name).toBe('Ada L.');
+    expect(seen.at(-1)?.session).toEqual(expect.objectContaining({ userId: user.id }));
+  });
+
+  it('updateUser signed out is UNAUTHORIZED and leaves the store alone', async () => {
+    const auth = client();
+    const { seen } = watch(auth);
+    await settle();
+    const result = await auth.updateUser({ name: 'x' });
+    expect(result.error?.code).toBe('UNAUTHORIZED');
+    expect(seen.at(-1)?.user).toBeNull();
+  });
+
+  it('changeEmail posts the new address and callback and changes nothing yet', async () => {
+    const user = server.addUser('ada@example.com', PASSWORD);
+    server.signInAs(user);
+    const auth = client();
+    const { seen } = watch(auth);
+    await settle();
+    const result = await auth.changeEmail({ newEmail: 'ada@new.example', callbackURL: '/account' });
+    expect(result).toEqual({ data: { success: true }, error: null });
+    expect(server.calls.at(-1)).toMatchObject({
+      path: '/change-email',
+      body: { newEmail: 'ada@new.example', callbackURL: '/account' },
+    });
+    expect(seen.at(-1)?.user?.email).toBe('ada@example.com');
+    expect((await auth.changeEmail({ newEmail: 'nope' })).error?.code).toBe('INVALID_EMAIL');
+  });
+
+  it('deleteUser with the password signs out; a wrong or missing one keeps the session', async () => {
+    const user = server.addUser('ada@example.com', PASSWORD);
+    server.signInAs(user);
+    const auth = client();
+    const { seen } = watch(auth);
+    await settle();
+    expect((await auth.deleteUser({ password: 'wrong password' })).error?.code).toBe('INVALID_PASSWORD');
+    expect((await auth.deleteUser()).error?.code).toBe('PASSWORD_REQUIRED');
+    expect(server.calls.at(-1)?.body).toEqual({});
+    expect(seen.at(-1)?.user).toEqual(user);
+    const deleted = await auth.deleteUser({ password: PASSWORD });
+    expect(deleted).toEqual({ data: { deleted: true }, error: null });
+    expect(seen.at(-1)).toEqual({ user: null, session: null, isLoading: false, error: null });
+  });
+
+  it('deleteUser of an account without a password mails a link and keeps the session', async () => {
+    const user = server.addUser('nopass@example.com', '');
+    server.signInAs(user);
+    const auth = client();
+    const { seen } = watch(auth);
+    await settle();
+    const result = await auth.deleteUser({ callbackURL: '/goodbye' });
+    expect(result).toEqual({ data: { deleted: false }, error: null });
+    expect(server.calls.at(-1)?.body).toEqual({ callbackURL: '/goodbye' });
+    expect(seen.at(-1)?.user).toEqual(user);
+  });
+});
+
 describe('the session store', () => {
   it('starts loading, and the first subscriber fetches once', async () => {
     const user = server.addUser('ada@example.com', PASSWORD);

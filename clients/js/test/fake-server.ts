@@ -159,6 +159,27 @@ export class FakeServer {
         });
       case 'POST /two-factor/trusted-devices/revoke':
         return body.id === 'd1' ? json(200, { success: true }) : error(404, 'DEVICE_NOT_FOUND', 'No such trusted device.');
+      case 'POST /update-user': {
+        if (!this.current) return error(401, 'UNAUTHORIZED', 'You must be signed in.');
+        // The server's `AuthUser::Update` of this app: the name alone.
+        if (typeof body.name === 'string') this.current.user.name = body.name;
+        return json(200, { user: this.current.user });
+      }
+      case 'POST /change-email':
+        if (!this.current) return error(401, 'UNAUTHORIZED', 'You must be signed in.');
+        if (!(body.newEmail ?? '').includes('@')) return error(400, 'INVALID_EMAIL', 'That is not a valid email address.');
+        return json(200, { success: true });
+      case 'POST /delete-user': {
+        if (!this.current) return error(401, 'UNAUTHORIZED', 'You must be signed in.');
+        const { email } = this.current.user;
+        const stored = this.users.get(email);
+        if (!stored?.password) return json(200, { deleted: false });
+        if (body.password === undefined) return error(400, 'PASSWORD_REQUIRED', 'Enter your password to delete your account.');
+        if (body.password !== stored.password) return error(400, 'INVALID_PASSWORD', 'The current password is not correct.');
+        this.users.delete(email);
+        this.current = null;
+        return json(200, { deleted: true });
+      }
       case 'POST /signout':
         this.current = null;
         return json(200, { success: true });

@@ -1,6 +1,7 @@
 //! The rest of the server's routes: the user's sessions, social accounts,
 //! email links (magic link, password reset, email verification), changing
-//! the password, and the public keys of the JWTs.
+//! the password, account management (editing the user, a new address,
+//! deleting the account), and the public keys of the JWTs.
 
 use http::Method;
 use serde::de::{DeserializeOwned, IgnoredAny};
@@ -53,6 +54,27 @@ struct SocialRedirect {
 #[derive(Deserialize)]
 struct Revoked {
     revoked: u64,
+}
+
+#[derive(Deserialize)]
+struct UpdatedUser<U> {
+    user: U,
+}
+
+#[derive(Deserialize)]
+struct Deleted {
+    deleted: bool,
+}
+
+/// How [`AuthClient::delete_user`] went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Deletion {
+    /// The account is gone, and this client signed out.
+    Deleted,
+    /// The account has no password: a link went to its address, and
+    /// following it deletes. This client stays signed in until then.
+    LinkSent,
 }
 
 impl<U: DeserializeOwned + Clone> AuthClient<U> {
@@ -232,6 +254,93 @@ impl<U: DeserializeOwned + Clone> AuthClient<U> {
             "revokeOtherSessions": revoke_other_sessions,
         });
         self.post_success("/change-password", body).await
+    }
+
+    /// Saves the signed-in user's own fields (`POST /update-user`, the
+    /// server's account plugin): those its `AuthUser::Update` declares;
+    /// any other field is ignored there. Answers the user as stored, which
+    /// the store's session then holds.
+    ///
+    /// ```no_run
+    /// # #[derive(Clone, serde::Deserialize)]
+    /// # struct User { name: String }
+    /// # async fn run(client: nanoauth_client::AuthClient<User>) -> Result<(), nanoauth_client::ClientError> {
+    /// let user = client.update_user(serde_json::json!({ "name": "Ada" })).await?;
+    /// assert_eq!(user.name, "Ada");
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`ClientError::Api`]: `UNAUTHORIZED` (401), `INVALID_BODY` (400) for
+    /// a field of the wrong type; [`ClientError::Config`] when `fields` is
+    /// not an object; [`ClientError::Network`], [`ClientError::Decode`].
+    pub async fn update_user(&self, fields: impl Serialize) -> Result<U, ClientError> {
+        let body = object(fields, "user fields")?;
+        let request = self
+            .request(Method::POST, "/update-user")
+            .json(&Value::Object(body));
+        let updated = self.send::<UpdatedUser<U>>(request).await?;
+        self.refresh_if_signed_in().await?;
+        Ok(updated.user)
+    }
+
+    /// Asks to move the account to `new_email` (`POST /change-email`): a
+    /// link goes to the new address (landing on `callback_url`, default
+    /// `/`, with `?emailChanged=true`) and a notice to the current one.
+    /// Nothing changes until the link is followed; then the user's other
+    /// sessions end. The same answer whether or not the address is taken.
+    ///
+    /// # Errors
+    /// [`ClientError::Api`]: `INVALID_EMAIL`, `INVALID_REDIRECT` (400),
+    /// `UNAUTHORIZED` (401), `RATE_LIMITED` (429);
+    /// [`ClientError::Network`], [`ClientError::Decode`].
+    pub async fn change_email(
+        &self,
+        new_email: &str,
+        callback_url: Option<&str>,
+    ) -> Result<(), ClientError> {
+        let mut body = Map::new();
+        body.insert("newEmail".into(), Value::String(new_email.to_owned()));
+        if let Some(callback_url) = callback_url {
+            body.insert("callbackURL".into(), Value::String(callback_url.to_owned()));
+        }
+        self.post_success("/change-email", Value::Object(body))
+            .await
+    }
+
+    /// Deletes the account (`POST /delete-user`; the session must be
+    /// fresh). With the account's password it is gone at once
+    /// ([`Deletion::Deleted`]) and this client signs out; an account
+    /// without a password gets a link at its address instead
+    /// ([`Deletion::LinkSent`], landing on `callback_url` with
+    /// `?deleted=true`).
+    ///
+    /// # Errors
+    /// [`ClientError::Api`]: `INVALID_PASSWORD` (400, wrong password),
+    /// `PASSWORD_REQUIRED` (400, the account has one), `UNAUTHORIZED`
+    /// (401), `SESSION_NOT_FRESH` (403), `RATE_LIMITED` (429);
+    /// [`ClientError::Network`], [`ClientError::Decode`].
+    pub async fn delete_user(
+        &self,
+        password: Option<&str>,
+        callback_url: Option<&str>,
+    ) -> Result<Deletion, ClientError> {
+        let mut body = Map::new();
+        if let Some(password) = password {
+            body.insert("password".into(), Value::String(password.to_owned()));
+        }
+        if let Some(callback_url) = callback_url {
+            body.insert("callbackURL".into(), Value::String(callback_url.to_owned()));
+        }
+        let request = self
+            .request(Method::POST, "/delete-user")
+            .json(&Value::Object(body));
+        if self.send::<Deleted>(request).await?.deleted {
+            self.forget_session();
+            Ok(Deletion::Deleted)
+        } else {
+            Ok(Deletion::LinkSent)
+        }
     }
 
     /// Emails a link to choose a new password (`POST

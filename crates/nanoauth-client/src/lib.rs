@@ -56,7 +56,10 @@
 //!   [`reset_password`](AuthClient::reset_password),
 //!   [`send_verification_email`](AuthClient::send_verification_email),
 //!   [`verify_email`](AuthClient::verify_email)),
-//!   [`change_password`](AuthClient::change_password) and
+//!   [`change_password`](AuthClient::change_password), the account
+//!   ([`update_user`](AuthClient::update_user),
+//!   [`change_email`](AuthClient::change_email),
+//!   [`delete_user`](AuthClient::delete_user)) and
 //!   [`jwks`](AuthClient::jwks). Configure it with
 //!   [`AuthClient::builder`].
 //! - [`SignInOutcome`] is a sign-in's result: a [`Session`], or
@@ -111,7 +114,7 @@ mod store;
 mod token;
 mod two_factor;
 
-pub use account::{LinkedAccount, ListedSession};
+pub use account::{Deletion, LinkedAccount, ListedSession};
 pub use api_key::{ApiKey, ApiKeyChange, ApiKeys, CreatedApiKey, NewApiKey};
 pub use builder::{AuthClientBuilder, Mode};
 pub use client::AuthClient;

@@ -1191,3 +1191,134 @@ async fn social_calls_reach_the_oauth_plugin() {
         (StatusCode::NOT_FOUND, "ACCOUNT_NOT_FOUND")
     );
 }
+
+/// A server with the account plugin (sessions fresh for `fresh_age`
+/// seconds), whose mails land in the returned outbox.
+async fn account_server(fresh_age: u64) -> (String, Outbox) {
+    use nanoauth::email::{OutgoingEmail, send_with};
+    use nanoauth::plugins::account::Account;
+
+    let outbox: Outbox = Arc::default();
+    let sink = Arc::clone(&outbox);
+    let sender = send_with(move |message: OutgoingEmail| {
+        let sink = Arc::clone(&sink);
+        async move {
+            sink.lock().unwrap().push(message);
+            Ok(())
+        }
+    });
+    let url = server_with(move |builder| {
+        builder
+            .session_fresh_age(fresh_age)
+            .plugin(Account::new(sender))
+    })
+    .await;
+    (url, outbox)
+}
+
+/// Posts a mailed link's token as JSON, as code following it would.
+async fn follow_link(url: &str, path: &str, token: &str) -> reqwest::StatusCode {
+    reqwest::Client::new()
+        .post(format!("{url}/api/auth{path}"))
+        .header("origin", url)
+        .json(&json!({ "token": token }))
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+async fn account_flow(mode: Mode) {
+    let (url, outbox) = account_server(300).await;
+    let ada = client(&url, mode);
+    let other = client(&url, mode);
+    ada.sign_up_email(EMAIL, PASSWORD, json!({"name": "Ada"}))
+        .await
+        .unwrap();
+    other.sign_in_email(EMAIL, PASSWORD).await.unwrap();
+
+    // Edit: the answer and the store hold the new name; `email` is ignored.
+    let user = ada
+        .update_user(json!({"name": "Ada L.", "email": "mallory@example.com"}))
+        .await
+        .unwrap();
+    assert_eq!((user.name.as_str(), user.email.as_str()), ("Ada L.", EMAIL));
+    let stored = ada.store().get().session.unwrap();
+    assert_eq!(stored.user.name, "Ada L.");
+    let (_, code) = api_error(ada.update_user(json!({"name": 42})).await);
+    assert_eq!(code, "INVALID_BODY");
+    assert!(
+        matches!(
+            ada.update_user(json!(["name"])).await,
+            Err(ClientError::Config(_))
+        ),
+        "fields that are no object are refused before sending"
+    );
+
+    // A new address: nothing until the link is followed.
+    ada.change_email("ada@new.example", Some("/account"))
+        .await
+        .unwrap();
+    assert_eq!(
+        ada.session().await.unwrap().unwrap().user.email,
+        EMAIL,
+        "not moved yet"
+    );
+    let token = last_token(&outbox, "ada@new.example");
+    assert_eq!(
+        follow_link(&url, "/change-email/verify", &token).await,
+        reqwest::StatusCode::OK
+    );
+    assert!(
+        ada.session().await.unwrap().is_none(),
+        "followed from elsewhere: every session of the user ends"
+    );
+    assert!(other.session().await.unwrap().is_none());
+
+    // Delete: signed in again at the new address.
+    ada.sign_in_email("ada@new.example", PASSWORD)
+        .await
+        .unwrap();
+    let (status, code) = api_error(ada.delete_user(Some("wrong one!"), None).await);
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::BAD_REQUEST, "INVALID_PASSWORD")
+    );
+    let (_, code) = api_error(ada.delete_user(None, None).await);
+    assert_eq!(code, "PASSWORD_REQUIRED");
+    assert_eq!(
+        ada.delete_user(Some(PASSWORD), None).await.unwrap(),
+        nanoauth_client::Deletion::Deleted
+    );
+    assert!(ada.store().get().session.is_none(), "signed out");
+    let gone = client(&url, mode)
+        .sign_in_email("ada@new.example", PASSWORD)
+        .await;
+    assert_eq!(api_error(gone).1, "INVALID_CREDENTIALS");
+}
+
+#[tokio::test]
+async fn cookie_mode_edits_moves_and_deletes_the_account() {
+    account_flow(Mode::Cookie).await;
+}
+
+#[tokio::test]
+async fn bearer_mode_edits_moves_and_deletes_the_account() {
+    account_flow(Mode::Bearer).await;
+}
+
+#[tokio::test]
+async fn deleting_needs_a_fresh_session() {
+    // Fresh for no second at all: every session is stale at once.
+    let (url, _) = account_server(0).await;
+    let ada = client(&url, Mode::Cookie);
+    ada.sign_up_email(EMAIL, PASSWORD, json!({"name": "Ada"}))
+        .await
+        .unwrap();
+    let (status, code) = api_error(ada.delete_user(Some(PASSWORD), None).await);
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::FORBIDDEN, "SESSION_NOT_FRESH")
+    );
+    assert!(ada.session().await.unwrap().is_some(), "still signed in");
+}

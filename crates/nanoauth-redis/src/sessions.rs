@@ -436,3 +436,36 @@ impl<U: AuthUser, A: nanoauth::UserRecordsAdapter<U>> nanoauth::UserRecordsAdapt
         self.inner.create_user_with_records(user, records, now)
     }
 }
+
+impl<U: AuthUser, A: nanoauth::UpdateUserAdapter<U>> nanoauth::UpdateUserAdapter<U>
+    for RedisSessions<A>
+{
+    fn update_user(&self, user: &U) -> impl Future<Output = Result<bool, AdapterError>> + Send {
+        self.inner.update_user(user)
+    }
+
+    fn change_email(
+        &self,
+        user_id: &str,
+        email: &Email,
+    ) -> impl Future<Output = Result<bool, AdapterError>> + Send {
+        self.inner.change_email(user_id, email)
+    }
+}
+
+impl<U: AuthUser, A: nanoauth::DeleteUserAdapter<U>> nanoauth::DeleteUserAdapter<U>
+    for RedisSessions<A>
+{
+    async fn delete_user(&self, user_id: &str) -> Result<bool, AdapterError> {
+        // The user and what `A` keeps of them (password, accounts, plugin
+        // records) go in `A`'s transaction; the sessions live here, so
+        // they go next, with the revocation announced to every process.
+        // Redis and `A` share no transaction: if this second step fails,
+        // the sessions left behind point at a user that no longer exists,
+        // which every lookup refuses (`validate_token_with_user` finds no
+        // user), and they expire.
+        let deleted = self.inner.delete_user(user_id).await?;
+        Adapter::<U>::delete_user_sessions(self, user_id, None).await?;
+        Ok(deleted)
+    }
+}

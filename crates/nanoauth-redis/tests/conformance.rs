@@ -27,6 +27,6 @@ async fn teardown(adapter: Sessions) {
 
 conformance!(
     setup: setup(),
-    capabilities: [password, create_user, verification, email_verification, accounts, records, user_records],
+    capabilities: [password, create_user, verification, email_verification, accounts, records, user_records, update_user, delete_user],
     teardown: teardown,
 );

@@ -8,8 +8,8 @@ use nanoauth::adapter::{PasswordAdapter, PasswordCredential};
 use nanoauth::utils::token::TokenHash;
 use nanoauth::{
     AccountAdapter, AccountRecord, Adapter, AdapterError, AuthUser, Clock, CreateUserAdapter,
-    Email, EmailVerificationAdapter, SessionRecord, SystemClock, VerificationAdapter,
-    VerificationRecord,
+    DeleteUserAdapter, Email, EmailVerificationAdapter, SessionRecord, SystemClock,
+    UpdateUserAdapter, VerificationAdapter, VerificationRecord,
 };
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -27,7 +27,8 @@ use crate::values::{Param, bind_params, row_to_object};
 /// NanoAuth storage in SQLite, PostgreSQL or MySQL/MariaDB, chosen by the
 /// connection URL. Implements [`Adapter`], [`PasswordAdapter`],
 /// [`VerificationAdapter`], [`EmailVerificationAdapter`],
-/// [`AccountAdapter`] and [`RecordAdapter`](nanoauth::RecordAdapter) for
+/// [`AccountAdapter`], [`RecordAdapter`](nanoauth::RecordAdapter),
+/// [`UpdateUserAdapter`] and [`DeleteUserAdapter`] for
 /// any user type that serde can turn into an object of columns and back.
 ///
 /// ```no_run
@@ -359,6 +360,50 @@ impl<U: AuthUser + DeserializeOwned> SqlAdapter<U> {
             }
         }
         Ok((columns, params))
+    }
+}
+
+/// A statement built at run time, and its parameters in order.
+type Statement = (Arc<str>, Vec<Param>);
+
+impl<U: AuthUser + DeserializeOwned> SqlAdapter<U> {
+    /// The `UPDATE` of every column of `user` but id and email, and its
+    /// parameters (the id last); `None` when there is no such column.
+    fn update_user_statement(&self, user: &U) -> Result<Option<Statement>, AdapterError> {
+        let Value::Object(object) = serde_json::to_value(user).map_err(AdapterError::other)? else {
+            return Err(AdapterError::other(
+                "the user type must serialize to a JSON object",
+            ));
+        };
+        let (mut set, mut null, mut params) = (Vec::new(), Vec::new(), Vec::new());
+        for (field, value) in &object {
+            // The address moves only through `change_email`, with its
+            // verified mark; the id never.
+            if field == "id" || field == "email" {
+                continue;
+            }
+            let column = self.schema.column_of(field);
+            if !is_identifier(column) {
+                return Err(AdapterError::other(format!(
+                    "user field {field:?} needs a column mapping (Schema::user_column)"
+                )));
+            }
+            // A field that became None is written as NULL, not left as it
+            // was (an insert leaves it out instead).
+            match Param::from_json(value) {
+                Some(param) => {
+                    set.push(column);
+                    params.push(param);
+                }
+                None => null.push(column),
+            }
+        }
+        if set.is_empty() && null.is_empty() {
+            return Ok(None);
+        }
+        params.push(Param::Text(user.id().to_owned()));
+        let statement = Statements::update_user(self.dialect, &self.schema, &set, &null);
+        Ok(Some((statement.into(), params)))
     }
 }
 
@@ -827,6 +872,79 @@ impl<U: AuthUser + DeserializeOwned> AccountAdapter<U> for SqlAdapter<U> {
                 .execute(&mut *tx)
                 .await?;
             tx.commit().await
+        }.await)
+        .map_err(adapter_error)
+    }
+}
+
+impl<U: AuthUser + DeserializeOwned> UpdateUserAdapter<U> for SqlAdapter<U> {
+    async fn update_user(&self, user: &U) -> Result<bool, AdapterError> {
+        let Some((statement, params)) = self.update_user_statement(user)? else {
+            // Nothing but id and email: nothing to write, only to find.
+            return Ok(self.get_user(user.id()).await?.is_some());
+        };
+        // One statement, so no transaction: it matches the row or not
+        // (MySQL counts matched rows: sqlx connects with FOUND_ROWS).
+        on_pool!(&self.pool, conn => bind_params!(sqlx::query(sql(&statement)), &params)
+            .execute(&mut *conn)
+            .await
+            .map(|done| done.rows_affected() == 1))
+        .map_err(adapter_error)
+    }
+
+    async fn change_email(&self, user_id: &str, email: &Email) -> Result<bool, AdapterError> {
+        let statements = &self.statements;
+        let now = to_db_time(SystemClock.now());
+        // One transaction: the unique index on email refuses a taken
+        // address (Conflict, nothing written), and the verified mark is
+        // written with the address or not at all.
+        on_pool!(&self.pool, conn => async {
+            let mut tx = conn.begin().await?;
+            let moved = sqlx::query(sql(&statements.change_email))
+                .bind(email.as_str())
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if moved != 1 {
+                tx.rollback().await?;
+                return Ok(false);
+            }
+            sqlx::query(sql(&statements.set_email_verified))
+                .bind(user_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await.map(|()| true)
+        }.await)
+        .map_err(adapter_error)
+    }
+}
+
+impl<U: AuthUser + DeserializeOwned> DeleteUserAdapter<U> for SqlAdapter<U> {
+    async fn delete_user(&self, user_id: &str) -> Result<bool, AdapterError> {
+        let statements = &self.statements;
+        // Every owned row explicitly, then the user, in one transaction.
+        // The foreign keys cascade too, but SQLite enforces them only on
+        // connections with `foreign_keys` on, and tables an application
+        // created itself may lack them: the deletes do not rely on either.
+        on_pool!(&self.pool, conn => async {
+            let mut tx = conn.begin().await?;
+            for owned in [
+                &statements.delete_all_sessions,
+                &statements.delete_password,
+                &statements.delete_email_verified,
+                &statements.delete_accounts,
+                &statements.delete_user_records,
+            ] {
+                sqlx::query(sql(owned)).bind(user_id).execute(&mut *tx).await?;
+            }
+            let deleted = sqlx::query(sql(&statements.delete_user))
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            tx.commit().await.map(|()| deleted == 1)
         }.await)
         .map_err(adapter_error)
     }

@@ -231,6 +231,10 @@ pub(crate) struct Statements {
     pub(crate) insert_account: Arc<str>,
     pub(crate) unlink_account: Arc<str>,
     pub(crate) list_accounts: Arc<str>,
+    pub(crate) change_email: Arc<str>,
+    pub(crate) delete_email_verified: Arc<str>,
+    pub(crate) delete_user_records: Arc<str>,
+    pub(crate) delete_user: Arc<str>,
     pub(crate) records: RecordStatements,
 }
 
@@ -255,6 +259,7 @@ impl Statements {
             verifications,
             email_verifications,
             accounts,
+            records,
             id,
             email,
             ..
@@ -353,8 +358,38 @@ impl Statements {
             list_accounts: sql(format!(
                 "SELECT {ACCOUNT_COLUMNS} FROM {accounts} WHERE user_id = ?"
             )),
+            change_email: sql(format!("UPDATE {users} SET {email} = ? WHERE {id} = ?")),
+            delete_email_verified: sql(format!(
+                "DELETE FROM {email_verifications} WHERE user_id = ?"
+            )),
+            delete_user_records: sql(format!("DELETE FROM {records} WHERE user_id = ?")),
+            delete_user: sql(format!("DELETE FROM {users} WHERE {id} = ?")),
             records: RecordStatements::new(dialect, schema),
         }
+    }
+
+    /// The `UPDATE` of a user's columns `set` (bound in order, then the id)
+    /// and `null` (set to NULL).
+    pub(crate) fn update_user(
+        dialect: Dialect,
+        schema: &Schema,
+        set: &[&str],
+        null: &[&str],
+    ) -> String {
+        let assignments: Vec<String> = set
+            .iter()
+            .map(|column| format!("{} = ?", dialect.quote(column)))
+            .chain(
+                null.iter()
+                    .map(|column| format!("{} = NULL", dialect.quote(column))),
+            )
+            .collect();
+        dialect.placeholders(&format!(
+            "UPDATE {} SET {} WHERE {} = ?",
+            dialect.quote(&schema.users),
+            assignments.join(", "),
+            dialect.quote(schema.column_of("id"))
+        ))
     }
 
     /// `INSERT INTO users (columns) VALUES (?, ...)` for one user's columns.

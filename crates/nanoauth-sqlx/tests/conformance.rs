@@ -5,27 +5,27 @@ mod support;
 mod sqlite {
     nanoauth_testing::conformance!(
         setup: crate::support::sqlite(),
-        capabilities: [password, create_user, verification, email_verification, accounts, records, user_records],
+        capabilities: [password, create_user, verification, email_verification, accounts, records, user_records, update_user, delete_user],
     );
 }
 
 mod sqlite_with_own_names {
     nanoauth_testing::conformance!(
         setup: crate::support::sqlite_mapped(),
-        capabilities: [password, create_user, verification, email_verification, accounts, records, user_records],
+        capabilities: [password, create_user, verification, email_verification, accounts, records, user_records, update_user, delete_user],
     );
 }
 
 mod postgres {
     nanoauth_testing::conformance!(
         setup: crate::support::postgres(),
-        capabilities: [password, create_user, verification, email_verification, accounts, records, user_records],
+        capabilities: [password, create_user, verification, email_verification, accounts, records, user_records, update_user, delete_user],
     );
 }
 
 mod mysql {
     nanoauth_testing::conformance!(
         setup: crate::support::mysql(),
-        capabilities: [password, create_user, verification, email_verification, accounts, records, user_records],
+        capabilities: [password, create_user, verification, email_verification, accounts, records, user_records, update_user, delete_user],
     );
 }

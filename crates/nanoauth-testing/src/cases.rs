@@ -18,9 +18,12 @@
 //! | `accounts` | `AccountAdapter` (+ `store`) | [`accounts_link_find_unlink`], [`user_with_account_is_atomic`], [`concurrent_first_sign_ins_one_wins`] |
 //! | `records` | `RecordAdapter` (+ `store`) | [`records_insert_and_find`], [`records_conflict_while_live`], [`expired_records_are_absent`], [`record_updates_compare_and_swap`], [`record_deletes_win_once`], [`records_by_user_within_namespace`], [`expired_records_are_purged`], [`record_names_are_checked`], [`record_data_round_trips`] |
 //! | `user_records` | `UserRecordsAdapter` | [`user_with_records_is_atomic`] |
+//! | `update_user` | `UpdateUserAdapter` (+ `store`) | [`users_are_updated_in_place`], [`email_changes_are_unique_and_verified`], [`concurrent_email_changes_one_wins`] |
+//! | `delete_user` | `DeleteUserAdapter` (+ `store`) | [`deleted_users_lose_their_sessions`] |
 //! | `password` + `create_user` | both | [`passwordless_users_have_no_password`] |
 //! | `password` + `accounts` | both | [`social_users_have_no_password`] |
 //! | `password` + `accounts` + `email_verification` | all three | [`unclaimed_accounts_are_taken_over_cleanly`] |
+//! | `delete_user` + `password` + `accounts` + `email_verification` + `records` | all five | [`deleted_users_take_what_they_own`] |
 
 use std::fmt::Debug;
 use std::sync::Arc;
@@ -33,14 +36,21 @@ use nanoauth::utils::password::PasswordHasher;
 use nanoauth::utils::token::{TokenHash, random_id, random_token};
 use nanoauth::{
     AccountAdapter, AccountRecord, Adapter, AdapterError, Auth, AuthUser, ClientInfo,
-    CreateUserAdapter, Email, EmailVerificationAdapter, PasswordAdapter, RecordAdapter,
-    SessionRecord, UserRecordsAdapter, VerificationAdapter, VerificationRecord,
+    CreateUserAdapter, DeleteUserAdapter, Email, EmailVerificationAdapter, PasswordAdapter,
+    RecordAdapter, SessionRecord, UpdateUserAdapter, UserRecordsAdapter, VerificationAdapter,
+    VerificationRecord,
 };
 
 use crate::paused::{Gate, Paused};
 
+mod account;
 mod records;
 
+pub use account::{
+    concurrent_email_changes_one_wins, deleted_users_lose_their_sessions,
+    deleted_users_take_what_they_own, email_changes_are_unique_and_verified,
+    users_are_updated_in_place,
+};
 pub use records::{
     expired_records_are_absent, expired_records_are_purged, record_data_round_trips,
     record_deletes_win_once, record_names_are_checked, record_updates_compare_and_swap,
@@ -59,6 +69,8 @@ pub trait FullAdapter<U: AuthUser>:
     + AccountAdapter<U>
     + RecordAdapter<U>
     + UserRecordsAdapter<U>
+    + UpdateUserAdapter<U>
+    + DeleteUserAdapter<U>
 {
 }
 impl<U, A> FullAdapter<U> for A
@@ -70,7 +82,9 @@ where
         + EmailVerificationAdapter<U>
         + AccountAdapter<U>
         + RecordAdapter<U>
-        + UserRecordsAdapter<U>,
+        + UserRecordsAdapter<U>
+        + UpdateUserAdapter<U>
+        + DeleteUserAdapter<U>,
 {
 }
 

@@ -20,7 +20,7 @@
 //!
 //! conformance!(
 //!     setup: async { Some(MemoryAdapter::<ConformanceUser>::new()) },
-//!     capabilities: [password, create_user, verification, email_verification, accounts, records, user_records],
+//!     capabilities: [password, create_user, verification, email_verification, accounts, records, user_records, update_user, delete_user],
 //! );
 //! # fn main() {}
 //! ```
@@ -35,6 +35,8 @@
 //! | `accounts` | [`AccountAdapter`](nanoauth::AccountAdapter) |
 //! | `records` | [`RecordAdapter`](nanoauth::RecordAdapter) |
 //! | `user_records` | [`UserRecordsAdapter`](nanoauth::UserRecordsAdapter): a user and their first records in one transaction |
+//! | `update_user` | [`UpdateUserAdapter`](nanoauth::UpdateUserAdapter): a user's fields written back; a new address, unique and verified (the user type must also be `Deserialize`) |
+//! | `delete_user` | [`DeleteUserAdapter`](nanoauth::DeleteUserAdapter): a user deleted with everything they own |
 //!
 //! That expands to a module `conformance` with one module per group whose
 //! capabilities are all listed (`base` always; `password`,
@@ -124,7 +126,7 @@ macro_rules! conformance {
         $(,)?
     ) => {
         $crate::__conformance_flags!(
-            [no no no no no no no]
+            [no no no no no no no no no]
             [$($capability)*]
             (
                 $setup,
@@ -137,14 +139,14 @@ macro_rules! conformance {
 }
 
 /// Expands to the whole conformance suite (every capability) as one test
-/// per case: `conformance!` with all seven capabilities listed. See the crate
+/// per case: `conformance!` with all nine capabilities listed. See the crate
 /// documentation.
 #[macro_export]
 macro_rules! adapter_conformance {
     (setup: $setup:expr $(, user: $user:expr)? $(, teardown: $teardown:expr)? $(,)?) => {
         $crate::conformance!(
             setup: $setup,
-            capabilities: [password, create_user, verification, email_verification, accounts, records, user_records]
+            capabilities: [password, create_user, verification, email_verification, accounts, records, user_records, update_user, delete_user]
             $(, user: $user)?
             $(, teardown: $teardown)?
         );
@@ -162,42 +164,48 @@ macro_rules! __conformance_or {
     };
 }
 
-/// Turns the capability list into seven flags (password, create_user,
-/// verification, email_verification, accounts, records, user_records), then expands the
-/// groups.
+/// Turns the capability list into nine flags (password, create_user,
+/// verification, email_verification, accounts, records, user_records,
+/// update_user, delete_user), then expands the groups.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __conformance_flags {
-    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident $ur:ident] [password $($rest:ident)*] $args:tt) => {
-        $crate::__conformance_flags!([yes $cu $ve $ev $ac $re $ur] [$($rest)*] $args);
+    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident $ur:ident $uu:ident $du:ident] [password $($rest:ident)*] $args:tt) => {
+        $crate::__conformance_flags!([yes $cu $ve $ev $ac $re $ur $uu $du] [$($rest)*] $args);
     };
-    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident $ur:ident] [create_user $($rest:ident)*] $args:tt) => {
-        $crate::__conformance_flags!([$pw yes $ve $ev $ac $re $ur] [$($rest)*] $args);
+    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident $ur:ident $uu:ident $du:ident] [create_user $($rest:ident)*] $args:tt) => {
+        $crate::__conformance_flags!([$pw yes $ve $ev $ac $re $ur $uu $du] [$($rest)*] $args);
     };
-    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident $ur:ident] [verification $($rest:ident)*] $args:tt) => {
-        $crate::__conformance_flags!([$pw $cu yes $ev $ac $re $ur] [$($rest)*] $args);
+    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident $ur:ident $uu:ident $du:ident] [verification $($rest:ident)*] $args:tt) => {
+        $crate::__conformance_flags!([$pw $cu yes $ev $ac $re $ur $uu $du] [$($rest)*] $args);
     };
-    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident $ur:ident] [email_verification $($rest:ident)*] $args:tt) => {
-        $crate::__conformance_flags!([$pw $cu $ve yes $ac $re $ur] [$($rest)*] $args);
+    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident $ur:ident $uu:ident $du:ident] [email_verification $($rest:ident)*] $args:tt) => {
+        $crate::__conformance_flags!([$pw $cu $ve yes $ac $re $ur $uu $du] [$($rest)*] $args);
     };
-    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident $ur:ident] [accounts $($rest:ident)*] $args:tt) => {
-        $crate::__conformance_flags!([$pw $cu $ve $ev yes $re $ur] [$($rest)*] $args);
+    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident $ur:ident $uu:ident $du:ident] [accounts $($rest:ident)*] $args:tt) => {
+        $crate::__conformance_flags!([$pw $cu $ve $ev yes $re $ur $uu $du] [$($rest)*] $args);
     };
-    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident $ur:ident] [records $($rest:ident)*] $args:tt) => {
-        $crate::__conformance_flags!([$pw $cu $ve $ev $ac yes $ur] [$($rest)*] $args);
+    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident $ur:ident $uu:ident $du:ident] [records $($rest:ident)*] $args:tt) => {
+        $crate::__conformance_flags!([$pw $cu $ve $ev $ac yes $ur $uu $du] [$($rest)*] $args);
     };
-    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident $ur:ident] [user_records $($rest:ident)*] $args:tt) => {
-        $crate::__conformance_flags!([$pw $cu $ve $ev $ac $re yes] [$($rest)*] $args);
+    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident $ur:ident $uu:ident $du:ident] [user_records $($rest:ident)*] $args:tt) => {
+        $crate::__conformance_flags!([$pw $cu $ve $ev $ac $re yes $uu $du] [$($rest)*] $args);
+    };
+    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident $ur:ident $uu:ident $du:ident] [update_user $($rest:ident)*] $args:tt) => {
+        $crate::__conformance_flags!([$pw $cu $ve $ev $ac $re $ur yes $du] [$($rest)*] $args);
+    };
+    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident $ur:ident $uu:ident $du:ident] [delete_user $($rest:ident)*] $args:tt) => {
+        $crate::__conformance_flags!([$pw $cu $ve $ev $ac $re $ur $uu yes] [$($rest)*] $args);
     };
     ([$($flag:ident)*] [$unknown:ident $($rest:ident)*] $args:tt) => {
         ::core::compile_error!(::core::concat!(
             "unknown capability `",
             ::core::stringify!($unknown),
-            "`: expected password, create_user, verification, email_verification, accounts, records or user_records"
+            "`: expected password, create_user, verification, email_verification, accounts, records, user_records, update_user or delete_user"
         ));
     };
     (
-        [$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident $ur:ident]
+        [$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident $ur:ident $uu:ident $du:ident]
         []
         ($setup:expr, $user:expr, $store:expr, $teardown:expr)
     ) => {
@@ -254,6 +262,14 @@ macro_rules! __conformance_flags {
             $crate::__conformance_group!(user_records [$ur] ($setup, $user, $store, $teardown) [
                 plain user_with_records_is_atomic,
             ]);
+            $crate::__conformance_group!(update_user [$uu] ($setup, $user, $store, $teardown) [
+                stored users_are_updated_in_place,
+                stored email_changes_are_unique_and_verified,
+                stored concurrent_email_changes_one_wins,
+            ]);
+            $crate::__conformance_group!(delete_user [$du] ($setup, $user, $store, $teardown) [
+                stored deleted_users_lose_their_sessions,
+            ]);
             $crate::__conformance_group!(password_create_user [$pw $cu] ($setup, $user, $store, $teardown) [
                 plain passwordless_users_have_no_password,
             ]);
@@ -263,6 +279,10 @@ macro_rules! __conformance_flags {
             $crate::__conformance_group!(
                 password_accounts_email_verification [$pw $ac $ev] ($setup, $user, $store, $teardown) [
                 plain unclaimed_accounts_are_taken_over_cleanly,
+            ]);
+            $crate::__conformance_group!(
+                delete_user_owned [$du $pw $ac $ev $re] ($setup, $user, $store, $teardown) [
+                plain deleted_users_take_what_they_own,
             ]);
         }
     };

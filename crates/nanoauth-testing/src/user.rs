@@ -49,8 +49,18 @@ pub struct ConformanceSignUp {
     pub name: String,
 }
 
+/// An update may set the name and the score; nothing privileged.
+#[derive(Debug, Default, Deserialize)]
+pub struct ConformanceUpdate {
+    /// Display name.
+    pub name: Option<String>,
+    /// The floating-point field.
+    pub score: Option<f64>,
+}
+
 impl AuthUser for ConformanceUser {
     type SignUp = ConformanceSignUp;
+    type Update = ConformanceUpdate;
 
     fn id(&self) -> &str {
         &self.id
@@ -69,6 +79,15 @@ impl AuthUser for ConformanceUser {
             active: false,
             score: 0.0,
             ..Self::sample(new.id, new.email)
+        }
+    }
+
+    fn apply_update(&mut self, update: ConformanceUpdate) {
+        if let Some(name) = update.name {
+            self.name = name;
+        }
+        if let Some(score) = update.score {
+            self.score = score;
         }
     }
 }

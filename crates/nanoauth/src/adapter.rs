@@ -6,7 +6,8 @@
 //! this module and bounded on `Adapter` ([`PasswordAdapter`],
 //! [`CreateUserAdapter`], [`VerificationAdapter`],
 //! [`EmailVerificationAdapter`], [`AccountAdapter`], [`RecordAdapter`],
-//! [`UserRecordsAdapter`]). Plugins name the
+//! [`UserRecordsAdapter`], [`UpdateUserAdapter`], [`DeleteUserAdapter`]).
+//! Plugins name the
 //! capabilities they need as bounds and implement `Plugin` only for adapters
 //! that have them: adding such a plugin with an adapter that lacks one does
 //! not compile. The adapters shipped with NanoAuth implement every
@@ -14,16 +15,19 @@
 
 mod accounts;
 mod create_user;
+mod delete_user;
 mod email_verification;
 mod health;
 pub mod memory;
 mod password;
 mod records;
+mod update_user;
 mod user_records;
 mod verification;
 
 pub use accounts::{AccountAdapter, AccountRecord};
 pub use create_user::CreateUserAdapter;
+pub use delete_user::DeleteUserAdapter;
 pub use email_verification::EmailVerificationAdapter;
 pub use health::{Health, Probe};
 pub use password::{PasswordAdapter, PasswordCredential};
@@ -31,6 +35,7 @@ pub use records::{
     MAX_NAMESPACE_LEN, MAX_RECORD_KEY_LEN, PluginRecord, RecordAdapter, Typed, TypedRecords,
     check_names,
 };
+pub use update_user::UpdateUserAdapter;
 pub use user_records::UserRecordsAdapter;
 pub use verification::{VerificationAdapter, VerificationRecord};
 
@@ -63,6 +68,8 @@ use crate::utils::token::TokenHash;
 /// # struct MyUser { id: String, email: String }
 /// # impl AuthUser for MyUser {
 /// #     type SignUp = nanoauth::NoFields;
+/// #     type Update = nanoauth::NoFields;
+/// #     fn apply_update(&mut self, _: nanoauth::NoFields) {}
 /// #     fn id(&self) -> &str { &self.id }
 /// #     fn email(&self) -> &str { &self.email }
 /// #     fn from_sign_up(new: nanoauth::NewUser<Self::SignUp>) -> Self {

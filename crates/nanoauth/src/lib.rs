@@ -102,9 +102,10 @@ mod user;
 pub mod utils;
 
 pub use adapter::{
-    AccountAdapter, AccountRecord, Adapter, AdapterError, CreateUserAdapter,
+    AccountAdapter, AccountRecord, Adapter, AdapterError, CreateUserAdapter, DeleteUserAdapter,
     EmailVerificationAdapter, PasswordAdapter, PasswordCredential, PluginRecord, RecordAdapter,
-    Typed, TypedRecords, UserRecordsAdapter, VerificationAdapter, VerificationRecord,
+    Typed, TypedRecords, UpdateUserAdapter, UserRecordsAdapter, VerificationAdapter,
+    VerificationRecord,
 };
 pub use auth::{Auth, AuthBuilder, ConfigError};
 pub use clock::{Clock, SystemClock};
@@ -132,7 +133,7 @@ pub use session::{
     Reauthentication, Session, SessionGuard, SessionRecord, SessionToken, SignInAttempt,
     SignInChallenge, SignInMethod, SignInOutcome, SignedIn,
 };
-pub use user::{AuthUser, BasicSignUp, BasicUser, Email, NewUser, NoFields};
+pub use user::{AuthUser, BasicSignUp, BasicUpdate, BasicUser, Email, NewUser, NoFields};
 
 // The architecture guide's examples are compiled and run as doc-tests, so
 // the documentation cannot drift from the code. (The README's are run from

@@ -10,6 +10,8 @@
 //! `tests/plugin_contract.rs` checks it.
 
 #[cfg(feature = "email-password")]
+pub mod account;
+#[cfg(feature = "email-password")]
 pub mod email_password;
 pub mod email_verification;
 pub mod link_mail;

@@ -16,6 +16,12 @@ use unicode_normalization::UnicodeNormalization as _;
 /// ignored, so a privileged field such as `role` can only be set by
 /// [`from_sign_up`](AuthUser::from_sign_up), that is by the application.
 ///
+/// [`Update`](AuthUser::Update) names, the same way, the fields a signed-in
+/// user may change later (`POST /update-user` of the
+/// [`Account`](crate::plugins::account::Account) plugin), and
+/// [`apply_update`](AuthUser::apply_update) writes them onto the user. Id
+/// and email never change that way.
+///
 /// ```
 /// use nanoauth::{AuthUser, NewUser};
 /// use serde::{Deserialize, Serialize};
@@ -34,8 +40,15 @@ use unicode_normalization::UnicodeNormalization as _;
 ///     name: String,
 /// }
 ///
+/// /// What the user may change later: the name, if sent.
+/// #[derive(Deserialize)]
+/// struct MyUpdate {
+///     name: Option<String>,
+/// }
+///
 /// impl AuthUser for MyUser {
 ///     type SignUp = MySignUp;
+///     type Update = MyUpdate;
 ///
 ///     fn id(&self) -> &str { &self.id }
 ///     fn email(&self) -> &str { &self.email }
@@ -48,12 +61,24 @@ use unicode_normalization::UnicodeNormalization as _;
 ///             role: "member".into(),
 ///         }
 ///     }
+///
+///     fn apply_update(&mut self, update: MyUpdate) {
+///         if let Some(name) = update.name {
+///             self.name = name;
+///         }
+///     }
 /// }
 /// ```
 pub trait AuthUser: Clone + Serialize + Send + Sync + 'static {
     /// The typed, client-settable part of a sign-up request body.
     /// Use [`NoFields`] when sign-up takes only email and password.
     type SignUp: DeserializeOwned + Send + 'static;
+
+    /// The typed, client-settable part of an update (`POST /update-user`):
+    /// the fields a signed-in user may change about themselves. Use
+    /// [`NoFields`] when they may change none. Fields such as `role` do not
+    /// belong here: anything else in the body is ignored.
+    type Update: DeserializeOwned + Send + 'static;
 
     /// The user's unique, stable identifier.
     fn id(&self) -> &str;
@@ -64,6 +89,29 @@ pub trait AuthUser: Clone + Serialize + Send + Sync + 'static {
     /// Builds a new user from a validated sign-up. This is where the
     /// application sets defaults for fields clients may not choose.
     fn from_sign_up(new: NewUser<Self::SignUp>) -> Self;
+
+    /// Writes a validated update onto the user. The application decides
+    /// here what each field means (trimming, limits); it must not change
+    /// [`id`](Self::id) or [`email`](Self::email) (changing the address
+    /// takes a link to the new one), and an update that does is refused.
+    /// With [`NoFields`] there is nothing to do:
+    ///
+    /// ```
+    /// # use nanoauth::{AuthUser, NewUser, NoFields};
+    /// # #[derive(Clone, serde::Serialize)]
+    /// # struct Fixed { id: String, email: String }
+    /// impl AuthUser for Fixed {
+    ///     type SignUp = NoFields;
+    ///     type Update = NoFields;
+    ///     fn id(&self) -> &str { &self.id }
+    ///     fn email(&self) -> &str { &self.email }
+    ///     fn from_sign_up(new: NewUser<NoFields>) -> Self {
+    ///         Fixed { id: new.id, email: new.email.into() }
+    ///     }
+    ///     fn apply_update(&mut self, _update: NoFields) {}
+    /// }
+    /// ```
+    fn apply_update(&mut self, update: Self::Update);
 }
 
 /// A validated sign-up, handed to [`AuthUser::from_sign_up`].
@@ -89,7 +137,8 @@ impl<F> NewUser<F> {
     }
 }
 
-/// A sign-up body with no fields beyond email and password.
+/// A sign-up body with no fields beyond email and password, or an update
+/// with no fields at all.
 #[derive(Debug, Clone, Copy, Default, Deserialize)]
 pub struct NoFields {}
 
@@ -188,8 +237,17 @@ pub struct BasicSignUp {
     pub name: String,
 }
 
+/// What an update may change about a [`BasicUser`]: the name, when sent.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct BasicUpdate {
+    /// The new display name.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
 impl AuthUser for BasicUser {
     type SignUp = BasicSignUp;
+    type Update = BasicUpdate;
 
     fn id(&self) -> &str {
         &self.id
@@ -204,6 +262,12 @@ impl AuthUser for BasicUser {
             id: new.id,
             email: new.email.into(),
             name: new.fields.name,
+        }
+    }
+
+    fn apply_update(&mut self, update: BasicUpdate) {
+        if let Some(name) = update.name {
+            self.name = name;
         }
     }
 }

@@ -1,6 +1,7 @@
 //! No user enumeration through sign-in (also with failure lockouts counting,
 //! and once locked out), sign-up (when verification is required), password
-//! reset, magic links or verification mail: for a known and an unknown email the answers are
+//! reset, magic links, verification mail or a change of address: for a
+//! known and an unknown email the answers are
 //! byte-identical, and their latencies are statistically indistinguishable
 //! (medians within 10 %, measured interleaved).
 
@@ -417,6 +418,25 @@ mod remote {
             self.0.set_password_hash(user_id, password_hash).await
         }
     }
+
+    impl nanoauth::UpdateUserAdapter<Member> for Remote {
+        async fn update_user(&self, user: &Member) -> Result<bool, AdapterError> {
+            hop().await;
+            self.0.update_user(user).await
+        }
+
+        async fn change_email(&self, user_id: &str, email: &Email) -> Result<bool, AdapterError> {
+            hop().await;
+            self.0.change_email(user_id, email).await
+        }
+    }
+
+    impl nanoauth::DeleteUserAdapter<Member> for Remote {
+        async fn delete_user(&self, user_id: &str) -> Result<bool, AdapterError> {
+            hop().await;
+            self.0.delete_user(user_id).await
+        }
+    }
 }
 
 /// `POST /send-verification-email` for an unknown address, one whose
@@ -484,5 +504,64 @@ async fn verification_mail_requests_answer_known_and_unknown_emails_alike() -> T
     assert_eq!(mails_after("unverified@example.com").await, 1);
     assert_eq!(mails_after("verified@example.com").await, 0);
     assert_eq!(mails_after("unknown@example.com").await, 0);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn address_changes_answer_taken_and_free_addresses_alike() -> TestResult {
+    use nanoauth::plugins::account::Account;
+
+    let mail = Sink::default();
+    let auth = Auth::builder(Remote::default())
+        .secret(SECRET)
+        .base_url(ORIGIN)
+        .rate_limit(RateLimit::danger_disabled())
+        .plugin(EmailPassword::new().hasher(hasher()))
+        .plugin(Account::new(mail.clone()))
+        .build()?;
+    let mut cookie = String::new();
+    for email in ["ada@example.com", "taken@example.com"] {
+        let body =
+            serde_json::json!({ "email": email, "password": "the right password", "name": "T" });
+        let signed_up = auth
+            .handler(post("/api/auth/signup/email", &body.to_string()))
+            .await;
+        assert_eq!(signed_up.status(), 200);
+        if cookie.is_empty() {
+            cookie = common::cookie(&signed_up);
+        }
+    }
+    let request = |email: &'static str| {
+        let body = serde_json::json!({ "newEmail": email }).to_string();
+        let (auth, cookie) = (auth.clone(), cookie.clone());
+        async move {
+            auth.handler(with_header(
+                post("/api/auth/change-email", &body),
+                "cookie",
+                &cookie,
+            ))
+            .await
+        }
+    };
+    assert_indistinguishable(
+        || request("taken@example.com"),
+        || request("free@example.com"),
+    )
+    .await?;
+
+    // Mail after the answer: a notice to ada either way, a link only to
+    // the free address.
+    let mails_after = |email: &'static str| {
+        let (request, mail) = (&request, &mail);
+        async move {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            let before = mail.0.load(Ordering::Relaxed);
+            request(email).await;
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            mail.0.load(Ordering::Relaxed) - before
+        }
+    };
+    assert_eq!(mails_after("free@example.com").await, 2);
+    assert_eq!(mails_after("taken@example.com").await, 1);
     Ok(())
 }

@@ -129,6 +129,27 @@ pub enum Event<U> {
         /// How many sessions ended.
         revoked: u64,
     },
+    /// A signed-in user changed their own fields (`POST /update-user`).
+    UserUpdated {
+        /// The user as stored now.
+        user: U,
+    },
+    /// A user moved to a new address by following the link sent there
+    /// (`POST /change-email`); their other sessions were revoked. Worth a
+    /// security notification to the old address.
+    EmailChanged {
+        /// The user, with the new address.
+        user: U,
+        /// The address they left.
+        previous: Email,
+    },
+    /// A user was deleted (`POST /delete-user`), with their sessions,
+    /// password, linked accounts and plugin records. Delete the
+    /// application's own rows of this user here.
+    UserDeleted {
+        /// The user as they were.
+        user: U,
+    },
     /// Something a plugin outside the core reports (two-factor turned on,
     /// a failed second factor); see [`PluginEvent`].
     Plugin(PluginEvent),
@@ -158,6 +179,9 @@ impl<U> Event<U> {
             Self::AccountUnlinked { .. } => EventKind::AfterAccountUnlinked,
             Self::EmailTaken { .. } => EventKind::OnEmailTaken,
             Self::SessionsRevoked { .. } => EventKind::AfterSessionsRevoked,
+            Self::UserUpdated { .. } => EventKind::AfterUserUpdated,
+            Self::EmailChanged { .. } => EventKind::AfterEmailChanged,
+            Self::UserDeleted { .. } => EventKind::AfterUserDeleted,
             Self::Plugin(event) => EventKind::Plugin(event.name),
             Self::Error { .. }
             | Self::EmailNotSent { .. }
@@ -193,6 +217,12 @@ pub enum EventKind {
     OnEmailTaken,
     /// After a user ended all their other sessions.
     AfterSessionsRevoked,
+    /// After a user changed their own fields.
+    AfterUserUpdated,
+    /// After a user moved to a new address.
+    AfterEmailChanged,
+    /// After a user was deleted.
+    AfterUserDeleted,
     /// A plugin's own event, by its name (see [`PluginEvent::name`]).
     Plugin(&'static str),
     /// After a handled request failed, background work (mail, purging)

@@ -34,8 +34,16 @@ pub struct MemberSignUp {
     pub name: String,
 }
 
+/// What a member may change: the name. `role` is not here, so an update
+/// can never set it.
+#[derive(Deserialize)]
+pub struct MemberUpdate {
+    pub name: Option<String>,
+}
+
 impl AuthUser for Member {
     type SignUp = MemberSignUp;
+    type Update = MemberUpdate;
 
     fn id(&self) -> &str {
         &self.id
@@ -51,6 +59,12 @@ impl AuthUser for Member {
             email: new.email.into(),
             name: new.fields.name,
             role: "member".into(),
+        }
+    }
+
+    fn apply_update(&mut self, update: MemberUpdate) {
+        if let Some(name) = update.name {
+            self.name = name;
         }
     }
 }
