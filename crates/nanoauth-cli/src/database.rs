@@ -25,6 +25,8 @@ pub(crate) struct CliUser {
 
 impl AuthUser for CliUser {
     type SignUp = NoFields;
+    // Operators change columns with `user set-role`, not through updates.
+    type Update = NoFields;
 
     fn id(&self) -> &str {
         &self.id
@@ -41,6 +43,8 @@ impl AuthUser for CliUser {
             columns: Map::new(),
         }
     }
+
+    fn apply_update(&mut self, _update: NoFields) {}
 }
 
 /// The dialect of `url`, or a usage error that names the schemes.

@@ -247,6 +247,14 @@ pub(crate) fn lifecycle<U: AuthUser>(event: &Event<U>, personal: bool) {
             revoked = *revoked,
             "other sessions revoked",
         ),
+        Event::UserUpdated { user } => info!(target: EVENT, user_id = user.id(), "user updated"),
+        Event::EmailChanged { user, previous } => info!(
+            target: EVENT,
+            user_id = user.id(),
+            previous = %address(previous, personal),
+            "email address changed; other sessions revoked",
+        ),
+        Event::UserDeleted { user } => info!(target: EVENT, user_id = user.id(), "user deleted"),
         // A plugin documents its events' data, which may be personal: the
         // name and the user tell what happened.
         Event::Plugin(plugin) => info!(
