@@ -106,6 +106,9 @@
 #[cfg_attr(docsrs, doc(cfg(feature = "authenticator")))]
 pub mod authenticator;
 pub mod cases;
+#[cfg(feature = "databases")]
+#[cfg_attr(docsrs, doc(cfg(feature = "databases")))]
+pub mod databases;
 mod paused;
 pub mod servers;
 pub mod store;

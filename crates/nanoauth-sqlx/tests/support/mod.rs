@@ -17,42 +17,10 @@
     clippy::expect_used
 )]
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
-use nanoauth::utils::token::random_id;
 use nanoauth_sqlx::{Dialect, SqlAdapter};
-use nanoauth_testing::{ConformanceUser, servers};
-use sqlx::Row as _;
+use nanoauth_testing::{ConformanceUser, databases};
 
 pub type TestAdapter = SqlAdapter<ConformanceUser>;
-
-/// Leftovers of runs that died before cleaning up are dropped after this.
-const STALE_AFTER_SECS: u64 = 3600;
-
-fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
-
-/// A name unique to this test, that says when it was made.
-fn unique_name() -> String {
-    let tag: String = random_id()
-        .expect("randomness")
-        .to_lowercase()
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .take(10)
-        .collect();
-    format!("nanoauth_t_{}_{tag}", now())
-}
-
-fn is_stale(name: &str) -> bool {
-    name.strip_prefix("nanoauth_t_")
-        .and_then(|rest| rest.split('_').next())
-        .and_then(|secs| secs.parse::<u64>().ok())
-        .is_some_and(|made| made + STALE_AFTER_SECS < now())
-}
 
 /// The application's own migration: the user type's extra columns.
 pub fn extra_user_columns(dialect: Dialect) -> Vec<&'static str> {
@@ -130,19 +98,11 @@ pub async fn sqlite_mapped() -> Option<TestAdapter> {
     Some(adapter)
 }
 
-/// A new SQLite file under the target directory (created on first connection).
+/// A new SQLite file under the target directory (created on first use).
 pub fn sqlite_url() -> String {
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("nanoauth-sqlite");
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    if let Ok(entries) = std::fs::read_dir(&dir) {
-        for entry in entries.flatten() {
-            if is_stale(&entry.file_name().to_string_lossy()) {
-                let _ = std::fs::remove_file(entry.path());
-            }
-        }
-    }
-    let path = dir.join(format!("{}.db", unique_name()));
-    format!("sqlite://{}", path.display())
+    databases::sqlite_url(
+        &std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("nanoauth-sqlite"),
+    )
 }
 
 /// A migrated PostgreSQL schema of its own, on the server in
@@ -154,34 +114,7 @@ pub async fn postgres() -> Option<TestAdapter> {
 
 /// A new, empty PostgreSQL schema; the URL selects it.
 pub async fn postgres_url() -> Option<String> {
-    let url = servers::POSTGRES.url()?;
-    let admin = sqlx::PgPool::connect(&url)
-        .await
-        .unwrap_or_else(|e| panic!("PostgreSQL at {url} refuses the tests: {e}"));
-    let stale: Vec<String> =
-        sqlx::query("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'nanoauth\\_t\\_%'")
-            .fetch_all(&admin)
-            .await
-            .expect("list schemas")
-            .iter()
-            .map(|row| row.get::<String, _>(0))
-            .filter(|name| is_stale(name))
-            .collect();
-    for name in stale {
-        let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-            "DROP SCHEMA IF EXISTS {name} CASCADE"
-        )))
-        .execute(&admin)
-        .await;
-    }
-    let schema = unique_name();
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-        .execute(&admin)
-        .await
-        .expect("create schema");
-    admin.close().await;
-    let separator = if url.contains('?') { '&' } else { '?' };
-    Some(format!("{url}{separator}options=-csearch_path%3D{schema}"))
+    databases::postgres_url().await
 }
 
 /// A migrated MySQL/MariaDB database of its own, on the server in
@@ -193,35 +126,5 @@ pub async fn mysql() -> Option<TestAdapter> {
 
 /// A new, empty MySQL/MariaDB database; the URL selects it.
 pub async fn mysql_url() -> Option<String> {
-    let url = servers::MYSQL.url()?;
-    let admin = sqlx::MySqlPool::connect(&url)
-        .await
-        .unwrap_or_else(|e| panic!("MySQL/MariaDB at {url} refuses the tests: {e}"));
-    let stale: Vec<String> = sqlx::query("SELECT CAST(schema_name AS CHAR) FROM information_schema.schemata WHERE schema_name LIKE 'nanoauth\\_t\\_%'")
-        .fetch_all(&admin)
-        .await
-        .expect("list databases")
-        .iter()
-        .map(|row| row.get::<String, _>(0))
-        .filter(|name| is_stale(name))
-        .collect();
-    for name in stale {
-        let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {name}"
-        )))
-        .execute(&admin)
-        .await;
-    }
-    let database = unique_name();
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-        "CREATE DATABASE {database} CHARACTER SET utf8mb4"
-    )))
-    .execute(&admin)
-    .await
-    .expect("create database");
-    admin.close().await;
-    // Same server and credentials, other database.
-    let base = url.split('?').next().unwrap_or(&url);
-    let server = base.rsplit_once('/').map_or(base, |(server, _)| server);
-    Some(format!("{server}/{database}"))
+    databases::mysql_url().await
 }
