@@ -96,6 +96,14 @@ impl PasswordHasher {
         self
     }
 
+    /// Whether `stored` has the exact shape of a better-auth scrypt hash
+    /// (32 lowercase hex characters of salt, a colon, 128 of key): what an
+    /// import checks before carrying a hash over, since a hash of any other
+    /// shape would never verify.
+    pub fn is_better_auth_scrypt(stored: &str) -> bool {
+        better_auth::BetterAuthHash::parse(stored).is_some()
+    }
+
     /// Whether this hasher verifies better-auth's scrypt hashes
     /// ([`accept_better_auth_scrypt`](Self::accept_better_auth_scrypt)).
     pub fn accepts_better_auth_scrypt(&self) -> bool {
