@@ -38,7 +38,7 @@ fn ok(run: &Run) {
     assert_eq!(run.code, 0, "{run:?}");
 }
 
-fn import(from: &str, db: &str, dry_run: bool) -> Run {
+fn import(from: &str, db: &str, extra: &[&str]) -> Run {
     let mut args = vec![
         "import",
         "better-auth",
@@ -47,9 +47,7 @@ fn import(from: &str, db: &str, dry_run: bool) -> Run {
         "--database-url",
         db,
     ];
-    if dry_run {
-        args.push("--dry-run");
-    }
+    args.extend_from_slice(extra);
     let run = nanoauth(&args, "");
     ok(&run);
     run
@@ -87,12 +85,11 @@ async fn stored_hash(adapter: &SqlAdapter<BasicUser>, email: &str) -> String {
         .password_hash
 }
 
-async fn import_and_sign_in(db: &str) {
+async fn import_and_sign_in(from: &str, db: &str) {
     ok(&nanoauth(&["migrate", "--database-url", db], ""));
-    let from = fixture_url();
 
     // A dry run counts and writes nothing.
-    let dry = import(&from, db, true);
+    let dry = import(from, db, &["--dry-run"]);
     assert!(dry.stdout.contains("dry run, nothing written"), "{dry:?}");
     assert_eq!(line(&dry, "users imported:"), "3", "{dry:?}");
     let adapter = SqlAdapter::<BasicUser>::connect(db).await.expect("connect");
@@ -105,7 +102,8 @@ async fn import_and_sign_in(db: &str) {
         "the dry run wrote"
     );
 
-    let first = import(&from, db, false);
+    // Batches of two: three transactions, each read after the last id.
+    let first = import(from, db, &["--batch-size", "2"]);
     assert_eq!(line(&first, "users read:"), "5", "{first:?}");
     assert_eq!(line(&first, "users imported:"), "3", "{first:?}");
     assert_eq!(line(&first, "password hashes:"), "2", "{first:?}");
@@ -130,10 +128,15 @@ async fn import_and_sign_in(db: &str) {
         "{first:?}"
     );
     // Progress went to stderr, one plain line per batch (not a terminal).
-    assert!(first.stderr.contains("5/5 users read"), "{first:?}");
+    for done in ["2/5", "4/5", "5/5"] {
+        assert!(
+            first.stderr.contains(&format!("{done} users read")),
+            "{first:?}"
+        );
+    }
 
     // Twice: nothing imported twice.
-    let second = import(&from, db, false);
+    let second = import(from, db, &[]);
     assert_eq!(line(&second, "users imported:"), "0", "{second:?}");
     assert_eq!(
         line(
@@ -209,7 +212,7 @@ async fn import_and_sign_in(db: &str) {
 
 #[tokio::test]
 async fn better_auth_users_import_into_sqlite_and_sign_in() {
-    import_and_sign_in(&sqlite_url()).await;
+    import_and_sign_in(&fixture_url(), &sqlite_url()).await;
 }
 
 #[tokio::test]
@@ -217,8 +220,109 @@ async fn better_auth_users_import_into_postgres_and_sign_in() {
     let Some(url) = postgres_url().await else {
         return;
     };
-    import_and_sign_in(&url).await;
+    import_and_sign_in(&fixture_url(), &url).await;
     support::drop_postgres(&url).await;
+}
+
+/// A better-auth PostgreSQL database: better-auth's own PostgreSQL tables
+/// (`postgres-schema.sql`, compiled by its `getMigrations`) holding the
+/// SQLite fixture's rows, in a fresh schema.
+async fn better_auth_on_postgres() -> Option<String> {
+    let url = postgres_url().await?;
+    let pg = sqlx::PgPool::connect(&url).await.expect("connect");
+    let schema = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/better-auth/postgres-schema.sql"
+    ))
+    .expect("the schema file");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(schema))
+        .execute(&pg)
+        .await
+        .expect("better-auth's tables");
+    let lite = sqlx::SqlitePool::connect(&format!("{}?mode=ro", fixture_url()))
+        .await
+        .expect("the fixture");
+    let users: Vec<(String, String, String, i64, String)> =
+        sqlx::query_as(r#"SELECT id, name, email, "emailVerified", "createdAt" FROM "user""#)
+            .fetch_all(&lite)
+            .await
+            .expect("users");
+    for (id, name, email, verified, created) in users {
+        sqlx::query(
+            r#"INSERT INTO "user" (id, name, email, "emailVerified", "createdAt", "updatedAt")
+               VALUES ($1, $2, $3, $4, $5::timestamptz, $5::timestamptz)"#,
+        )
+        .bind(id)
+        .bind(name)
+        .bind(email)
+        .bind(verified != 0)
+        .bind(created)
+        .execute(&pg)
+        .await
+        .expect("a user");
+    }
+    type Account = (
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+    );
+    let accounts: Vec<Account> = sqlx::query_as(
+        r#"SELECT id, "accountId", "providerId", "userId", password, "accessToken" FROM account"#,
+    )
+    .fetch_all(&lite)
+    .await
+    .expect("accounts");
+    for (id, account_id, provider, user_id, password, token) in accounts {
+        sqlx::query(
+            r#"INSERT INTO account (id, "accountId", "providerId", "userId", password, "accessToken", "updatedAt")
+               VALUES ($1, $2, $3, $4, $5, $6, now())"#,
+        )
+        .bind(id)
+        .bind(account_id)
+        .bind(provider)
+        .bind(user_id)
+        .bind(password)
+        .bind(token)
+        .execute(&pg)
+        .await
+        .expect("an account");
+    }
+    let sessions: Vec<(String, String, String)> =
+        sqlx::query_as(r#"SELECT id, token, "userId" FROM session"#)
+            .fetch_all(&lite)
+            .await
+            .expect("sessions");
+    for (id, token, user_id) in sessions {
+        sqlx::query(
+            r#"INSERT INTO session (id, token, "userId", "expiresAt", "updatedAt")
+               VALUES ($1, $2, $3, now() + interval '7 days', now())"#,
+        )
+        .bind(id)
+        .bind(token)
+        .bind(user_id)
+        .execute(&pg)
+        .await
+        .expect("a session");
+    }
+    pg.close().await;
+    lite.close().await;
+    Some(url)
+}
+
+#[tokio::test]
+async fn better_auth_users_import_from_postgres_into_sqlite_and_postgres() {
+    let Some(from) = better_auth_on_postgres().await else {
+        return;
+    };
+    import_and_sign_in(&from, &sqlite_url()).await;
+    if let Some(db) = postgres_url().await {
+        import_and_sign_in(&from, &db).await;
+        support::drop_postgres(&db).await;
+    }
+    support::drop_postgres(&from).await;
 }
 
 #[test]
