@@ -76,8 +76,9 @@ impl PasswordHasher {
     /// use nanoauth::utils::password::PasswordHasher;
     ///
     /// // Written by better-auth 1.7's own `hashPassword("correct horse battery staple")`.
-    /// let imported = "1d7ff6ebbc0feeab0e1bd4e02c9c8bc1:\
-    /// BETTER_AUTH_DOC_KEY";
+    /// let imported = "b7d2b8bccd7aa28006441194b492b703:\
+    ///     8aa4a68c942893f254973622be25155da753a61817f01163b2959ffbe415f46e\
+    ///     cb2f81be9d14ec9416f9a90177632ef5866f61ed0ae07d42eafb13cd52741cf0";
     /// let hasher = PasswordHasher::owasp().accept_better_auth_scrypt();
     /// assert!(hasher.verify("correct horse battery staple", imported)?);
     /// assert!(hasher.needs_rehash(imported));
