@@ -3,6 +3,7 @@
 //! `session` and `verification` (counted, not carried over), from SQLite or
 //! PostgreSQL.
 
+use std::collections::HashMap;
 use std::str::FromStr as _;
 
 use nanoauth::Email;
@@ -48,6 +49,9 @@ macro_rules! on_source {
         }
     };
 }
+
+/// One `account` row of a user: provider id, account id, password hash.
+type AccountOf<'a> = (&'a String, &'a String, &'a Option<String>);
 
 /// A user row of better-auth's left out, or imported without something.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -233,6 +237,15 @@ impl Source {
         }.await)
         .map_err(failed)?;
 
+        // Grouped once: a batch of 1000 users would otherwise scan every
+        // account row per user.
+        let mut by_user: HashMap<&str, Vec<AccountOf<'_>>> = HashMap::with_capacity(rows.len());
+        for (user_id, provider, account_id, password) in &accounts {
+            by_user
+                .entry(user_id.as_str())
+                .or_default()
+                .push((provider, account_id, password));
+        }
         let mut batch = Batch {
             rows: rows.len() as u64,
             last_id: Some(last_id),
@@ -254,13 +267,13 @@ impl Source {
                 password_hash: None,
                 accounts: Vec::new(),
             };
-            for (_, provider, account_id, password) in
-                accounts.iter().filter(|row| row.0 == user.id)
+            for (provider, account_id, password) in
+                by_user.remove(user.id.as_str()).unwrap_or_default()
             {
                 if provider == CREDENTIAL_PROVIDER {
                     match password {
                         Some(hash) if PasswordHasher::is_better_auth_scrypt(hash) => {
-                            user.password_hash = Some(hash.clone());
+                            user.password_hash = Some(hash.to_owned());
                         }
                         // A custom `password.hash` in better-auth's options
                         // writes other formats, which would never verify:
