@@ -361,3 +361,46 @@ fn a_database_that_is_not_better_auths_is_refused_by_name() {
     );
     assert_eq!(missing.code, 3, "{missing:?}");
 }
+
+#[tokio::test]
+async fn a_better_auth_database_without_a_column_read_is_refused_by_name() {
+    // A copy of the fixture whose `account` table lost its `password`
+    // column (a schema this command does not know).
+    let copy = sqlite_url();
+    let path = copy.trim_start_matches("sqlite://").to_owned();
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/better-auth/better-auth.db"
+        ),
+        &path,
+    )
+    .expect("copy the fixture");
+    let lite = sqlx::SqlitePool::connect(&copy).await.expect("the copy");
+    sqlx::query(r#"ALTER TABLE account DROP COLUMN password"#)
+        .execute(&lite)
+        .await
+        .expect("drop the column");
+    lite.close().await;
+
+    let db = sqlite_url();
+    ok(&nanoauth(&["migrate", "--database-url", &db], ""));
+    let run = nanoauth(
+        &[
+            "import",
+            "better-auth",
+            "--from",
+            &copy,
+            "--database-url",
+            &db,
+        ],
+        "",
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("unknown better-auth schema: table \"account\" has no column \"password\""),
+        "{run:?}"
+    );
+    assert!(run.stdout.is_empty(), "nothing imported: {run:?}");
+}
