@@ -11,6 +11,7 @@ use common::*;
 use http::StatusCode;
 use nanoauth::adapter::PasswordAdapter;
 use nanoauth::adapter::memory::MemoryAdapter;
+use nanoauth::plugins::email_password::EmailPassword;
 use nanoauth::utils::password::PasswordHasher;
 use nanoauth::{Auth, Email};
 use serde::Deserialize;
@@ -150,5 +151,37 @@ async fn without_the_opt_in_an_imported_hash_never_signs_in() -> TestResult {
     let response = sign_in(&auth, "ada@example.com", &case.password).await;
     assert_ne!(response.status(), StatusCode::OK);
     assert_eq!(stored_hash(&auth, "ada@example.com").await?, case.hash);
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_opt_in_survives_a_hasher_set_after_it() -> TestResult {
+    let fixture = fixture()?;
+    let case = &fixture.cases[1];
+    let adapter = MemoryAdapter::new();
+    let user = Member {
+        id: "ba-user-2".into(),
+        email: "bob@example.com".into(),
+        name: "Bob".into(),
+        role: "member".into(),
+    };
+    adapter.create_user_with_password(&user, &case.hash).await?;
+    let plugin = EmailPassword::new()
+        .accept_better_auth_hashes()
+        .hasher(PasswordHasher::with_params(64, 1, 1)?);
+    let auth = Auth::builder(adapter)
+        .secret(SECRET)
+        .base_url(ORIGIN)
+        .rate_limit(nanoauth::rate_limit::RateLimit::danger_disabled())
+        .plugin(plugin)
+        .build()?;
+    let response = sign_in(&auth, "bob@example.com", &case.password).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    // The rehash used the hasher set last (m=64), not the default.
+    let rehashed = stored_hash(&auth, "bob@example.com").await?;
+    assert!(
+        rehashed.starts_with("$argon2id$v=19$m=64,t=1,p=1$"),
+        "{rehashed}"
+    );
     Ok(())
 }
