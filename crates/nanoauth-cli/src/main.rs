@@ -4,7 +4,9 @@
 //! - `secret generate` / `secret rotate`: a new secret, and how to rotate;
 //! - `purge`: delete expired sessions, tokens and plugin records;
 //! - `user list|create|set-role`: the first administrator, emergencies;
-//! - `doctor`: check a running deployment over HTTP(S).
+//! - `doctor`: check a running deployment over HTTP(S);
+//! - `import better-auth`: users, password hashes and provider accounts
+//!   from a better-auth database.
 //!
 //! Exit codes: 0 success; 1 the operation failed or a check did not pass;
 //! 2 bad usage or input (clap's own, a malformed URL); 3 the database or
@@ -13,6 +15,7 @@
 mod database;
 mod doctor;
 mod error;
+mod import;
 mod migrate;
 mod purge;
 mod secret;
@@ -45,6 +48,9 @@ enum Command {
     /// Check a running deployment over HTTP(S): reachability, cookies,
     /// origin check, rate limits, clock.
     Doctor(doctor::DoctorArgs),
+    /// Import users from another system's database (better-auth).
+    #[command(subcommand)]
+    Import(import::ImportCommand),
 }
 
 /// Where the database is.
@@ -75,6 +81,7 @@ fn main() -> ExitCode {
             Command::Purge(args) => purge::run(&args.database_url).await,
             Command::User(command) => user::run(command).await,
             Command::Doctor(args) => doctor::run(args).await,
+            Command::Import(command) => import::run(command).await,
         }
     });
     match outcome {

@@ -332,6 +332,8 @@ fn every_command_has_help() {
         &["user", "create", "--help"][..],
         &["user", "set-role", "--help"][..],
         &["doctor", "--help"][..],
+        &["import", "--help"][..],
+        &["import", "better-auth", "--help"][..],
     ] {
         let run = nanoauth(args, "");
         assert_eq!(run.code, 0, "{args:?}: {run:?}");

@@ -36,6 +36,7 @@ mod adapter;
 mod dialect;
 mod error;
 mod fields;
+mod import;
 mod migrate;
 mod migrations;
 mod operator;
@@ -46,6 +47,7 @@ mod values;
 
 pub use adapter::{SqlAdapter, SqlAdapterBuilder};
 pub use dialect::Dialect;
+pub use import::{ImportAccount, ImportOutcome, ImportSkip, ImportUser};
 pub use migrate::{LOCK_WAIT_SECS, MigrationError, MigrationReport};
 pub use migrations::{Migration, migration_sql, migrations};
 pub use schema::Schema;

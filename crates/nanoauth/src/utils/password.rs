@@ -15,6 +15,13 @@
 //! assert!(!hasher.verify("Tr0ub4dor&3", &phc)?);
 //! # Ok::<(), nanoauth::utils::password::PasswordError>(())
 //! ```
+//!
+//! Hashes imported from better-auth (scrypt, `salt:key` in hex) verify only
+//! with [`PasswordHasher::accept_better_auth_scrypt`]; new hashes are always
+//! Argon2id, and [`PasswordHasher::needs_rehash`] says which stored hashes
+//! to replace after a successful verification.
+
+mod better_auth;
 
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{self, PasswordHasher as _, PasswordVerifier as _};
@@ -29,6 +36,8 @@ use unicode_normalization::UnicodeNormalization as _;
 #[derive(Clone, Debug)]
 pub struct PasswordHasher {
     params: Params,
+    /// Whether better-auth's scrypt hashes verify too (off unless asked).
+    better_auth_scrypt: bool,
 }
 
 impl PasswordHasher {
@@ -36,6 +45,7 @@ impl PasswordHasher {
     pub fn owasp() -> Self {
         Self {
             params: Params::DEFAULT,
+            better_auth_scrypt: false,
         }
     }
 
@@ -50,7 +60,62 @@ impl PasswordHasher {
     ) -> Result<Self, PasswordError> {
         let params =
             Params::new(memory_kib, iterations, parallelism, None).map_err(|_| PasswordError)?;
-        Ok(Self { params })
+        Ok(Self {
+            params,
+            better_auth_scrypt: false,
+        })
+    }
+
+    /// Also verifies password hashes imported from better-auth: scrypt
+    /// (N = 16384, r = 16, p = 1, 64-byte key) stored as `salt:key` in
+    /// lowercase hex, exactly as better-auth 1.x writes them. New hashes are
+    /// still Argon2id; replace a better-auth hash once it has verified (see
+    /// [`needs_rehash`](Self::needs_rehash)).
+    ///
+    /// ```
+    /// use nanoauth::utils::password::PasswordHasher;
+    ///
+    /// // Written by better-auth 1.7's own `hashPassword("correct horse battery staple")`.
+    /// let imported = "b7d2b8bccd7aa28006441194b492b703:\
+    ///     8aa4a68c942893f254973622be25155da753a61817f01163b2959ffbe415f46e\
+    ///     cb2f81be9d14ec9416f9a90177632ef5866f61ed0ae07d42eafb13cd52741cf0";
+    /// let hasher = PasswordHasher::owasp().accept_better_auth_scrypt();
+    /// assert!(hasher.verify("correct horse battery staple", imported)?);
+    /// assert!(hasher.needs_rehash(imported));
+    /// // Without the opt-in the same string is not a hash at all.
+    /// assert!(PasswordHasher::owasp().verify("correct horse battery staple", imported).is_err());
+    /// # Ok::<(), nanoauth::utils::password::PasswordError>(())
+    /// ```
+    ///
+    /// # Security
+    /// Off by default, so that a stored string that merely looks like
+    /// `hex:hex` is never trusted unless the application says its hashes
+    /// came from better-auth. A scrypt verification costs about 75 ms and
+    /// 16 MiB (Argon2id with the OWASP parameters: about 28 ms).
+    pub fn accept_better_auth_scrypt(mut self) -> Self {
+        self.better_auth_scrypt = true;
+        self
+    }
+
+    /// Whether `stored` has the exact shape of a better-auth scrypt hash
+    /// (32 lowercase hex characters of salt, a colon, 128 of key): what an
+    /// import checks before carrying a hash over, since a hash of any other
+    /// shape would never verify.
+    pub fn is_better_auth_scrypt(stored: &str) -> bool {
+        better_auth::BetterAuthHash::parse(stored).is_some()
+    }
+
+    /// Whether this hasher verifies better-auth's scrypt hashes
+    /// ([`accept_better_auth_scrypt`](Self::accept_better_auth_scrypt)).
+    pub fn accepts_better_auth_scrypt(&self) -> bool {
+        self.better_auth_scrypt
+    }
+
+    /// Whether `stored` should be replaced by a fresh [`hash`](Self::hash)
+    /// after it verified: true for anything that is not an Argon2id PHC
+    /// string (an imported better-auth hash).
+    pub fn needs_rehash(&self, stored: &str) -> bool {
+        !stored.starts_with("$argon2id$")
     }
 
     fn argon2(&self) -> Argon2<'static> {
@@ -74,10 +139,18 @@ impl PasswordHasher {
     /// The parameters are read from the PHC string, so hashes made with older
     /// settings keep verifying.
     ///
+    /// With [`accept_better_auth_scrypt`](Self::accept_better_auth_scrypt),
+    /// `phc` may also be a better-auth scrypt hash.
+    ///
     /// # Errors
-    /// [`PasswordError`] when `phc` is not a valid Argon2 PHC string; a wrong
-    /// password is `Ok(false)`.
+    /// [`PasswordError`] when `phc` is not a valid Argon2 PHC string (nor an
+    /// accepted better-auth hash); a wrong password is `Ok(false)`.
     pub fn verify(&self, password: &str, phc: &str) -> Result<bool, PasswordError> {
+        if self.better_auth_scrypt
+            && let Some(imported) = better_auth::BetterAuthHash::parse(phc)
+        {
+            return imported.matches(&normalize(password));
+        }
         let parsed = PasswordHash::new(phc).map_err(|_| PasswordError)?;
         let normalized = normalize(password);
         match self

@@ -208,6 +208,17 @@ impl<'a, U: AuthUser, A: PasswordAdapter<U>> EmailPasswordApi<'a, U, A> {
 
         match credential {
             Some(credential) if verified => {
+                // An imported hash (better-auth's scrypt) is replaced now,
+                // while the password is at hand: the next sign-in costs one
+                // Argon2 run like everyone's. Before the session, so a
+                // refused second factor still leaves the stronger hash.
+                if options.needs_rehash(&credential.password_hash) {
+                    let hash = options.hash(self.auth.offload(), password).await?;
+                    self.auth
+                        .adapter()
+                        .set_password_hash(credential.user.id(), &hash)
+                        .await?;
+                }
                 self.auth
                     .create_session(credential.user, client, METHOD)
                     .await

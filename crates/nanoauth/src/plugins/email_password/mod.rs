@@ -137,10 +137,39 @@ impl EmailPassword {
     }
 
     /// Replaces the password hasher (for instance cheaper parameters in
-    /// tests).
+    /// tests). Keeps [`accept_better_auth_hashes`](Self::accept_better_auth_hashes)
+    /// if it was asked for, in either order.
     pub fn hasher(mut self, hasher: PasswordHasher) -> Self {
         self.dummy_hash = hasher.dummy_hash().into();
-        self.hasher = hasher;
+        self.hasher = if self.hasher.accepts_better_auth_scrypt() {
+            hasher.accept_better_auth_scrypt()
+        } else {
+            hasher
+        };
+        self
+    }
+
+    /// Also accepts password hashes imported from better-auth (scrypt,
+    /// `salt:key` in hex; see `nanoauth import better-auth`), and replaces
+    /// each with an Argon2id hash at the user's first successful sign-in.
+    ///
+    /// ```
+    /// use nanoauth::plugins::email_password::EmailPassword;
+    ///
+    /// let plugin = EmailPassword::new().accept_better_auth_hashes();
+    /// ```
+    ///
+    /// # Security
+    /// Off by default: without it such a string is not a password hash and
+    /// sign-in fails with an internal error. Unknown emails still cost one
+    /// Argon2 run (about 28 ms), but an account whose better-auth hash has
+    /// not been replaced costs one scrypt run (about 75 ms), plus the
+    /// Argon2 rehash when the password is right. That difference tells
+    /// whoever can time sign-ins that the address has an account which has
+    /// not signed in since the import; once every such user has signed in
+    /// (or the remaining hashes are reset) it is gone.
+    pub fn accept_better_auth_hashes(mut self) -> Self {
+        self.hasher = self.hasher.accept_better_auth_scrypt();
         self
     }
 }
@@ -185,6 +214,12 @@ impl EmailPassword {
         })
         .await?
         .map_err(crate::Error::internal)
+    }
+
+    /// Whether `stored`, which has just verified, should be replaced by an
+    /// Argon2id hash (an imported better-auth hash).
+    pub(crate) fn needs_rehash(&self, stored: &str) -> bool {
+        self.hasher.needs_rehash(stored)
     }
 
     /// Checks `password` against `stored` (or, with no stored hash, spends
