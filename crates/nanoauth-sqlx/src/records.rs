@@ -20,6 +20,17 @@ use crate::pool::on_pool;
 use crate::schema::Schema;
 use crate::values::bind_params;
 
+/// How often an insert chosen as a deadlock victim is tried in all.
+const DEADLOCK_ATTEMPTS: u32 = 3;
+
+/// The database gave up a statement to break a deadlock (MySQL/MariaDB
+/// 1213, SQLSTATE 40001; PostgreSQL's 40P01 likewise): trying it again is
+/// safe.
+fn is_deadlock(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(db)
+        if matches!(db.code().as_deref(), Some("40001" | "40P01")))
+}
+
 /// Column list of the records table, in the order rows are read.
 const RECORD_COLUMNS: &str = "namespace, record_key, user_id, data, version, expires_at";
 
@@ -120,7 +131,14 @@ impl<U: AuthUser + DeserializeOwned> RecordAdapter<U> for SqlAdapter<U> {
         // DELETE of a missing row, and two such inserts deadlock: the loser
         // would see a deadlock error, not `Conflict`. At worst an inserter
         // that loses deleted an expired record, which was absent already.
-        on_pool!(&self.pool, conn => async {
+        // Even as two statements, MariaDB now and then picks one of several
+        // racing inserters as a deadlock victim (the DELETE's gap lock
+        // against another's insert): that inserter tries again, and then
+        // meets the winner's row, `Conflict`.
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let inserted = on_pool!(&self.pool, conn => async {
             sqlx::query(sql(&statements.delete_expired))
                 .bind(record.namespace.as_str())
                 .bind(record.key.as_str())
@@ -136,8 +154,12 @@ impl<U: AuthUser + DeserializeOwned> RecordAdapter<U> for SqlAdapter<U> {
                 .execute(&mut *conn)
                 .await
                 .map(|_| ())
-        }.await)
-        .map_err(adapter_error)
+            }.await);
+            match inserted {
+                Err(error) if is_deadlock(&error) && attempts < DEADLOCK_ATTEMPTS => {}
+                other => return other.map_err(adapter_error),
+            }
+        }
     }
 
     async fn find_record(
