@@ -10,26 +10,30 @@ use nanoauth_api_key::ApiKeysExt as _;
 use nanoauth_axum::{AuthRouterExt, MaybeSession};
 use nanoauth_oauth::OAuth;
 use nanoauth_passkey::PasskeysExt as _;
-use nanoauth_sqlx::SqlAdapter;
 use nanoauth_two_factor::TwoFactorExt as _;
 
 use crate::logging;
 use crate::pages;
 use crate::social;
+use crate::store::DemoStore;
 use crate::two_factor;
 use crate::user::DemoUser;
 
-pub(crate) type DemoAuth = Auth<DemoUser, SqlAdapter<DemoUser>>;
+/// The demo's `Auth`, over whichever storage `main` picked.
+pub(crate) type DemoAuth<A> = Auth<DemoUser, A>;
 
 /// Every page and route of the demo.
-pub(crate) fn app(auth: DemoAuth) -> Router {
+pub(crate) fn app<A: DemoStore>(auth: DemoAuth<A>) -> Router {
     Router::new()
         .route("/", get(home))
         .route("/sign-up", get(sign_up))
-        .route("/sign-in", get(sign_in))
-        .route("/account", get(account))
-        .route("/account/two-factor/enable", post(two_factor::enable))
-        .route(two_factor::CHALLENGE_PAGE, get(two_factor::challenge_page))
+        .route("/sign-in", get(sign_in::<A>))
+        .route("/account", get(account::<A>))
+        .route("/account/two-factor/enable", post(two_factor::enable::<A>))
+        .route(
+            two_factor::CHALLENGE_PAGE,
+            get(two_factor::challenge_page::<A>),
+        )
         .route("/forgot-password", get(forgot_password))
         .route("/reset-password", get(reset_password))
         .route("/app.js", get(script))
@@ -58,8 +62,8 @@ async fn sign_up(MaybeSession(session): MaybeSession<DemoUser>) -> Response {
     }
 }
 
-async fn sign_in(
-    State(auth): State<DemoAuth>,
+async fn sign_in<A: DemoStore>(
+    State(auth): State<DemoAuth<A>>,
     MaybeSession(session): MaybeSession<DemoUser>,
 ) -> Response {
     if session.is_some() {
@@ -89,8 +93,8 @@ async fn reset_password() -> Html<String> {
     Html(pages::reset_password())
 }
 
-async fn account(
-    State(auth): State<DemoAuth>,
+async fn account<A: DemoStore>(
+    State(auth): State<DemoAuth<A>>,
     MaybeSession(session): MaybeSession<DemoUser>,
     uri: axum::http::Uri,
 ) -> Response {
@@ -204,6 +208,8 @@ mod tests {
     use nanoauth::plugins::email_password::EmailPassword;
     use nanoauth::utils::password::PasswordHasher;
     use tower::ServiceExt as _;
+
+    use nanoauth_sqlx::SqlAdapter;
 
     use super::*;
 
