@@ -354,3 +354,241 @@ async fn three_instances_behave_as_one() {
     clear_redis(&redis_url, &prefix).await;
     databases::drop_postgres(&database_url).await;
 }
+
+/// A Redis server of this test's own, on a free port, persisting to a
+/// private directory (an append-only file, synced per write), so that it
+/// can be restarted without touching anybody else's; killed when dropped.
+struct PrivateRedis {
+    child: Option<Child>,
+    port: u16,
+    dir: PathBuf,
+}
+
+impl PrivateRedis {
+    /// `None` (after saying why) when there is no `redis-server` to run.
+    async fn start() -> Option<Self> {
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+            .join("several-instances")
+            .join(format!("redis-{}", databases::unique_name()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut redis = Self {
+            child: None,
+            port: free_port(),
+            dir,
+        };
+        if !redis.run().await {
+            servers::skip(
+                "private Redis restart",
+                "no `redis-server` to run (its restart is only done on a server of the test's own)",
+            );
+            return None;
+        }
+        Some(redis)
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    /// Starts the server and waits until it answers; `false` when it cannot
+    /// be started.
+    async fn run(&mut self) -> bool {
+        let Ok(child) = Command::new("redis-server")
+            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
+            .args([
+                "--save",
+                "",
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "always",
+            ])
+            .arg("--dir")
+            .arg(&self.dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+        else {
+            return false;
+        };
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(client) = redis::Client::open(self.url())
+                && let Ok(mut connection) = client.get_multiplexed_async_connection().await
+                && redis::cmd("PING")
+                    .query_async::<String>(&mut connection)
+                    .await
+                    .is_ok()
+            {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        false
+    }
+
+    /// Kills the server at once (no shutdown: as a crash).
+    fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for PrivateRedis {
+    fn drop(&mut self) {
+        self.kill();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// (e) Redis killed under load and started again: the instances answer
+/// 503 meanwhile (never a 500, never a session Redis did not confirm),
+/// recover without being restarted, and a session revoked afterwards is
+/// refused everywhere.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_redis_restart_is_survived() {
+    let Some(database_url) = databases::postgres_url().await else {
+        return;
+    };
+    let Some(mut redis) = PrivateRedis::start().await else {
+        return;
+    };
+    let prefix = format!("{}:", databases::unique_name());
+    let instances = start(3, &database_url, &redis.url(), &prefix).await;
+    let urls = instances.urls.clone();
+    let client = reqwest::Client::new();
+
+    let (status, body) = call(post(
+        &client,
+        &urls[0],
+        "/signup/email",
+        "10.4.0.1",
+        serde_json::json!({"email": "grace@example.com", "password": PASSWORD, "name": "G"}),
+    ))
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let token = body["token"].as_str().expect("a bearer token").to_owned();
+    for url in &urls {
+        assert!(session_valid(&client, url, &token).await, "cached on {url}");
+    }
+
+    // Load: session checks round the three, each answer recorded.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let load = {
+        let (client, urls, token, stop) =
+            (client.clone(), urls.clone(), token.clone(), stop.clone());
+        tokio::spawn(async move {
+            let mut answers: Vec<(Instant, usize, u16, bool)> = Vec::new();
+            let mut index = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let (status, body) = call(
+                    client
+                        .get(format!("{}/api/auth/session", urls[index]))
+                        .bearer_auth(&token),
+                )
+                .await;
+                let valid = status == 200 && body["user"]["email"].is_string();
+                answers.push((Instant::now(), index, status, valid));
+                index = (index + 1) % urls.len();
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            answers
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let killed = Instant::now();
+    redis.kill();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(redis.run().await, "Redis starts again");
+    let restarted = Instant::now();
+
+    // Recovered when each instance confirms the session again.
+    let mut recovered = HashMap::new();
+    while recovered.len() < urls.len() && restarted.elapsed() < Duration::from_secs(20) {
+        for (index, url) in urls.iter().enumerate() {
+            if !recovered.contains_key(&index) && session_valid(&client, url, &token).await {
+                recovered.insert(index, restarted.elapsed());
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(recovered.len(), urls.len(), "recovered: {recovered:?}");
+
+    // Revoked after the restart: refused everywhere, and for good.
+    let (status, body) = call(
+        client
+            .post(format!("{}/api/auth/signout", urls[1]))
+            .bearer_auth(&token),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let signed_out = Instant::now();
+    let mut refused_after = HashMap::new();
+    while refused_after.len() < urls.len() && signed_out.elapsed() < Duration::from_secs(5) {
+        for (index, url) in urls.iter().enumerate() {
+            if !refused_after.contains_key(&index) && !session_valid(&client, url, &token).await {
+                refused_after.insert(index, signed_out.elapsed());
+            }
+        }
+    }
+    assert_eq!(refused_after.len(), urls.len(), "the revoked session works");
+    // A follower resubscribes at most half a second after its subscription
+    // broke (and drops its cache then), so right after a restart a
+    // revocation may take that long to reach it, not the usual ~1 ms.
+    let slowest = refused_after.values().max().copied().unwrap_or_default();
+    assert!(
+        slowest <= Duration::from_secs(2),
+        "refused everywhere only after {slowest:?}"
+    );
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let answers = load.await.unwrap();
+    let revoked_at = signed_out + refused_after.values().max().copied().unwrap_or_default();
+
+    let mut during: BTreeMap<u16, usize> = BTreeMap::new();
+    for (at, _, status, _) in &answers {
+        // A check answered in the first moments may have been served from a
+        // cache before its follower saw the connection drop (not revoked,
+        // so no harm); after that, Redis down means 503.
+        if *at > killed + Duration::from_millis(50) && *at < restarted {
+            *during.entry(*status).or_default() += 1;
+        }
+    }
+    let other_5xx = answers
+        .iter()
+        .filter(|(_, _, status, _)| *status >= 500 && *status != 503)
+        .count();
+    let revoked_but_valid = answers
+        .iter()
+        .filter(|(at, _, _, valid)| *at > revoked_at && *valid)
+        .count();
+    let total_503 = answers.iter().filter(|(_, _, s, _)| *s == 503).count();
+    println!(
+        "redis restart: {} checks under load, {total_503} answered 503 ({during:?} while Redis was down for {:?}), {other_5xx} other 5xx; recovered after the restart in {recovered:?}; the session revoked then was refused after {refused_after:?}; valid after revocation: {revoked_but_valid}",
+        answers.len(),
+        restarted - killed
+    );
+    assert!(
+        during.get(&503).copied().unwrap_or(0) > 0,
+        "no 503 while Redis was down: {during:?}"
+    );
+    assert_eq!(
+        during.get(&200).copied().unwrap_or(0),
+        0,
+        "a session served while Redis was down: {during:?}"
+    );
+    assert_eq!(other_5xx, 0);
+    assert_eq!(revoked_but_valid, 0);
+    for url in &urls {
+        assert!(
+            !session_valid(&client, url, &token).await,
+            "revoked on {url}"
+        );
+    }
+
+    drop(instances);
+    databases::drop_postgres(&database_url).await;
+}
