@@ -234,6 +234,11 @@ mod tests {
             nanoauth::AuthBuilder<DemoUser, SqlAdapter<DemoUser>>,
         ) -> nanoauth::AuthBuilder<DemoUser, SqlAdapter<DemoUser>>,
     ) -> Router {
+        demo_over(sqlite_users().await, providers, more)
+    }
+
+    /// A fresh SQLite database, migrated as the demo does on start.
+    async fn sqlite_users() -> SqlAdapter<DemoUser> {
         let path = std::env::temp_dir().join(format!(
             "nanoauth-demo-test-{}.db",
             nanoauth::utils::token::random_id().unwrap()
@@ -244,6 +249,15 @@ mod tests {
         adapter.migrate().await.unwrap();
         crate::add_role_column(&adapter).await.unwrap();
         crate::add_role_column(&adapter).await.unwrap(); // a second start
+        adapter
+    }
+
+    /// The demo's app over `adapter`, configured as `main` does.
+    fn demo_over<A: DemoStore>(
+        adapter: A,
+        providers: Vec<nanoauth_oauth::Provider>,
+        more: impl FnOnce(nanoauth::AuthBuilder<DemoUser, A>) -> nanoauth::AuthBuilder<DemoUser, A>,
+    ) -> Router {
         let mut builder = Auth::builder(adapter)
             .secret("demo test secret, thirty-two bytes or more")
             // As the demo runs without --base-url.
@@ -799,5 +813,59 @@ mod tests {
             (StatusCode::SEE_OTHER, "/account"),
             "signed in already"
         );
+    }
+
+    /// With `--redis-url`: the same pages over users in SQL and sessions in
+    /// Redis; the account page lists the sessions Redis holds, and a
+    /// revoked one is gone from it and refused.
+    #[tokio::test]
+    async fn the_pages_work_over_sessions_in_redis() {
+        let Some(url) = nanoauth_testing::servers::REDIS.url() else {
+            return;
+        };
+        let prefix = format!("{}:", nanoauth_testing::databases::unique_name());
+        let store = nanoauth_redis::RedisStore::builder(url.clone())
+            .prefix(prefix.clone())
+            .connect()
+            .await
+            .unwrap();
+        let adapter = nanoauth_redis::RedisSessions::new(sqlite_users().await, store);
+        let app = demo_over(adapter, Vec::new(), |builder| builder);
+        let body = r#"{"email":"redis@example.com","password":"correct horse","name":"R"}"#;
+        let (status, headers, _) = send(&app, json_post("/api/auth/signup/email", "", body)).await;
+        assert_eq!(status, StatusCode::OK);
+        let first = cookies_of(&headers);
+        let credentials = r#"{"email":"redis@example.com","password":"correct horse"}"#;
+        let (status, headers, _) =
+            send(&app, json_post("/api/auth/signin/email", "", credentials)).await;
+        assert_eq!(status, StatusCode::OK);
+        let second = cookies_of(&headers);
+
+        let (status, _, page) = send(&app, get("/account", &first)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(page.matches(r#"<tr class="session"#).count(), 2, "{page}");
+
+        let (status, _, _) = send(&app, json_post("/api/auth/signout", &second, "")).await;
+        assert_eq!(status, StatusCode::OK);
+        let (_, _, page) = send(&app, get("/account", &first)).await;
+        assert_eq!(page.matches(r#"<tr class="session"#).count(), 1, "{page}");
+        let (status, headers, _) = send(&app, get("/account", &second)).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "signed out");
+        assert_eq!(headers["location"], "/sign-in");
+
+        // This test's keys, out of the shared server.
+        let client = redis::Client::open(url).unwrap();
+        let mut connection = client.get_multiplexed_async_connection().await.unwrap();
+        let keys: Vec<String> = redis::cmd("KEYS")
+            .arg(format!("{prefix}*"))
+            .query_async(&mut connection)
+            .await
+            .unwrap();
+        assert!(!keys.is_empty(), "the sessions were kept in Redis");
+        redis::cmd("DEL")
+            .arg(keys)
+            .query_async::<()>(&mut connection)
+            .await
+            .unwrap();
     }
 }
