@@ -32,9 +32,11 @@ OPTIONS (environment variable in brackets):
                          credential endpoints [NANOAUTH_DEMO_NO_RATE_LIMIT=1];
                          for load benchmarks on loopback only: without them
                          passwords can be guessed as fast as the server hashes
-  --session-cache <SECS> serve sessions the database confirmed from memory
-                         for up to SECS seconds [NANOAUTH_DEMO_SESSION_CACHE]
-                         (default 0: every check asks the database)
+  --session-cache <SECS> serve sessions the database (or Redis) confirmed from
+                         memory for up to SECS seconds; with --redis-url a
+                         revocation on any instance drops them at once
+                         [NANOAUTH_DEMO_SESSION_CACHE] (default 0: every
+                         check asks the store)
   --log-format <FORMAT>  text (one line per event, coloured on a terminal),
                          pretty (several lines per event) or json (one JSON
                          object per line) [LOG_FORMAT] (default text); levels
