@@ -10,26 +10,30 @@ use nanoauth_api_key::ApiKeysExt as _;
 use nanoauth_axum::{AuthRouterExt, MaybeSession};
 use nanoauth_oauth::OAuth;
 use nanoauth_passkey::PasskeysExt as _;
-use nanoauth_sqlx::SqlAdapter;
 use nanoauth_two_factor::TwoFactorExt as _;
 
 use crate::logging;
 use crate::pages;
 use crate::social;
+use crate::store::DemoStore;
 use crate::two_factor;
 use crate::user::DemoUser;
 
-pub(crate) type DemoAuth = Auth<DemoUser, SqlAdapter<DemoUser>>;
+/// The demo's `Auth`, over whichever storage `main` picked.
+pub(crate) type DemoAuth<A> = Auth<DemoUser, A>;
 
 /// Every page and route of the demo.
-pub(crate) fn app(auth: DemoAuth) -> Router {
+pub(crate) fn app<A: DemoStore>(auth: DemoAuth<A>) -> Router {
     Router::new()
         .route("/", get(home))
         .route("/sign-up", get(sign_up))
-        .route("/sign-in", get(sign_in))
-        .route("/account", get(account))
-        .route("/account/two-factor/enable", post(two_factor::enable))
-        .route(two_factor::CHALLENGE_PAGE, get(two_factor::challenge_page))
+        .route("/sign-in", get(sign_in::<A>))
+        .route("/account", get(account::<A>))
+        .route("/account/two-factor/enable", post(two_factor::enable::<A>))
+        .route(
+            two_factor::CHALLENGE_PAGE,
+            get(two_factor::challenge_page::<A>),
+        )
         .route("/forgot-password", get(forgot_password))
         .route("/reset-password", get(reset_password))
         .route("/app.js", get(script))
@@ -58,8 +62,8 @@ async fn sign_up(MaybeSession(session): MaybeSession<DemoUser>) -> Response {
     }
 }
 
-async fn sign_in(
-    State(auth): State<DemoAuth>,
+async fn sign_in<A: DemoStore>(
+    State(auth): State<DemoAuth<A>>,
     MaybeSession(session): MaybeSession<DemoUser>,
 ) -> Response {
     if session.is_some() {
@@ -89,8 +93,8 @@ async fn reset_password() -> Html<String> {
     Html(pages::reset_password())
 }
 
-async fn account(
-    State(auth): State<DemoAuth>,
+async fn account<A: DemoStore>(
+    State(auth): State<DemoAuth<A>>,
     MaybeSession(session): MaybeSession<DemoUser>,
     uri: axum::http::Uri,
 ) -> Response {
@@ -205,6 +209,8 @@ mod tests {
     use nanoauth::utils::password::PasswordHasher;
     use tower::ServiceExt as _;
 
+    use nanoauth_sqlx::SqlAdapter;
+
     use super::*;
 
     async fn demo() -> Router {
@@ -228,6 +234,11 @@ mod tests {
             nanoauth::AuthBuilder<DemoUser, SqlAdapter<DemoUser>>,
         ) -> nanoauth::AuthBuilder<DemoUser, SqlAdapter<DemoUser>>,
     ) -> Router {
+        demo_over(sqlite_users().await, providers, more)
+    }
+
+    /// A fresh SQLite database, migrated as the demo does on start.
+    async fn sqlite_users() -> SqlAdapter<DemoUser> {
         let path = std::env::temp_dir().join(format!(
             "nanoauth-demo-test-{}.db",
             nanoauth::utils::token::random_id().unwrap()
@@ -238,6 +249,15 @@ mod tests {
         adapter.migrate().await.unwrap();
         crate::add_role_column(&adapter).await.unwrap();
         crate::add_role_column(&adapter).await.unwrap(); // a second start
+        adapter
+    }
+
+    /// The demo's app over `adapter`, configured as `main` does.
+    fn demo_over<A: DemoStore>(
+        adapter: A,
+        providers: Vec<nanoauth_oauth::Provider>,
+        more: impl FnOnce(nanoauth::AuthBuilder<DemoUser, A>) -> nanoauth::AuthBuilder<DemoUser, A>,
+    ) -> Router {
         let mut builder = Auth::builder(adapter)
             .secret("demo test secret, thirty-two bytes or more")
             // As the demo runs without --base-url.
@@ -793,5 +813,59 @@ mod tests {
             (StatusCode::SEE_OTHER, "/account"),
             "signed in already"
         );
+    }
+
+    /// With `--redis-url`: the same pages over users in SQL and sessions in
+    /// Redis; the account page lists the sessions Redis holds, and a
+    /// revoked one is gone from it and refused.
+    #[tokio::test]
+    async fn the_pages_work_over_sessions_in_redis() {
+        let Some(url) = nanoauth_testing::servers::REDIS.url() else {
+            return;
+        };
+        let prefix = format!("{}:", nanoauth_testing::databases::unique_name());
+        let store = nanoauth_redis::RedisStore::builder(url.clone())
+            .prefix(prefix.clone())
+            .connect()
+            .await
+            .unwrap();
+        let adapter = nanoauth_redis::RedisSessions::new(sqlite_users().await, store);
+        let app = demo_over(adapter, Vec::new(), |builder| builder);
+        let body = r#"{"email":"redis@example.com","password":"correct horse","name":"R"}"#;
+        let (status, headers, _) = send(&app, json_post("/api/auth/signup/email", "", body)).await;
+        assert_eq!(status, StatusCode::OK);
+        let first = cookies_of(&headers);
+        let credentials = r#"{"email":"redis@example.com","password":"correct horse"}"#;
+        let (status, headers, _) =
+            send(&app, json_post("/api/auth/signin/email", "", credentials)).await;
+        assert_eq!(status, StatusCode::OK);
+        let second = cookies_of(&headers);
+
+        let (status, _, page) = send(&app, get("/account", &first)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(page.matches(r#"<tr class="session"#).count(), 2, "{page}");
+
+        let (status, _, _) = send(&app, json_post("/api/auth/signout", &second, "")).await;
+        assert_eq!(status, StatusCode::OK);
+        let (_, _, page) = send(&app, get("/account", &first)).await;
+        assert_eq!(page.matches(r#"<tr class="session"#).count(), 1, "{page}");
+        let (status, headers, _) = send(&app, get("/account", &second)).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "signed out");
+        assert_eq!(headers["location"], "/sign-in");
+
+        // This test's keys, out of the shared server.
+        let client = redis::Client::open(url).unwrap();
+        let mut connection = client.get_multiplexed_async_connection().await.unwrap();
+        let keys: Vec<String> = redis::cmd("KEYS")
+            .arg(format!("{prefix}*"))
+            .query_async(&mut connection)
+            .await
+            .unwrap();
+        assert!(!keys.is_empty(), "the sessions were kept in Redis");
+        redis::cmd("DEL")
+            .arg(keys)
+            .query_async::<()>(&mut connection)
+            .await
+            .unwrap();
     }
 }

@@ -1,5 +1,7 @@
 //! The NanoAuth demo: `cargo run -p nanoauth-demo`, then open the URL it
-//! prints. SQLite in a local file by default, migrated on start.
+//! prints. SQLite in a local file by default, migrated on start; with
+//! `--redis-url`, sessions, tokens and rate-limit counts in Redis, so that
+//! several instances over one database and one Redis behave as one.
 
 mod app;
 mod device;
@@ -11,6 +13,7 @@ mod pages;
 mod secret;
 mod social;
 mod storage;
+mod store;
 mod two_factor;
 mod user;
 
@@ -28,7 +31,12 @@ use nanoauth::rate_limit::RateLimit;
 use nanoauth_api_key::ApiKeys;
 use nanoauth_jwt::Jwt;
 use nanoauth_passkey::{PasskeySignUp, Passkeys, PasskeysExt as _};
+use nanoauth_redis::{RedisCounters, RedisSessions, RedisStore, follow_revocations};
 use nanoauth_sqlx::{Dialect, SqlAdapter};
+
+use crate::app::DemoAuth;
+use crate::options::Options;
+use crate::store::DemoStore;
 
 use crate::user::DemoUser;
 
@@ -74,6 +82,53 @@ async fn run() -> Result<(), BoxError> {
     }
 
     let secret = secret::load_or_create(std::env::var("AUTH_SECRET").ok(), &options.data_dir)?;
+    let mut rate_limit = if options.danger_no_rate_limit {
+        tracing::warn!("rate limits are off (--danger-no-rate-limit): benchmarks only");
+        RateLimit::danger_disabled()
+    } else {
+        RateLimit::default()
+    };
+    // Behind a load balancer every connection comes from it: the client is
+    // the address it saw, which only a trusted proxy is believed about.
+    for proxy in &options.trusted_proxies {
+        rate_limit = rate_limit.trusted_proxy(*proxy);
+    }
+    let dialect = match Dialect::from_url(&database_url) {
+        Some(Dialect::Sqlite) => "SQLite",
+        Some(Dialect::Postgres) => "PostgreSQL",
+        _ => "MySQL",
+    };
+    let Some(redis_url) = &options.redis_url else {
+        let auth = build(adapter, &options, secret, rate_limit)?;
+        return serve(auth, &options, dialect).await;
+    };
+    // Several instances as one: users in the database, sessions, tokens and
+    // rate-limit counts in Redis, shared by every instance.
+    let mut redis = RedisStore::builder(redis_url.clone());
+    if let Some(prefix) = &options.redis_prefix {
+        redis = redis.prefix(prefix.clone());
+    }
+    let store = redis.connect().await?;
+    let rate_limit = rate_limit.store(RedisCounters::new(store.clone()));
+    let auth = build(
+        RedisSessions::new(adapter, store.clone()),
+        &options,
+        secret,
+        rate_limit,
+    )?;
+    // A session revoked on any instance leaves this one's session cache at
+    // once, not when its entry expires.
+    let _follower = follow_revocations(&store, auth.clone());
+    serve(auth, &options, &format!("{dialect}, sessions in Redis")).await
+}
+
+/// The demo's `Auth` over `adapter`: its plugins, limits and URLs.
+fn build<A: DemoStore>(
+    adapter: A,
+    options: &Options,
+    secret: String,
+    rate_limit: RateLimit,
+) -> Result<DemoAuth<A>, BoxError> {
     let port = options.port;
     // No mail server in the demo: links are printed here, in the console.
     let mut builder = Auth::builder(adapter)
@@ -99,12 +154,9 @@ async fn run() -> Result<(), BoxError> {
         .plugin(Jwt::new())
         // Failed purges, unsent mail and the like are logged by NanoAuth
         // itself (its `tracing` feature).
-        .session_cache(options.session_cache);
+        .session_cache(options.session_cache)
+        .rate_limit(rate_limit);
     builder = notices::print_security_events(builder);
-    if options.danger_no_rate_limit {
-        tracing::warn!("rate limits are off (--danger-no-rate-limit): benchmarks only");
-        builder = builder.rate_limit(RateLimit::danger_disabled());
-    }
     let providers = social::providers_from_env(|name| std::env::var(name).ok());
     if !providers.is_empty() {
         builder = builder.plugin(social::plugin(providers));
@@ -119,7 +171,17 @@ async fn run() -> Result<(), BoxError> {
             .base_url(format!("http://localhost:{port}"))
             .trusted_origin(format!("http://127.0.0.1:{port}")),
     };
-    let auth = builder.build()?;
+    Ok(builder.build()?)
+}
+
+/// Serves `auth`'s pages and API on 127.0.0.1 until Ctrl-C; `storage`
+/// says where things are kept, for the start-up line.
+async fn serve<A: DemoStore>(
+    auth: DemoAuth<A>,
+    options: &Options,
+    storage: &str,
+) -> Result<(), BoxError> {
+    let port = options.port;
     // A base URL browsers would refuse for passkeys (an IP address) fails
     // here, at start-up, rather than at the first passkey.
     let relying_party = auth.passkeys().relying_party()?;
@@ -128,11 +190,6 @@ async fn run() -> Result<(), BoxError> {
     let _sweeper = auth.spawn_sweeper(SWEEP_EVERY)?;
 
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
-    let dialect = match Dialect::from_url(&database_url) {
-        Some(Dialect::Sqlite) => "SQLite",
-        Some(Dialect::Postgres) => "PostgreSQL",
-        _ => "MySQL",
-    };
     let base = auth.base_origin().to_owned();
     let mut router = app::app(auth);
     if options.base_url.is_none() {
@@ -140,7 +197,7 @@ async fn run() -> Result<(), BoxError> {
     }
     tracing::info!(
         url = %base,
-        "NanoAuth demo listening on {base} ({dialect}; passkeys for {}; Ctrl-C to stop)",
+        "NanoAuth demo listening on {base} ({storage}; passkeys for {}; Ctrl-C to stop)",
         relying_party.id
     );
     axum::serve(

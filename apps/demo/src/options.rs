@@ -1,5 +1,6 @@
 //! Command-line flags, with environment variables as fallbacks.
 
+use std::net::IpAddr;
 use std::path::PathBuf;
 
 use crate::logging::LogFormat;
@@ -13,6 +14,15 @@ OPTIONS (environment variable in brackets):
   --port <PORT>          port on 127.0.0.1 [PORT] (default 3000)
   --database-url <URL>   sqlite://... or postgres://... [DATABASE_URL]
                          (default: sqlite file in the data dir)
+  --redis-url <URL>      redis://...: sessions, single-use tokens and rate-limit
+                         counts in Redis, users in the database, revocations
+                         followed by every instance [REDIS_URL] (default:
+                         all in the database, counts in memory)
+  --redis-prefix <P>     the prefix of the demo's Redis keys [REDIS_PREFIX]
+                         (default nanoauth:)
+  --trusted-proxy <IP>   a load balancer or proxy whose X-Forwarded-For is
+                         believed, for the per-client rate limits; repeat for
+                         several [TRUSTED_PROXIES, comma-separated]
   --base-url <URL>       the public URL of the app [BASE_URL] (default
                          http://localhost:<PORT>: passkeys need a domain,
                          and pages asked for on 127.0.0.1 are sent there)
@@ -22,9 +32,11 @@ OPTIONS (environment variable in brackets):
                          credential endpoints [NANOAUTH_DEMO_NO_RATE_LIMIT=1];
                          for load benchmarks on loopback only: without them
                          passwords can be guessed as fast as the server hashes
-  --session-cache <SECS> serve sessions the database confirmed from memory
-                         for up to SECS seconds [NANOAUTH_DEMO_SESSION_CACHE]
-                         (default 0: every check asks the database)
+  --session-cache <SECS> serve sessions the database (or Redis) confirmed from
+                         memory for up to SECS seconds; with --redis-url a
+                         revocation on any instance drops them at once
+                         [NANOAUTH_DEMO_SESSION_CACHE] (default 0: every
+                         check asks the store)
   --log-format <FORMAT>  text (one line per event, coloured on a terminal),
                          pretty (several lines per event) or json (one JSON
                          object per line) [LOG_FORMAT] (default text); levels
@@ -44,6 +56,12 @@ pub(crate) struct Options {
     pub(crate) port: u16,
     pub(crate) database_url: Option<String>,
     pub(crate) base_url: Option<String>,
+    /// Sessions, tokens and rate-limit counts in this Redis.
+    pub(crate) redis_url: Option<String>,
+    /// The prefix of the Redis keys (`None`: the store's default).
+    pub(crate) redis_prefix: Option<String>,
+    /// Proxies whose `X-Forwarded-For` names the client.
+    pub(crate) trusted_proxies: Vec<IpAddr>,
     pub(crate) data_dir: PathBuf,
     /// No rate limits (`RateLimit::danger_disabled`): load benchmarks only.
     pub(crate) danger_no_rate_limit: bool,
@@ -62,6 +80,9 @@ pub(crate) fn parse(
         port: 3000,
         database_url: env("DATABASE_URL"),
         base_url: env("BASE_URL"),
+        redis_url: env("REDIS_URL").filter(|url| !url.is_empty()),
+        redis_prefix: env("REDIS_PREFIX").filter(|prefix| !prefix.is_empty()),
+        trusted_proxies: Vec::new(),
         data_dir: env("NANOAUTH_DEMO_DATA_DIR")
             .map_or_else(|| PathBuf::from("nanoauth-demo-data"), PathBuf::from),
         danger_no_rate_limit: env("NANOAUTH_DEMO_NO_RATE_LIMIT").is_some_and(|v| v == "1"),
@@ -76,6 +97,15 @@ pub(crate) fn parse(
         options.session_cache = seconds.parse().map_err(|_| {
             format!("NANOAUTH_DEMO_SESSION_CACHE={seconds:?} is not a number of seconds")
         })?;
+    }
+    if let Some(list) = env("TRUSTED_PROXIES") {
+        for entry in list.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+            options.trusted_proxies.push(
+                entry
+                    .parse()
+                    .map_err(|_| format!("TRUSTED_PROXIES: {entry:?} is not an IP address"))?,
+            );
+        }
     }
     if let Some(port) = env("PORT") {
         options.port = port
@@ -95,6 +125,15 @@ pub(crate) fn parse(
             }
             "--database-url" => options.database_url = Some(value()?),
             "--base-url" => options.base_url = Some(value()?),
+            "--redis-url" => options.redis_url = Some(value()?),
+            "--redis-prefix" => options.redis_prefix = Some(value()?),
+            "--trusted-proxy" => {
+                let ip = value()?;
+                options.trusted_proxies.push(
+                    ip.parse()
+                        .map_err(|_| format!("--trusted-proxy {ip:?} is not an IP address"))?,
+                );
+            }
             "--data-dir" => options.data_dir = PathBuf::from(value()?),
             "--danger-no-rate-limit" => options.danger_no_rate_limit = true,
             "--session-cache" => {
@@ -181,6 +220,70 @@ mod tests {
         assert!(parse(args(&["--log-format", "xml"]), |_| None).is_err());
         assert!(parse(args(&["--log-format"]), |_| None).is_err());
         let bad = |name: &str| (name == "LOG_FORMAT").then(|| "yaml".to_owned());
+        assert!(parse(args(&[]), bad).is_err());
+    }
+
+    #[test]
+    fn redis_is_off_unless_named() {
+        let parsed = |args_: &[&str], env: &dyn Fn(&str) -> Option<String>| {
+            parse(args(args_), env)
+                .ok()
+                .flatten()
+                .map(|o| (o.redis_url, o.redis_prefix))
+        };
+        assert_eq!(parsed(&[], &|_| None), Some((None, None)));
+        assert_eq!(
+            parsed(
+                &[
+                    "--redis-url",
+                    "redis://127.0.0.1:6379",
+                    "--redis-prefix",
+                    "a:"
+                ],
+                &|_| None
+            ),
+            Some((Some("redis://127.0.0.1:6379".into()), Some("a:".into())))
+        );
+        let env = |name: &str| match name {
+            "REDIS_URL" => Some("redis://cache:6379/1".to_owned()),
+            "REDIS_PREFIX" => Some("demo:".to_owned()),
+            _ => None,
+        };
+        assert_eq!(
+            parsed(&[], &env),
+            Some((Some("redis://cache:6379/1".into()), Some("demo:".into())))
+        );
+        assert_eq!(
+            parsed(&["--redis-url", "redis://other"], &env),
+            Some((Some("redis://other".into()), Some("demo:".into()))),
+            "the flag wins over the variable"
+        );
+        let empty = |name: &str| (name == "REDIS_URL").then(String::new);
+        assert_eq!(parsed(&[], &empty), Some((None, None)), "empty is unset");
+        assert!(parse(args(&["--redis-url"]), |_| None).is_err());
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses() {
+        let proxies = |parsed: Result<Option<Options>, String>| {
+            parsed.ok().flatten().map(|o| o.trusted_proxies)
+        };
+        let ip = |text: &str| text.parse::<IpAddr>().unwrap_or_else(|_| unreachable!());
+        assert_eq!(proxies(parse(args(&[]), |_| None)), Some(Vec::new()));
+        assert_eq!(
+            proxies(parse(
+                args(&["--trusted-proxy", "10.0.0.1", "--trusted-proxy", "::1"]),
+                |_| None
+            )),
+            Some(vec![ip("10.0.0.1"), ip("::1")])
+        );
+        let env = |name: &str| (name == "TRUSTED_PROXIES").then(|| "10.0.0.1, 10.0.0.2".to_owned());
+        assert_eq!(
+            proxies(parse(args(&[]), env)),
+            Some(vec![ip("10.0.0.1"), ip("10.0.0.2")])
+        );
+        assert!(parse(args(&["--trusted-proxy", "10.0.0.1:80"]), |_| None).is_err());
+        let bad = |name: &str| (name == "TRUSTED_PROXIES").then(|| "lb.internal".to_owned());
         assert!(parse(args(&[]), bad).is_err());
     }
 

@@ -22,6 +22,7 @@ use serde::Deserialize;
 
 use crate::app::DemoAuth;
 use crate::pages;
+use crate::store::DemoStore;
 use crate::user::DemoUser;
 
 /// The page a sign-in of a user with two-factor on stops at (the plugin's
@@ -53,8 +54,8 @@ fn next_page(query: Option<&str>) -> String {
 
 /// `GET /two-factor`: the code form, for a browser whose sign-in waits for
 /// its second factor.
-pub(crate) async fn challenge_page(
-    State(auth): State<DemoAuth>,
+pub(crate) async fn challenge_page<A: DemoStore>(
+    State(auth): State<DemoAuth<A>>,
     MaybeSession(session): MaybeSession<DemoUser>,
     headers: HeaderMap,
     uri: Uri,
@@ -99,7 +100,10 @@ struct Enrolment {
 /// client; this route only turns the answer into HTML. The secret thus
 /// travels once, server to browser, in a `no-store` answer: never back to
 /// the server, never in a URL, and the demo logs none of it.
-pub(crate) async fn enable(State(auth): State<DemoAuth>, request: Request) -> Response {
+pub(crate) async fn enable<A: DemoStore>(
+    State(auth): State<DemoAuth<A>>,
+    request: Request,
+) -> Response {
     let (mut parts, body) = request.into_parts();
     let path = format!("{}/two-factor/enable", auth.base_path());
     let Ok(api_uri) = path.parse::<Uri>() else {
