@@ -535,12 +535,15 @@ async fn a_redis_restart_is_survived() {
         }
     }
     assert_eq!(refused_after.len(), urls.len(), "the revoked session works");
-    // A follower resubscribes at most half a second after its subscription
-    // broke (and drops its cache then), so right after a restart a
-    // revocation may take that long to reach it, not the usual ~1 ms.
+    // A follower tries to resubscribe every 50 ms while its subscription
+    // is broken (and drops its cache when it succeeds), so right after a
+    // restart a revocation may take that long, plus the reconnection, to
+    // reach it, not the usual ~1 ms. The bound leaves room for a busy CI
+    // machine.
     let slowest = refused_after.values().max().copied().unwrap_or_default();
+    println!("revocation right after the restart: refused everywhere after {slowest:?}");
     assert!(
-        slowest <= Duration::from_secs(2),
+        slowest <= Duration::from_secs(1),
         "refused everywhere only after {slowest:?}"
     );
     tokio::time::sleep(Duration::from_millis(200)).await;
