@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use nanoauth::{
     AdapterError, Auth, AuthUser, ClientInfo, Error, Event, PluginEvent, PluginRecord,
-    RecordAdapter, Session, SignInMethod, SignInOutcome, TypedRecords,
+    RecordAdapter, Session, SignInOutcome, TypedRecords,
 };
 use serde::{Deserialize, Serialize};
 use webauthn_rs::prelude::{
@@ -29,7 +29,7 @@ pub const SIGN_IN_METHOD: &str = "passkey";
 /// The second factor a passkey with user verification carries.
 pub const USER_VERIFICATION: &str = "user-verification";
 /// The default name of a passkey registered without one.
-pub(crate) const DEFAULT_NAME: &str = "Passkey";
+const DEFAULT_NAME: &str = "Passkey";
 /// Longest name, in characters.
 const MAX_NAME_CHARS: usize = 64;
 
@@ -229,10 +229,7 @@ impl<'a, U: AuthUser, A: RecordAdapter<U>> PasskeysApi<'a, U, A> {
         name: Option<&str>,
     ) -> Result<PasskeyInfo, Error> {
         let plugin = self.plugin()?;
-        let name = match name {
-            Some(name) => valid_name(name)?,
-            None => DEFAULT_NAME.to_owned(),
-        };
+        let name = passkey_name(name)?;
         let now = self.auth.now();
         let expected: ExpectRegistration = ceremony::take(self.adapter(), ceremony, now).await?;
         if expected.user_id != user.id() {
@@ -338,10 +335,7 @@ impl<'a, U: AuthUser, A: RecordAdapter<U>> PasskeysApi<'a, U, A> {
             .get_user(&owner)
             .await?
             .ok_or_else(refusal::invalid_passkey)?;
-        let mut method = SignInMethod::new(SIGN_IN_METHOD);
-        if plugin.counts_as_second_factor && result.user_verified() {
-            method = method.with_second_factor(USER_VERIFICATION);
-        }
+        let method = plugin.sign_in_method(result.user_verified());
         self.auth.create_session(user, client, method).await
     }
 
@@ -744,8 +738,13 @@ pub(crate) fn start<K: Kind, O>(options: O, token: String) -> CeremonyStart<O> {
     }
 }
 
+/// The name given for a new passkey, checked, or the default one.
+pub(crate) fn passkey_name(name: Option<&str>) -> Result<String, Error> {
+    name.map_or_else(|| Ok(DEFAULT_NAME.to_owned()), valid_name)
+}
+
 /// A passkey's name: trimmed, 1 to 64 characters, no control characters.
-pub(crate) fn valid_name(name: &str) -> Result<String, Error> {
+fn valid_name(name: &str) -> Result<String, Error> {
     let name = name.trim();
     let chars = name.chars().count();
     if chars == 0 || chars > MAX_NAME_CHARS || name.chars().any(char::is_control) {

@@ -73,7 +73,9 @@ fn no_body<U: AuthUser, A: RecordAdapter<U>>(request: &EndpointRequest<U, A>) ->
 }
 
 /// The options as JSON, and the ceremony's cookie.
-fn options_reply<K: Kind, O: Serialize>(start: &CeremonyStart<O>) -> Result<Reply, Error> {
+pub(crate) fn options_reply<K: Kind, O: Serialize>(
+    start: &CeremonyStart<O>,
+) -> Result<Reply, Error> {
     Reply::json(&start.options)?.with_cookie(K::COOKIE, &start.cookie_value, start.max_age)
 }
 

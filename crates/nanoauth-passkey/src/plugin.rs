@@ -5,9 +5,10 @@ use std::sync::Arc;
 use nanoauth::rate_limit::Limit;
 use nanoauth::{
     AuthUser, Endpoint, Plugin, PluginEndpoints, Purge, Reauthentication, RecordAdapter, Session,
+    SignInMethod,
 };
 
-use crate::api::PasskeysApi;
+use crate::api::{PasskeysApi, SIGN_IN_METHOD, USER_VERIFICATION};
 
 use crate::endpoints;
 
@@ -161,6 +162,20 @@ impl Passkeys {
     pub fn max_passkeys_per_user(mut self, count: usize) -> Self {
         self.max_per_user = count.max(1);
         self
+    }
+}
+
+impl Passkeys {
+    /// How a passkey signs someone in: `passkey`, carrying its own second
+    /// factor when the authenticator verified the user and passkeys count
+    /// as one.
+    pub(crate) fn sign_in_method(&self, user_verified: bool) -> SignInMethod {
+        let method = SignInMethod::new(SIGN_IN_METHOD);
+        if self.counts_as_second_factor && user_verified {
+            method.with_second_factor(USER_VERIFICATION)
+        } else {
+            method
+        }
     }
 }
 

@@ -16,11 +16,9 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use webauthn_rs::prelude::{CreationChallengeResponse, RegisterPublicKeyCredential, Uuid};
 
-use crate::api::{
-    CeremonyStart, DEFAULT_NAME, PasskeysApi, PasskeysExt, SIGN_IN_METHOD, USER_VERIFICATION,
-    start, valid_name,
-};
+use crate::api::{CeremonyStart, PasskeysApi, PasskeysExt, passkey_name, start};
 use crate::ceremony::{self, ExpectSignUp, Kind};
+use crate::endpoints::options_reply;
 use crate::events;
 use crate::refusal;
 use crate::store::PASSKEY;
@@ -124,11 +122,7 @@ async fn sign_up_options<U: AuthUser, A: UserRecordsAdapter<U>>(
     let start = api(&request)
         .sign_up_options(&body.email, body.fields)
         .await?;
-    Reply::json(&start.options)?.with_cookie(
-        ExpectSignUp::COOKIE,
-        &start.cookie_value,
-        start.max_age,
-    )
+    options_reply::<ExpectSignUp, _>(&start)
 }
 
 async fn sign_up<U: AuthUser, A: UserRecordsAdapter<U>>(
@@ -207,10 +201,7 @@ impl<U: AuthUser, A: UserRecordsAdapter<U>> PasskeysApi<'_, U, A> {
         client: ClientInfo,
     ) -> Result<Option<SignInOutcome<U>>, Error> {
         let plugin = self.plugin()?;
-        let name = match name {
-            Some(name) => valid_name(name)?,
-            None => DEFAULT_NAME.to_owned(),
-        };
+        let name = passkey_name(name)?;
         let now = self.auth.now();
         let expected: ExpectSignUp = ceremony::take(self.adapter(), ceremony, now).await?;
         let stored =
@@ -220,10 +211,7 @@ impl<U: AuthUser, A: UserRecordsAdapter<U>> PasskeysApi<'_, U, A> {
         let user = U::from_sign_up(NewUser::new(expected.user_id, email.clone(), fields));
         let record = stored.record(user.id())?;
         // The passkey's user verification was required at registration.
-        let mut method = SignInMethod::new(SIGN_IN_METHOD);
-        if plugin.counts_as_second_factor {
-            method = method.with_second_factor(USER_VERIFICATION);
-        }
+        let method = plugin.sign_in_method(true);
         match self
             .adapter()
             .create_user_with_records(&user, std::slice::from_ref(&record), now)
