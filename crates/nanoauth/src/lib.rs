@@ -130,8 +130,8 @@ pub use session::sweeper::Sweeper;
 pub use session::sweeper::{Purge, Purged};
 pub use session::{
     CachedSessions, ClientAddr, ClientInfo, Credential, CredentialResolver, GuardVerdict,
-    Reauthentication, Session, SessionGuard, SessionRecord, SessionToken, SignInAttempt,
-    SignInChallenge, SignInMethod, SignInOutcome, SignedIn,
+    NewSession, Reauthentication, Session, SessionAttributes, SessionGuard, SessionRecord,
+    SessionToken, SignInAttempt, SignInChallenge, SignInMethod, SignInOutcome, SignedIn,
 };
 pub use user::{AuthUser, BasicSignUp, BasicUpdate, BasicUser, Email, NewUser, NoFields};
 

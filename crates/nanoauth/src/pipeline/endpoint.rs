@@ -552,6 +552,23 @@ impl Reply {
         Ok(reply)
     }
 
+    /// The same reply, setting the session cookie to `token`: a session
+    /// the plugin brings back rather than creates (an admin's own session at
+    /// the end of an impersonation, read from the token the plugin kept).
+    /// The cookie lives until the token expires.
+    ///
+    /// ```
+    /// # use nanoauth::{Reply, Session, BasicUser};
+    /// fn back_to(session: &Session<BasicUser>) -> Result<Reply, nanoauth::Error> {
+    ///     Ok(Reply::json(&session)?.with_session(session.token().clone()))
+    /// }
+    /// ```
+    #[must_use]
+    pub fn with_session(mut self, token: SessionToken) -> Self {
+        self.session = SessionChange::Start(token);
+        self
+    }
+
     /// `200 {"success":true}`, and the session cookie is cleared.
     pub fn signed_out() -> Self {
         Self {
