@@ -37,6 +37,10 @@ pub(crate) fn is_unavailable(error: &RedisError) -> bool {
                     | ServerErrorKind::MasterDown
                     // A write that reached a replica: a failover in progress.
                     | ServerErrorKind::ReadOnly
+                    // Still redirected once the redirections allowed are
+                    // spent: a cluster's slots are moving.
+                    | ServerErrorKind::Moved
+                    | ServerErrorKind::Ask
             ) | ErrorKind::ClusterConnectionNotFound
                 | ErrorKind::MasterNameNotFoundBySentinel
                 | ErrorKind::NoValidReplicasFoundBySentinel
