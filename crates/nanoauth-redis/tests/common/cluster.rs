@@ -378,16 +378,17 @@ fn wait_for(what: &str, ready: impl Fn() -> bool) -> Result<(), String> {
 }
 
 /// `count` ports whose cluster bus port (port + 10000) is free as well,
-/// from a range below the kernel's ephemeral ports.
+/// from a range whose bus ports, too, are below the kernel's ephemeral
+/// ports (32768 and up), so no outgoing connection takes one meanwhile.
 fn free_ports(count: usize) -> Result<Vec<u16>, String> {
     static NEXT: AtomicU16 = AtomicU16::new(0);
     let free = |port: u16| TcpListener::bind(("127.0.0.1", port)).is_ok();
     // Different test processes start from different places.
     let start = u16::try_from(std::process::id() % 997).unwrap_or(0) * 10;
     let mut ports = Vec::with_capacity(count);
-    for _ in 0..10_000 {
-        let offset = start.wrapping_add(NEXT.fetch_add(1, Ordering::Relaxed)) % 10_000;
-        let port = 20_000 + offset;
+    for _ in 0..12_000 {
+        let offset = start.wrapping_add(NEXT.fetch_add(1, Ordering::Relaxed)) % 12_000;
+        let port = 10_000 + offset;
         if free(port) && free(port + 10_000) {
             ports.push(port);
             if ports.len() == count {
