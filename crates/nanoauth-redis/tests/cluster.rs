@@ -425,3 +425,42 @@ async fn crashed_nodes_lose_no_revocation_and_the_store_recovers() -> TestResult
     );
     cluster.expire_check_and_delete(&prefix).await
 }
+
+/// A cluster none of whose nodes answers: every operation is
+/// `Unavailable` (503), never a 500, and quickly.
+#[tokio::test]
+async fn an_unreachable_cluster_is_unavailable() -> TestResult {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let store =
+        RedisStore::cluster_builder([format!("redis://127.0.0.1:{port}")]).connect_lazy()?;
+    let adapter = RedisSessions::new(MemoryAdapter::<BasicUser>::new(), store.clone());
+    let record = session("nobody", now() + 600)?;
+    let started = Instant::now();
+    let answers = [
+        store.ping().await.map(|_| ()),
+        adapter.save_session(&record).await,
+        adapter.validate_token(&record.token_hash).await.map(|_| ()),
+        adapter.purge_expired_sessions(now()).await.map(|_| ()),
+        RedisCounters::new(store.clone())
+            .increment("k", 60)
+            .await
+            .map(|_| ()),
+    ];
+    for answer in answers {
+        match answer {
+            Err(AdapterError::Unavailable(_)) => {}
+            other => return Err(format!("expected Unavailable, got {other:?}").into()),
+        }
+    }
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(3), "{took:?}");
+    // Connecting eagerly says so at once, too.
+    let eager = RedisStore::connect_cluster([format!("redis://127.0.0.1:{port}")]).await;
+    assert!(
+        matches!(eager, Err(AdapterError::Unavailable(_))),
+        "{eager:?}"
+    );
+    Ok(())
+}
