@@ -318,15 +318,19 @@ impl RedisStoreBuilder {
     /// # Errors
     /// 1. [`AdapterError::Unavailable`] when the server cannot be reached.
     /// 2. [`AdapterError::Other`] for a malformed URL, refused credentials,
-    ///    or when called outside a tokio runtime.
+    ///    a Redis Cluster node given to [`RedisStore::builder`] (use
+    ///    [`RedisStore::cluster_builder`]), or when called outside a tokio
+    ///    runtime.
     pub async fn connect(self) -> Result<RedisStore, AdapterError> {
         let (target, subscribers, keys) = self.parts()?;
         let connection = match target {
-            Target::Single(client, config) => Connection::single(
-                ConnectionManager::new_with_config(client, config)
+            Target::Single(client, config) => {
+                let mut manager = ConnectionManager::new_with_config(client, config)
                     .await
-                    .map_err(from_redis)?,
-            ),
+                    .map_err(from_redis)?;
+                refuse_a_cluster_node(&mut manager).await?;
+                Connection::single(manager)
+            }
             Target::Cluster(client, config) => Connection::cluster(
                 client
                     .get_async_connection_with_config(config)
@@ -417,6 +421,23 @@ impl RedisStoreBuilder {
             .set_response_timeout(self.response_timeout);
         let target = Target::Cluster(client, config);
         Ok((target, subscribers, Keys::cluster(self.prefix)))
+    }
+}
+
+/// A single-server store on a Redis Cluster node would see its scripts
+/// refused (`CROSSSLOT`, `MOVED`) on every request: say so at start-up
+/// instead. A server that does not let this user run `INFO` (ACLs) is
+/// taken for what it was said to be.
+async fn refuse_a_cluster_node(manager: &mut ConnectionManager) -> Result<(), AdapterError> {
+    let info: Result<String, _> = redis::cmd("INFO").arg("cluster").query_async(manager).await;
+    match info {
+        Ok(info) if info.lines().any(|line| line.trim() == "cluster_enabled:1") => {
+            Err(AdapterError::other(
+                "this Redis server is a Redis Cluster node: connect with \
+                 RedisStore::cluster_builder (or connect_cluster) and its nodes' URLs",
+            ))
+        }
+        _ => Ok(()),
     }
 }
 

@@ -464,3 +464,20 @@ async fn an_unreachable_cluster_is_unavailable() -> TestResult {
     );
     Ok(())
 }
+
+/// A cluster node given as a single server is refused at start-up, with
+/// the way out in the message, rather than failing every request.
+#[tokio::test]
+async fn a_cluster_node_is_not_taken_for_a_single_server() -> TestResult {
+    let Some(cluster) = cluster::shared() else {
+        return Ok(());
+    };
+    let url = cluster.urls_from(0).remove(0);
+    match RedisStore::connect(&url).await {
+        Err(AdapterError::Other(error)) => {
+            assert!(error.to_string().contains("cluster_builder"), "{error}");
+        }
+        other => return Err(format!("expected a refusal, got {other:?}").into()),
+    }
+    Ok(())
+}
