@@ -10,6 +10,7 @@ mod loopback;
 mod notices;
 mod options;
 mod pages;
+mod redis_nodes;
 mod secret;
 mod social;
 mod storage;
@@ -31,7 +32,7 @@ use nanoauth::rate_limit::RateLimit;
 use nanoauth_api_key::ApiKeys;
 use nanoauth_jwt::Jwt;
 use nanoauth_passkey::{PasskeySignUp, Passkeys, PasskeysExt as _};
-use nanoauth_redis::{RedisCounters, RedisSessions, RedisStore, follow_revocations};
+use nanoauth_redis::{RedisCounters, RedisSessions, follow_revocations};
 use nanoauth_sqlx::{Dialect, SqlAdapter};
 
 use crate::app::DemoAuth;
@@ -104,7 +105,8 @@ async fn run() -> Result<(), BoxError> {
     };
     // Several instances as one: users in the database, sessions, tokens and
     // rate-limit counts in Redis, shared by every instance.
-    let mut redis = RedisStore::builder(redis_url.clone());
+    // One server's URL, or a Redis Cluster's nodes, comma-separated.
+    let mut redis = redis_nodes::redis_builder(redis_url);
     if let Some(prefix) = &options.redis_prefix {
         redis = redis.prefix(prefix.clone());
     }

@@ -17,7 +17,8 @@ OPTIONS (environment variable in brackets):
   --redis-url <URL>      redis://...: sessions, single-use tokens and rate-limit
                          counts in Redis, users in the database, revocations
                          followed by every instance [REDIS_URL] (default:
-                         all in the database, counts in memory)
+                         all in the database, counts in memory); several
+                         URLs, comma-separated: the nodes of a Redis Cluster
   --redis-prefix <P>     the prefix of the demo's Redis keys [REDIS_PREFIX]
                          (default nanoauth:)
   --trusted-proxy <IP>   a load balancer or proxy whose X-Forwarded-For is
