@@ -466,6 +466,50 @@ async fn sessions<A: TestAdapter>(adapter: A) {
     );
 }
 
+/// A user imported from better-auth (its hash, written by better-auth
+/// 1.7.25's own `hashPassword`: the core's fixture) signs in through
+/// better-auth's route with the password they had, and from then on holds
+/// an Argon2id hash.
+async fn an_imported_user_signs_in_and_is_rehashed<A: TestAdapter>(adapter: A) {
+    const HASH: &str = "b7d2b8bccd7aa28006441194b492b703:8aa4a68c942893f254973622be25155da753a61817f01163b2959ffbe415f46ecb2f81be9d14ec9416f9a90177632ef5866f61ed0ae07d42eafb13cd52741cf0";
+    const OLD_PASSWORD: &str = "correct horse battery staple";
+    let imported = BasicUser {
+        id: "better-auth-user-1".into(),
+        email: "dee@example.com".into(),
+        name: "Dee".into(),
+    };
+    adapter
+        .create_user_with_password(&imported, HASH)
+        .await
+        .unwrap();
+    let auth = Auth::builder(adapter)
+        .secret("test secret that is at least thirty-two bytes long")
+        .base_url(ORIGIN)
+        .cookie_prefix("better-auth")
+        .plugin(EmailPassword::new().accept_better_auth_hashes())
+        .plugin(BetterAuthCompat::new())
+        .build()
+        .unwrap();
+    let mut browser = Browser::new(&auth, "192.0.2.13:5000");
+    let (status, body) = browser
+        .post(
+            "/sign-in/email",
+            json!({ "email": "dee@example.com", "password": OLD_PASSWORD }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["user"]["id"], "better-auth-user-1");
+    let email = nanoauth::Email::parse("dee@example.com").unwrap();
+    let stored = auth
+        .adapter()
+        .find_password_credential(&email)
+        .await
+        .unwrap()
+        .unwrap()
+        .password_hash;
+    assert!(stored.starts_with("$argon2id$"), "rehashed: {stored}");
+}
+
 async fn sqlite() -> SqlAdapter<BasicUser> {
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("nanoauth-better-auth");
     migrated(&databases::sqlite_url(&dir)).await
@@ -516,5 +560,6 @@ on_every_adapter!(
     malformed_bodies,
     origin_check,
     rate_limits_apply,
-    sessions
+    sessions,
+    an_imported_user_signs_in_and_is_rehashed
 );
