@@ -2,9 +2,10 @@
 
 use std::sync::Arc;
 
+use http::Method;
 use nanoauth::adapter::{EmailVerificationAdapter, PasswordAdapter};
 use nanoauth::rate_limit::Limit;
-use nanoauth::{AuthUser, Endpoint, Plugin, PluginEndpoints};
+use nanoauth::{AuthUser, Endpoint, Matcher, Plugin, PluginEndpoints, RequestHook};
 
 use crate::endpoints;
 use crate::shape;
@@ -25,6 +26,15 @@ use crate::shape;
 /// | `POST /revoke-session` | `{status: true}` (body `{token}`: a session's `token` as listed) |
 /// | `POST /revoke-sessions` | `{status: true}`, cookie cleared |
 /// | `POST /revoke-other-sessions` | `{status: true}` |
+///
+/// better-auth's password-reset calls (`requestPasswordReset({email,
+/// redirectTo})`, `resetPassword({newPassword, token})`) go to NanoAuth's
+/// own `/request-password-reset` and `/reset-password` (the
+/// `PasswordReset` plugin, when added), which take the same bodies and
+/// whose link lands on `redirectTo?token=` as better-auth's does; this
+/// plugin adds better-auth's `status: true` to their answers
+/// (`{"success":true,"status":true}`). Their errors keep NanoAuth's shape,
+/// and `redirectTo` is required.
 ///
 /// Errors on these routes are better-auth's `{code, message}`
 /// (`INVALID_EMAIL_OR_PASSWORD`, `USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL`,
@@ -130,5 +140,20 @@ where
         .into_iter()
         .map(|endpoint| endpoint.error_body(shape::error))
         .collect()
+    }
+
+    fn request_hooks(self: Arc<Self>) -> Vec<RequestHook<U, A>> {
+        ["/request-password-reset", "/reset-password"]
+            .into_iter()
+            .map(|path| {
+                let matcher = Matcher::any()
+                    .method(Method::POST)
+                    .path(path)
+                    .plugin("password-reset");
+                RequestHook::after(matcher, |_request, outcome| async move {
+                    shape::with_status(outcome?)
+                })
+            })
+            .collect()
     }
 }

@@ -1,6 +1,6 @@
 //! better-auth's JSON shapes: its user, its session, its errors.
 
-use nanoauth::{AuthUser, Error, SessionRecord};
+use nanoauth::{AuthUser, Error, Reply, SessionRecord};
 use serde_json::{Map, Value, json};
 
 use crate::dates::iso;
@@ -54,6 +54,20 @@ pub(crate) fn session(session: &SessionRecord) -> Value {
         "ipAddress": session.ip_address,
         "userAgent": session.user_agent,
     })
+}
+
+/// A native answer with better-auth's `status: true` added beside its own
+/// fields (`{"success":true}` becomes `{"success":true,"status":true}`), so
+/// both clients read it.
+///
+/// # Errors
+/// [`Error::Internal`] if the reply is not JSON (a programming error).
+pub(crate) fn with_status(reply: Reply) -> Result<Reply, Error> {
+    let mut body: Value = reply.json_body()?;
+    if let Some(fields) = body.as_object_mut() {
+        fields.insert("status".into(), true.into());
+    }
+    reply.with_json(&body)
 }
 
 /// `user_name` → `userName`; keys already in camelCase stay as they are.

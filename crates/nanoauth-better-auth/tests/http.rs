@@ -510,6 +510,108 @@ async fn an_imported_user_signs_in_and_is_rehashed<A: TestAdapter>(adapter: A) {
     assert!(stored.starts_with("$argon2id$"), "rehashed: {stored}");
 }
 
+/// Catches the reset mail.
+#[derive(Debug, Clone, Default)]
+struct Outbox(std::sync::Arc<std::sync::Mutex<Vec<nanoauth::email::OutgoingEmail>>>);
+
+impl nanoauth::email::EmailSender for Outbox {
+    fn send<'a>(
+        &'a self,
+        message: &'a nanoauth::email::OutgoingEmail,
+    ) -> nanoauth::BoxFuture<'a, Result<(), nanoauth::email::EmailError>> {
+        Box::pin(async move {
+            self.0.lock().unwrap().push(message.clone());
+            Ok(())
+        })
+    }
+}
+
+/// better-auth's password-reset calls reach NanoAuth's own routes (same
+/// bodies, the link on `redirectTo?token=`) and get better-auth's
+/// `status: true` beside NanoAuth's `success: true`.
+async fn password_reset_answers_carry_status<
+    A: TestAdapter + nanoauth::VerificationAdapter<BasicUser>,
+>(
+    adapter: A,
+) {
+    let outbox = Outbox::default();
+    let hasher = PasswordHasher::with_params(64, 1, 1).unwrap_or_default();
+    let auth = Auth::builder(adapter)
+        .secret("test secret that is at least thirty-two bytes long")
+        .base_url(ORIGIN)
+        .cookie_prefix("better-auth")
+        .plugin(EmailPassword::new().hasher(hasher))
+        .plugin(nanoauth::plugins::password_reset::PasswordReset::new(
+            outbox.clone(),
+        ))
+        .plugin(BetterAuthCompat::new())
+        .build()
+        .unwrap();
+    let mut browser = Browser::new(&auth, "192.0.2.14:5000");
+    browser
+        .post("/sign-up/email", sign_up_body("eli@example.com"))
+        .await;
+    browser.cookie = None;
+
+    let (status, body) = browser
+        .post(
+            "/request-password-reset",
+            json!({ "email": "eli@example.com", "redirectTo": "/reset" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, json!({ "success": true, "status": true }));
+    // The mail goes out in the background.
+    let mut link = String::new();
+    for _ in 0..200 {
+        if let Some(mail) = outbox.0.lock().unwrap().last() {
+            link = mail
+                .text
+                .split_whitespace()
+                .find(|w| w.starts_with("http"))
+                .unwrap_or_default()
+                .to_owned();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let token = link
+        .split_once("token=")
+        .map(|(_, token)| token.to_owned())
+        .unwrap_or_default();
+    assert!(
+        link.starts_with(&format!("{ORIGIN}/reset?token=")) && !token.is_empty(),
+        "{link}"
+    );
+
+    let (status, body) = browser
+        .post(
+            "/reset-password",
+            json!({ "newPassword": "a brand new password", "token": token }),
+        )
+        .await;
+    assert_eq!(
+        (status, body),
+        (StatusCode::OK, json!({ "success": true, "status": true }))
+    );
+    let (status, _) = browser
+        .post(
+            "/sign-in/email",
+            json!({ "email": "eli@example.com", "password": "a brand new password" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    // A used token: NanoAuth's error, unchanged.
+    let (status, body) = browser
+        .post(
+            "/reset-password",
+            json!({ "newPassword": "another new password", "token": token }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["code"], "INVALID_TOKEN");
+}
+
 async fn sqlite() -> SqlAdapter<BasicUser> {
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("nanoauth-better-auth");
     migrated(&databases::sqlite_url(&dir)).await
@@ -561,5 +663,6 @@ on_every_adapter!(
     origin_check,
     rate_limits_apply,
     sessions,
-    an_imported_user_signs_in_and_is_rehashed
+    an_imported_user_signs_in_and_is_rehashed,
+    password_reset_answers_carry_status
 );
