@@ -1,8 +1,8 @@
 // better-auth's own client (createAuthClient from better-auth/client, the
 // version pinned in package.json) against the NanoAuth demo started with
 // --better-auth-compat: sign up, getSession, sign out, sign in, useSession
-// through its vanilla store, the error code of a wrong password, and the
-// session list. Exits non-zero on the first failed check.
+// through its vanilla store, the error code of a wrong password, the
+// session list, and a password-reset request. Exits non-zero on the first failed check.
 //
 // DEMO_URL: where the demo answers (http://127.0.0.1:<port>). Run by run.sh.
 import assert from "node:assert/strict";
@@ -170,6 +170,12 @@ await check("listSessions and revokeSession", async () => {
   const revoked = await client.revokeSession({ token: current.token });
   assert.equal(revoked.data.status, true);
   assert.equal((await client.getSession()).data, null);
+});
+
+await check("requestPasswordReset reaches NanoAuth's reset: {status: true}", async () => {
+  const { data, error } = await client.requestPasswordReset({ email, redirectTo: "/reset" });
+  assert.equal(error, null, JSON.stringify(error));
+  assert.equal(data.status, true);
 });
 
 keepMounted();
