@@ -4,6 +4,7 @@
 //! several instances over one database and one Redis behave as one.
 
 mod app;
+mod better_auth;
 mod device;
 mod logging;
 mod loopback;
@@ -25,7 +26,6 @@ use std::time::Duration;
 use nanoauth::Auth;
 use nanoauth::email::DangerConsoleSender;
 use nanoauth::plugins::account::Account;
-use nanoauth::plugins::email_password::EmailPassword;
 use nanoauth::plugins::magic_link::MagicLink;
 use nanoauth::plugins::password_reset::PasswordReset;
 use nanoauth::rate_limit::RateLimit;
@@ -135,7 +135,7 @@ fn build<A: DemoStore>(
     // No mail server in the demo: links are printed here, in the console.
     let mut builder = Auth::builder(adapter)
         .secret(secret)
-        .plugin(EmailPassword::new())
+        .plugin(better_auth::email_password(options))
         // "Send me a link" also signs new addresses up.
         .plugin(MagicLink::new(DangerConsoleSender).sign_up_on_first_use())
         .plugin(PasswordReset::new(DangerConsoleSender))
@@ -159,6 +159,7 @@ fn build<A: DemoStore>(
         .session_cache(options.session_cache)
         .rate_limit(rate_limit);
     builder = notices::print_security_events(builder);
+    builder = better_auth::compat(builder, options);
     let providers = social::providers_from_env(|name| std::env::var(name).ok());
     if !providers.is_empty() {
         builder = builder.plugin(social::plugin(providers));

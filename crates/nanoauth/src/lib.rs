@@ -111,7 +111,7 @@ pub use auth::{Auth, AuthBuilder, ConfigError};
 pub use clock::{Clock, SystemClock};
 pub use error::Error;
 pub use ownership::EmailProof;
-pub use pipeline::endpoint::{Endpoint, EndpointRequest, PluginEndpoints, Reply};
+pub use pipeline::endpoint::{Endpoint, EndpointRequest, ErrorBody, PluginEndpoints, Reply};
 pub use pipeline::origin::origin_of;
 pub use pipeline::request_hooks::{Matcher, RequestHook};
 pub use plugin::Plugin;
