@@ -357,3 +357,40 @@ async fn serving_can_be_turned_off() {
     assert!(auth.openapi()["paths"]["/openapi.json"].is_null());
     assert!(auth.openapi()["paths"]["/session"]["get"].is_object());
 }
+
+// --- What schemathesis found against the demo (apps/demo/e2e/openapi.sh) ---
+
+/// `405` answers name the methods the path takes (RFC 9110 §15.5.6), as
+/// schemathesis's `unsupported_method` check expects: it sent `TRACE` to
+/// every path, and the answers had no `Allow`.
+#[tokio::test]
+async fn a_wrong_method_is_answered_with_the_allowed_ones() {
+    let auth = full_auth();
+    for (method, path, allowed) in [
+        (Method::TRACE, "/api/auth/signin/email", "POST"),
+        (Method::POST, "/api/auth/session", "GET, HEAD"),
+        (Method::DELETE, "/api/auth/verify-email", "GET, HEAD, POST"),
+    ] {
+        let request = http::Request::builder()
+            .method(method.clone())
+            .uri(path)
+            .body(String::new())
+            .unwrap_or_else(|e| unreachable!("{e}"));
+        let response = auth.handler(request).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {path}"
+        );
+        assert_eq!(
+            response.headers()[header::ALLOW],
+            allowed,
+            "{method} {path}"
+        );
+        assert_eq!(error_code(&response), "METHOD_NOT_ALLOWED");
+    }
+    // An unknown path is not found, with no `Allow`.
+    let response = auth.handler(get("/api/auth/nowhere")).await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert!(response.headers().get(header::ALLOW).is_none());
+}

@@ -73,6 +73,12 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
             }
             Err(error) => {
                 span.finish(error.status(), Some(&error));
+                let allowed = matches!(error, Error::MethodNotAllowed)
+                    .then(|| {
+                        let relative = path.strip_prefix(self.base_path())?;
+                        self.registry().router.allowed_methods(relative).cloned()
+                    })
+                    .flatten();
                 self.emit(Event::Error {
                     code: error.code(),
                     status: error.status().as_u16(),
@@ -80,6 +86,11 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
                 })
                 .await;
                 let mut response = error.into_response();
+                // RFC 9110 §15.5.6: a 405 lists the methods the path takes
+                // (found by schemathesis's `unsupported_method` check).
+                if let Some(methods) = allowed {
+                    response.headers_mut().insert(header::ALLOW, methods);
+                }
                 // An answer to HEAD has no body, errors included.
                 if is_head {
                     *response.body_mut() = Bytes::new();
