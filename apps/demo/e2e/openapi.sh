@@ -97,7 +97,9 @@ fuzz() { # name, extra schemathesis arguments...
   local name=$1
   shift
   say "schemathesis ($name), ${FUZZ_SECONDS:-75} s"
-  "$VENV/bin/schemathesis" run "$API/openapi.json" \
+  # From the report dir: schemathesis keeps its cache (.schemathesis/) in
+  # the working directory.
+  (cd "$REPORT_DIR" && "$VENV/bin/schemathesis" run "$API/openapi.json" \
     --checks not_a_server_error,response_schema_conformance \
     --header "Origin: $ORIGIN" \
     --max-time "${FUZZ_SECONDS:-75}" \
@@ -105,7 +107,7 @@ fuzz() { # name, extra schemathesis arguments...
     --request-timeout 10 \
     --suppress-health-check all \
     --report junit --report-junit-path "$REPORT_DIR/schemathesis-$name.xml" \
-    "$@"
+    "$@")
 }
 
 status=0
