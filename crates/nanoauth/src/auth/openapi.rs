@@ -35,6 +35,11 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
                     base_path: &config.base_path,
                     cookie_name: &config.cookie_name,
                     has_guards: !registry.guards.is_empty(),
+                    credential_headers: registry
+                        .credentials
+                        .iter()
+                        .map(|resolver| resolver.header.as_str().to_owned())
+                        .collect(),
                 };
                 document::document(&context, &registry.operations)
             })

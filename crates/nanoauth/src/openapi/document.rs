@@ -54,6 +54,9 @@ pub(crate) struct Context<'a> {
     pub(crate) cookie_name: &'a str,
     /// A session guard may answer a sign-in with a challenge.
     pub(crate) has_guards: bool,
+    /// The headers of the plugins' other credentials (`x-api-key`), which
+    /// `get_session` accepts wherever a session is read.
+    pub(crate) credential_headers: Vec<String>,
 }
 
 fn generator(serialize: bool) -> SchemaGenerator {
@@ -86,7 +89,12 @@ pub(crate) fn document(context: &Context<'_>, operations: &[Operation]) -> Value
         let item = paths.entry(operation.path.clone()).or_default();
         item.insert(
             operation.method.as_str().to_ascii_lowercase(),
-            describe(operation, &mut answers, &mut requests),
+            describe(
+                operation,
+                &context.credential_headers,
+                &mut answers,
+                &mut requests,
+            ),
         );
     }
     let config = context.config;
@@ -128,6 +136,35 @@ pub(crate) fn document(context: &Context<'_>, operations: &[Operation]) -> Value
     ] {
         components.insert(name.to_owned(), schema);
     }
+    let mut security_schemes = Map::new();
+    security_schemes.insert(
+        "session".into(),
+        json!({
+            "type": "apiKey",
+            "in": "cookie",
+            "name": context.cookie_name,
+            "description": "The session cookie set by a sign-in."
+        }),
+    );
+    security_schemes.insert(
+        "bearer".into(),
+        json!({
+            "type": "http",
+            "scheme": "bearer",
+            "description": "The `token` of a sign-in answer."
+        }),
+    );
+    for header in &context.credential_headers {
+        security_schemes.insert(
+            header.clone(),
+            json!({
+                "type": "apiKey",
+                "in": "header",
+                "name": header,
+                "description": "A credential a plugin resolves to a session (an API key)."
+            }),
+        );
+    }
     json!({
         "openapi": "3.1.0",
         "info": {
@@ -141,25 +178,14 @@ pub(crate) fn document(context: &Context<'_>, operations: &[Operation]) -> Value
         "paths": paths,
         "components": {
             "schemas": components,
-            "securitySchemes": {
-                "session": {
-                    "type": "apiKey",
-                    "in": "cookie",
-                    "name": context.cookie_name,
-                    "description": "The session cookie set by a sign-in."
-                },
-                "bearer": {
-                    "type": "http",
-                    "scheme": "bearer",
-                    "description": "The `token` of a sign-in answer."
-                }
-            }
+            "securitySchemes": security_schemes
         }
     })
 }
 
 fn describe(
     operation: &Operation,
+    credentials: &[String],
     answers: &mut SchemaGenerator,
     requests: &mut SchemaGenerator,
 ) -> Value {
@@ -293,13 +319,21 @@ fn describe(
     );
     object.insert("responses".into(), Value::Object(responses));
 
-    let security = match doc.access {
-        Access::Public => None,
-        Access::Session => Some(json!([{ "session": [] }, { "bearer": [] }])),
-        Access::OptionalSession => Some(json!([{}, { "session": [] }, { "bearer": [] }])),
-    };
-    if let Some(security) = security {
-        object.insert("security".into(), security);
+    let mut schemes = vec![json!({ "session": [] }), json!({ "bearer": [] })];
+    schemes.extend(
+        credentials
+            .iter()
+            .map(|header| json!({ header.as_str(): [] })),
+    );
+    match doc.access {
+        Access::Public => {}
+        Access::Session => {
+            object.insert("security".into(), Value::Array(schemes));
+        }
+        Access::OptionalSession => {
+            schemes.insert(0, json!({}));
+            object.insert("security".into(), Value::Array(schemes));
+        }
     }
     Value::Object(object)
 }
