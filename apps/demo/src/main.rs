@@ -157,7 +157,13 @@ fn build<A: DemoStore>(
         // Failed purges, unsent mail and the like are logged by NanoAuth
         // itself (its `tracing` feature).
         .session_cache(options.session_cache)
-        .rate_limit(rate_limit);
+        .rate_limit(rate_limit)
+        // `/api/auth/openapi.json` and `/api/auth/reference` describe the
+        // user with its own fields (the type derives `JsonSchema`).
+        .api_info("NanoAuth demo", env!("CARGO_PKG_VERSION"))
+        .user_schema()
+        .sign_up_schema()
+        .update_schema();
     builder = notices::print_security_events(builder);
     builder = better_auth::compat(builder, options);
     let providers = social::providers_from_env(|name| std::env::var(name).ok());
