@@ -9,6 +9,7 @@ mod logging;
 mod loopback;
 mod notices;
 mod options;
+mod organizations;
 mod pages;
 mod secret;
 mod social;
@@ -152,6 +153,9 @@ fn build<A: DemoStore>(
         .plugin(ApiKeys::new())
         // `/api/auth/token` and `/api/auth/jwks`, for other services (EdDSA).
         .plugin(Jwt::new())
+        // Organizations, roles and invitations (/organizations; the
+        // invitation links are printed here).
+        .plugin(organizations::plugin())
         // Failed purges, unsent mail and the like are logged by NanoAuth
         // itself (its `tracing` feature).
         .session_cache(options.session_cache)
