@@ -81,7 +81,10 @@ impl Permission {
     /// let p = Permission::new("project", String::from("read"));
     /// assert_eq!(p.action, "read");
     /// ```
-    pub fn new(resource: impl Into<Cow<'static, str>>, action: impl Into<Cow<'static, str>>) -> Self {
+    pub fn new(
+        resource: impl Into<Cow<'static, str>>,
+        action: impl Into<Cow<'static, str>>,
+    ) -> Self {
         Self {
             resource: resource.into(),
             action: action.into(),
@@ -701,7 +704,11 @@ mod tests {
         );
         // No roles, or undeclared ones: nothing.
         assert!(!access.permits(&[], &[("project", "read")]).unwrap());
-        assert!(!access.permits(&roles(&["ghost"]), &[("project", "read")]).unwrap());
+        assert!(
+            !access
+                .permits(&roles(&["ghost"]), &[("project", "read")])
+                .unwrap()
+        );
     }
 
     #[test]

@@ -32,7 +32,8 @@ pub(crate) async fn set<U: AuthUser, A: OrganizationAdapter<U>>(
             .ok_or_else(errors::not_a_member)?;
     }
     let record = session.session.clone();
-    api.emit_active(session.user.id(), organization_id, None).await;
+    api.emit_active(session.user.id(), organization_id, None)
+        .await;
     Ok(record)
 }
 
@@ -43,12 +44,14 @@ pub(crate) async fn set_team<U: AuthUser, A: OrganizationAdapter<U>>(
     session: &Session<U>,
     team_id: Option<&str>,
 ) -> Result<SessionRecord, Error> {
-    let organization_id = active_organization(session).ok_or_else(errors::no_active_organization)?;
+    let organization_id =
+        active_organization(session).ok_or_else(errors::no_active_organization)?;
     if let Some(team_id) = team_id {
         api.team_of_member(&organization_id, team_id, session.user.id())
             .await?;
     }
     let record = session.session.clone();
-    api.emit_active(session.user.id(), Some(&organization_id), team_id).await;
+    api.emit_active(session.user.id(), Some(&organization_id), team_id)
+        .await;
     Ok(record)
 }

@@ -163,8 +163,12 @@ impl<U: AuthUser, A: OrganizationAdapter<U>> OrganizationsExt<U, A> for Auth<U, 
         let api = self.organizations()?;
         let organization_id = api.organization_or_active(session, organization_id)?;
         let permissions: Vec<Permission> = permissions.iter().cloned().map(Into::into).collect();
-        api.has_permission(&Actor::user(session.user.id()), &organization_id, &permissions)
-            .await
+        api.has_permission(
+            &Actor::user(session.user.id()),
+            &organization_id,
+            &permissions,
+        )
+        .await
     }
 }
 
@@ -242,7 +246,12 @@ impl<'a, U: AuthUser, A: OrganizationAdapter<U>> OrganizationsApi<'a, U, A> {
         }
     }
 
-    fn require(&self, authority: &Authority, resource: &'static str, action: &'static str) -> Result<(), Error> {
+    fn require(
+        &self,
+        authority: &Authority,
+        resource: &'static str,
+        action: &'static str,
+    ) -> Result<(), Error> {
         if authority.trusted {
             return Ok(());
         }
@@ -275,13 +284,23 @@ impl<'a, U: AuthUser, A: OrganizationAdapter<U>> OrganizationsApi<'a, U, A> {
             .map_err(errors::access)
     }
 
-    async fn emit(&self, name: &'static str, actor: &Actor, organization_id: &str, mut data: Value) {
+    async fn emit(
+        &self,
+        name: &'static str,
+        actor: &Actor,
+        organization_id: &str,
+        mut data: Value,
+    ) {
         if let Value::Object(map) = &mut data {
             map.insert("organizationId".into(), json!(organization_id));
             map.insert("actor".into(), actor.to_json());
         }
         self.auth
-            .emit(Event::Plugin(PluginEvent::new(name, actor.event_user(), data)))
+            .emit(Event::Plugin(PluginEvent::new(
+                name,
+                actor.event_user(),
+                data,
+            )))
             .await;
     }
 
@@ -302,13 +321,17 @@ impl<'a, U: AuthUser, A: OrganizationAdapter<U>> OrganizationsApi<'a, U, A> {
         let owner_id = match (&new.owner_id, actor) {
             (Some(owner), _) => owner.clone(),
             (None, Actor::User(id)) => id.clone(),
-            (None, Actor::System(_)) => return Err(errors::invalid("the system actor must name an owner")),
+            (None, Actor::System(_)) => {
+                return Err(errors::invalid("the system actor must name an owner"));
+            }
         };
         if let Actor::User(id) = actor
             && *id != owner_id
             && !self.plugin.admins.contains(id)
         {
-            return Err(errors::forbidden("You can only create organizations you own."));
+            return Err(errors::forbidden(
+                "You can only create organizations you own.",
+            ));
         }
         if self.adapter().get_user(&owner_id).await?.is_none() {
             return Err(errors::user_not_found());
@@ -346,8 +369,13 @@ impl<'a, U: AuthUser, A: OrganizationAdapter<U>> OrganizationsApi<'a, U, A> {
             return Err(error);
         }
         store::link(self.adapter(), &owner, now).await?;
-        self.emit(events::CREATED, actor, &id, json!({ "slug": slug, "ownerId": owner.user_id }))
-            .await;
+        self.emit(
+            events::CREATED,
+            actor,
+            &id,
+            json!({ "slug": slug, "ownerId": owner.user_id }),
+        )
+        .await;
         Ok(organization)
     }
 
@@ -369,7 +397,10 @@ impl<'a, U: AuthUser, A: OrganizationAdapter<U>> OrganizationsApi<'a, U, A> {
             None => None,
             Some(logo) => Some(valid_logo(Some(logo))?),
         };
-        let metadata = update.metadata.map(|m| valid_metadata(Some(m))).transpose()?;
+        let metadata = update
+            .metadata
+            .map(|m| valid_metadata(Some(m)))
+            .transpose()?;
         // Checked before the slug is claimed, so a refused caller claims nothing.
         let read = store::require(self.adapter(), organization_id, now).await?;
         let authority = self.authority(&read.value, actor)?;
@@ -412,8 +443,13 @@ impl<'a, U: AuthUser, A: OrganizationAdapter<U>> OrganizationsApi<'a, U, A> {
                 .into_iter()
                 .flatten()
                 .collect();
-                self.emit(events::UPDATED, actor, organization_id, json!({ "fields": fields }))
-                    .await;
+                self.emit(
+                    events::UPDATED,
+                    actor,
+                    organization_id,
+                    json!({ "fields": fields }),
+                )
+                .await;
                 Ok(organization)
             }
             Err(error) => {
@@ -452,8 +488,13 @@ impl<'a, U: AuthUser, A: OrganizationAdapter<U>> OrganizationsApi<'a, U, A> {
                 .delete_record(store::INVITATION, &invitation.id, now)
                 .await?;
         }
-        self.emit(events::DELETED, actor, organization_id, json!({ "slug": doc.organization.slug }))
-            .await;
+        self.emit(
+            events::DELETED,
+            actor,
+            organization_id,
+            json!({ "slug": doc.organization.slug }),
+        )
+        .await;
         Ok(())
     }
 
@@ -464,12 +505,18 @@ impl<'a, U: AuthUser, A: OrganizationAdapter<U>> OrganizationsApi<'a, U, A> {
     pub async fn list(&self, user_id: &str) -> Result<Vec<Organization>, Error> {
         let now = self.now();
         let mut out = Vec::new();
-        for (organization_id, member_id) in store::memberships(self.adapter(), user_id, now).await? {
+        for (organization_id, member_id) in store::memberships(self.adapter(), user_id, now).await?
+        {
             let Some(read) = store::load(self.adapter(), &organization_id, now).await? else {
                 continue;
             };
             // Only what the organization's own record confirms.
-            if read.value.members.iter().any(|m| m.id == member_id && m.user_id == user_id) {
+            if read
+                .value
+                .members
+                .iter()
+                .any(|m| m.id == member_id && m.user_id == user_id)
+            {
                 out.push(read.value.organization);
             }
         }
@@ -486,9 +533,15 @@ impl<'a, U: AuthUser, A: OrganizationAdapter<U>> OrganizationsApi<'a, U, A> {
     ///
     /// # Errors
     /// `403 FORBIDDEN` for a non-member, `404 ORGANIZATION_NOT_FOUND`.
-    pub async fn full(&self, actor: &Actor, organization_id: &str) -> Result<FullOrganization, Error> {
+    pub async fn full(
+        &self,
+        actor: &Actor,
+        organization_id: &str,
+    ) -> Result<FullOrganization, Error> {
         let now = self.now();
-        let doc = store::require(self.adapter(), organization_id, now).await?.value;
+        let doc = store::require(self.adapter(), organization_id, now)
+            .await?
+            .value;
         self.authority(&doc, actor)?;
         let mut members = Vec::with_capacity(doc.members.len());
         for member in doc.members {
@@ -516,8 +569,14 @@ impl<'a, U: AuthUser, A: OrganizationAdapter<U>> OrganizationsApi<'a, U, A> {
     ///
     /// # Errors
     /// `404 ORGANIZATION_NOT_FOUND`; adapter failures.
-    pub async fn member(&self, organization_id: &str, user_id: &str) -> Result<Option<Member>, Error> {
-        let doc = store::require(self.adapter(), organization_id, self.now()).await?.value;
+    pub async fn member(
+        &self,
+        organization_id: &str,
+        user_id: &str,
+    ) -> Result<Option<Member>, Error> {
+        let doc = store::require(self.adapter(), organization_id, self.now())
+            .await?
+            .value;
         Ok(doc.member_of_user(user_id).cloned())
     }
 
@@ -533,7 +592,9 @@ impl<'a, U: AuthUser, A: OrganizationAdapter<U>> OrganizationsApi<'a, U, A> {
         organization_id: &str,
         permissions: &[Permission],
     ) -> Result<bool, Error> {
-        let doc = store::require(self.adapter(), organization_id, self.now()).await?.value;
+        let doc = store::require(self.adapter(), organization_id, self.now())
+            .await?
+            .value;
         let authority = self.authority(&doc, actor)?;
         let allowed = self
             .plugin
@@ -691,7 +752,11 @@ impl<'a, U: AuthUser, A: OrganizationAdapter<U>> OrganizationsApi<'a, U, A> {
         })
         .await?;
         store::unlink(self.adapter(), &member, now).await?;
-        let event = if own { events::MEMBER_LEFT } else { events::MEMBER_REMOVED };
+        let event = if own {
+            events::MEMBER_LEFT
+        } else {
+            events::MEMBER_REMOVED
+        };
         self.emit(
             event,
             actor,
@@ -707,8 +772,12 @@ impl<'a, U: AuthUser, A: OrganizationAdapter<U>> OrganizationsApi<'a, U, A> {
     /// # Errors
     /// `403 FORBIDDEN` for a non-member, `409 LAST_OWNER`.
     pub async fn leave(&self, user_id: &str, organization_id: &str) -> Result<Member, Error> {
-        let doc = store::require(self.adapter(), organization_id, self.now()).await?.value;
-        let member = doc.member_of_user(user_id).ok_or_else(errors::not_a_member)?;
+        let doc = store::require(self.adapter(), organization_id, self.now())
+            .await?
+            .value;
+        let member = doc
+            .member_of_user(user_id)
+            .ok_or_else(errors::not_a_member)?;
         self.remove_member(&Actor::user(user_id), organization_id, &member.id)
             .await
     }
@@ -770,7 +839,8 @@ impl<'a, U: AuthUser, A: OrganizationAdapter<U>> OrganizationsApi<'a, U, A> {
             // Re-inviting replaces: the earlier invitation is canceled.
             let mut replaced = Vec::new();
             for earlier in &mut doc.invitations {
-                if earlier.email == invitation.email && earlier.status == InvitationStatus::Pending {
+                if earlier.email == invitation.email && earlier.status == InvitationStatus::Pending
+                {
                     earlier.status = InvitationStatus::Canceled;
                     replaced.push(earlier.id.clone());
                 }
@@ -807,8 +877,13 @@ impl<'a, U: AuthUser, A: OrganizationAdapter<U>> OrganizationsApi<'a, U, A> {
         self.send_invitation(&invitation, email, &organization_name, inviter_email)
             .await;
         for id in &replaced {
-            self.emit(events::INVITATION_CANCELED, actor, organization_id, json!({ "invitationId": id, "replacedBy": invitation.id }))
-                .await;
+            self.emit(
+                events::INVITATION_CANCELED,
+                actor,
+                organization_id,
+                json!({ "invitationId": id, "replacedBy": invitation.id }),
+            )
+            .await;
         }
         self.emit(
             events::INVITATION_SENT,
@@ -868,9 +943,15 @@ impl<'a, U: AuthUser, A: OrganizationAdapter<U>> OrganizationsApi<'a, U, A> {
     /// Checks that `user` may answer the invitation: the single-use token
     /// of its mail (used up here), or the invited address verified on the
     /// account.
-    async fn prove(&self, user: &U, invitation_id: &str, token: Option<&str>) -> Result<(Invitation, Proof), Error> {
+    async fn prove(
+        &self,
+        user: &U,
+        invitation_id: &str,
+        token: Option<&str>,
+    ) -> Result<(Invitation, Proof), Error> {
         let now = self.now();
-        let organization_id = store::invitation_organization(self.adapter(), invitation_id, now).await?;
+        let organization_id =
+            store::invitation_organization(self.adapter(), invitation_id, now).await?;
         let doc = store::require(self.adapter(), &organization_id, now)
             .await
             .map_err(|_| errors::invitation_not_found())?
@@ -983,7 +1064,12 @@ impl<'a, U: AuthUser, A: OrganizationAdapter<U>> OrganizationsApi<'a, U, A> {
     ) -> Result<Invitation, Error> {
         let (invitation, _) = self.prove(user, invitation_id, token).await?;
         let rejected = self
-            .resolve(&invitation.organization_id, invitation_id, InvitationStatus::Rejected, |_| Ok(()))
+            .resolve(
+                &invitation.organization_id,
+                invitation_id,
+                InvitationStatus::Rejected,
+                |_| Ok(()),
+            )
             .await?;
         self.emit(
             events::INVITATION_REJECTED,
@@ -1000,14 +1086,24 @@ impl<'a, U: AuthUser, A: OrganizationAdapter<U>> OrganizationsApi<'a, U, A> {
     /// # Errors
     /// `404 INVITATION_NOT_FOUND`, `403 FORBIDDEN`,
     /// `409 INVITATION_NOT_PENDING`.
-    pub async fn cancel_invitation(&self, actor: &Actor, invitation_id: &str) -> Result<Invitation, Error> {
+    pub async fn cancel_invitation(
+        &self,
+        actor: &Actor,
+        invitation_id: &str,
+    ) -> Result<Invitation, Error> {
         let now = self.now();
-        let organization_id = store::invitation_organization(self.adapter(), invitation_id, now).await?;
+        let organization_id =
+            store::invitation_organization(self.adapter(), invitation_id, now).await?;
         let canceled = self
-            .resolve(&organization_id, invitation_id, InvitationStatus::Canceled, |doc| {
-                let authority = self.authority(doc, actor)?;
-                self.require(&authority, "invitation", "cancel")
-            })
+            .resolve(
+                &organization_id,
+                invitation_id,
+                InvitationStatus::Canceled,
+                |doc| {
+                    let authority = self.authority(doc, actor)?;
+                    self.require(&authority, "invitation", "cancel")
+                },
+            )
             .await?;
         self.emit(
             events::INVITATION_CANCELED,
@@ -1055,9 +1151,15 @@ impl<'a, U: AuthUser, A: OrganizationAdapter<U>> OrganizationsApi<'a, U, A> {
     ///
     /// # Errors
     /// `403 FORBIDDEN`, `404 ORGANIZATION_NOT_FOUND`.
-    pub async fn list_invitations(&self, actor: &Actor, organization_id: &str) -> Result<Vec<Invitation>, Error> {
+    pub async fn list_invitations(
+        &self,
+        actor: &Actor,
+        organization_id: &str,
+    ) -> Result<Vec<Invitation>, Error> {
         let now = self.now();
-        let doc = store::require(self.adapter(), organization_id, now).await?.value;
+        let doc = store::require(self.adapter(), organization_id, now)
+            .await?
+            .value;
         self.authority(&doc, actor)?;
         Ok(doc
             .invitations
@@ -1072,7 +1174,12 @@ impl<'a, U: AuthUser, A: OrganizationAdapter<U>> OrganizationsApi<'a, U, A> {
     ///
     /// # Errors
     /// `400 INVALID_BODY` for the name, `403 FORBIDDEN`, `404`.
-    pub async fn create_team(&self, actor: &Actor, organization_id: &str, name: &str) -> Result<Team, Error> {
+    pub async fn create_team(
+        &self,
+        actor: &Actor,
+        organization_id: &str,
+        name: &str,
+    ) -> Result<Team, Error> {
         let name = valid_name(name)?;
         let now = self.now();
         let team = Team {
@@ -1091,8 +1198,13 @@ impl<'a, U: AuthUser, A: OrganizationAdapter<U>> OrganizationsApi<'a, U, A> {
             Ok(())
         })
         .await?;
-        self.emit(events::TEAM_CREATED, actor, organization_id, json!({ "teamId": team.id, "name": team.name }))
-            .await;
+        self.emit(
+            events::TEAM_CREATED,
+            actor,
+            organization_id,
+            json!({ "teamId": team.id, "name": team.name }),
+        )
+        .await;
         Ok(team)
     }
 
@@ -1101,7 +1213,12 @@ impl<'a, U: AuthUser, A: OrganizationAdapter<U>> OrganizationsApi<'a, U, A> {
     ///
     /// # Errors
     /// `403 FORBIDDEN`, `404 TEAM_NOT_FOUND`.
-    pub async fn remove_team(&self, actor: &Actor, organization_id: &str, team_id: &str) -> Result<(), Error> {
+    pub async fn remove_team(
+        &self,
+        actor: &Actor,
+        organization_id: &str,
+        team_id: &str,
+    ) -> Result<(), Error> {
         store::modify(self.adapter(), organization_id, self.now(), |doc| {
             let authority = self.authority(doc, actor)?;
             self.require(&authority, "team", "delete")?;
@@ -1116,8 +1233,13 @@ impl<'a, U: AuthUser, A: OrganizationAdapter<U>> OrganizationsApi<'a, U, A> {
             Ok(())
         })
         .await?;
-        self.emit(events::TEAM_REMOVED, actor, organization_id, json!({ "teamId": team_id }))
-            .await;
+        self.emit(
+            events::TEAM_REMOVED,
+            actor,
+            organization_id,
+            json!({ "teamId": team_id }),
+        )
+        .await;
         Ok(())
     }
 
@@ -1152,9 +1274,18 @@ impl<'a, U: AuthUser, A: OrganizationAdapter<U>> OrganizationsApi<'a, U, A> {
             Ok(member.clone())
         })
         .await?;
-        let event = if on { events::TEAM_MEMBER_ADDED } else { events::TEAM_MEMBER_REMOVED };
-        self.emit(event, actor, organization_id, json!({ "teamId": team_id, "memberId": member_id }))
-            .await;
+        let event = if on {
+            events::TEAM_MEMBER_ADDED
+        } else {
+            events::TEAM_MEMBER_REMOVED
+        };
+        self.emit(
+            event,
+            actor,
+            organization_id,
+            json!({ "teamId": team_id, "memberId": member_id }),
+        )
+        .await;
         Ok(member)
     }
 
@@ -1165,8 +1296,12 @@ impl<'a, U: AuthUser, A: OrganizationAdapter<U>> OrganizationsApi<'a, U, A> {
         team_id: &str,
         user_id: &str,
     ) -> Result<Team, Error> {
-        let doc = store::require(self.adapter(), organization_id, self.now()).await?.value;
-        let member = doc.member_of_user(user_id).ok_or_else(errors::not_a_member)?;
+        let doc = store::require(self.adapter(), organization_id, self.now())
+            .await?
+            .value;
+        let member = doc
+            .member_of_user(user_id)
+            .ok_or_else(errors::not_a_member)?;
         let team = doc
             .teams
             .iter()
@@ -1179,7 +1314,12 @@ impl<'a, U: AuthUser, A: OrganizationAdapter<U>> OrganizationsApi<'a, U, A> {
         Ok(team)
     }
 
-    pub(crate) async fn emit_active(&self, user_id: &str, organization_id: Option<&str>, team_id: Option<&str>) {
+    pub(crate) async fn emit_active(
+        &self,
+        user_id: &str,
+        organization_id: Option<&str>,
+        team_id: Option<&str>,
+    ) {
         self.emit(
             events::ACTIVE_CHANGED,
             &Actor::user(user_id),
@@ -1237,7 +1377,9 @@ fn valid_logo(logo: Option<&str>) -> Result<Option<String>, Error> {
         {
             Ok(Some(url.to_owned()))
         }
-        Some(_) => Err(errors::invalid("a logo URL (http or https, at most 2048 bytes)")),
+        Some(_) => Err(errors::invalid(
+            "a logo URL (http or https, at most 2048 bytes)",
+        )),
     }
 }
 

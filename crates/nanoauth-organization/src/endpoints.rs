@@ -24,7 +24,11 @@ async fn signed_in<'a, U: AuthUser, A: OrganizationAdapter<U>>(
 ) -> Result<(OrganizationsApi<'a, U, A>, Session<U>, Actor), Error> {
     let session = request.require_session().await?;
     let actor = Actor::user(session.user.id());
-    Ok((OrganizationsApi::bound(request.auth(), plugin), session, actor))
+    Ok((
+        OrganizationsApi::bound(request.auth(), plugin),
+        session,
+        actor,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -177,7 +181,9 @@ pub(crate) async fn remove_member<U: AuthUser, A: OrganizationAdapter<U>>(
     let body: MemberBody = request.json()?;
     let (api, session, actor) = signed_in(plugin, &request).await?;
     let organization_id = api.organization_or_active(&session, body.organization_id.as_deref())?;
-    let member = api.remove_member(&actor, &organization_id, &body.member_id).await?;
+    let member = api
+        .remove_member(&actor, &organization_id, &body.member_id)
+        .await?;
     Reply::json(&json!({ "member": member }))
 }
 
@@ -237,7 +243,13 @@ pub(crate) async fn invite_member<U: AuthUser, A: OrganizationAdapter<U>>(
     let (api, session, actor) = signed_in(plugin, &request).await?;
     let organization_id = api.organization_or_active(&session, body.organization_id.as_deref())?;
     let invitation = api
-        .invite(&actor, &organization_id, &body.email, &body.role, body.team_id.as_deref())
+        .invite(
+            &actor,
+            &organization_id,
+            &body.email,
+            &body.role,
+            body.team_id.as_deref(),
+        )
         .await?;
     Reply::json(&json!({ "invitation": invitation }))
 }
@@ -350,7 +362,9 @@ pub(crate) async fn create_team<U: AuthUser, A: OrganizationAdapter<U>>(
     let body: CreateTeamBody = request.json()?;
     let (api, session, actor) = signed_in(plugin, &request).await?;
     let organization_id = api.organization_or_active(&session, body.organization_id.as_deref())?;
-    let team = api.create_team(&actor, &organization_id, &body.name).await?;
+    let team = api
+        .create_team(&actor, &organization_id, &body.name)
+        .await?;
     Reply::json(&json!({ "team": team }))
 }
 
@@ -369,7 +383,8 @@ pub(crate) async fn remove_team<U: AuthUser, A: OrganizationAdapter<U>>(
     let body: TeamBody = request.json()?;
     let (api, session, actor) = signed_in(plugin, &request).await?;
     let organization_id = api.organization_or_active(&session, body.organization_id.as_deref())?;
-    api.remove_team(&actor, &organization_id, &body.team_id).await?;
+    api.remove_team(&actor, &organization_id, &body.team_id)
+        .await?;
     Ok(Reply::success())
 }
 

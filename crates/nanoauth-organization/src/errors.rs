@@ -36,7 +36,11 @@ pub(crate) fn not_a_member() -> Error {
 }
 
 pub(crate) fn organization_not_found() -> Error {
-    Error::plugin(StatusCode::NOT_FOUND, "ORGANIZATION_NOT_FOUND", "No such organization.")
+    Error::plugin(
+        StatusCode::NOT_FOUND,
+        "ORGANIZATION_NOT_FOUND",
+        "No such organization.",
+    )
 }
 
 pub(crate) fn member_not_found() -> Error {
@@ -44,7 +48,11 @@ pub(crate) fn member_not_found() -> Error {
 }
 
 pub(crate) fn invitation_not_found() -> Error {
-    Error::plugin(StatusCode::NOT_FOUND, "INVITATION_NOT_FOUND", "No such invitation.")
+    Error::plugin(
+        StatusCode::NOT_FOUND,
+        "INVITATION_NOT_FOUND",
+        "No such invitation.",
+    )
 }
 
 pub(crate) fn team_not_found() -> Error {
@@ -60,7 +68,11 @@ pub(crate) fn slug_taken() -> Error {
 }
 
 pub(crate) fn already_member() -> Error {
-    Error::plugin(StatusCode::CONFLICT, "ALREADY_MEMBER", "Already a member of this organization.")
+    Error::plugin(
+        StatusCode::CONFLICT,
+        "ALREADY_MEMBER",
+        "Already a member of this organization.",
+    )
 }
 
 pub(crate) fn last_owner() -> Error {
@@ -80,7 +92,11 @@ pub(crate) fn invitation_not_pending() -> Error {
 }
 
 pub(crate) fn invitation_expired() -> Error {
-    Error::plugin(StatusCode::GONE, "INVITATION_EXPIRED", "This invitation has expired.")
+    Error::plugin(
+        StatusCode::GONE,
+        "INVITATION_EXPIRED",
+        "This invitation has expired.",
+    )
 }
 
 pub(crate) fn recipient_mismatch() -> Error {
@@ -152,6 +168,10 @@ pub(crate) fn access(error: AccessError) -> Error {
             "UNKNOWN_PERMISSION",
             "A permission that is not declared.",
         ),
-        _ => Error::plugin(StatusCode::BAD_REQUEST, "UNKNOWN_ROLE", "A role that is not declared."),
+        _ => Error::plugin(
+            StatusCode::BAD_REQUEST,
+            "UNKNOWN_ROLE",
+            "A role that is not declared.",
+        ),
     }
 }

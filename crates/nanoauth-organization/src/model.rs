@@ -247,11 +247,16 @@ impl OrganizationUpdate {
 mod comma_separated {
     use serde::{Deserialize, Deserializer, Serializer};
 
-    pub(crate) fn serialize<S: Serializer>(roles: &[String], serializer: S) -> Result<S::Ok, S::Error> {
+    pub(crate) fn serialize<S: Serializer>(
+        roles: &[String],
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&roles.join(","))
     }
 
-    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Vec<String>, D::Error> {
         #[derive(Deserialize)]
         #[serde(untagged)]
         enum Roles {
@@ -271,6 +276,8 @@ mod comma_separated {
 
 /// Reads a role list from a request body: `"admin"`, `"admin,member"` or
 /// `["admin", "member"]`.
-pub(crate) fn roles_from_wire<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+pub(crate) fn roles_from_wire<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<String>, D::Error> {
     comma_separated::deserialize(deserializer)
 }

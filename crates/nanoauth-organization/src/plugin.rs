@@ -291,7 +291,9 @@ fn default_mail(mail: &InvitationMail<'_>) -> OutgoingEmail {
         .unwrap_or_else(|| "You are invited".to_owned());
     OutgoingEmail::new(
         mail.to.clone(),
-        format!("Join {} ", mail.organization_name).trim_end().to_owned(),
+        format!("Join {} ", mail.organization_name)
+            .trim_end()
+            .to_owned(),
         format!(
             "{by} to join {} as {}.\n\nAccept: {}\n\nThe invitation is valid for {} hours. If you did not expect it, ignore this email.",
             mail.organization_name, mail.role, mail.url, mail.hours
@@ -318,17 +320,32 @@ impl<U: AuthUser, A: OrganizationAdapter<U>> Plugin<U, A> for Organizations {
             on.post("/organization/set-active", endpoints::set_active),
             on.post("/organization/add-member", endpoints::add_member),
             on.post("/organization/remove-member", endpoints::remove_member),
-            on.post("/organization/update-member-role", endpoints::update_member_role),
+            on.post(
+                "/organization/update-member-role",
+                endpoints::update_member_role,
+            ),
             on.post("/organization/leave", endpoints::leave),
             on.post("/organization/invite-member", endpoints::invite_member)
                 .rate_limited(invitations),
-            on.post("/organization/accept-invitation", endpoints::accept_invitation)
-                .rate_limited(Limit::new(20, 60)),
-            on.post("/organization/reject-invitation", endpoints::reject_invitation)
-                .rate_limited(Limit::new(20, 60)),
-            on.post("/organization/cancel-invitation", endpoints::cancel_invitation),
-            on.get("/organization/list-invitations", endpoints::list_invitations)
-                .safe(),
+            on.post(
+                "/organization/accept-invitation",
+                endpoints::accept_invitation,
+            )
+            .rate_limited(Limit::new(20, 60)),
+            on.post(
+                "/organization/reject-invitation",
+                endpoints::reject_invitation,
+            )
+            .rate_limited(Limit::new(20, 60)),
+            on.post(
+                "/organization/cancel-invitation",
+                endpoints::cancel_invitation,
+            ),
+            on.get(
+                "/organization/list-invitations",
+                endpoints::list_invitations,
+            )
+            .safe(),
             on.post("/organization/has-permission", endpoints::has_permission),
         ];
         if self.teams {
@@ -336,7 +353,10 @@ impl<U: AuthUser, A: OrganizationAdapter<U>> Plugin<U, A> for Organizations {
                 on.post("/organization/create-team", endpoints::create_team),
                 on.post("/organization/remove-team", endpoints::remove_team),
                 on.post("/organization/add-team-member", endpoints::add_team_member),
-                on.post("/organization/remove-team-member", endpoints::remove_team_member),
+                on.post(
+                    "/organization/remove-team-member",
+                    endpoints::remove_team_member,
+                ),
                 on.post("/organization/set-active-team", endpoints::set_active_team),
             ]);
         }

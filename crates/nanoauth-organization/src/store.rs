@@ -183,8 +183,8 @@ pub(crate) async fn link<U: AuthUser, A: RecordAdapter<U>>(
     for _ in 0..CAS_RETRIES {
         match adapter.find_typed::<Pointer>(MEMBERSHIP, &key, now).await? {
             None => {
-                let record =
-                    PluginRecord::json(MEMBERSHIP, key.as_str(), &pointer)?.owned_by(&member.user_id);
+                let record = PluginRecord::json(MEMBERSHIP, key.as_str(), &pointer)?
+                    .owned_by(&member.user_id);
                 match adapter.insert_record(&record, now).await {
                     Ok(()) => return Ok(()),
                     Err(AdapterError::Conflict) => continue,
@@ -246,7 +246,9 @@ pub(crate) async fn memberships<U: AuthUser, A: RecordAdapter<U>>(
     let mut out = Vec::new();
     for record in adapter.list_user_records(MEMBERSHIP, user_id, now).await? {
         let pointer: Pointer = record.data_as()?;
-        if let (Some(organization_id), Some(member_id)) = (pointer.organization_id, pointer.member_id) {
+        if let (Some(organization_id), Some(member_id)) =
+            (pointer.organization_id, pointer.member_id)
+        {
             out.push((organization_id, member_id));
         }
     }

@@ -269,7 +269,11 @@ impl Browser {
         slug: &str,
     ) -> Value {
         let (status, body) = self
-            .post(auth, "/organization/create", json!({ "name": name, "slug": slug }))
+            .post(
+                auth,
+                "/organization/create",
+                json!({ "name": name, "slug": slug }),
+            )
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         body["organization"].clone()
