@@ -19,6 +19,8 @@
 //!     .build()?;
 //! let auth = Auth::builder(MemoryAdapter::<BasicUser>::new())
 //!     .secret("a secret of at least thirty-two bytes!!")
+//!     // Invitation links point there.
+//!     .base_url("http://localhost:3000")
 //!     .plugin(Organizations::new(DangerConsoleSender).access(access))
 //!     .build()?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())

@@ -77,6 +77,8 @@ pub struct InvitationMail<'a> {
 ///     .build()?;
 /// let auth = Auth::builder(MemoryAdapter::<BasicUser>::new())
 ///     .secret("a secret of at least thirty-two bytes!!")
+///     // Invitation links point there.
+///     .base_url("http://localhost:3000")
 ///     .plugin(Organizations::new(DangerConsoleSender).access(access).max_members(50))
 ///     .build()?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
