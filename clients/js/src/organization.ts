@@ -164,36 +164,25 @@ function query(params?: { organizationId?: string }): string {
  * the session again after a change of the active organization.
  */
 export function createOrganizationClient(call: Call, refresh: () => Promise<unknown>): OrganizationClient {
-  const post = (path: string) => (body?: object) => call('POST', `/organization/${path}`, body);
-  /** A call that changes the active organization: the session store follows. */
-  const switching = (path: string) => async (body?: object) => {
-    const result = await call('POST', `/organization/${path}`, body);
-    if (!result.error) await refresh();
-    return result;
-  };
-  return {
-    create: switching('create'),
+  const client: Record<string, unknown> = {
     list: () => call('GET', '/organization/list'),
-    getFull: (params) => call('GET', `/organization/full${query(params)}`),
-    update: post('update'),
-    delete: switching('delete'),
-    setActive: switching('set-active'),
-    addMember: post('add-member'),
-    removeMember: post('remove-member'),
-    updateMemberRole: post('update-member-role'),
-    leave: switching('leave'),
-    inviteMember: post('invite-member'),
-    acceptInvitation: switching('accept-invitation'),
-    rejectInvitation: post('reject-invitation'),
-    cancelInvitation: post('cancel-invitation'),
-    listInvitations: (params) => call('GET', `/organization/list-invitations${query(params)}`),
-    hasPermission: post('has-permission'),
-    createTeam: post('create-team'),
-    removeTeam: post('remove-team'),
-    addTeamMember: post('add-team-member'),
-    removeTeamMember: post('remove-team-member'),
-    setActiveTeam: switching('set-active-team'),
-  } as OrganizationClient;
+    getFull: (params?: { organizationId?: string }) => call('GET', `/organization/full${query(params)}`),
+    listInvitations: (params?: { organizationId?: string }) => call('GET', `/organization/list-invitations${query(params)}`),
+  };
+  // Each POST call is its route's name in camelCase (`addMember` is
+  // `POST /organization/add-member`); the first six change the session's
+  // active organization, so the session store follows them.
+  'create delete setActive leave acceptInvitation setActiveTeam update addMember removeMember updateMemberRole inviteMember rejectInvitation cancelInvitation hasPermission createTeam removeTeam addTeamMember removeTeamMember'
+    .split(' ')
+    .forEach((name, index) => {
+      const path = `/organization/${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+      client[name] = async (body?: object) => {
+        const result = await call('POST', path, body);
+        if (index < 6 && !result.error) await refresh();
+        return result;
+      };
+    });
+  return client as unknown as OrganizationClient;
 }
 
 /** The active organization, as `useActiveOrganization()` gives it. */
