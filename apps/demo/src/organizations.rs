@@ -156,6 +156,8 @@ fn layout(title: &str, body: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::expect_used)]
+
     use super::*;
 
     #[test]
