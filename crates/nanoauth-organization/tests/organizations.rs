@@ -746,7 +746,7 @@ async fn bad_input_is_4xx<A: TestAdapter>(adapter: A) {
         ),
         (
             "/organization/has-permission",
-            json!({ "permissions": { "project": ["read"] } }),
+            json!({ "permissions": { "project": "read" } }),
         ),
         ("/organization/set-active", json!({ "organizationId": 5 })),
     ] {
