@@ -17,7 +17,8 @@ OPTIONS (environment variable in brackets):
   --redis-url <URL>      redis://...: sessions, single-use tokens and rate-limit
                          counts in Redis, users in the database, revocations
                          followed by every instance [REDIS_URL] (default:
-                         all in the database, counts in memory)
+                         all in the database, counts in memory); several
+                         URLs, comma-separated: the nodes of a Redis Cluster
   --redis-prefix <P>     the prefix of the demo's Redis keys [REDIS_PREFIX]
                          (default nanoauth:)
   --trusted-proxy <IP>   a load balancer or proxy whose X-Forwarded-For is
@@ -41,6 +42,11 @@ OPTIONS (environment variable in brackets):
                          pretty (several lines per event) or json (one JSON
                          object per line) [LOG_FORMAT] (default text); levels
                          from RUST_LOG (default info: a line per request)
+  --better-auth-compat   also serve better-auth's client (better-auth/client's
+                         createAuthClient): its routes and shapes under
+                         /api/auth beside NanoAuth's, its cookie name
+                         (better-auth.session_token), and better-auth's
+                         password hashes accepted (imported users)
   -h, --help             this text
 
 The session secret comes from AUTH_SECRET, or is generated once and kept in
@@ -69,6 +75,8 @@ pub(crate) struct Options {
     pub(crate) session_cache: u64,
     /// How log lines look.
     pub(crate) log_format: LogFormat,
+    /// better-auth's client served too (`better_auth.rs`).
+    pub(crate) better_auth_compat: bool,
 }
 
 /// Parses `args` (without the program name) over `env`.
@@ -88,6 +96,7 @@ pub(crate) fn parse(
         danger_no_rate_limit: env("NANOAUTH_DEMO_NO_RATE_LIMIT").is_some_and(|v| v == "1"),
         session_cache: 0,
         log_format: LogFormat::default(),
+        better_auth_compat: false,
     };
     if let Some(name) = env("LOG_FORMAT") {
         options.log_format = LogFormat::parse(&name)
@@ -136,6 +145,7 @@ pub(crate) fn parse(
             }
             "--data-dir" => options.data_dir = PathBuf::from(value()?),
             "--danger-no-rate-limit" => options.danger_no_rate_limit = true,
+            "--better-auth-compat" => options.better_auth_compat = true,
             "--session-cache" => {
                 let seconds = value()?;
                 options.session_cache = seconds.parse().map_err(|_| {

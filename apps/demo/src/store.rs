@@ -3,8 +3,8 @@
 //! written against [`DemoStore`], and `main` picks the adapter at start-up.
 
 use nanoauth::{
-    AccountAdapter, CreateUserAdapter, DeleteUserAdapter, PasswordAdapter, RecordAdapter,
-    UpdateUserAdapter, UserRecordsAdapter, VerificationAdapter,
+    AccountAdapter, CreateUserAdapter, DeleteUserAdapter, EmailVerificationAdapter,
+    PasswordAdapter, RecordAdapter, UpdateUserAdapter, UserRecordsAdapter, VerificationAdapter,
 };
 
 use crate::user::DemoUser;
@@ -23,6 +23,7 @@ pub(crate) trait DemoStore:
     + UserRecordsAdapter<DemoUser>
     + UpdateUserAdapter<DemoUser>
     + DeleteUserAdapter<DemoUser>
+    + EmailVerificationAdapter<DemoUser>
     + Clone
     + Send
     + Sync
@@ -39,6 +40,7 @@ impl<A> DemoStore for A where
         + UserRecordsAdapter<DemoUser>
         + UpdateUserAdapter<DemoUser>
         + DeleteUserAdapter<DemoUser>
+        + EmailVerificationAdapter<DemoUser>
         + Clone
         + Send
         + Sync

@@ -18,6 +18,11 @@ use crate::runtime::BoxFuture;
 use crate::session::{ClientInfo, Session, SessionToken, SignInOutcome};
 use crate::user::AuthUser;
 
+/// How a route writes its errors' bodies, in place of
+/// `{"error":{"code","message"}}` (see [`Endpoint::error_body`]). The status,
+/// `Retry-After` and the other headers stay the core's.
+pub type ErrorBody = fn(&Error) -> serde_json::Value;
+
 pub(crate) type EndpointHandler<U, A> =
     Arc<dyn Fn(EndpointRequest<U, A>) -> BoxFuture<'static, Result<Reply, Error>> + Send + Sync>;
 
@@ -35,6 +40,7 @@ pub struct Endpoint<U: AuthUser, A: Adapter<U>> {
     pub(crate) accepts_forms: bool,
     pub(crate) client_limit: Option<Limit>,
     pub(crate) public_max_age: Option<u64>,
+    pub(crate) error_body: Option<ErrorBody>,
 }
 
 impl<U: AuthUser, A: Adapter<U>> Endpoint<U, A> {
@@ -52,6 +58,7 @@ impl<U: AuthUser, A: Adapter<U>> Endpoint<U, A> {
             accepts_forms: false,
             client_limit: None,
             public_max_age: None,
+            error_body: None,
         }
     }
 
@@ -164,6 +171,30 @@ impl<U: AuthUser, A: Adapter<U>> Endpoint<U, A> {
     /// ```
     pub fn cached_publicly(mut self, max_age: u64) -> Self {
         self.public_max_age = Some(max_age);
+        self
+    }
+
+    /// Writes this route's error bodies with `body` instead of
+    /// `{"error":{"code","message"}}`: every error answered for a request
+    /// routed here, those of the core's own checks (origin, rate limit,
+    /// body) included, with the same status and headers. For a plugin that
+    /// serves another library's client, whose error shape differs (the
+    /// better-auth compatibility plugin answers `{code, message}`).
+    ///
+    /// ```
+    /// use nanoauth::{BasicUser, Endpoint, EndpointRequest, Error, Reply};
+    /// use nanoauth::adapter::memory::MemoryAdapter;
+    ///
+    /// fn flat(error: &Error) -> serde_json::Value {
+    ///     serde_json::json!({ "code": error.code(), "message": error.message() })
+    /// }
+    /// let ping = Endpoint::post("/ping", |_: EndpointRequest<BasicUser, MemoryAdapter<BasicUser>>| async {
+    ///     Ok(Reply::success())
+    /// })
+    /// .error_body(flat);
+    /// ```
+    pub fn error_body(mut self, body: ErrorBody) -> Self {
+        self.error_body = Some(body);
         self
     }
 
@@ -550,6 +581,23 @@ impl Reply {
             reply.session = SessionChange::Start(token);
         }
         Ok(reply)
+    }
+
+    /// The same reply, setting the session cookie to `token`: a session
+    /// the plugin brings back rather than creates (an admin's own session at
+    /// the end of an impersonation, read from the token the plugin kept).
+    /// The cookie lives until the token expires.
+    ///
+    /// ```
+    /// # use nanoauth::{Reply, Session, BasicUser};
+    /// fn back_to(session: &Session<BasicUser>) -> Result<Reply, nanoauth::Error> {
+    ///     Ok(Reply::json(&session)?.with_session(session.token().clone()))
+    /// }
+    /// ```
+    #[must_use]
+    pub fn with_session(mut self, token: SessionToken) -> Self {
+        self.session = SessionChange::Start(token);
+        self
     }
 
     /// `200 {"success":true}`, and the session cookie is cleared.
