@@ -32,7 +32,10 @@ async fn write<U: AuthUser, A: OrganizationAdapter<U>>(
     organization_id: Option<&str>,
     team_id: Option<&str>,
 ) -> Result<SessionRecord, Error> {
-    let (organization_id, team_id) = (organization_id.map(str::to_owned), team_id.map(str::to_owned));
+    let (organization_id, team_id) = (
+        organization_id.map(str::to_owned),
+        team_id.map(str::to_owned),
+    );
     api.auth
         .update_session_attributes(&session.session.token_hash, move |attributes| {
             match organization_id {
@@ -62,7 +65,8 @@ pub(crate) async fn set<U: AuthUser, A: OrganizationAdapter<U>>(
             .ok_or_else(errors::not_a_member)?;
     }
     let record = write(api, session, organization_id, None).await?;
-    api.emit_active(session.user.id(), organization_id, None).await;
+    api.emit_active(session.user.id(), organization_id, None)
+        .await;
     Ok(record)
 }
 
@@ -73,12 +77,14 @@ pub(crate) async fn set_team<U: AuthUser, A: OrganizationAdapter<U>>(
     session: &Session<U>,
     team_id: Option<&str>,
 ) -> Result<SessionRecord, Error> {
-    let organization_id = active_organization(session).ok_or_else(errors::no_active_organization)?;
+    let organization_id =
+        active_organization(session).ok_or_else(errors::no_active_organization)?;
     if let Some(team_id) = team_id {
         api.team_of_member(&organization_id, team_id, session.user.id())
             .await?;
     }
     let record = write(api, session, Some(&organization_id), team_id).await?;
-    api.emit_active(session.user.id(), Some(&organization_id), team_id).await;
+    api.emit_active(session.user.id(), Some(&organization_id), team_id)
+        .await;
     Ok(record)
 }
