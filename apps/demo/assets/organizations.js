@@ -93,8 +93,9 @@ async function drawActive(active, userId) {
       attempt(async () => {
         await must(auth.organization.updateMemberRole({ organizationId: active, memberId: member.id, role: select.value }));
         show("notice", `${email} is now ${select.value}.`);
-        // Drawn again either way: a refused change puts the old role back.
-      }).then(() => attempt(drawOrganizations)),
+        // Drawn again either way (a refused change puts the old role
+        // back), keeping the refusal's message on screen.
+      }).then(() => drawOrganizations().catch((error) => show("error", error.message || String(error)))),
     );
     roleCell.append(select);
     row.append(roleCell);
