@@ -185,6 +185,27 @@ var onMount = ($store, initialize) => {
   });
 };
 
+// src/organization.ts
+function query(params) {
+  return params?.organizationId ? `?organizationId=${encodeURIComponent(params.organizationId)}` : "";
+}
+function createOrganizationClient(call, refresh) {
+  const client = {
+    list: () => call("GET", "/organization/list"),
+    getFull: (params) => call("GET", `/organization/full${query(params)}`),
+    listInvitations: (params) => call("GET", `/organization/list-invitations${query(params)}`)
+  };
+  "create delete setActive leave acceptInvitation setActiveTeam update addMember removeMember updateMemberRole inviteMember rejectInvitation cancelInvitation hasPermission createTeam removeTeam addTeamMember removeTeamMember".split(" ").forEach((name, index) => {
+    const path = `/organization/${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    client[name] = async (body) => {
+      const result = await call("POST", path, body);
+      if (index < 6 && !result.error) await refresh();
+      return result;
+    };
+  });
+  return client;
+}
+
 // src/client.ts
 var AuthError = class extends Error {
   constructor(code, message, status, options) {
@@ -430,6 +451,7 @@ function createAuthClient(options = {}) {
       update: post("/api-key/update"),
       delete: post("/api-key/delete")
     },
+    organization: createOrganizationClient(call, getSession),
     token: () => request("GET", "/token"),
     jwks: () => request("GET", "/jwks"),
     call

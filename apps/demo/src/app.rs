@@ -39,6 +39,7 @@ pub(crate) fn app<A: DemoStore>(auth: DemoAuth<A>) -> Router {
         .route("/app.js", get(script))
         .route("/nanoauth-client.js", get(client_script))
         .route("/app.css", get(style))
+        .merge(crate::organizations::routes::<A>())
         // A log line per page (the API's come from NanoAuth itself).
         .route_layer(middleware::from_fn(logging::page_request))
         .fallback(not_found)

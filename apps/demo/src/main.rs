@@ -10,6 +10,7 @@ mod logging;
 mod loopback;
 mod notices;
 mod options;
+mod organizations;
 mod pages;
 mod redis_nodes;
 mod secret;
@@ -154,6 +155,9 @@ fn build<A: DemoStore>(
         .plugin(ApiKeys::new())
         // `/api/auth/token` and `/api/auth/jwks`, for other services (EdDSA).
         .plugin(Jwt::new())
+        // Organizations, roles and invitations (/organizations; the
+        // invitation links are printed here).
+        .plugin(organizations::plugin())
         // Failed purges, unsent mail and the like are logged by NanoAuth
         // itself (its `tracing` feature).
         .session_cache(options.session_cache)

@@ -14,6 +14,23 @@
 import { atom, onMount } from 'nanostores';
 import type { ReadableAtom } from 'nanostores';
 
+import { createOrganizationClient } from './organization.js';
+import type { OrganizationClient } from './organization.js';
+
+export type {
+  FullOrganization,
+  Invitation,
+  InvitationStatus,
+  Member,
+  MemberWithUser,
+  Organization,
+  OrganizationClient,
+  Permissions,
+  Roles,
+  SessionWithOrganization,
+  Team,
+} from './organization.js';
+
 // ---------------------------------------------------------------------------
 // Wire types
 
@@ -397,6 +414,29 @@ export type AuthErrorCode =
   | 'SESSION_REQUIRED'
   | 'API_KEY_NOT_FOUND'
   | 'TOO_MANY_API_KEYS'
+  /** Organizations (`nanoauth-organization`): see its errors table. */
+  | 'FORBIDDEN'
+  | 'ORGANIZATION_NOT_FOUND'
+  | 'MEMBER_NOT_FOUND'
+  | 'INVITATION_NOT_FOUND'
+  | 'TEAM_NOT_FOUND'
+  | 'USER_NOT_FOUND'
+  | 'SLUG_TAKEN'
+  | 'ALREADY_MEMBER'
+  /** The change would leave the organization without an owner. */
+  | 'LAST_OWNER'
+  | 'INVITATION_NOT_PENDING'
+  | 'INVITATION_EXPIRED'
+  /** Signed in with another address than the invited one (and no link token). */
+  | 'INVITATION_RECIPIENT_MISMATCH'
+  | 'CONCURRENT_UPDATE'
+  | 'ORGANIZATION_LIMIT_REACHED'
+  | 'MEMBER_LIMIT_REACHED'
+  | 'INVITATION_LIMIT_REACHED'
+  | 'TEAM_LIMIT_REACHED'
+  | 'NO_ACTIVE_ORGANIZATION'
+  | 'UNKNOWN_ROLE'
+  | 'UNKNOWN_PERMISSION'
   /** No answer: offline, DNS, CORS, connection reset (`status` is 0). */
   | 'NETWORK_ERROR'
   /** A success status whose body is not the JSON the API answers. */
@@ -560,6 +600,8 @@ export interface AuthClient<U extends BaseUser = BasicUser, F extends object = {
   readonly twoFactor: TwoFactorClient<U>;
   /** API keys for the user's scripts and services. */
   readonly apiKey: ApiKeyClient;
+  /** Organizations, members, invitations and permissions (`nanoauth-organization`). */
+  readonly organization: OrganizationClient;
   /**
    * A short-lived JWT for the signed-in user (`GET /token`, the server's
    * `nanoauth-jwt` plugin), for other services that verify it with the
@@ -878,6 +920,7 @@ export function createAuthClient<U extends BaseUser = BasicUser, F extends objec
       update: post('/api-key/update'),
       delete: post('/api-key/delete'),
     },
+    organization: createOrganizationClient(call, getSession),
     token: () => request('GET', '/token'),
     jwks: () => request('GET', '/jwks'),
     call,
