@@ -35,10 +35,13 @@ struct SignUpBody<F> {
 
 /// `POST /sign-in/email`: `{email, password, callbackURL?, rememberMe?}`.
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
-struct SignInBody {
+pub(crate) struct SignInBody {
     email: String,
     password: String,
+    /// Where to go after signing in: answered as `url` with `redirect:
+    /// true`; it must be on the site or a trusted origin.
     #[serde(default, rename = "callbackURL")]
     callback_url: Option<String>,
 }
@@ -46,7 +49,9 @@ struct SignInBody {
 /// `POST /revoke-session`: `{token}`, a session's `token` as
 /// `list-sessions` shows it (its public id).
 #[derive(Deserialize)]
-struct RevokeBody {
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub(crate) struct RevokeBody {
+    /// The session's `token` as `list-sessions` shows it (its public id).
     token: String,
 }
 

@@ -32,11 +32,21 @@
 //! # }
 //! ```
 //!
+//! With the `openapi` feature (on by default) its routes are described in
+//! `GET /openapi.json`: request bodies, success shapes, which need a
+//! session. One limit: the description's error answers are NanoAuth's
+//! shape, `{"error":{"code","message"}}`, while these routes answer
+//! better-auth's `{code, message}` (statuses unchanged). The description
+//! has no per-endpoint error schema yet, so the routes list no error codes
+//! of their own; read better-auth's codes in the README.
+//!
 //! What it does not cover (better-auth's other plugins, `rememberMe`,
 //! the cookie cache) is listed in the README.
 
 mod dates;
 mod endpoints;
+#[cfg(feature = "openapi")]
+mod openapi;
 mod plugin;
 mod shape;
 

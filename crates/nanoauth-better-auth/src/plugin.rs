@@ -5,7 +5,7 @@ use std::sync::Arc;
 use http::Method;
 use nanoauth::adapter::{EmailVerificationAdapter, PasswordAdapter};
 use nanoauth::rate_limit::Limit;
-use nanoauth::{AuthUser, Endpoint, Matcher, Plugin, PluginEndpoints, RequestHook};
+use nanoauth::{Adapter, AuthUser, Endpoint, Matcher, Plugin, PluginEndpoints, RequestHook};
 
 use crate::endpoints;
 use crate::shape;
@@ -110,6 +110,13 @@ impl Default for BetterAuthCompat {
     }
 }
 
+/// The endpoint with its description (feature `openapi`).
+fn describe<U: AuthUser, A: Adapter<U>>(endpoint: Endpoint<U, A>) -> Endpoint<U, A> {
+    #[cfg(feature = "openapi")]
+    let endpoint = crate::openapi::describe(endpoint);
+    endpoint
+}
+
 impl<U, A> Plugin<U, A> for BetterAuthCompat
 where
     U: AuthUser,
@@ -139,6 +146,7 @@ where
         ]
         .into_iter()
         .map(|endpoint| endpoint.error_body(shape::error))
+        .map(describe)
         .collect()
     }
 

@@ -32,8 +32,9 @@ async fn signed_in<'a, U: AuthUser, A: OrganizationAdapter<U>>(
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct CreateBody {
+pub(crate) struct CreateBody {
     name: String,
     slug: String,
     #[serde(default)]
@@ -89,8 +90,9 @@ pub(crate) async fn full<U: AuthUser, A: OrganizationAdapter<U>>(
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct UpdateBody {
+pub(crate) struct UpdateBody {
     #[serde(default)]
     organization_id: Option<String>,
     data: OrganizationUpdate,
@@ -108,8 +110,9 @@ pub(crate) async fn update<U: AuthUser, A: OrganizationAdapter<U>>(
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct OrganizationBody {
+pub(crate) struct OrganizationBody {
     organization_id: String,
 }
 
@@ -127,8 +130,9 @@ pub(crate) async fn delete<U: AuthUser, A: OrganizationAdapter<U>>(
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct SetActiveBody {
+pub(crate) struct SetActiveBody {
     /// `null` clears it.
     organization_id: Option<String>,
 }
@@ -144,10 +148,12 @@ pub(crate) async fn set_active<U: AuthUser, A: OrganizationAdapter<U>>(
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct AddMemberBody {
+pub(crate) struct AddMemberBody {
     user_id: String,
     #[serde(deserialize_with = "roles_from_wire")]
+    #[cfg_attr(feature = "openapi", schemars(with = "crate::model::RolesInput"))]
     role: Vec<String>,
     #[serde(default)]
     organization_id: Option<String>,
@@ -167,8 +173,9 @@ pub(crate) async fn add_member<U: AuthUser, A: OrganizationAdapter<U>>(
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct MemberBody {
+pub(crate) struct MemberBody {
     member_id: String,
     #[serde(default)]
     organization_id: Option<String>,
@@ -188,10 +195,12 @@ pub(crate) async fn remove_member<U: AuthUser, A: OrganizationAdapter<U>>(
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct RoleBody {
+pub(crate) struct RoleBody {
     member_id: String,
     #[serde(deserialize_with = "roles_from_wire")]
+    #[cfg_attr(feature = "openapi", schemars(with = "crate::model::RolesInput"))]
     role: Vec<String>,
     #[serde(default)]
     organization_id: Option<String>,
@@ -224,10 +233,12 @@ pub(crate) async fn leave<U: AuthUser, A: OrganizationAdapter<U>>(
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct InviteBody {
+pub(crate) struct InviteBody {
     email: String,
     #[serde(deserialize_with = "roles_from_wire")]
+    #[cfg_attr(feature = "openapi", schemars(with = "crate::model::RolesInput"))]
     role: Vec<String>,
     #[serde(default)]
     organization_id: Option<String>,
@@ -255,8 +266,9 @@ pub(crate) async fn invite_member<U: AuthUser, A: OrganizationAdapter<U>>(
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct InvitationBody {
+pub(crate) struct InvitationBody {
     invitation_id: String,
     /// The single-use token of the mail's link.
     #[serde(default)]
@@ -290,8 +302,9 @@ pub(crate) async fn reject_invitation<U: AuthUser, A: OrganizationAdapter<U>>(
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct CancelBody {
+pub(crate) struct CancelBody {
     invitation_id: String,
 }
 
@@ -315,8 +328,9 @@ pub(crate) async fn list_invitations<U: AuthUser, A: OrganizationAdapter<U>>(
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct PermissionBody {
+pub(crate) struct PermissionBody {
     permissions: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     organization_id: Option<String>,
@@ -348,8 +362,9 @@ pub(crate) async fn has_permission<U: AuthUser, A: OrganizationAdapter<U>>(
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct CreateTeamBody {
+pub(crate) struct CreateTeamBody {
     name: String,
     #[serde(default)]
     organization_id: Option<String>,
@@ -369,8 +384,9 @@ pub(crate) async fn create_team<U: AuthUser, A: OrganizationAdapter<U>>(
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct TeamBody {
+pub(crate) struct TeamBody {
     team_id: String,
     #[serde(default)]
     organization_id: Option<String>,
@@ -389,8 +405,9 @@ pub(crate) async fn remove_team<U: AuthUser, A: OrganizationAdapter<U>>(
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct TeamMemberBody {
+pub(crate) struct TeamMemberBody {
     team_id: String,
     member_id: String,
     #[serde(default)]
@@ -426,8 +443,9 @@ pub(crate) async fn remove_team_member<U: AuthUser, A: OrganizationAdapter<U>>(
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct SetActiveTeamBody {
+pub(crate) struct SetActiveTeamBody {
     /// `null` clears it.
     team_id: Option<String>,
 }

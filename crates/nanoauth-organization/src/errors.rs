@@ -163,15 +163,23 @@ pub(crate) fn invalid(message: &str) -> Error {
 /// permission that is not declared.
 pub(crate) fn access(error: AccessError) -> Error {
     match error {
-        AccessError::UnknownPermission(_) => Error::plugin(
-            StatusCode::BAD_REQUEST,
-            "UNKNOWN_PERMISSION",
-            "A permission that is not declared.",
-        ),
-        _ => Error::plugin(
-            StatusCode::BAD_REQUEST,
-            "UNKNOWN_ROLE",
-            "A role that is not declared.",
-        ),
+        AccessError::UnknownPermission(_) => unknown_permission(),
+        _ => unknown_role(),
     }
+}
+
+pub(crate) fn unknown_permission() -> Error {
+    Error::plugin(
+        StatusCode::BAD_REQUEST,
+        "UNKNOWN_PERMISSION",
+        "A permission that is not declared.",
+    )
+}
+
+pub(crate) fn unknown_role() -> Error {
+    Error::plugin(
+        StatusCode::BAD_REQUEST,
+        "UNKNOWN_ROLE",
+        "A role that is not declared.",
+    )
 }

@@ -45,6 +45,8 @@ mod endpoints;
 mod errors;
 pub mod events;
 mod model;
+#[cfg(feature = "openapi")]
+mod openapi;
 mod plugin;
 mod store;
 

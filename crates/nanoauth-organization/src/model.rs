@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 /// An organization.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -24,6 +25,7 @@ pub struct Organization {
 }
 
 /// A user's membership of an organization.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -37,6 +39,7 @@ pub struct Member {
     /// The roles held, each a declared role; on the wire comma-separated
     /// (`"admin,member"`).
     #[serde(with = "comma_separated")]
+    #[cfg_attr(feature = "openapi", schemars(with = "String"))]
     pub role: Vec<String>,
     /// The teams of the organization the member belongs to.
     #[serde(default)]
@@ -46,6 +49,7 @@ pub struct Member {
 }
 
 /// Where an invitation stands.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
@@ -61,6 +65,7 @@ pub enum InvitationStatus {
 }
 
 /// An invitation to join an organization, sent by email.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -73,6 +78,7 @@ pub struct Invitation {
     pub email: String,
     /// The roles the invitee gets, comma-separated on the wire.
     #[serde(with = "comma_separated")]
+    #[cfg_attr(feature = "openapi", schemars(with = "String"))]
     pub role: Vec<String>,
     /// Pending, accepted, rejected or canceled.
     pub status: InvitationStatus,
@@ -95,6 +101,7 @@ impl Invitation {
 }
 
 /// A team inside an organization.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -111,6 +118,7 @@ pub struct Team {
 
 /// An organization with its members, pending invitations and teams, as
 /// `GET /organization/full` answers.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -127,6 +135,7 @@ pub struct FullOrganization {
 
 /// A member with the public part of their user (`id`, `email`, and `name`
 /// when the application's user type has one).
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -198,6 +207,7 @@ impl NewOrganization {
 /// use nanoauth_organization::OrganizationUpdate;
 /// let update = OrganizationUpdate::default().name("Acme Inc.");
 /// ```
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[non_exhaustive]
@@ -240,6 +250,19 @@ impl OrganizationUpdate {
         self.metadata = Some(metadata);
         self
     }
+}
+
+/// A role list as a request reads it: `"admin"`, `"admin,member"` or
+/// `["admin", "member"]` (a description of the wire shape, never built).
+#[cfg(feature = "openapi")]
+#[derive(schemars::JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub(crate) enum RolesInput {
+    /// One role, or several comma-separated.
+    One(String),
+    /// Several roles.
+    Many(Vec<String>),
 }
 
 /// Roles travel as one comma-separated string (better-auth's shape);

@@ -362,6 +362,8 @@ impl<U: AuthUser, A: OrganizationAdapter<U>> Plugin<U, A> for Organizations {
                 on.post("/organization/set-active-team", endpoints::set_active_team),
             ]);
         }
+        #[cfg(feature = "openapi")]
+        let list = list.into_iter().map(crate::openapi::describe).collect();
         list
     }
 
