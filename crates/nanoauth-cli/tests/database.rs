@@ -23,12 +23,12 @@ async fn the_whole_tour(url: &str) {
     // migrate: every step, then nothing.
     let first = nanoauth(&["migrate", "--database-url", db], "");
     ok(&first);
-    assert_eq!(first.stdout.matches(" applied").count(), 5, "{first:?}");
+    assert_eq!(first.stdout.matches(" applied").count(), 6, "{first:?}");
     assert!(first.stdout.contains("  1 core_tables"), "{first:?}");
     let second = nanoauth(&["migrate", "--database-url", db], "");
     ok(&second);
     assert!(second.stdout.contains("nothing to do"), "{second:?}");
-    assert_eq!(second.stdout.matches("up to date").count(), 6, "{second:?}");
+    assert_eq!(second.stdout.matches("up to date").count(), 7, "{second:?}");
 
     // user create, with the password on stdin: it never shows.
     let created = nanoauth(
@@ -390,7 +390,7 @@ async fn two_processes_migrate_at_once(url: &str) {
         .iter()
         .map(|run| run.stdout.matches(" applied").count())
         .sum();
-    assert_eq!(applied, 5, "{runs:?}");
+    assert_eq!(applied, 6, "{runs:?}");
     let again = nanoauth(&["migrate", "--database-url", url], "");
     assert!(again.stdout.contains("nothing to do"), "{again:?}");
 }
