@@ -490,6 +490,9 @@ pub(crate) enum SessionChange {
     /// Set the cookie to this fresh token (a new or just-refreshed session,
     /// so its lifetime is the configured session lifetime).
     Start(SessionToken),
+    /// Set the cookie to this token, issued earlier, for the seconds its
+    /// session has left (a session put back, see [`Reply::resuming_session`]).
+    Resume(SessionToken, u64),
     /// Clear the cookie.
     End,
 }
@@ -634,6 +637,28 @@ impl Reply {
     /// Sets the status (default `200`).
     pub fn with_status(mut self, status: StatusCode) -> Self {
         self.status = status;
+        self
+    }
+
+    /// Sets the session cookie back to `session`'s own token, for the
+    /// seconds it has left at `now` (its expiry as it was, not a new
+    /// lifetime): for a plugin that stepped out of a session and returns
+    /// to it (an administrator who stops impersonating). The token is one
+    /// NanoAuth issued, from [`Auth::get_session`](crate::Auth::get_session).
+    ///
+    /// ```
+    /// # use nanoauth::{BasicUser, Reply, Session};
+    /// # fn example(session: &Session<BasicUser>, now: u64) -> Reply {
+    /// Reply::success().resuming_session(session, now)
+    /// # }
+    /// ```
+    pub fn resuming_session<U>(mut self, session: &Session<U>, now: u64) -> Self {
+        let token = session
+            .refreshed_token()
+            .unwrap_or_else(|| session.token())
+            .clone();
+        let left = session.session.expires_at.saturating_sub(now);
+        self.session = SessionChange::Resume(token, left);
         self
     }
 

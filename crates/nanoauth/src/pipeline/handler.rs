@@ -275,6 +275,17 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
             SessionChange::Start(token) => {
                 headers.append(header::SET_COOKIE, self.session_cookie(&token)?);
             }
+            SessionChange::Resume(token, max_age) => {
+                headers.append(
+                    header::SET_COOKIE,
+                    cookie::set(
+                        self.cookie_name(),
+                        token.expose_secret(),
+                        max_age,
+                        self.secure_cookies(),
+                    )?,
+                );
+            }
             SessionChange::End => {
                 headers.append(header::SET_COOKIE, self.clear_session_cookie());
             }
