@@ -58,7 +58,7 @@ pub use impersonation::{
     ADMIN_SESSION_COOKIE, IMPERSONATED_BY, IMPERSONATION_METHOD, impersonator,
 };
 pub use plugin::{Admin, AdminStore, MAX_IMPERSONATION_SECS};
-pub use store::{BAN_NAMESPACE, Ban};
+pub use store::{BAN_NAMESPACE, Ban, ban_of, lift_ban, put_ban};
 pub use user::AdminUser;
 
 // The crate's README, compiled as doctests so it stays true.

@@ -36,8 +36,11 @@ pub struct Ban {
     pub expires_at: Option<u64>,
 }
 
-/// The live ban of `user_id`, if any.
-pub(crate) async fn ban_of<U: AuthUser, A: RecordAdapter<U>>(
+/// The live ban of `user_id`, if any (an expired one is none).
+///
+/// # Errors
+/// Adapter failures; a stored ban that is not a [`Ban`].
+pub async fn ban_of<U: AuthUser, A: RecordAdapter<U>>(
     adapter: &A,
     user_id: &str,
     now: u64,
@@ -51,8 +54,31 @@ pub(crate) async fn ban_of<U: AuthUser, A: RecordAdapter<U>>(
         .map(|read| read.value))
 }
 
-/// Writes `ban` for `user_id`, over any ban in force.
-pub(crate) async fn put_ban<U: AuthUser, A: RecordAdapter<U>>(
+/// Writes `ban` for `user_id`, over any ban in force: what the plugin's
+/// `ban-user` stores, for tools that ban outside a running `Auth` (the
+/// `nanoauth user ban` command). It does not revoke sessions: do that too
+/// ([`Auth::revoke_user_sessions`](nanoauth::Auth::revoke_user_sessions),
+/// or the adapter's `delete_user_sessions` where no `Auth` runs).
+///
+/// ```
+/// use nanoauth::adapter::memory::MemoryAdapter;
+/// use nanoauth::{BasicUser, CreateUserAdapter};
+/// use nanoauth_admin::{Ban, ban_of, put_ban};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), nanoauth::Error> {
+/// let adapter = MemoryAdapter::<BasicUser>::new();
+/// adapter.create_user(&BasicUser { id: "u1".into(), email: "a@example.com".into(), name: String::new() }).await?;
+/// let ban = Ban { reason: Some("spam".into()), banned_by: "cli".into(), banned_at: 100, expires_at: Some(200) };
+/// put_ban(&adapter, "u1", &ban, 100).await?;
+/// assert_eq!(ban_of(&adapter, "u1", 150).await?, Some(ban));
+/// assert_eq!(ban_of(&adapter, "u1", 200).await?, None, "lifted at its expiry");
+/// # Ok(()) }
+/// ```
+///
+/// # Errors
+/// Adapter failures; `CONFLICT` when other writes kept winning.
+pub async fn put_ban<U: AuthUser, A: RecordAdapter<U>>(
     adapter: &A,
     user_id: &str,
     ban: &Ban,
@@ -84,7 +110,10 @@ pub(crate) async fn put_ban<U: AuthUser, A: RecordAdapter<U>>(
 }
 
 /// Lifts the ban of `user_id`; `false` when there was none.
-pub(crate) async fn lift_ban<U: AuthUser, A: RecordAdapter<U>>(
+///
+/// # Errors
+/// Adapter failures.
+pub async fn lift_ban<U: AuthUser, A: RecordAdapter<U>>(
     adapter: &A,
     user_id: &str,
     now: u64,
