@@ -536,3 +536,40 @@ on_every_adapter!(
     users_are_created_and_removed,
     sessions_are_listed_and_revoked,
 );
+
+/// A banned user's API keys stop working with the ban, and work again
+/// once it is lifted.
+#[tokio::test]
+async fn api_keys_stop_with_the_ban() {
+    use nanoauth::adapter::memory::MemoryAdapter;
+    let w = common::world_with_more(MemoryAdapter::new(), Admin::new(), |builder| {
+        builder.plugin(nanoauth_api_key::ApiKeys::new())
+    });
+    let (user, mut user_browser) = w.person("user@example.com", "user").await;
+    let (_, mut admin) = w.person("admin@example.com", "admin").await;
+    let (status, created) = user_browser
+        .post(&w.auth, "/api-key/create", json!({ "name": "script" }))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let key = created["key"].as_str().unwrap().to_owned();
+    let with_key = |key: &str| {
+        http::Request::get("/api/auth/session")
+            .header("x-api-key", key)
+            .body(String::new())
+            .unwrap()
+    };
+    let session = common::json_of(&w.auth.handler(with_key(&key)).await);
+    assert_eq!(session["user"]["email"], json!("user@example.com"));
+
+    admin
+        .post(&w.auth, "/admin/ban-user", json!({ "userId": user.id }))
+        .await;
+    let session = common::json_of(&w.auth.handler(with_key(&key)).await);
+    assert!(session.is_null(), "{session}");
+
+    admin
+        .post(&w.auth, "/admin/unban-user", json!({ "userId": user.id }))
+        .await;
+    let session = common::json_of(&w.auth.handler(with_key(&key)).await);
+    assert_eq!(session["user"]["email"], json!("user@example.com"));
+}

@@ -22,7 +22,9 @@ use bytes::Bytes;
 use http::{Request, Response, StatusCode};
 use nanoauth::plugins::email_password::EmailPassword;
 use nanoauth::utils::password::PasswordHasher;
-use nanoauth::{Auth, AuthUser, Clock, Event, EventKind, NewUser, NoFields, PluginEvent};
+use nanoauth::{
+    Auth, AuthBuilder, AuthUser, Clock, Event, EventKind, NewUser, NoFields, PluginEvent,
+};
 use nanoauth_admin::{Admin, AdminStore, AdminUser, events};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -157,9 +159,18 @@ pub fn world<A: TestAdapter>(adapter: A) -> World<A> {
 }
 
 pub fn world_with<A: TestAdapter>(adapter: A, admin: Admin) -> World<A> {
+    world_with_more(adapter, admin, |builder| builder)
+}
+
+/// A world with whatever `more` adds to the builder (another plugin).
+pub fn world_with_more<A: TestAdapter>(
+    adapter: A,
+    admin: Admin,
+    more: impl FnOnce(AuthBuilder<Person, A>) -> AuthBuilder<Person, A>,
+) -> World<A> {
     let clock = TestClock(Arc::new(AtomicU64::new(T0)));
     let hasher = PasswordHasher::with_params(64, 1, 1).unwrap_or_default();
-    let auth = Auth::builder(adapter)
+    let builder = Auth::builder(adapter)
         .secret("test secret that is at least thirty-two bytes long")
         .base_url(ORIGIN)
         .clock(clock.clone())
@@ -167,9 +178,8 @@ pub fn world_with<A: TestAdapter>(adapter: A, admin: Admin) -> World<A> {
         .plugin(EmailPassword::new().hasher(hasher))
         // Revocations must reach the cache too: every test runs with one.
         .session_cache(30)
-        .plugin(admin)
-        .build()
-        .unwrap();
+        .plugin(admin);
+    let auth = more(builder).build().unwrap();
     let events = Arc::new(Mutex::new(Vec::new()));
     for name in [
         events::USER_CREATED,
