@@ -1,6 +1,8 @@
 //! The admin plugin through `Auth::handler`, on every adapter: who gets
 //! in, listing, roles, bans, passwords, creation and removal, sessions.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use common::{Browser, PASSWORD, TestAdapter, code, world, world_with};
