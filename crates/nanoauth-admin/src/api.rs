@@ -27,7 +27,7 @@ pub trait AdminExt<U: AdminUser, A: AdminStore<U>> {
     /// ```
     /// # use nanoauth::{Auth, adapter::memory::MemoryAdapter};
     /// use nanoauth_admin::{AdminExt, AdminUser, BanRequest};
-    /// # async fn example<U: AdminUser>(auth: Auth<U, MemoryAdapter<U>>) -> Result<(), nanoauth::Error> {
+    /// # async fn example<U: AdminUser + serde::de::DeserializeOwned>(auth: Auth<U, MemoryAdapter<U>>) -> Result<(), nanoauth::Error> {
     /// auth.admin().ban("admin-id", "user-id", BanRequest::because("spam")).await?;
     /// # Ok(()) }
     /// ```
