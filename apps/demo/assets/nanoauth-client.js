@@ -185,6 +185,34 @@ var onMount = ($store, initialize) => {
   });
 };
 
+// src/admin.ts
+function query(params) {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) {
+    if (value !== void 0 && value !== "") search.set(name, String(value));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : "";
+}
+function createAdminClient(call) {
+  const post = (path, signsIn) => (body) => call("POST", path, body, signsIn);
+  return {
+    listUsers: (params = {}) => call("GET", `/admin/users${query({ ...params })}`),
+    getUser: ({ userId }) => call("GET", `/admin/get-user${query({ userId })}`),
+    createUser: post("/admin/create-user"),
+    setRole: post("/admin/set-role"),
+    setUserPassword: post("/admin/set-user-password"),
+    banUser: post("/admin/ban-user"),
+    unbanUser: post("/admin/unban-user"),
+    removeUser: post("/admin/remove-user"),
+    listUserSessions: post("/admin/list-user-sessions"),
+    revokeUserSession: post("/admin/revoke-user-session"),
+    revokeUserSessions: post("/admin/revoke-user-sessions"),
+    impersonateUser: post("/admin/impersonate-user", true),
+    stopImpersonating: () => call("POST", "/admin/stop-impersonating", void 0, true)
+  };
+}
+
 // src/client.ts
 var AuthError = class extends Error {
   constructor(code, message, status, options) {
@@ -430,6 +458,7 @@ function createAuthClient(options = {}) {
       update: post("/api-key/update"),
       delete: post("/api-key/delete")
     },
+    admin: createAdminClient(call),
     token: () => request("GET", "/token"),
     jwks: () => request("GET", "/jwks"),
     call

@@ -11,7 +11,7 @@ use nanoauth_two_factor::Status;
 use crate::device;
 use crate::user::DemoUser;
 
-fn layout(title: &str, body: &str) -> String {
+pub(crate) fn layout(title: &str, body: &str) -> String {
     format!(
         r#"<!doctype html>
 <html lang="en">

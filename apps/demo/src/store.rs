@@ -3,8 +3,8 @@
 //! written against [`DemoStore`], and `main` picks the adapter at start-up.
 
 use nanoauth::{
-    AccountAdapter, CreateUserAdapter, DeleteUserAdapter, PasswordAdapter, RecordAdapter,
-    UpdateUserAdapter, UserRecordsAdapter, VerificationAdapter,
+    AccountAdapter, CreateUserAdapter, DeleteUserAdapter, ListUsersAdapter, PasswordAdapter,
+    RecordAdapter, UpdateUserAdapter, UserRecordsAdapter, VerificationAdapter,
 };
 
 use crate::user::DemoUser;
@@ -13,7 +13,7 @@ use crate::user::DemoUser;
 /// (email and password, two-factor), single-use tokens (links), linked
 /// accounts (social sign-in), plugin records (two-factor, passkeys, API
 /// keys, JWT keys), users made with records (passkey sign-up), edits and
-/// deletion (account).
+/// deletion (account), users listed (admin).
 pub(crate) trait DemoStore:
     PasswordAdapter<DemoUser>
     + CreateUserAdapter<DemoUser>
@@ -23,6 +23,7 @@ pub(crate) trait DemoStore:
     + UserRecordsAdapter<DemoUser>
     + UpdateUserAdapter<DemoUser>
     + DeleteUserAdapter<DemoUser>
+    + ListUsersAdapter<DemoUser>
     + Clone
     + Send
     + Sync
@@ -39,6 +40,7 @@ impl<A> DemoStore for A where
         + UserRecordsAdapter<DemoUser>
         + UpdateUserAdapter<DemoUser>
         + DeleteUserAdapter<DemoUser>
+        + ListUsersAdapter<DemoUser>
         + Clone
         + Send
         + Sync

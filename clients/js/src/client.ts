@@ -14,6 +14,18 @@
 import { atom, onMount } from 'nanostores';
 import type { ReadableAtom } from 'nanostores';
 
+import { createAdminClient } from './admin.js';
+import type { AdminClient } from './admin.js';
+
+export type {
+  AdminClient,
+  AdminSession,
+  AdminUserView,
+  ListUsersQuery,
+  NewUserByAdmin,
+  UserList,
+} from './admin.js';
+
 // ---------------------------------------------------------------------------
 // Wire types
 
@@ -397,6 +409,16 @@ export type AuthErrorCode =
   | 'SESSION_REQUIRED'
   | 'API_KEY_NOT_FOUND'
   | 'TOO_MANY_API_KEYS'
+  /** Admin: not an administrator (or an API key, or an impersonation session). */
+  | 'FORBIDDEN'
+  | 'USER_NOT_FOUND'
+  /** Admin: an administrator may not ban, remove or change the roles of their own account. */
+  | 'CANNOT_ACT_ON_SELF'
+  | 'INVALID_ROLE'
+  /** Sign-in of a banned user; the message carries the reason. */
+  | 'BANNED'
+  | 'CANNOT_IMPERSONATE'
+  | 'NOT_IMPERSONATING'
   /** No answer: offline, DNS, CORS, connection reset (`status` is 0). */
   | 'NETWORK_ERROR'
   /** A success status whose body is not the JSON the API answers. */
@@ -560,6 +582,8 @@ export interface AuthClient<U extends BaseUser = BasicUser, F extends object = {
   readonly twoFactor: TwoFactorClient<U>;
   /** API keys for the user's scripts and services. */
   readonly apiKey: ApiKeyClient;
+  /** Administration (the server's `nanoauth-admin` plugin): users, roles, bans, impersonation. */
+  readonly admin: AdminClient<U>;
   /**
    * A short-lived JWT for the signed-in user (`GET /token`, the server's
    * `nanoauth-jwt` plugin), for other services that verify it with the
@@ -878,6 +902,7 @@ export function createAuthClient<U extends BaseUser = BasicUser, F extends objec
       update: post('/api-key/update'),
       delete: post('/api-key/delete'),
     },
+    admin: createAdminClient<U>(call),
     token: () => request('GET', '/token'),
     jwks: () => request('GET', '/jwks'),
     call,
