@@ -5,12 +5,14 @@
 
 mod admin;
 mod app;
+mod better_auth;
 mod device;
 mod logging;
 mod loopback;
 mod notices;
 mod options;
 mod pages;
+mod redis_nodes;
 mod secret;
 mod social;
 mod storage;
@@ -25,14 +27,13 @@ use std::time::Duration;
 use nanoauth::Auth;
 use nanoauth::email::DangerConsoleSender;
 use nanoauth::plugins::account::Account;
-use nanoauth::plugins::email_password::EmailPassword;
 use nanoauth::plugins::magic_link::MagicLink;
 use nanoauth::plugins::password_reset::PasswordReset;
 use nanoauth::rate_limit::RateLimit;
 use nanoauth_api_key::ApiKeys;
 use nanoauth_jwt::Jwt;
 use nanoauth_passkey::{PasskeySignUp, Passkeys, PasskeysExt as _};
-use nanoauth_redis::{RedisCounters, RedisSessions, RedisStore, follow_revocations};
+use nanoauth_redis::{RedisCounters, RedisSessions, follow_revocations};
 use nanoauth_sqlx::{Dialect, SqlAdapter};
 
 use crate::app::DemoAuth;
@@ -108,7 +109,8 @@ async fn run() -> Result<(), BoxError> {
     };
     // Several instances as one: users in the database, sessions, tokens and
     // rate-limit counts in Redis, shared by every instance.
-    let mut redis = RedisStore::builder(redis_url.clone());
+    // One server's URL, or a Redis Cluster's nodes, comma-separated.
+    let mut redis = redis_nodes::redis_builder(redis_url);
     if let Some(prefix) = &options.redis_prefix {
         redis = redis.prefix(prefix.clone());
     }
@@ -137,7 +139,7 @@ fn build<A: DemoStore>(
     // No mail server in the demo: links are printed here, in the console.
     let mut builder = Auth::builder(adapter)
         .secret(secret)
-        .plugin(EmailPassword::new())
+        .plugin(better_auth::email_password(options))
         // "Send me a link" also signs new addresses up.
         .plugin(MagicLink::new(DangerConsoleSender).sign_up_on_first_use())
         .plugin(PasswordReset::new(DangerConsoleSender))
@@ -165,6 +167,7 @@ fn build<A: DemoStore>(
         .rate_limit(rate_limit);
     builder = notices::print_security_events(builder);
     builder = admin::promote_on_sign_up(builder, options.admin.clone());
+    builder = better_auth::compat(builder, options);
     let providers = social::providers_from_env(|name| std::env::var(name).ok());
     if !providers.is_empty() {
         builder = builder.plugin(social::plugin(providers));

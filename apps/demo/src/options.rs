@@ -17,7 +17,8 @@ OPTIONS (environment variable in brackets):
   --redis-url <URL>      redis://...: sessions, single-use tokens and rate-limit
                          counts in Redis, users in the database, revocations
                          followed by every instance [REDIS_URL] (default:
-                         all in the database, counts in memory)
+                         all in the database, counts in memory); several
+                         URLs, comma-separated: the nodes of a Redis Cluster
   --redis-prefix <P>     the prefix of the demo's Redis keys [REDIS_PREFIX]
                          (default nanoauth:)
   --trusted-proxy <IP>   a load balancer or proxy whose X-Forwarded-For is
@@ -44,6 +45,11 @@ OPTIONS (environment variable in brackets):
   --admin <EMAIL>        the address whose account is the administrator (the
                          Admin page: users, bans, impersonation) [NANOAUTH_DEMO_ADMIN]
                          (default: the first account signed up)
+  --better-auth-compat   also serve better-auth's client (better-auth/client's
+                         createAuthClient): its routes and shapes under
+                         /api/auth beside NanoAuth's, its cookie name
+                         (better-auth.session_token), and better-auth's
+                         password hashes accepted (imported users)
   -h, --help             this text
 
 The session secret comes from AUTH_SECRET, or is generated once and kept in
@@ -74,6 +80,8 @@ pub(crate) struct Options {
     pub(crate) log_format: LogFormat,
     /// The administrator's address (`None`: the first user).
     pub(crate) admin: Option<nanoauth::Email>,
+    /// better-auth's client served too (`better_auth.rs`).
+    pub(crate) better_auth_compat: bool,
 }
 
 /// Parses `args` (without the program name) over `env`.
@@ -94,6 +102,7 @@ pub(crate) fn parse(
         session_cache: 0,
         log_format: LogFormat::default(),
         admin: None,
+        better_auth_compat: false,
     };
     if let Some(email) = env("NANOAUTH_DEMO_ADMIN").filter(|e| !e.is_empty()) {
         options.admin = Some(
@@ -148,6 +157,7 @@ pub(crate) fn parse(
             }
             "--data-dir" => options.data_dir = PathBuf::from(value()?),
             "--danger-no-rate-limit" => options.danger_no_rate_limit = true,
+            "--better-auth-compat" => options.better_auth_compat = true,
             "--session-cache" => {
                 let seconds = value()?;
                 options.session_cache = seconds.parse().map_err(|_| {

@@ -3,8 +3,9 @@
 //! written against [`DemoStore`], and `main` picks the adapter at start-up.
 
 use nanoauth::{
-    AccountAdapter, CreateUserAdapter, DeleteUserAdapter, ListUsersAdapter, PasswordAdapter,
-    RecordAdapter, UpdateUserAdapter, UserRecordsAdapter, VerificationAdapter,
+    AccountAdapter, CreateUserAdapter, DeleteUserAdapter, EmailVerificationAdapter,
+    ListUsersAdapter, PasswordAdapter, RecordAdapter, UpdateUserAdapter, UserRecordsAdapter,
+    VerificationAdapter,
 };
 
 use crate::user::DemoUser;
@@ -24,6 +25,7 @@ pub(crate) trait DemoStore:
     + UpdateUserAdapter<DemoUser>
     + DeleteUserAdapter<DemoUser>
     + ListUsersAdapter<DemoUser>
+    + EmailVerificationAdapter<DemoUser>
     + Clone
     + Send
     + Sync
@@ -41,6 +43,7 @@ impl<A> DemoStore for A where
         + UpdateUserAdapter<DemoUser>
         + DeleteUserAdapter<DemoUser>
         + ListUsersAdapter<DemoUser>
+        + EmailVerificationAdapter<DemoUser>
         + Clone
         + Send
         + Sync

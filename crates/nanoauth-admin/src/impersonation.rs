@@ -19,7 +19,8 @@ use std::sync::Arc;
 
 use http::{HeaderMap, HeaderValue, header};
 use nanoauth::{
-    Auth, EndpointRequest, Error, Event, PluginEvent, Reply, Session, SignInMethod, SignInOutcome,
+    Auth, EndpointRequest, Error, Event, NewSession, PluginEvent, Reply, Session, SignInMethod,
+    SignInOutcome,
 };
 use serde::Deserialize;
 use serde_json::json;
@@ -46,10 +47,7 @@ pub const IMPERSONATION_METHOD: &str = "admin-impersonation";
 
 /// The administrator behind `session`, when it is an impersonation.
 pub fn impersonator<U>(session: &Session<U>) -> Option<&str> {
-    {
-        let _ = session;
-        None
-    }
+    session.session.attributes.get_str(IMPERSONATED_BY)
 }
 
 #[derive(Deserialize)]
@@ -89,14 +87,16 @@ pub(crate) async fn impersonate<U: AdminUser, A: AdminStore<U>>(
     let admin_left = admin.session.expires_at.saturating_sub(now);
     // `issue_session`, not `create_session`: see the module's docs.
     let signed_in = auth
-        .create_session(
+        .issue_session(
             target,
             request.client(),
             SignInMethod::new(IMPERSONATION_METHOD),
+            NewSession::default()
+                .attribute(IMPERSONATED_BY, json!(admin.user.id()))
+                .lifetime(plugin.impersonation_secs)
+                .not_renewable(),
         )
-        .await?
-        .signed_in()
-        .ok_or(Error::Unauthorized)?;
+        .await?;
     auth.emit(Event::Plugin(PluginEvent::new(
         events::IMPERSONATION_STARTED,
         signed_in.user.id(),
@@ -144,13 +144,17 @@ pub(crate) async fn stop_impersonating<U: AdminUser, A: AdminStore<U>>(
         Some(token) => admin_session(auth, &token).await?,
         None => None,
     };
-    let restored =
-        restored.filter(|admin| admin_id.as_deref().is_none_or(|id| id == admin.user.id()));
+    let restored = restored.filter(|admin| admin_id.as_deref().is_none_or(|id| id == admin.user.id()));
     match restored {
         Some(admin) => {
-            let now = auth.now();
-            Ok(Reply::session(Some(admin.clone()))?
-                .resuming_session(&admin, now)
+            // The administrator's token as it was (or as this lookup
+            // renewed it): the cookie lives until it expires.
+            let token = admin
+                .refreshed_token()
+                .unwrap_or_else(|| admin.token())
+                .clone();
+            Ok(Reply::json(&admin)?
+                .with_session(token)
                 .clearing_cookie(ADMIN_SESSION_COOKIE))
         }
         None => Ok(Reply::signed_out().clearing_cookie(ADMIN_SESSION_COOKIE)),

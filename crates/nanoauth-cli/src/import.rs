@@ -20,12 +20,12 @@ use nanoauth_sqlx::ImportOutcome;
 
 use crate::database::connect;
 use crate::error::CliError;
-use better_auth::{LeftOut, Source};
+use better_auth::{LeftOut, Names, Source};
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum ImportCommand {
-    /// Import better-auth's users (1.x, default table names; SQLite or
-    /// PostgreSQL). Password hashes are kept: turn on
+    /// Import better-auth's users (1.x; SQLite or PostgreSQL; renamed
+    /// tables and columns with --rename). Password hashes are kept: turn on
     /// `EmailPassword::accept_better_auth_hashes()` so they verify, and each
     /// is replaced by Argon2id at the user's first sign-in.
     BetterAuth(BetterAuthArgs),
@@ -47,6 +47,14 @@ pub(crate) struct BetterAuthArgs {
     /// Users per transaction.
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     batch_size: u32,
+    /// A table or column better-auth's options renamed, as DEFAULT=NAME:
+    /// `user=users`, `user.emailVerified=email_verified` (the tables user,
+    /// account, session, verification; the columns read: user.id, .email,
+    /// .name, .emailVerified; account.userId, .providerId, .accountId,
+    /// .password; session.id, .userId; verification.id, .identifier).
+    /// Repeat for each.
+    #[arg(long = "rename", value_name = "DEFAULT=NAME")]
+    renames: Vec<String>,
 }
 
 pub(crate) async fn run(command: ImportCommand) -> Result<(), CliError> {
@@ -56,9 +64,10 @@ pub(crate) async fn run(command: ImportCommand) -> Result<(), CliError> {
 }
 
 async fn better_auth(args: BetterAuthArgs) -> Result<(), CliError> {
+    let names = Names::parse(&args.renames)?;
     let source = Source::open(&args.from).await?;
-    source.check_schema().await?;
-    let totals = source.totals().await?;
+    source.check_schema(&names).await?;
+    let totals = source.totals(&names).await?;
     let target = connect(&args.database_url, false).await?;
 
     let mut progress = Progress::new(totals.users);
@@ -66,7 +75,7 @@ async fn better_auth(args: BetterAuthArgs) -> Result<(), CliError> {
     let mut left_out: Vec<LeftOut> = Vec::new();
     let mut after = String::new();
     loop {
-        let batch = source.batch(&after, args.batch_size).await?;
+        let batch = source.batch(&names, &after, args.batch_size).await?;
         let Some(last_id) = batch.last_id else { break };
         let written = target
             .import_users(&batch.users, args.dry_run)

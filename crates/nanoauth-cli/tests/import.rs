@@ -344,7 +344,8 @@ fn a_database_that_is_not_better_auths_is_refused_by_name() {
     assert_eq!(run.code, 1, "{run:?}");
     assert!(
         run.stderr.contains(
-            "this is not a better-auth database (1.x, default names): it has no table \"user\""
+            "this is not a better-auth database (better-auth 1.x's default names; --rename for \
+             renamed ones): it has no table \"user\""
         ),
         "{run:?}"
     );
@@ -403,4 +404,99 @@ async fn a_better_auth_database_without_a_column_read_is_refused_by_name() {
         "{run:?}"
     );
     assert!(run.stdout.is_empty(), "nothing imported: {run:?}");
+}
+
+#[tokio::test]
+async fn renamed_tables_and_columns_import_with_rename() {
+    // A copy of the fixture as an application with better-auth's
+    // `modelName`/`fields` options would have it: `users`, snake_case
+    // columns.
+    let copy = sqlite_url();
+    let path = copy.trim_start_matches("sqlite://").to_owned();
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/better-auth/better-auth.db"
+        ),
+        &path,
+    )
+    .expect("copy the fixture");
+    let lite = sqlx::SqlitePool::connect(&copy).await.expect("the copy");
+    for statement in [
+        r#"ALTER TABLE "user" RENAME TO "users""#,
+        r#"ALTER TABLE "users" RENAME COLUMN "emailVerified" TO "email_verified""#,
+        r#"ALTER TABLE "account" RENAME TO "accounts""#,
+        r#"ALTER TABLE "accounts" RENAME COLUMN "userId" TO "user_id""#,
+        r#"ALTER TABLE "accounts" RENAME COLUMN "providerId" TO "provider_id""#,
+    ] {
+        sqlx::query(statement).execute(&lite).await.expect("rename");
+    }
+    lite.close().await;
+
+    let db = sqlite_url();
+    ok(&nanoauth(&["migrate", "--database-url", &db], ""));
+    // Without the renames: refused, by name.
+    let refused = nanoauth(
+        &[
+            "import",
+            "better-auth",
+            "--from",
+            &copy,
+            "--database-url",
+            &db,
+        ],
+        "",
+    );
+    assert_eq!(refused.code, 1, "{refused:?}");
+    assert!(refused.stderr.contains("no table \"user\""), "{refused:?}");
+    // A rename of something the command does not read: a usage error.
+    let unknown = nanoauth(
+        &[
+            "import",
+            "better-auth",
+            "--from",
+            &copy,
+            "--database-url",
+            &db,
+            "--rename",
+            "user.role=role",
+        ],
+        "",
+    );
+    assert_eq!(unknown.code, 2, "{unknown:?}");
+    assert!(unknown.stderr.contains("user.role"), "{unknown:?}");
+
+    let run = import(
+        &copy,
+        &db,
+        &[
+            "--rename",
+            "user=users",
+            "--rename",
+            "user.emailVerified=email_verified",
+            "--rename",
+            "account=accounts",
+            "--rename",
+            "account.userId=user_id",
+            "--rename",
+            "account.providerId=provider_id",
+        ],
+    );
+    assert_eq!(line(&run, "users imported:"), "3", "{run:?}");
+    assert_eq!(line(&run, "password hashes:"), "2", "{run:?}");
+    assert_eq!(line(&run, "provider accounts:"), "1", "{run:?}");
+    assert_eq!(line(&run, "verified addresses:"), "1", "{run:?}");
+
+    // Ada signs in with her better-auth password.
+    let adapter = SqlAdapter::<BasicUser>::connect(&db)
+        .await
+        .expect("connect");
+    let auth = Auth::builder(adapter)
+        .secret("a secret of at least thirty-two bytes!!")
+        .base_url(ORIGIN)
+        .rate_limit(RateLimit::danger_disabled())
+        .plugin(EmailPassword::new().accept_better_auth_hashes())
+        .build()
+        .expect("auth");
+    assert_eq!(sign_in(&auth, ADA.0, ADA.1).await, StatusCode::OK);
 }

@@ -56,6 +56,29 @@ pub struct SessionInfo {
     /// The client's `User-Agent` at sign-in, when one was sent.
     #[serde(default)]
     pub user_agent: Option<String>,
+    /// What server plugins keep on the session, by name: the organization
+    /// plugin's `activeOrganizationId`, the admin plugin's `impersonatedBy`.
+    #[serde(flatten)]
+    pub attributes: serde_json::Map<String, serde_json::Value>,
+}
+
+impl SessionInfo {
+    /// The attribute `name` when it is a string.
+    ///
+    /// ```
+    /// use nanoauth_client::SessionInfo;
+    /// let info: SessionInfo = serde_json::from_value(serde_json::json!({
+    ///     "id": "s1", "userId": "u1", "createdAt": 1, "updatedAt": 1, "expiresAt": 2,
+    ///     "impersonatedBy": "admin-1"
+    /// }))?;
+    /// assert_eq!(info.attribute_str("impersonatedBy"), Some("admin-1"));
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn attribute_str(&self, name: &str) -> Option<&str> {
+        self.attributes
+            .get(name)
+            .and_then(serde_json::Value::as_str)
+    }
 }
 
 /// What [`sign_in_email`](crate::AuthClient::sign_in_email) produced.

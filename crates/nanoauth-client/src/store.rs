@@ -376,6 +376,7 @@ mod tests {
                 expires_at: 2,
                 ip_address: None,
                 user_agent: None,
+                attributes: serde_json::Map::new(),
             },
         }
     }

@@ -6,7 +6,7 @@
 //! read from.
 
 use nanoauth::utils::token::TokenHash;
-use nanoauth::{AdapterError, SessionRecord, VerificationRecord};
+use nanoauth::{AdapterError, SessionAttributes, SessionRecord, VerificationRecord};
 use serde::{Deserialize, Serialize};
 
 use crate::error::corrupt;
@@ -26,6 +26,16 @@ struct StoredSession {
     ip_address: Option<String>,
     #[serde(default)]
     user_agent: Option<String>,
+    /// The attributes as a JSON object's text, absent when there are none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    attributes: Option<String>,
+    /// Absent (sessions stored before it existed) means renewable.
+    #[serde(default = "renewable_by_default")]
+    renewable: bool,
+}
+
+fn renewable_by_default() -> bool {
+    true
 }
 
 pub(crate) fn encode_session(session: &SessionRecord) -> Result<String, AdapterError> {
@@ -38,6 +48,8 @@ pub(crate) fn encode_session(session: &SessionRecord) -> Result<String, AdapterE
         expires_at: session.expires_at,
         ip_address: session.ip_address.clone(),
         user_agent: session.user_agent.clone(),
+        attributes: session.attributes.to_stored(),
+        renewable: session.renewable,
     })
     .map_err(AdapterError::other)
 }
@@ -55,6 +67,8 @@ pub(crate) fn decode_session(
     if expected.is_some_and(|expected| *expected != token_hash) {
         return Err(corrupt("session", "stored under another token hash"));
     }
+    let attributes = SessionAttributes::from_stored(stored.attributes.as_deref())
+        .map_err(|error| corrupt("session", error))?;
     Ok(SessionRecord::new(
         stored.id,
         token_hash,
@@ -64,7 +78,9 @@ pub(crate) fn decode_session(
         stored.expires_at,
         stored.ip_address,
         stored.user_agent,
-    ))
+    )
+    .with_attributes(attributes)
+    .with_renewable(stored.renewable))
 }
 
 /// A single-use token as stored under
@@ -142,6 +158,21 @@ mod tests {
         assert!(json.contains(&record.token_hash.to_hex()), "{json}");
         assert_eq!(decode_session(&json, Some(&record.token_hash))?, record);
         assert_eq!(decode_session(&json, None)?, record);
+        Ok(())
+    }
+
+    #[test]
+    fn attributes_and_renewal_round_trip() -> Result<(), AdapterError> {
+        let mut attributes = SessionAttributes::default();
+        attributes.insert("impersonatedBy", serde_json::json!("admin \"1\""));
+        let record = session().with_attributes(attributes).with_renewable(false);
+        let json = encode_session(&record)?;
+        assert_eq!(decode_session(&json, None)?, record);
+        // Sessions stored before attributes existed read as ordinary ones.
+        let old = encode_session(&session())?.replace(",\"renewable\":true", "");
+        assert!(!old.contains("renewable"), "{old}");
+        let read = decode_session(&old, None)?;
+        assert!(read.renewable && read.attributes.is_empty());
         Ok(())
     }
 

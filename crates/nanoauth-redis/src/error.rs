@@ -37,6 +37,12 @@ pub(crate) fn is_unavailable(error: &RedisError) -> bool {
                     | ServerErrorKind::MasterDown
                     // A write that reached a replica: a failover in progress.
                     | ServerErrorKind::ReadOnly
+                    // Still redirected once a cluster command's attempts are
+                    // spent: the slot's primary is down (the other nodes
+                    // keep sending there until a replica takes over) or the
+                    // slots are moving.
+                    | ServerErrorKind::Moved
+                    | ServerErrorKind::Ask
             ) | ErrorKind::ClusterConnectionNotFound
                 | ErrorKind::MasterNameNotFoundBySentinel
                 | ErrorKind::NoValidReplicasFoundBySentinel

@@ -33,7 +33,8 @@
 //!
 //! ## The pieces
 //! - [`RedisStore`]: one connection (reconnecting by itself) and one key
-//!   prefix, built from a URL with [`RedisStore::builder`].
+//!   prefix, built from a URL with [`RedisStore::builder`], or from some
+//!   nodes of a Redis Cluster with [`RedisStore::cluster_builder`].
 //! - [`RedisSessions`]: the [`Adapter`](nanoauth::Adapter) to give `Auth`:
 //!   users from the inner adapter, sessions and verification tokens in
 //!   Redis; [`RedisSessions::inner`] reaches the inner adapter's own methods.
@@ -50,6 +51,16 @@
 //! | `{prefix}verification:{purpose}:{token_hash_hex}` | string | the token record as JSON | at its `expires_at` |
 //! | `{prefix}counter:{key}` | integer | a count | at the end of its window |
 //! | `{prefix}revocations` | pub/sub channel | `s:{token_hash_hex}`, `u:{user_id}` per revocation | (not stored) |
+//!
+//! On a Redis Cluster the session keys and the users' indexes carry the hash
+//! tag `{sessions}` after the prefix (`{prefix}{sessions}:session:…`,
+//! `{prefix}{sessions}:user-sessions:…`): a session is found by its token
+//! hash alone and a user's sessions by the user id alone, while each write
+//! script changes a session and its owner's index together, atomically; so
+//! they all share the tag's one slot (one primary and its replicas hold
+//! every session of the prefix). Verification tokens and counters, one key
+//! each, spread over the cluster. Revocations are plain `PUBLISH`es, which a
+//! cluster delivers to the subscribers of every node.
 //!
 //! The prefix defaults to `nanoauth:`. Only SHA-256 hashes of tokens are
 //! stored, never the tokens themselves. Expiry follows the Redis server's
@@ -69,8 +80,10 @@
 //! itself. Anything else is [`AdapterError::Other`](nanoauth::AdapterError::Other).
 //!
 //! ## Requirements
-//! Redis 6.2 or later, or Valkey, as a single primary (not Redis Cluster),
-//! and a tokio runtime. This crate has no features.
+//! Redis 6.2 or later, or Valkey, as a single primary
+//! ([`RedisStore::connect`]) or a Redis Cluster
+//! ([`RedisStore::connect_cluster`]), and a tokio runtime. This crate has no
+//! features.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod codec;

@@ -18,19 +18,28 @@ const BATCH: usize = 500;
 /// Trims every user's session index under `store`'s prefix, returning how
 /// many entries went. Walks the keyspace with `SCAN` (never `KEYS`, which
 /// would stall the server) and trims each batch in one script.
+///
+/// On a Redis Cluster every index carries the `{sessions}` hash tag, so
+/// they all live in one slot: `SCAN` walks the primary holding it (the
+/// other primaries hold none). Should that slot move to another primary
+/// during the walk, the walk ends early or repeats itself; the next purge
+/// trims what this one missed.
 pub(crate) async fn trim_session_indexes(store: &RedisStore) -> Result<u64, AdapterError> {
     let pattern = store.keys().user_sessions_pattern();
+    let slot_key = store.keys().user_sessions_prefix();
     let mut connection = store.connection();
     let mut cursor = 0u64;
     let mut dropped = 0u64;
     loop {
-        let (next, indexes): (u64, Vec<String>) = redis::cmd("SCAN")
+        let scan = redis::cmd("SCAN")
             .arg(cursor)
             .arg("MATCH")
             .arg(&pattern)
             .arg("COUNT")
             .arg(BATCH)
-            .query_async(&mut connection)
+            .clone();
+        let (next, indexes): (u64, Vec<String>) = connection
+            .query_where(&scan, &slot_key)
             .await
             .map_err(from_redis)?;
         if !indexes.is_empty() {

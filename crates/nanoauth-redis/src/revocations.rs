@@ -27,6 +27,10 @@ const RECONNECT_PAUSE: Duration = Duration::from_millis(50);
 /// Listens for revocations announced on `store`'s channel and applies them
 /// to `auth`'s session cache, until the returned follower is dropped.
 ///
+/// On a Redis Cluster ([`RedisStore::connect_cluster`]), it listens on one
+/// node (any node hears what every other node publishes) and moves to the
+/// next node it was given when that one goes away.
+///
 /// While the subscription is down (Redis restarting, say), announcements
 /// are missed; so whenever it is (re)established, and whenever it breaks,
 /// the whole cache is dropped: sessions are then checked against the store
@@ -57,10 +61,13 @@ where
     U: AuthUser,
     A: Adapter<U>,
 {
-    let client = store.client().clone();
+    let clients = store.subscribers().to_vec();
     let channel = store.keys().revocations();
     let task = tokio::spawn(async move {
-        loop {
+        // On a cluster, a `PUBLISH` on any node reaches the subscribers of
+        // every node: listening on one is enough, and when it breaks the
+        // next seed node is tried.
+        for client in clients.iter().cycle() {
             if let Ok(mut pubsub) = client.get_async_pubsub().await
                 && pubsub.subscribe(&channel).await.is_ok()
             {

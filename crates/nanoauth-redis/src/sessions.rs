@@ -86,6 +86,32 @@ impl<A> RedisSessions<A> {
         Ok(Self::new(inner, RedisStore::connect(url).await?))
     }
 
+    /// Connects to the Redis Cluster that `nodes` belong to (one reachable
+    /// node is enough) with the default key prefix, keeping users in
+    /// `inner`. See [`RedisStore::cluster_builder`] for the key layout.
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), nanoauth::AdapterError> {
+    /// use nanoauth::{BasicUser, adapter::memory::MemoryAdapter};
+    /// let adapter = nanoauth_redis::RedisSessions::connect_cluster(
+    ///     MemoryAdapter::<BasicUser>::new(),
+    ///     ["redis://10.0.0.1:6379", "redis://10.0.0.2:6379"],
+    /// )
+    /// .await?;
+    /// assert!(adapter.store().is_cluster());
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// See [`RedisStoreBuilder::connect`](crate::RedisStoreBuilder::connect).
+    pub async fn connect_cluster<I, S>(inner: A, nodes: I) -> Result<Self, AdapterError>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Ok(Self::new(inner, RedisStore::connect_cluster(nodes).await?))
+    }
+
     /// Keeps users in `inner` and sessions in `store`, configured with
     /// [`RedisStore::builder`] (key prefix, timeouts).
     ///

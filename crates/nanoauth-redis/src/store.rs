@@ -1,16 +1,17 @@
-//! The connection: one Redis server, one key prefix.
+//! The connection: one Redis server or a Redis Cluster, one key prefix.
 
 use std::time::Duration;
 
 use nanoauth::AdapterError;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::cluster::{ClusterClient, ClusterConfig};
 
 use crate::connection::Connection;
 use crate::error::from_redis;
 use crate::keys::{DEFAULT_PREFIX, Keys};
 
-/// A connection to one Redis server and the key prefix everything is stored
-/// under. Cloning is cheap and shares the connection, so sessions
+/// A connection to one Redis server, or to a Redis Cluster, and the key
+/// prefix everything is stored under. Cloning is cheap and shares the connection, so sessions
 /// ([`RedisSessions`](crate::RedisSessions)) and counters
 /// ([`RedisCounters`](crate::RedisCounters)) can use one store.
 ///
@@ -18,9 +19,11 @@ use crate::keys::{DEFAULT_PREFIX, Keys};
 /// down, operations fail with [`AdapterError::Unavailable`] (answered 503)
 /// and work again once it is back, with no restart of the application.
 ///
-/// Needs Redis 6.2 or later (or Valkey) for `EXAT` and `GETDEL`, and a
-/// single primary: the Lua scripts touch keys of several users' slots, which
-/// Redis Cluster refuses.
+/// Needs Redis 6.2 or later (or Valkey) for `EXAT` and `GETDEL`: a single
+/// primary ([`connect`](Self::connect)) or a Redis Cluster
+/// ([`connect_cluster`](Self::connect_cluster)), where the session keys
+/// carry a hash tag so that each script's keys share one slot (see the
+/// crate's documentation, Keys).
 ///
 /// ```no_run
 /// use nanoauth_redis::RedisStore;
@@ -34,8 +37,10 @@ use crate::keys::{DEFAULT_PREFIX, Keys};
 #[derive(Clone)]
 pub struct RedisStore {
     connection: Connection,
-    /// For the dedicated pub/sub connection of a revocation follower.
-    client: redis::Client,
+    /// For the dedicated pub/sub connection of a revocation follower: the
+    /// server, or each seed node of a cluster (any node hears every
+    /// `PUBLISH` of the cluster), tried in turn.
+    subscribers: Vec<redis::Client>,
     keys: Keys,
 }
 
@@ -70,12 +75,81 @@ impl RedisStore {
     /// ```
     pub fn builder(url: impl Into<String>) -> RedisStoreBuilder {
         RedisStoreBuilder {
-            url: url.into(),
+            nodes: vec![url.into()],
+            cluster: false,
             prefix: DEFAULT_PREFIX.to_owned(),
             connection_timeout: DEFAULT_CONNECTION_TIMEOUT,
             response_timeout: DEFAULT_RESPONSE_TIMEOUT,
             reconnect_retries: DEFAULT_RECONNECT_RETRIES,
         }
+    }
+
+    /// Connects to the Redis Cluster that `nodes` belong to (each
+    /// `redis://[user:password@]host:port`; one reachable node is enough,
+    /// the others are found from it), with the default prefix `nanoauth:`
+    /// and default timeouts.
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), nanoauth::AdapterError> {
+    /// let store = nanoauth_redis::RedisStore::connect_cluster([
+    ///     "redis://10.0.0.1:6379",
+    ///     "redis://10.0.0.2:6379",
+    ///     "redis://10.0.0.3:6379",
+    /// ])
+    /// .await?;
+    /// assert!(store.is_cluster());
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// See [`RedisStoreBuilder::connect`].
+    pub async fn connect_cluster<I, S>(nodes: I) -> Result<Self, AdapterError>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Self::cluster_builder(nodes).connect().await
+    }
+
+    /// Starts configuring a store on a Redis Cluster, given some of its
+    /// nodes: key prefix, timeouts, retries, as with [`builder`](Self::builder).
+    ///
+    /// Session keys and users' indexes carry the hash tag `{sessions}`, so
+    /// that every script's keys share one slot (so sessions live on that
+    /// slot's primary and its replicas); verification tokens and counters
+    /// spread over the cluster. A command follows the cluster's redirections
+    /// (`MOVED`, `ASK`) while slots move, within its response timeout.
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), nanoauth::AdapterError> {
+    /// let store = nanoauth_redis::RedisStore::cluster_builder(["redis://10.0.0.1:6379"])
+    ///     .prefix("myapp:")
+    ///     .connect()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn cluster_builder<I, S>(nodes: I) -> RedisStoreBuilder
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        RedisStoreBuilder {
+            nodes: nodes.into_iter().map(Into::into).collect(),
+            cluster: true,
+            ..Self::builder(String::new())
+        }
+    }
+
+    /// Whether this store is on a Redis Cluster.
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), nanoauth::AdapterError> {
+    /// let store = nanoauth_redis::RedisStore::connect("redis://127.0.0.1:6379").await?;
+    /// assert!(!store.is_cluster());
+    /// # Ok(()) }
+    /// ```
+    pub fn is_cluster(&self) -> bool {
+        self.keys.is_cluster()
     }
 
     /// The prefix of every key this store writes.
@@ -119,8 +193,9 @@ impl RedisStore {
         &self.keys
     }
 
-    pub(crate) fn client(&self) -> &redis::Client {
-        &self.client
+    /// The clients a revocation follower subscribes through, in turn.
+    pub(crate) fn subscribers(&self) -> &[redis::Client] {
+        &self.subscribers
     }
 }
 
@@ -143,6 +218,16 @@ const DEFAULT_RESPONSE_TIMEOUT: Duration = Duration::from_secs(1);
 const DEFAULT_RECONNECT_RETRIES: usize = 0;
 // Bounds the backoff between attempts to reconnect (it starts at 100 ms).
 const MAX_RECONNECT_DELAY: Duration = Duration::from_secs(1);
+// On a cluster, the attempts a command may make besides the first, on top of
+// `reconnect_retries`: a redirection (`MOVED` while a slot moves, `ASK`
+// during its migration, `TRYAGAIN`) is answered by another attempt; all of
+// them within the response timeout.
+const CLUSTER_REDIRECTIONS: u32 = 3;
+// The pauses before those attempts (milliseconds; the driver's defaults
+// start above a second, longer than the response timeout): short, so that
+// a node that is down is answered 503 in a fraction of the timeout.
+const CLUSTER_MIN_RETRY_WAIT_MS: u64 = 10;
+const CLUSTER_MAX_RETRY_WAIT_MS: u64 = 100;
 
 /// Configures a [`RedisStore`]; made by [`RedisStore::builder`].
 ///
@@ -156,7 +241,9 @@ const MAX_RECONNECT_DELAY: Duration = Duration::from_secs(1);
 /// ```
 #[derive(Clone)]
 pub struct RedisStoreBuilder {
-    url: String,
+    /// The server's URL, or the seed nodes of a cluster.
+    nodes: Vec<String>,
+    cluster: bool,
     prefix: String,
     connection_timeout: Duration,
     response_timeout: Duration,
@@ -208,6 +295,8 @@ impl RedisStoreBuilder {
     /// while one at a time tries Redis again; the first that succeeds
     /// reopens it. With no retries, a refused connection is answered within
     /// milliseconds; retries trade that for riding out very short blips.
+    /// On a cluster a command has three more attempts, for the cluster's
+    /// redirections, 10 to 100 ms apart; all within the response timeout.
     ///
     /// ```
     /// let builder = nanoauth_redis::RedisStore::builder("redis://127.0.0.1").reconnect_retries(5);
@@ -231,15 +320,29 @@ impl RedisStoreBuilder {
     /// # Errors
     /// 1. [`AdapterError::Unavailable`] when the server cannot be reached.
     /// 2. [`AdapterError::Other`] for a malformed URL, refused credentials,
-    ///    or when called outside a tokio runtime.
+    ///    a Redis Cluster node given to [`RedisStore::builder`] (use
+    ///    [`RedisStore::cluster_builder`]), or when called outside a tokio
+    ///    runtime.
     pub async fn connect(self) -> Result<RedisStore, AdapterError> {
-        let (client, config, keys) = self.parts()?;
-        let connection = ConnectionManager::new_with_config(client.clone(), config)
-            .await
-            .map_err(from_redis)?;
+        let (target, subscribers, keys) = self.parts()?;
+        let connection = match target {
+            Target::Single(client, config) => {
+                let mut manager = ConnectionManager::new_with_config(client, config)
+                    .await
+                    .map_err(from_redis)?;
+                refuse_a_cluster_node(&mut manager).await?;
+                Connection::single(manager)
+            }
+            Target::Cluster(client, config) => Connection::cluster(
+                client
+                    .get_async_connection_with_config(config)
+                    .await
+                    .map_err(from_redis)?,
+            ),
+        };
         Ok(RedisStore {
-            connection: Connection::new(connection),
-            client,
+            connection,
+            subscribers,
             keys,
         })
     }
@@ -258,17 +361,23 @@ impl RedisStoreBuilder {
     /// [`AdapterError::Other`] for a malformed URL, or when called outside a
     /// tokio runtime.
     pub fn connect_lazy(self) -> Result<RedisStore, AdapterError> {
-        let (client, config, keys) = self.parts()?;
-        let connection =
-            ConnectionManager::new_lazy_with_config(client.clone(), config).map_err(from_redis)?;
+        let (target, subscribers, keys) = self.parts()?;
+        let connection = match target {
+            Target::Single(client, config) => Connection::single(
+                ConnectionManager::new_lazy_with_config(client, config).map_err(from_redis)?,
+            ),
+            Target::Cluster(client, config) => {
+                Connection::cluster(client.get_pending_async_connection_with_config(config))
+            }
+        };
         Ok(RedisStore {
-            connection: Connection::new(connection),
-            client,
+            connection,
+            subscribers,
             keys,
         })
     }
 
-    fn parts(self) -> Result<(redis::Client, ConnectionManagerConfig, Keys), AdapterError> {
+    fn parts(self) -> Result<(Target, Vec<redis::Client>, Keys), AdapterError> {
         // The connection manager spawns a task on creation, which panics
         // outside a tokio runtime; refuse instead.
         if tokio::runtime::Handle::try_current().is_err() {
@@ -276,14 +385,68 @@ impl RedisStoreBuilder {
                 "nanoauth-redis must connect from within a tokio runtime",
             ));
         }
-        let client = redis::Client::open(self.url.as_str()).map_err(from_redis)?;
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(self.connection_timeout))
-            .set_response_timeout(Some(self.response_timeout))
-            .set_number_of_retries(self.reconnect_retries)
-            .set_max_delay(MAX_RECONNECT_DELAY);
-        Ok((client, config, Keys::new(self.prefix)))
+        let subscribers = self
+            .nodes
+            .iter()
+            .map(|url| redis::Client::open(url.as_str()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(from_redis)?;
+        let Some(first) = subscribers.first() else {
+            return Err(AdapterError::other(
+                "a Redis Cluster needs the URL of at least one of its nodes",
+            ));
+        };
+        if !self.cluster {
+            let config = ConnectionManagerConfig::new()
+                .set_connection_timeout(Some(self.connection_timeout))
+                .set_response_timeout(Some(self.response_timeout))
+                .set_number_of_retries(self.reconnect_retries)
+                .set_max_delay(MAX_RECONNECT_DELAY);
+            let target = Target::Single(first.clone(), config);
+            return Ok((target, subscribers, Keys::new(self.prefix)));
+        }
+        let retries = u32::try_from(self.reconnect_retries)
+            .unwrap_or(u32::MAX)
+            .saturating_add(CLUSTER_REDIRECTIONS);
+        let client = ClusterClient::builder(self.nodes.iter().map(String::as_str))
+            .connection_timeout(self.connection_timeout)
+            .response_timeout(self.response_timeout)
+            .retries(retries)
+            .min_retry_wait(CLUSTER_MIN_RETRY_WAIT_MS)
+            .max_retry_wait(CLUSTER_MAX_RETRY_WAIT_MS)
+            .build()
+            .map_err(from_redis)?;
+        // The client's timeouts, restated: a config given to a connection
+        // replaces them.
+        let config = ClusterConfig::new()
+            .set_connection_timeout(self.connection_timeout)
+            .set_response_timeout(self.response_timeout);
+        let target = Target::Cluster(client, config);
+        Ok((target, subscribers, Keys::cluster(self.prefix)))
     }
+}
+
+/// A single-server store on a Redis Cluster node would see its scripts
+/// refused (`CROSSSLOT`, `MOVED`) on every request: say so at start-up
+/// instead. A server that does not let this user run `INFO` (ACLs) is
+/// taken for what it was said to be.
+async fn refuse_a_cluster_node(manager: &mut ConnectionManager) -> Result<(), AdapterError> {
+    let info: Result<String, _> = redis::cmd("INFO").arg("cluster").query_async(manager).await;
+    match info {
+        Ok(info) if info.lines().any(|line| line.trim() == "cluster_enabled:1") => {
+            Err(AdapterError::other(
+                "this Redis server is a Redis Cluster node: connect with \
+                 RedisStore::cluster_builder (or connect_cluster) and its nodes' URLs",
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// What [`RedisStoreBuilder::parts`] connects to.
+enum Target {
+    Single(redis::Client, ConnectionManagerConfig),
+    Cluster(ClusterClient, ClusterConfig),
 }
 
 /// The URL can hold a password, so it is not shown.
@@ -291,6 +454,7 @@ impl std::fmt::Debug for RedisStoreBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RedisStoreBuilder")
             .field("url", &"[redacted]")
+            .field("cluster", &self.cluster)
             .field("prefix", &self.prefix)
             .field("connection_timeout", &self.connection_timeout)
             .field("response_timeout", &self.response_timeout)
@@ -319,5 +483,33 @@ mod tests {
     fn debug_hides_the_url() {
         let builder = RedisStore::builder("redis://user:hunter2@127.0.0.1");
         assert!(!format!("{builder:?}").contains("hunter2"));
+        let builder = RedisStore::cluster_builder(["redis://user:hunter2@127.0.0.1"]);
+        assert!(!format!("{builder:?}").contains("hunter2"));
+    }
+
+    #[tokio::test]
+    async fn a_cluster_needs_a_node() {
+        let result = RedisStore::cluster_builder(Vec::<String>::new()).connect_lazy();
+        assert!(matches!(result, Err(AdapterError::Other(_))));
+        let result =
+            RedisStore::cluster_builder(["redis://127.0.0.1:1", "http://x"]).connect_lazy();
+        assert!(matches!(result, Err(AdapterError::Other(_))));
+    }
+
+    #[tokio::test]
+    async fn a_cluster_store_uses_the_cluster_layout() -> Result<(), AdapterError> {
+        let store = RedisStore::cluster_builder(["redis://127.0.0.1:1"]).connect_lazy()?;
+        assert!(store.is_cluster());
+        assert_eq!(
+            store.keys().user_sessions_prefix(),
+            "nanoauth:{sessions}:user-sessions:"
+        );
+        let store = RedisStore::builder("redis://127.0.0.1:1").connect_lazy()?;
+        assert!(!store.is_cluster());
+        assert_eq!(
+            store.keys().user_sessions_prefix(),
+            "nanoauth:user-sessions:"
+        );
+        Ok(())
     }
 }

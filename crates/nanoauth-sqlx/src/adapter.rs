@@ -8,8 +8,8 @@ use nanoauth::adapter::{PasswordAdapter, PasswordCredential};
 use nanoauth::utils::token::TokenHash;
 use nanoauth::{
     AccountAdapter, AccountRecord, Adapter, AdapterError, AuthUser, Clock, CreateUserAdapter,
-    DeleteUserAdapter, Email, EmailVerificationAdapter, SessionRecord, SystemClock,
-    UpdateUserAdapter, VerificationAdapter, VerificationRecord,
+    DeleteUserAdapter, Email, EmailVerificationAdapter, SessionAttributes, SessionRecord,
+    SystemClock, UpdateUserAdapter, VerificationAdapter, VerificationRecord,
 };
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -421,7 +421,7 @@ where
 }
 
 /// How many columns a session row has (`SESSION_COLUMNS`).
-const SESSION_FIELDS: usize = 8;
+const SESSION_FIELDS: usize = 10;
 
 fn session_from_row<R>(row: &R) -> Result<SessionRecord, sqlx::Error>
 where
@@ -429,8 +429,12 @@ where
     usize: ColumnIndex<R>,
     for<'r> String: Decode<'r, R::Database> + Type<R::Database>,
     for<'r> i64: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> bool: Decode<'r, R::Database> + Type<R::Database>,
 {
     let token_hash = token_hash_at(row, 0, "sessions")?;
+    let attributes = row.try_get::<Option<String>, _>(8)?;
+    let attributes = SessionAttributes::from_stored(attributes.as_deref())
+        .map_err(|error| sqlx::Error::Decode(format!("sessions.attributes: {error}").into()))?;
     Ok(SessionRecord::new(
         row.try_get(1)?,
         token_hash,
@@ -440,7 +444,9 @@ where
         from_db_time(row.try_get(5)?),
         row.try_get(6)?,
         row.try_get(7)?,
-    ))
+    )
+    .with_attributes(attributes)
+    .with_renewable(row.try_get(9)?))
 }
 
 fn verification_from_row<R>(row: &R) -> Result<VerificationRecord, sqlx::Error>
@@ -499,6 +505,8 @@ impl<U: AuthUser + DeserializeOwned> Adapter<U> for SqlAdapter<U> {
             .bind(to_db_time(session.expires_at))
             .bind(session.ip_address.as_deref())
             .bind(session.user_agent.as_deref())
+            .bind(session.attributes.to_stored())
+            .bind(session.renewable)
             .execute(&mut *conn)
             .await
             .map(|_| ()))
@@ -513,6 +521,7 @@ impl<U: AuthUser + DeserializeOwned> Adapter<U> for SqlAdapter<U> {
         on_pool!(&self.pool, conn => sqlx::query(sql(statement))
             .bind(to_db_time(session.updated_at))
             .bind(to_db_time(session.expires_at))
+            .bind(session.attributes.to_stored())
             .bind(session.token_hash.to_hex())
             .bind(session.user_id.as_str())
             .execute(&mut *conn)

@@ -209,6 +209,7 @@ pub fn migrations(dialect: Dialect, schema: &Schema) -> Vec<Migration> {
                 ),
                 table(&schema.records),
             ),
+            session_attributes(dialect, &sessions, schema),
         ],
         Dialect::Sqlite | Dialect::Postgres => vec![
             Migration::new(
@@ -291,6 +292,7 @@ pub fn migrations(dialect: Dialect, schema: &Schema) -> Vec<Migration> {
                 ),
                 table(&schema.records),
             ),
+            session_attributes(dialect, &sessions, schema),
         ],
     }
 }
@@ -303,6 +305,29 @@ fn verification_data(verifications: &str, schema: &Schema) -> Migration {
         "verification_data",
         format!("ALTER TABLE {verifications} ADD COLUMN data TEXT NULL;\n"),
         Reflected::Column(schema.verifications.clone(), "data"),
+    )
+}
+
+/// Step 6: what plugins keep on a session (its attributes, as a JSON
+/// object) and whether lookups slide its expiry. One statement where the
+/// dialect allows two columns in one `ALTER TABLE`, so that MySQL, whose
+/// DDL is not transactional, cannot stop half-way.
+fn session_attributes(dialect: Dialect, sessions: &str, schema: &Schema) -> Migration {
+    let sql = match dialect {
+        Dialect::Sqlite => format!(
+            "ALTER TABLE {sessions} ADD COLUMN attributes TEXT NULL;\n\
+             ALTER TABLE {sessions} ADD COLUMN renewable BOOLEAN NOT NULL DEFAULT TRUE;\n"
+        ),
+        Dialect::Postgres | Dialect::MySql => format!(
+            "ALTER TABLE {sessions} ADD COLUMN attributes TEXT NULL, \
+             ADD COLUMN renewable BOOLEAN NOT NULL DEFAULT TRUE;\n"
+        ),
+    };
+    Migration::new(
+        6,
+        "session_attributes",
+        sql,
+        Reflected::Column(schema.sessions.clone(), "renewable"),
     )
 }
 
@@ -347,7 +372,7 @@ mod tests {
         for dialect in [Dialect::Sqlite, Dialect::Postgres, Dialect::MySql] {
             let steps = migrations(dialect, &Schema::default());
             let versions: Vec<u32> = steps.iter().map(Migration::version).collect();
-            assert_eq!(versions, [1, 2, 3, 4, 5], "{dialect:?}");
+            assert_eq!(versions, [1, 2, 3, 4, 5, 6], "{dialect:?}");
             let names: Vec<&str> = steps.iter().map(Migration::name).collect();
             assert_eq!(
                 names,
@@ -356,7 +381,8 @@ mod tests {
                     "email_verifications",
                     "verification_data",
                     "accounts",
-                    "plugin_records"
+                    "plugin_records",
+                    "session_attributes"
                 ]
             );
         }
@@ -370,15 +396,21 @@ mod tests {
         let pinned = [
             (
                 Dialect::Sqlite,
-                ["a31e38f1", "f632cfd0", "22c2d10c", "e2159fba", "cc337daa"],
+                [
+                    "a31e38f1", "f632cfd0", "22c2d10c", "e2159fba", "cc337daa", "fdb8c259",
+                ],
             ),
             (
                 Dialect::Postgres,
-                ["f8346c62", "f2ba92ac", "dc8d40b2", "6849028a", "d1c150f7"],
+                [
+                    "f8346c62", "f2ba92ac", "dc8d40b2", "6849028a", "d1c150f7", "b9077c7d",
+                ],
             ),
             (
                 Dialect::MySql,
-                ["c3af0d27", "9c6eb050", "22c2d10c", "51d3d0be", "6ed52b51"],
+                [
+                    "c3af0d27", "9c6eb050", "22c2d10c", "51d3d0be", "6ed52b51", "96c1338a",
+                ],
             ),
         ];
         for (dialect, checksums) in pinned {

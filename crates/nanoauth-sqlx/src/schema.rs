@@ -188,8 +188,8 @@ impl Schema {
 }
 
 /// Column list of the sessions table, in the order rows are read.
-pub(crate) const SESSION_COLUMNS: &str =
-    "token_hash, id, user_id, created_at, updated_at, expires_at, ip_address, user_agent";
+pub(crate) const SESSION_COLUMNS: &str = "token_hash, id, user_id, created_at, updated_at, \
+     expires_at, ip_address, user_agent, attributes, renewable";
 
 /// Column list of the accounts table, in the order rows are read.
 pub(crate) const ACCOUNT_COLUMNS: &str = "provider, account_id, user_id, created_at";
@@ -284,16 +284,23 @@ impl Statements {
                 dialect.upsert("user_id", &["hash"])
             )),
             save_session: sql(format!(
-                "INSERT INTO {sessions} ({SESSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?){}",
+                "INSERT INTO {sessions} ({SESSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?){}",
                 dialect.upsert(
                     "token_hash",
-                    &["updated_at", "expires_at", "ip_address", "user_agent"]
+                    &[
+                        "updated_at",
+                        "expires_at",
+                        "ip_address",
+                        "user_agent",
+                        "attributes",
+                        "renewable"
+                    ]
                 )
             )),
             // An UPDATE, never an upsert: a session revoked since it was
             // read matches no row and stays revoked.
             refresh_session: sql(format!(
-                "UPDATE {sessions} SET updated_at = ?, expires_at = ? \
+                "UPDATE {sessions} SET updated_at = ?, expires_at = ?, attributes = ? \
                  WHERE token_hash = {hash} AND user_id = ?"
             )),
             validate_token: sql(format!(

@@ -18,7 +18,7 @@ use sqlx::Row as _;
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 type Basic = SqlAdapter<BasicUser>;
 
-const ALL: [u32; 5] = [1, 2, 3, 4, 5];
+const ALL: [u32; 6] = [1, 2, 3, 4, 5, 6];
 
 /// A fresh, empty database on each server there is.
 async fn empty_databases() -> Vec<String> {
@@ -126,7 +126,7 @@ async fn an_empty_database_gets_every_step_and_a_second_run_does_nothing() -> Te
         let second = adapter.migrate().await?;
         assert!(second.is_no_op(), "{dialect:?}: {second:?}");
         assert_eq!(second.up_to_date, ALL, "{dialect:?}");
-        assert_eq!(recorded_versions(&url).await?, [1, 2, 3, 4, 5]);
+        assert_eq!(recorded_versions(&url).await?, [1, 2, 3, 4, 5, 6]);
         round_trip(&adapter).await?;
     }
     Ok(())
@@ -153,12 +153,27 @@ async fn a_database_from_before_the_migrations_table_is_brought_forward() -> Tes
                 "INSERT INTO users (id, email, name) VALUES ('old', 'old@example.com', 'Old')",
             )
             .await?;
+        // A session from before step 6: no attributes, renewable.
+        let old_session = TokenHash::of("old session secret");
+        adapter
+            .execute_unprepared(&format!(
+                "INSERT INTO sessions (token_hash, id, user_id, created_at, updated_at, expires_at) \
+                 VALUES ('{}', 'old-session', 'old', 1, 1, 4102444800)",
+                old_session.to_hex()
+            ))
+            .await?;
         let report = adapter.migrate().await?;
         assert_eq!(report.recognised, [1, 2, 4], "{dialect:?}");
-        assert_eq!(report.applied, [3, 5], "{dialect:?}");
+        assert_eq!(report.applied, [3, 5, 6], "{dialect:?}");
         assert!(adapter.migrate().await?.is_no_op(), "{dialect:?}");
-        assert_eq!(recorded_versions(&url).await?, [1, 2, 3, 4, 5]);
+        assert_eq!(recorded_versions(&url).await?, [1, 2, 3, 4, 5, 6]);
         assert!(adapter.get_user("old").await?.is_some(), "{dialect:?}");
+        let session = adapter
+            .validate_token(&old_session)
+            .await?
+            .expect("the old session is still there");
+        assert!(session.renewable, "{dialect:?}");
+        assert!(session.attributes.is_empty(), "{dialect:?}");
         round_trip(&adapter).await?;
     }
     Ok(())
@@ -180,7 +195,7 @@ async fn a_database_of_the_last_release_is_recognised_whole() -> TestResult {
         let report = adapter.migrate().await?;
         assert_eq!(report.recognised, ALL, "{dialect:?}");
         assert!(report.applied.is_empty(), "{dialect:?}");
-        assert_eq!(recorded_versions(&url).await?, [1, 2, 3, 4, 5]);
+        assert_eq!(recorded_versions(&url).await?, [1, 2, 3, 4, 5, 6]);
         round_trip(&adapter).await?;
     }
     Ok(())
@@ -206,7 +221,7 @@ async fn two_migrators_at_once_both_succeed() -> TestResult {
             "{dialect:?}"
         );
         let adapter = connect(&url).await?;
-        assert_eq!(recorded_versions(&url).await?, [1, 2, 3, 4, 5]);
+        assert_eq!(recorded_versions(&url).await?, [1, 2, 3, 4, 5, 6]);
         round_trip(&adapter).await?;
     }
     Ok(())
@@ -243,7 +258,7 @@ async fn an_edited_step_is_a_clear_error() -> TestResult {
         }
         assert_eq!(
             recorded_versions(&url).await?,
-            [1, 2, 3, 4],
+            [1, 2, 3, 4, 6],
             "{dialect:?}: step 5 was not recorded again"
         );
     }

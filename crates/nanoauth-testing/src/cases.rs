@@ -10,7 +10,7 @@
 //!
 //! | group | needs | cases |
 //! |---|---|---|
-//! | base | `Adapter` (+ `store`) | [`users_round_trip`], [`custom_fields_round_trip`], [`hostile_values_stay_data`], [`sessions_lifecycle`], [`session_with_user_in_one_lookup`], [`sessions_refresh_only_while_stored`], [`refresh_never_resurrects_a_revoked_session`], [`expired_sessions_are_never_extended`], [`expired_sessions_are_purged`] |
+//! | base | `Adapter` (+ `store`) | [`users_round_trip`], [`custom_fields_round_trip`], [`hostile_values_stay_data`], [`sessions_lifecycle`], [`session_attributes_are_stored`], [`session_with_user_in_one_lookup`], [`sessions_refresh_only_while_stored`], [`refresh_never_resurrects_a_revoked_session`], [`expired_sessions_are_never_extended`], [`expired_sessions_are_purged`] |
 //! | `password` | `PasswordAdapter` | [`password_credentials_round_trip`], [`duplicate_email_is_a_conflict`], [`passwords_can_be_replaced`], [`concurrent_sign_ups_one_wins`], [`works_behind_auth`] |
 //! | `create_user` | `CreateUserAdapter` | [`users_without_password`] |
 //! | `verification` | `VerificationAdapter` | [`verification_tokens_are_single_use`], [`verification_consumed_once_under_concurrency`], [`expired_verifications_are_purged`] |
@@ -38,7 +38,8 @@ use nanoauth::utils::token::{TokenHash, random_id, random_token};
 use nanoauth::{
     AccountAdapter, AccountRecord, Adapter, AdapterError, Auth, AuthUser, ClientInfo,
     CreateUserAdapter, DeleteUserAdapter, Email, EmailVerificationAdapter, ListUsersAdapter,
-    PasswordAdapter, RecordAdapter, SessionRecord, UpdateUserAdapter, UserRecordsAdapter,
+    PasswordAdapter, RecordAdapter, SessionAttributes, SessionRecord, UpdateUserAdapter,
+    UserRecordsAdapter,
     VerificationAdapter, VerificationRecord,
 };
 
@@ -593,6 +594,114 @@ where
             .find_user_by_email(&underscore)
             .await
             .expect("find")
+            .is_none()
+    );
+}
+
+/// A session's attributes and renewal flag are stored with it, come back
+/// from every read, and change only through `refresh_session`, which never
+/// brings back a session deleted in between.
+pub async fn session_attributes_are_stored<U, A, F, S>(adapter: &Arc<A>, make: &F, store: &S)
+where
+    U: TestableUser,
+    A: Adapter<U>,
+    F: Fn(String, Email) -> U,
+    S: AsyncFn(&A, &U) -> Result<(), AdapterError>,
+{
+    let ada = make(fresh_id(), fresh_email("ada"));
+    stored(store, adapter.as_ref(), &ada).await;
+    let t = now();
+    let mut attributes = SessionAttributes::default();
+    attributes.insert(
+        "impersonatedBy",
+        serde_json::json!("admin 'quoted' \"ünï\""),
+    );
+    attributes.insert("limits", serde_json::json!({"n": 3, "tags": ["a", null]}));
+    let marked = session_for(ada.id(), t)
+        .with_attributes(attributes)
+        .with_renewable(false);
+    let plain = session_for(ada.id(), t);
+    for session in [&marked, &plain] {
+        adapter.save_session(session).await.expect("save_session");
+    }
+
+    let found = adapter
+        .validate_token(&marked.token_hash)
+        .await
+        .expect("validate_token");
+    assert_eq!(
+        found.as_ref(),
+        Some(&marked),
+        "attributes and renewable come back as saved"
+    );
+    let found = adapter
+        .validate_token(&plain.token_hash)
+        .await
+        .expect("validate_token")
+        .expect("stored");
+    assert!(found.renewable, "an ordinary session is renewable");
+    assert!(found.attributes.is_empty(), "an ordinary session has none");
+    let (with_user, _) = adapter
+        .validate_token_with_user(&marked.token_hash)
+        .await
+        .expect("validate_token_with_user")
+        .expect("stored");
+    assert_eq!(
+        with_user, marked,
+        "the joined lookup reads the attributes too"
+    );
+    let listed = adapter
+        .list_sessions(ada.id())
+        .await
+        .expect("list_sessions");
+    assert!(
+        listed.contains(&marked) && listed.contains(&plain),
+        "the session list carries the attributes"
+    );
+
+    // refresh_session writes the attributes with the expiry.
+    let mut changed = marked.clone();
+    changed
+        .attributes
+        .insert("activeOrganizationId", serde_json::json!("org_1"));
+    changed.attributes.remove("limits");
+    changed.updated_at = t + 10;
+    assert!(
+        adapter
+            .refresh_session(&changed)
+            .await
+            .expect("refresh_session"),
+        "a stored session is refreshed"
+    );
+    let found = adapter
+        .validate_token(&marked.token_hash)
+        .await
+        .expect("validate_token");
+    assert_eq!(
+        found.as_ref(),
+        Some(&changed),
+        "refresh_session writes the attributes"
+    );
+
+    // ...but never onto a session deleted in between.
+    assert!(
+        adapter
+            .delete_session(&marked.token_hash)
+            .await
+            .expect("delete")
+    );
+    assert!(
+        !adapter
+            .refresh_session(&changed)
+            .await
+            .expect("refresh_session"),
+        "a deleted session stays deleted"
+    );
+    assert!(
+        adapter
+            .validate_token(&marked.token_hash)
+            .await
+            .expect("validate_token")
             .is_none()
     );
 }

@@ -225,6 +225,7 @@ macro_rules! __conformance_flags {
                 stored custom_fields_round_trip,
                 stored hostile_values_stay_data,
                 stored sessions_lifecycle,
+                stored session_attributes_are_stored,
                 stored session_with_user_in_one_lookup,
                 stored sessions_refresh_only_while_stored,
                 stored refresh_never_resurrects_a_revoked_session,

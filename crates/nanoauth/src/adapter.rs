@@ -148,7 +148,11 @@ pub trait Adapter<U: AuthUser>: Send + Sync + 'static {
         email: &Email,
     ) -> impl Future<Output = Result<Option<U>, AdapterError>> + Send;
 
-    /// Inserts a new session (at sign-in). Saving a record whose
+    /// Inserts a new session (at sign-in), every field of it, including
+    /// its [`attributes`](SessionRecord::attributes) and whether it is
+    /// [`renewable`](SessionRecord::renewable) (see
+    /// [`SessionAttributes::to_stored`](crate::SessionAttributes::to_stored)
+    /// for a column-friendly form). Saving a record whose
     /// `token_hash` is stored already may replace it; the core never does,
     /// and slides expiries with [`refresh_session`](Self::refresh_session).
     fn save_session(
@@ -156,12 +160,13 @@ pub trait Adapter<U: AuthUser>: Send + Sync + 'static {
         session: &SessionRecord,
     ) -> impl Future<Output = Result<(), AdapterError>> + Send;
 
-    /// Slides the expiry of a session that is still stored: writes
-    /// `session.updated_at` and `session.expires_at` onto the stored session
-    /// with the same `token_hash` and `user_id`, and answers `Ok(true)`; when
-    /// there is none (revoked, or expired and dropped) it writes nothing and
-    /// answers `Ok(false)`, and the lookup that asked answers "no session".
-    /// The other fields are unchanged, so writing the whole record is fine.
+    /// Slides the expiry of a session that is still stored, or changes its
+    /// attributes: writes `session.updated_at`, `session.expires_at` and
+    /// `session.attributes` onto the stored session with the same
+    /// `token_hash` and `user_id`, and answers `Ok(true)`; when there is
+    /// none (revoked, or expired and dropped) it writes nothing and answers
+    /// `Ok(false)`, and the lookup that asked answers "no session". The
+    /// other fields are unchanged, so writing the whole record is fine.
     ///
     /// The check and the write must be one step (a conditional `UPDATE`,
     /// `SET .. XX` in a script, a write under the lock): a lookup reads the
@@ -180,6 +185,7 @@ pub trait Adapter<U: AuthUser>: Send + Sync + 'static {
     ///     Some(stored) if stored.user_id == session.user_id => {
     ///         stored.updated_at = session.updated_at;
     ///         stored.expires_at = session.expires_at;
+    ///         stored.attributes = session.attributes.clone();
     ///         Ok(true)
     ///     }
     ///     _ => Ok(false),

@@ -111,7 +111,7 @@ pub use auth::{Auth, AuthBuilder, ConfigError};
 pub use clock::{Clock, SystemClock};
 pub use error::Error;
 pub use ownership::EmailProof;
-pub use pipeline::endpoint::{Endpoint, EndpointRequest, PluginEndpoints, Reply};
+pub use pipeline::endpoint::{Endpoint, EndpointRequest, ErrorBody, PluginEndpoints, Reply};
 pub use pipeline::origin::origin_of;
 pub use pipeline::request_hooks::{Matcher, RequestHook};
 pub use plugin::Plugin;
@@ -130,8 +130,8 @@ pub use session::sweeper::Sweeper;
 pub use session::sweeper::{Purge, Purged};
 pub use session::{
     CachedSessions, ClientAddr, ClientInfo, Credential, CredentialResolver, GuardVerdict,
-    Reauthentication, Session, SessionGuard, SessionRecord, SessionToken, SignInAttempt,
-    SignInChallenge, SignInMethod, SignInOutcome, SignedIn,
+    NewSession, Reauthentication, Session, SessionAttributes, SessionGuard, SessionRecord,
+    SessionToken, SignInAttempt, SignInChallenge, SignInMethod, SignInOutcome, SignedIn,
 };
 pub use user::{AuthUser, BasicSignUp, BasicUpdate, BasicUser, Email, NewUser, NoFields};
 

@@ -1,7 +1,9 @@
-//! Reading better-auth's tables (1.x, default table and column names):
-//! `user`, `account` (its `credential` rows hold the password hashes),
-//! `session` and `verification` (counted, not carried over), from SQLite or
-//! PostgreSQL.
+//! Reading better-auth's tables (1.x): `user`, `account` (its
+//! `credential` rows hold the password hashes), `session` and
+//! `verification` (counted, not carried over), from SQLite or PostgreSQL;
+//! under better-auth's default table and column names, or the names an
+//! application gave them (its `modelName` and `fields` options), given as
+//! [`Names`].
 
 use std::collections::HashMap;
 use std::str::FromStr as _;
@@ -32,6 +34,98 @@ const EXPECTED: &[(&str, &[&str])] = &[
     ("session", &["id", "userId"]),
     ("verification", &["id", "identifier"]),
 ];
+
+/// The names of better-auth's tables and columns in one database:
+/// better-auth's defaults, but for those renamed (`user=users`,
+/// `user.emailVerified=email_verified`), as `--rename` gives them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Names {
+    /// Default name (`user`, `user.emailVerified`) to the database's name.
+    renamed: HashMap<String, String>,
+}
+
+impl Names {
+    /// Parses `DEFAULT=NAME` pairs: `DEFAULT` a table of better-auth's
+    /// (`user`, `account`, `session`, `verification`) or one of the columns
+    /// read (`user.emailVerified`), `NAME` a plain identifier (letters,
+    /// digits, `_`; it is quoted in the statements).
+    ///
+    /// # Errors
+    /// [`CliError::Usage`] for an unknown default name, a malformed pair,
+    /// or a name with other characters.
+    pub(crate) fn parse(pairs: &[String]) -> Result<Self, CliError> {
+        let mut renamed = HashMap::new();
+        for pair in pairs {
+            let Some((from, to)) = pair.split_once('=') else {
+                return Err(CliError::usage(format!(
+                    "--rename {pair:?}: expected DEFAULT=NAME, e.g. user=users or \
+                     user.emailVerified=email_verified"
+                )));
+            };
+            let known = match from.split_once('.') {
+                None => EXPECTED.iter().any(|(table, _)| *table == from),
+                Some((table, column)) => EXPECTED
+                    .iter()
+                    .any(|(t, columns)| *t == table && columns.contains(&column)),
+            };
+            if !known {
+                return Err(CliError::usage(format!(
+                    "--rename {pair:?}: {from:?} is not one of better-auth's tables or the \
+                     columns read ({})",
+                    known_names()
+                )));
+            }
+            let plain = !to.is_empty()
+                && to.len() <= 63
+                && to.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if !plain {
+                return Err(CliError::usage(format!(
+                    "--rename {pair:?}: {to:?} must be letters, digits and _ only"
+                )));
+            }
+            renamed.insert(from.to_owned(), to.to_owned());
+        }
+        Ok(Self { renamed })
+    }
+
+    /// The database's name of better-auth's table `table`.
+    fn table<'a>(&'a self, table: &'a str) -> &'a str {
+        self.renamed.get(table).map_or(table, String::as_str)
+    }
+
+    /// The database's name of better-auth's column `column` of `table`.
+    fn column<'a>(&'a self, table: &str, column: &'a str) -> &'a str {
+        self.renamed
+            .get(&format!("{table}.{column}"))
+            .map_or(column, String::as_str)
+    }
+
+    /// The column's name, quoted for a statement (`Names::parse` let only
+    /// letters, digits and `_` through).
+    fn quoted_column(&self, table: &str, column: &str) -> String {
+        format!("\"{}\"", self.column(table, column))
+    }
+
+    /// The table's name, quoted for a statement.
+    fn quoted_table(&self, table: &str) -> String {
+        format!("\"{}\"", self.table(table))
+    }
+
+    /// Whether anything is renamed (the error messages say so).
+    fn any(&self) -> bool {
+        !self.renamed.is_empty()
+    }
+}
+
+/// Every name `--rename` accepts, for its error message.
+fn known_names() -> String {
+    let mut names = Vec::new();
+    for (table, columns) in EXPECTED {
+        names.push((*table).to_owned());
+        names.extend(columns.iter().map(|column| format!("{table}.{column}")));
+    }
+    names.join(", ")
+}
 
 /// A better-auth database, opened read-only where the driver allows it.
 pub(crate) enum Source {
@@ -140,30 +234,37 @@ impl Source {
     }
 
     /// Checks that the database has better-auth's tables and the columns
-    /// read from them.
+    /// read from them, under `names`.
     ///
     /// # Errors
     /// [`CliError::Failed`] naming the first missing table or column.
-    pub(crate) async fn check_schema(&self) -> Result<(), CliError> {
+    pub(crate) async fn check_schema(&self, names: &Names) -> Result<(), CliError> {
+        let hint = if names.any() {
+            "as renamed by --rename"
+        } else {
+            "better-auth 1.x's default names; --rename for renamed ones"
+        };
         for (table, needed) in EXPECTED {
+            let actual = names.table(table);
             let columns = self
-                .columns(table)
+                .columns(actual)
                 .await
                 .map_err(|error| CliError::failed(format!("reading the schema: {error}")))?;
             if columns.is_empty() {
                 return Err(CliError::failed(format!(
-                    "this is not a better-auth database (1.x, default names): it has no table \
-                     {table:?} (better-auth's tables are \"user\", \"account\", \"session\" and \
-                     \"verification\"; renamed tables are not supported)"
+                    "this is not a better-auth database ({hint}): it has no table {actual:?} \
+                     (better-auth's tables are \"user\", \"account\", \"session\" and \
+                     \"verification\")"
                 )));
             }
             if let Some(missing) = needed
                 .iter()
-                .find(|c| !columns.iter().any(|have| have == *c))
+                .map(|column| names.column(table, column))
+                .find(|c| !columns.iter().any(|have| have == c))
             {
                 return Err(CliError::failed(format!(
-                    "unknown better-auth schema: table {table:?} has no column {missing:?} \
-                     (expected better-auth 1.x with default column names)"
+                    "unknown better-auth schema: table {actual:?} has no column {missing:?} \
+                     ({hint})"
                 )));
             }
         }
@@ -171,6 +272,8 @@ impl Source {
     }
 
     async fn count(&self, table: &str) -> Result<u64, CliError> {
+        // `table` is a default name or one `Names::parse` let through
+        // (letters, digits, `_`): quoting it is enough.
         let statement = format!("SELECT COUNT(*) FROM \"{table}\"");
         let count: i64 = on_source!(self, pool => {
             sqlx::query(AssertSqlSafe(statement.as_str()))
@@ -183,26 +286,37 @@ impl Source {
     }
 
     /// Row counts of the tables read or left behind.
-    pub(crate) async fn totals(&self) -> Result<Totals, CliError> {
+    pub(crate) async fn totals(&self, names: &Names) -> Result<Totals, CliError> {
         Ok(Totals {
-            users: self.count("user").await?,
-            sessions: self.count("session").await?,
-            verifications: self.count("verification").await?,
+            users: self.count(names.table("user")).await?,
+            sessions: self.count(names.table("session")).await?,
+            verifications: self.count(names.table("verification")).await?,
         })
     }
 
     /// Up to `size` users with ids after `after` (by id: a keyset, so each
     /// batch is one indexed range whatever the table's size), with their
     /// password hashes and provider accounts.
-    pub(crate) async fn batch(&self, after: &str, size: u32) -> Result<Batch, CliError> {
+    pub(crate) async fn batch(
+        &self,
+        names: &Names,
+        after: &str,
+        size: u32,
+    ) -> Result<Batch, CliError> {
         let failed =
             |error: sqlx::Error| CliError::failed(format!("reading better-auth's users: {error}"));
         // `emailVerified` is an integer in SQLite and a boolean in
         // PostgreSQL; the CASE reads both as one integer.
+        let user = |column| names.quoted_column("user", column);
+        let id = user("id");
         let users_sql = self.statement(&format!(
-            "SELECT \"id\", \"email\", \"name\", \
-             CAST(CASE WHEN \"emailVerified\" THEN 1 ELSE 0 END AS INTEGER) \
-             FROM \"user\" WHERE \"id\" > ? ORDER BY \"id\" LIMIT {size}"
+            "SELECT {id}, {}, {}, \
+             CAST(CASE WHEN {} THEN 1 ELSE 0 END AS INTEGER) \
+             FROM {} WHERE {id} > ? ORDER BY {id} LIMIT {size}",
+            user("email"),
+            user("name"),
+            user("emailVerified"),
+            names.quoted_table("user"),
         ));
         type UserRow = (String, String, Option<String>, i32);
         let rows: Vec<UserRow> = on_source!(self, pool => async {
@@ -220,10 +334,16 @@ impl Source {
         };
 
         // The same id range, so one query brings every account of the batch.
-        let accounts_sql = self.statement(
-            "SELECT \"userId\", \"providerId\", \"accountId\", \"password\" FROM \"account\" \
-             WHERE \"userId\" > ? AND \"userId\" <= ? ORDER BY \"userId\"",
-        );
+        let account = |column| names.quoted_column("account", column);
+        let user_id = account("userId");
+        let accounts_sql = self.statement(&format!(
+            "SELECT {user_id}, {}, {}, {} FROM {} \
+             WHERE {user_id} > ? AND {user_id} <= ? ORDER BY {user_id}",
+            account("providerId"),
+            account("accountId"),
+            account("password"),
+            names.quoted_table("account"),
+        ));
         type AccountRow = (String, String, String, Option<String>);
         let accounts: Vec<AccountRow> = on_source!(self, pool => async {
             let rows = sqlx::query(AssertSqlSafe(accounts_sql.as_str()))
@@ -318,6 +438,29 @@ fn numbered_placeholders(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn renames_parse_known_names_to_plain_identifiers() {
+        let names = super::Names::parse(&[
+            "user=users".to_owned(),
+            "user.emailVerified=email_verified".to_owned(),
+        ])
+        .unwrap_or_default();
+        assert_eq!(names.table("user"), "users");
+        assert_eq!(names.table("account"), "account");
+        assert_eq!(names.column("user", "emailVerified"), "email_verified");
+        assert_eq!(names.column("account", "userId"), "userId");
+        for bad in [
+            "users",
+            "people=users",
+            "user.role=role",
+            "user=us\"ers",
+            "user=a b",
+            "user=",
+        ] {
+            assert!(super::Names::parse(&[bad.to_owned()]).is_err(), "{bad}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -4,6 +4,8 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+pub mod cluster;
+
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use nanoauth::AdapterError;

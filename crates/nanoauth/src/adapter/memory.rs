@@ -168,6 +168,7 @@ impl<U: AuthUser> Adapter<U> for MemoryAdapter<U> {
             Some(stored) if stored.user_id == session.user_id => {
                 stored.updated_at = session.updated_at;
                 stored.expires_at = session.expires_at;
+                stored.attributes = session.attributes.clone();
                 Ok(true)
             }
             _ => Ok(false),

@@ -63,6 +63,9 @@ pub(crate) struct Config {
     pub(crate) trusted_origins: Vec<String>,
     pub(crate) secure_cookies: bool,
     pub(crate) cookie_name: String,
+    /// What cookie names start with (`nanoauth`; see
+    /// `AuthBuilder::cookie_prefix`).
+    pub(crate) cookie_prefix: String,
     pub(crate) session: SessionConfig,
     pub(crate) max_body_bytes: usize,
     pub(crate) rate_limit: RateLimit,
@@ -293,7 +296,7 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
     /// ```
     pub fn plugin_cookie_name(&self, name: &str) -> String {
         let prefix = if self.secure_cookies() { "__Host-" } else { "" };
-        format!("{prefix}nanoauth.{name}")
+        format!("{prefix}{}.{name}", self.inner.config.cookie_prefix)
     }
 
     /// Keys for a plugin's own MACs and encryption, derived from the
@@ -445,6 +448,7 @@ pub struct AuthBuilder<U: AuthUser, A: Adapter<U>> {
     cors_expose_headers: Vec<String>,
     cors_max_age: u64,
     trace_personal_data: bool,
+    cookie_prefix: String,
 }
 
 /// A plugin given to the builder, registered when `build` runs.
@@ -481,6 +485,7 @@ impl<U: AuthUser, A: Adapter<U>> AuthBuilder<U, A> {
             cors_expose_headers: Vec::new(),
             cors_max_age: cors::DEFAULT_MAX_AGE,
             trace_personal_data: false,
+            cookie_prefix: "nanoauth".to_owned(),
         }
     }
 
@@ -502,6 +507,35 @@ impl<U: AuthUser, A: Adapter<U>> AuthBuilder<U, A> {
     /// Where the endpoints are mounted (default `/api/auth`).
     pub fn base_path(mut self, path: impl Into<String>) -> Self {
         self.base_path = path.into();
+        self
+    }
+
+    /// What the cookies' names start with (default `nanoauth`): the session
+    /// cookie is `PREFIX.session_token` (`__Host-PREFIX.session_token` over
+    /// https), a plugin's cookie `PREFIX.NAME`. An application moving from
+    /// better-auth sets `better-auth`, its cookie prefix, so server code
+    /// that looks for that cookie by name keeps finding it. Letters,
+    /// digits and `-_.` only.
+    ///
+    /// ```
+    /// # use nanoauth::{Auth, BasicUser, adapter::memory::MemoryAdapter};
+    /// let auth = Auth::builder(MemoryAdapter::<BasicUser>::new())
+    ///     .secret("a secret of at least thirty-two bytes!!")
+    ///     .base_url("http://localhost:3000")
+    ///     .cookie_prefix("better-auth")
+    ///     .build()?;
+    /// assert_eq!(auth.cookie_name(), "better-auth.session_token");
+    ///
+    /// let refused = Auth::builder(MemoryAdapter::<BasicUser>::new())
+    ///     .secret("a secret of at least thirty-two bytes!!")
+    ///     .base_url("http://localhost:3000")
+    ///     .cookie_prefix("a;b")
+    ///     .build();
+    /// assert!(matches!(refused, Err(nanoauth::ConfigError::InvalidCookiePrefix(_))));
+    /// # Ok::<(), nanoauth::ConfigError>(())
+    /// ```
+    pub fn cookie_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.cookie_prefix = prefix.into();
         self
     }
 
@@ -728,18 +762,24 @@ impl<U: AuthUser, A: Adapter<U>> AuthBuilder<U, A> {
 
         // The `__Host-` prefix binds the cookie to this exact host over
         // https, so a sibling subdomain cannot plant or overwrite it.
+        let prefix = &self.cookie_prefix;
+        let prefix_allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+        if prefix.is_empty() || !prefix.chars().all(prefix_allowed) {
+            return Err(ConfigError::InvalidCookiePrefix(prefix.clone()));
+        }
         let cookie_name = if secure_cookies {
-            "__Host-nanoauth.session_token"
+            format!("__Host-{prefix}.session_token")
         } else {
-            "nanoauth.session_token"
+            format!("{prefix}.session_token")
         };
-        debug_assert!(cookie::is_valid_name(cookie_name));
+        debug_assert!(cookie::is_valid_name(&cookie_name));
 
         let config = Config {
             base_path,
             trusted_origins,
             secure_cookies,
-            cookie_name: cookie_name.to_owned(),
+            cookie_name,
+            cookie_prefix: self.cookie_prefix,
             session: self.session,
             max_body_bytes: self.max_body_bytes,
             rate_limit: self.rate_limit,
@@ -816,6 +856,9 @@ pub enum ConfigError {
     Route(String),
     /// A header name given for CORS is not a valid header name.
     InvalidHeaderName(String),
+    /// A cookie prefix is empty or has characters other than letters,
+    /// digits and `-_.` (see [`AuthBuilder::cookie_prefix`]).
+    InvalidCookiePrefix(String),
 }
 
 impl std::fmt::Display for ConfigError {
@@ -836,6 +879,7 @@ impl std::fmt::Display for ConfigError {
             }
             Self::Route(detail) => write!(f, "route conflict: {detail}"),
             Self::InvalidHeaderName(name) => write!(f, "not a header name: {name:?}"),
+            Self::InvalidCookiePrefix(prefix) => write!(f, "invalid cookie prefix: {prefix:?}"),
         }
     }
 }

@@ -18,6 +18,11 @@ use crate::runtime::BoxFuture;
 use crate::session::{ClientInfo, Session, SessionToken, SignInOutcome};
 use crate::user::AuthUser;
 
+/// How a route writes its errors' bodies, in place of
+/// `{"error":{"code","message"}}` (see [`Endpoint::error_body`]). The status,
+/// `Retry-After` and the other headers stay the core's.
+pub type ErrorBody = fn(&Error) -> serde_json::Value;
+
 pub(crate) type EndpointHandler<U, A> =
     Arc<dyn Fn(EndpointRequest<U, A>) -> BoxFuture<'static, Result<Reply, Error>> + Send + Sync>;
 
@@ -35,6 +40,7 @@ pub struct Endpoint<U: AuthUser, A: Adapter<U>> {
     pub(crate) accepts_forms: bool,
     pub(crate) client_limit: Option<Limit>,
     pub(crate) public_max_age: Option<u64>,
+    pub(crate) error_body: Option<ErrorBody>,
 }
 
 impl<U: AuthUser, A: Adapter<U>> Endpoint<U, A> {
@@ -52,6 +58,7 @@ impl<U: AuthUser, A: Adapter<U>> Endpoint<U, A> {
             accepts_forms: false,
             client_limit: None,
             public_max_age: None,
+            error_body: None,
         }
     }
 
@@ -164,6 +171,30 @@ impl<U: AuthUser, A: Adapter<U>> Endpoint<U, A> {
     /// ```
     pub fn cached_publicly(mut self, max_age: u64) -> Self {
         self.public_max_age = Some(max_age);
+        self
+    }
+
+    /// Writes this route's error bodies with `body` instead of
+    /// `{"error":{"code","message"}}`: every error answered for a request
+    /// routed here, those of the core's own checks (origin, rate limit,
+    /// body) included, with the same status and headers. For a plugin that
+    /// serves another library's client, whose error shape differs (the
+    /// better-auth compatibility plugin answers `{code, message}`).
+    ///
+    /// ```
+    /// use nanoauth::{BasicUser, Endpoint, EndpointRequest, Error, Reply};
+    /// use nanoauth::adapter::memory::MemoryAdapter;
+    ///
+    /// fn flat(error: &Error) -> serde_json::Value {
+    ///     serde_json::json!({ "code": error.code(), "message": error.message() })
+    /// }
+    /// let ping = Endpoint::post("/ping", |_: EndpointRequest<BasicUser, MemoryAdapter<BasicUser>>| async {
+    ///     Ok(Reply::success())
+    /// })
+    /// .error_body(flat);
+    /// ```
+    pub fn error_body(mut self, body: ErrorBody) -> Self {
+        self.error_body = Some(body);
         self
     }
 
@@ -490,9 +521,6 @@ pub(crate) enum SessionChange {
     /// Set the cookie to this fresh token (a new or just-refreshed session,
     /// so its lifetime is the configured session lifetime).
     Start(SessionToken),
-    /// Set the cookie to this token, issued earlier, for the seconds its
-    /// session has left (a session put back, see [`Reply::resuming_session`]).
-    Resume(SessionToken, u64),
     /// Clear the cookie.
     End,
 }
@@ -553,6 +581,23 @@ impl Reply {
             reply.session = SessionChange::Start(token);
         }
         Ok(reply)
+    }
+
+    /// The same reply, setting the session cookie to `token`: a session
+    /// the plugin brings back rather than creates (an admin's own session at
+    /// the end of an impersonation, read from the token the plugin kept).
+    /// The cookie lives until the token expires.
+    ///
+    /// ```
+    /// # use nanoauth::{Reply, Session, BasicUser};
+    /// fn back_to(session: &Session<BasicUser>) -> Result<Reply, nanoauth::Error> {
+    ///     Ok(Reply::json(&session)?.with_session(session.token().clone()))
+    /// }
+    /// ```
+    #[must_use]
+    pub fn with_session(mut self, token: SessionToken) -> Self {
+        self.session = SessionChange::Start(token);
+        self
     }
 
     /// `200 {"success":true}`, and the session cookie is cleared.
@@ -637,28 +682,6 @@ impl Reply {
     /// Sets the status (default `200`).
     pub fn with_status(mut self, status: StatusCode) -> Self {
         self.status = status;
-        self
-    }
-
-    /// Sets the session cookie back to `session`'s own token, for the
-    /// seconds it has left at `now` (its expiry as it was, not a new
-    /// lifetime): for a plugin that stepped out of a session and returns
-    /// to it (an administrator who stops impersonating). The token is one
-    /// NanoAuth issued, from [`Auth::get_session`](crate::Auth::get_session).
-    ///
-    /// ```
-    /// # use nanoauth::{BasicUser, Reply, Session};
-    /// # fn example(session: &Session<BasicUser>, now: u64) -> Reply {
-    /// Reply::success().resuming_session(session, now)
-    /// # }
-    /// ```
-    pub fn resuming_session<U>(mut self, session: &Session<U>, now: u64) -> Self {
-        let token = session
-            .refreshed_token()
-            .unwrap_or_else(|| session.token())
-            .clone();
-        let left = session.session.expires_at.saturating_sub(now);
-        self.session = SessionChange::Resume(token, left);
         self
     }
 

@@ -66,7 +66,9 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
         let origin = request.headers().get(header::ORIGIN).cloned();
         let preflight = cors::is_preflight(request.method(), request.headers());
         let config = self.config();
-        let mut response = match self.handle(request, preflight, span).await {
+        // Set once the request is routed, if its route writes its own errors.
+        let mut error_body = None;
+        let mut response = match self.handle(request, preflight, span, &mut error_body).await {
             Ok(response) => {
                 span.finish(response.status(), None);
                 response
@@ -79,7 +81,12 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
                     path,
                 })
                 .await;
+                let custom = error_body.map(|body| body(&error));
                 let mut response = error.into_response();
+                // A `Value` always serializes; the core's body stays if not.
+                if let Some(Ok(bytes)) = custom.map(|custom| serde_json::to_vec(&custom)) {
+                    *response.body_mut() = Bytes::from(bytes);
+                }
                 // An answer to HEAD has no body, errors included.
                 if is_head {
                     *response.body_mut() = Bytes::new();
@@ -101,6 +108,7 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
         request: Request<B>,
         preflight: bool,
         span: &observe::RequestSpan,
+        error_body: &mut Option<crate::pipeline::endpoint::ErrorBody>,
     ) -> Result<Response<Bytes>, Error>
     where
         B: Body + Send,
@@ -135,6 +143,7 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
             Route::Missing => return Err(Error::NotFound),
         };
         span.route(&routed.pattern, routed.plugin);
+        *error_body = routed.error_body;
 
         // 2. Cross-site request check, before any body is read.
         origin::check(
@@ -274,17 +283,6 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
             SessionChange::Keep => {}
             SessionChange::Start(token) => {
                 headers.append(header::SET_COOKIE, self.session_cookie(&token)?);
-            }
-            SessionChange::Resume(token, max_age) => {
-                headers.append(
-                    header::SET_COOKIE,
-                    cookie::set(
-                        self.cookie_name(),
-                        token.expose_secret(),
-                        max_age,
-                        self.secure_cookies(),
-                    )?,
-                );
             }
             SessionChange::End => {
                 headers.append(header::SET_COOKIE, self.clear_session_cookie());

@@ -6,7 +6,7 @@ use http::{HeaderValue, Method};
 
 use crate::adapter::Adapter;
 use crate::auth::ConfigError;
-use crate::pipeline::endpoint::{Endpoint, EndpointHandler};
+use crate::pipeline::endpoint::{Endpoint, EndpointHandler, ErrorBody};
 use crate::pipeline::request_hooks::{RequestHook, RouteHooks};
 use crate::rate_limit::Limit;
 use crate::user::AuthUser;
@@ -25,6 +25,8 @@ pub(crate) struct Routed<U: AuthUser, A: Adapter<U>> {
     pub(crate) client_limit: Option<Limit>,
     /// Answers are public documents (see `Endpoint::cached_publicly`).
     pub(crate) public_max_age: Option<u64>,
+    /// The route's own error bodies (see `Endpoint::error_body`).
+    pub(crate) error_body: Option<ErrorBody>,
     /// The declared path, and the plugin that owns it.
     pub(crate) pattern: Arc<str>,
     pub(crate) plugin: &'static str,
@@ -40,6 +42,7 @@ impl<U: AuthUser, A: Adapter<U>> Clone for Routed<U, A> {
             accepts_forms: self.accepts_forms,
             client_limit: self.client_limit,
             public_max_age: self.public_max_age,
+            error_body: self.error_body,
             pattern: Arc::clone(&self.pattern),
             plugin: self.plugin,
             hooks: self.hooks.clone(),
@@ -108,6 +111,7 @@ impl<U: AuthUser, A: Adapter<U>> Router<U, A> {
                     accepts_forms: endpoint.accepts_forms,
                     client_limit: endpoint.client_limit,
                     public_max_age: endpoint.public_max_age,
+                    error_body: endpoint.error_body,
                     pattern: Arc::from(endpoint.path.as_str()),
                     plugin,
                     hooks,

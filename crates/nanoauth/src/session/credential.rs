@@ -80,8 +80,8 @@ impl<U> Session<U> {
     ) -> Self {
         Self {
             user,
+            token: SessionToken::new(presented.to_owned(), record.expires_at, record.updated_at),
             session: record,
-            token: SessionToken(presented.to_owned()),
             refreshed_token: None,
             credential: Some(credential),
         }

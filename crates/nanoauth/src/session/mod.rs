@@ -6,6 +6,7 @@
 //! signature proves we issued the token, the stored hash proves the session
 //! still exists (revocation is deleting the row).
 
+mod attributes;
 pub(crate) mod cache;
 pub(crate) mod credential;
 mod endpoints;
@@ -32,6 +33,7 @@ use crate::user::AuthUser;
 use crate::utils::jwt::{self, Validation};
 use crate::utils::token::{self, TokenHash};
 
+pub use attributes::{NewSession, SessionAttributes};
 pub use credential::{Credential, CredentialResolver, Reauthentication};
 pub use sign_in::{
     GuardVerdict, SessionGuard, SignInAttempt, SignInChallenge, SignInMethod, SignInOutcome,
@@ -60,6 +62,14 @@ pub struct SessionRecord {
     pub ip_address: Option<String>,
     /// The client's `User-Agent` at sign-in, when sent.
     pub user_agent: Option<String>,
+    /// What plugins keep on the session (an active organization, the admin
+    /// behind an impersonation), flattened into its JSON.
+    #[serde(flatten)]
+    pub attributes: SessionAttributes,
+    /// Whether lookups slide its expiry forward (true for ordinary
+    /// sessions; see [`NewSession::not_renewable`]).
+    #[serde(skip)]
+    pub renewable: bool,
 }
 
 impl SessionRecord {
@@ -84,7 +94,23 @@ impl SessionRecord {
             expires_at,
             ip_address,
             user_agent,
+            attributes: SessionAttributes::default(),
+            renewable: true,
         }
+    }
+
+    /// The same record with `attributes` (as stored).
+    #[must_use]
+    pub fn with_attributes(mut self, attributes: SessionAttributes) -> Self {
+        self.attributes = attributes;
+        self
+    }
+
+    /// The same record, renewable or not (as stored).
+    #[must_use]
+    pub fn with_renewable(mut self, renewable: bool) -> Self {
+        self.renewable = renewable;
+        self
     }
 }
 
@@ -178,16 +204,39 @@ pub struct SignedIn<U> {
 /// A session token. Its `Debug` is redacted and it has no `Display`, so it
 /// cannot end up in a log by accident.
 #[derive(Clone)]
-pub struct SessionToken(String);
+pub struct SessionToken {
+    text: String,
+    /// When it stops being valid (Unix seconds).
+    expires_at: u64,
+    /// Its remaining lifetime when it was issued or presented: the cookie
+    /// that carries it lives as long. Fixed then, rather than read off the
+    /// clock when the cookie is written, so that a second ticking over in
+    /// between does not shorten a new session's cookie.
+    max_age: u64,
+}
 
 impl SessionToken {
+    /// A token valid until `expires_at`, issued or presented at `now`.
+    pub(crate) fn new(text: String, expires_at: u64, now: u64) -> Self {
+        Self {
+            text,
+            expires_at,
+            max_age: expires_at.saturating_sub(now),
+        }
+    }
+
     /// The token text.
     ///
     /// # Security
     /// Whoever holds this is signed in as the user until it expires or the
     /// session is revoked. Send it only to its owner, never log it.
     pub fn expose_secret(&self) -> &str {
-        &self.0
+        &self.text
+    }
+
+    /// When it expires (Unix seconds).
+    pub fn expires_at(&self) -> u64 {
+        self.expires_at
     }
 }
 
@@ -357,7 +406,7 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
             return Ok(Some(Session {
                 user,
                 session,
-                token: SessionToken(token.to_owned()),
+                token: SessionToken::new(token.to_owned(), claims.exp, now),
                 refreshed_token: None,
                 credential: None,
             }));
@@ -375,7 +424,7 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
 
         let config = self.session_config();
         let mut refreshed_token = None;
-        if now >= record.updated_at.saturating_add(config.update_age) {
+        if record.renewable && now >= record.updated_at.saturating_add(config.update_age) {
             record.updated_at = now;
             record.expires_at = now.saturating_add(config.expires_in);
             // Only a session still stored is refreshed: one revoked since it
@@ -391,7 +440,7 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
         Ok(Some(Session {
             user,
             session: record,
-            token: SessionToken(token.to_owned()),
+            token: SessionToken::new(token.to_owned(), claims.exp, now),
             refreshed_token,
             credential: None,
         }))
@@ -419,6 +468,24 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
         client: ClientInfo,
         method: SignInMethod,
     ) -> Result<SignInOutcome<U>, Error> {
+        self.create_session_with(user, client, method, NewSession::default())
+            .await
+    }
+
+    /// [`create_session`](Self::create_session) for a session that differs
+    /// from an ordinary one ([`NewSession`]: attributes from the start, a
+    /// shorter lifetime, no sliding expiry). The guards run as for any
+    /// sign-in.
+    ///
+    /// # Errors
+    /// As [`create_session`](Self::create_session).
+    pub async fn create_session_with(
+        &self,
+        user: U,
+        client: ClientInfo,
+        method: SignInMethod,
+        options: NewSession,
+    ) -> Result<SignInOutcome<U>, Error> {
         let attempt = SignInAttempt::new(user, method, client);
         if let GuardVerdict::Challenge(challenge) = self.check_session_guards(&attempt).await? {
             return Ok(SignInOutcome::Challenge(challenge));
@@ -428,7 +495,55 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
             method,
             client,
         } = attempt;
+        self.start_session(user, client, method, options)
+            .await
+            .map(SignInOutcome::SignedIn)
+    }
+
+    /// Creates a session for `user` **without running the session guards**:
+    /// for a plugin that has an authority of its own over who becomes whom
+    /// (an admin impersonating a user must not be asked for that user's
+    /// second factor). Every other sign-in goes through
+    /// [`create_session`](Self::create_session), so that no plugin can skip
+    /// another's guard by accident. Emits [`Event::SignedIn`].
+    ///
+    /// ```
+    /// # use nanoauth::{Auth, BasicUser, ClientInfo, NewSession, SignInMethod, adapter::memory::MemoryAdapter};
+    /// # use serde_json::json;
+    /// # async fn example(auth: Auth<BasicUser, MemoryAdapter<BasicUser>>, user: BasicUser) -> Result<(), nanoauth::Error> {
+    /// let options = NewSession::default()
+    ///     .attribute("impersonatedBy", json!("admin-id"))
+    ///     .lifetime(3600)
+    ///     .not_renewable();
+    /// let signed_in = auth
+    ///     .issue_session(user, ClientInfo::default(), SignInMethod::new("impersonation"), options)
+    ///     .await?;
+    /// assert_eq!(signed_in.session.attributes.get_str("impersonatedBy"), Some("admin-id"));
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// Adapter failures; randomness or signing failures as internal errors.
+    pub async fn issue_session(
+        &self,
+        user: U,
+        client: ClientInfo,
+        method: SignInMethod,
+        options: NewSession,
+    ) -> Result<SignedIn<U>, Error> {
+        self.start_session(user, client, method, options).await
+    }
+
+    async fn start_session(
+        &self,
+        user: U,
+        client: ClientInfo,
+        method: SignInMethod,
+        options: NewSession,
+    ) -> Result<SignedIn<U>, Error> {
         let now = self.now();
+        let (attributes, lifetime, renewable) =
+            options.into_parts(self.session_config().expires_in);
         let secret = token::random_token()?;
         let record = SessionRecord {
             id: token::random_id()?,
@@ -436,9 +551,11 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
             user_id: user.id().to_owned(),
             created_at: now,
             updated_at: now,
-            expires_at: now.saturating_add(self.session_config().expires_in),
+            expires_at: now.saturating_add(lifetime),
             ip_address: client.ip_address,
             user_agent: client.user_agent,
+            attributes,
+            renewable,
         };
         let token = self.sign_token(&secret, &record)?;
         self.adapter().save_session(&record).await?;
@@ -448,11 +565,60 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
             method,
         })
         .await;
-        Ok(SignInOutcome::SignedIn(SignedIn {
+        Ok(SignedIn {
             user,
             session: record,
             token,
-        }))
+        })
+    }
+
+    /// Changes the attributes of the session stored under `token_hash`
+    /// (the active organization of the session making a request, say):
+    /// `change` edits a copy of the stored ones, which is then written only
+    /// if the session is still stored, and dropped from the session cache
+    /// so the next lookup reads it. Returns the session as stored now, or
+    /// `None` when it no longer exists.
+    ///
+    /// Two changes to one session at the same moment: the last write wins
+    /// (a session's attributes are its own requests' business).
+    ///
+    /// ```
+    /// # use nanoauth::{Auth, BasicUser, Session, adapter::memory::MemoryAdapter};
+    /// # use serde_json::json;
+    /// # async fn example(auth: Auth<BasicUser, MemoryAdapter<BasicUser>>, session: Session<BasicUser>) -> Result<(), nanoauth::Error> {
+    /// let updated = auth
+    ///     .update_session_attributes(&session.session.token_hash, |attributes| {
+    ///         attributes.insert("activeOrganizationId", json!("org_1"));
+    ///     })
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// Adapter failures.
+    pub async fn update_session_attributes(
+        &self,
+        token_hash: &TokenHash,
+        change: impl FnOnce(&mut SessionAttributes),
+    ) -> Result<Option<SessionRecord>, Error> {
+        let forget = || {
+            if let Some(cache) = self.session_cache() {
+                cache.forget(token_hash);
+            }
+        };
+        let Some(mut record) = self.adapter().validate_token(token_hash).await? else {
+            return Ok(None);
+        };
+        if record.expires_at <= self.now() {
+            return Ok(None);
+        }
+        change(&mut record.attributes);
+        forget();
+        // The "only while stored" write: a session revoked meanwhile stays
+        // revoked.
+        let stored = self.adapter().refresh_session(&record).await?;
+        forget();
+        Ok(stored.then_some(record))
     }
 
     /// Runs the plugins' session guards for `attempt`, as signing in does:
@@ -574,12 +740,13 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
         Ok(deleted)
     }
 
-    /// The `Set-Cookie` value that carries `token`.
+    /// The `Set-Cookie` value that carries `token`, for as long as the
+    /// token is valid.
     ///
     /// # Errors
     /// Never for tokens NanoAuth issued; [`Error::Internal`] otherwise.
     pub fn session_cookie(&self, token: &SessionToken) -> Result<http::HeaderValue, Error> {
-        let max_age = self.session_config().expires_in;
+        let max_age = token.max_age;
         cookie::set(
             self.cookie_name(),
             token.expose_secret(),
@@ -642,7 +809,7 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
             exp: record.expires_at,
         };
         jwt::encode(&claims, key)
-            .map(SessionToken)
+            .map(|text| SessionToken::new(text, record.expires_at, record.updated_at))
             .map_err(Error::internal)
     }
 }

@@ -106,15 +106,22 @@ impl<'a, U: AuthUser, A: PasswordAdapter<U>> EmailPasswordApi<'a, U, A> {
             .map_err(|_taken| Error::UserAlreadyExists)
     }
 
-    /// Signs up as the `/sign-up/email` endpoint does: as [`sign_up`], but
+    /// Signs up as the `/signup/email` endpoint does: as [`sign_up`], but
     /// when new accounts must verify their address before signing in, a
     /// taken address is answered like a free one, `Ok(None)` for both, so
     /// the answer reveals no account. ([`Event::EmailTaken`] lets the
-    /// address's owner be told.)
+    /// address's owner be told.) For other plugins' sign-up endpoints (the
+    /// better-auth compatibility plugin's `/sign-up/email`).
+    ///
+    /// No rate limit applies here: the endpoint calling it declares one.
+    ///
+    /// # Errors
+    /// As [`sign_up`]; never [`Error::UserAlreadyExists`] while addresses
+    /// must be verified.
     ///
     /// [`sign_up`]: Self::sign_up
     /// [`Event::EmailTaken`]: crate::Event::EmailTaken
-    pub(crate) async fn sign_up_for_endpoint(
+    pub async fn sign_up_for_endpoint(
         &self,
         email: &str,
         password: &str,
