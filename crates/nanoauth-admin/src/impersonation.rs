@@ -144,7 +144,8 @@ pub(crate) async fn stop_impersonating<U: AdminUser, A: AdminStore<U>>(
         Some(token) => admin_session(auth, &token).await?,
         None => None,
     };
-    let restored = restored.filter(|admin| admin_id.as_deref().is_none_or(|id| id == admin.user.id()));
+    let restored =
+        restored.filter(|admin| admin_id.as_deref().is_none_or(|id| id == admin.user.id()));
     match restored {
         Some(admin) => {
             // The administrator's token as it was (or as this lookup

@@ -4,12 +4,13 @@ use std::sync::Arc;
 
 use nanoauth::rate_limit::Limit;
 use nanoauth::{
-    Auth, CreateUserAdapter, DeleteUserAdapter, Endpoint, GuardVerdict, ListUsersAdapter,
-    PasswordAdapter, Plugin, PluginEndpoints, RecordAdapter, SessionGuard, SignInAttempt,
-    UpdateUserAdapter,
+    Auth, CreateUserAdapter, DeleteUserAdapter, Endpoint, EndpointRequest, Event, GuardVerdict,
+    ListUsersAdapter, Matcher, PasswordAdapter, Plugin, PluginEndpoints, PluginEvent,
+    RecordAdapter, Reply, RequestHook, SessionGuard, SignInAttempt, UpdateUserAdapter,
 };
 
 use crate::endpoints;
+use crate::events;
 use crate::impersonation;
 use crate::refusal;
 use crate::store;
@@ -300,6 +301,40 @@ impl<U: AdminUser, A: AdminStore<U>> Plugin<U, A> for Admin {
                 impersonation::stop_impersonating,
             ),
         ]
+    }
+
+    fn request_hooks(self: Arc<Self>) -> Vec<RequestHook<U, A>> {
+        // What an administrator does as a user is recorded with the
+        // administrator's id: every change (POST) made in an impersonation
+        // session. Only a browser that keeps the administrator's own
+        // session aside is looked at, so other requests cost nothing.
+        vec![RequestHook::after(
+            Matcher::any().method(http::Method::POST),
+            |request: Arc<EndpointRequest<U, A>>, reply: Result<Reply, nanoauth::Error>| async move {
+                if request
+                    .cookie(impersonation::ADMIN_SESSION_COOKIE)
+                    .is_some()
+                    && request.route() != "/admin/stop-impersonating"
+                    && let Ok(Some(session)) = request.session().await
+                    && let Some(admin_id) = impersonation::impersonator(&session)
+                {
+                    request
+                        .auth()
+                        .emit(Event::Plugin(PluginEvent::new(
+                            events::IMPERSONATED_REQUEST,
+                            session.user.id(),
+                            serde_json::json!({
+                                "actorId": admin_id,
+                                "method": "POST",
+                                "path": request.route(),
+                                "succeeded": reply.is_ok(),
+                            }),
+                        )))
+                        .await;
+                }
+                reply
+            },
+        )]
     }
 
     fn session_guards(self: Arc<Self>) -> Vec<SessionGuard<U, A>> {

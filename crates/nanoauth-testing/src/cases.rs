@@ -39,8 +39,7 @@ use nanoauth::{
     AccountAdapter, AccountRecord, Adapter, AdapterError, Auth, AuthUser, ClientInfo,
     CreateUserAdapter, DeleteUserAdapter, Email, EmailVerificationAdapter, ListUsersAdapter,
     PasswordAdapter, RecordAdapter, SessionAttributes, SessionRecord, UpdateUserAdapter,
-    UserRecordsAdapter,
-    VerificationAdapter, VerificationRecord,
+    UserRecordsAdapter, VerificationAdapter, VerificationRecord,
 };
 
 use crate::paused::{Gate, Paused};
