@@ -348,7 +348,7 @@ impl<'a, U: AdminUser, A: AdminStore<U>> AdminApi<'a, U, A> {
     ///
     /// # Errors
     /// `409 USER_ALREADY_EXISTS`; `400 INVALID_ROLE`, `400
-    /// INVALID_PASSWORD`; adapter failures.
+    /// PASSWORD_TOO_SHORT` / `PASSWORD_TOO_LONG`; adapter failures.
     pub async fn create_user(
         &self,
         actor: &str,
@@ -427,7 +427,8 @@ impl<'a, U: AdminUser, A: AdminStore<U>> AdminApi<'a, U, A> {
     /// same step; answers how many ended. Emits [`events::PASSWORD_SET`].
     ///
     /// # Errors
-    /// `400 INVALID_PASSWORD`; `404 USER_NOT_FOUND`; adapter failures.
+    /// `400 PASSWORD_TOO_SHORT` / `PASSWORD_TOO_LONG`; `404 USER_NOT_FOUND`;
+    /// adapter failures.
     pub async fn set_password(
         &self,
         actor: &str,
@@ -619,8 +620,11 @@ impl<'a, U: AdminUser, A: AdminStore<U>> AdminApi<'a, U, A> {
     async fn hash(&self, password: &str) -> Result<String, Error> {
         let options = self.options()?;
         let length = password.chars().count();
-        if length < options.min_password_len || length > options.max_password_len {
-            return Err(refusal::invalid_password());
+        if length < options.min_password_len {
+            return Err(refusal::password_too_short());
+        }
+        if length > options.max_password_len {
+            return Err(refusal::password_too_long());
         }
         let password = password.to_owned();
         nanoauth::run_blocking(self.auth.offload(), move || {

@@ -47,12 +47,21 @@ pub(crate) fn invalid_input(message: &'static str) -> Error {
     Error::plugin(StatusCode::BAD_REQUEST, "INVALID_INPUT", message)
 }
 
-/// The password does not fit the plugin's length rule.
-pub(crate) fn invalid_password() -> Error {
+/// The password is shorter than the plugin's minimum (the core's code for it).
+pub(crate) fn password_too_short() -> Error {
     Error::plugin(
         StatusCode::BAD_REQUEST,
-        "INVALID_PASSWORD",
-        "The password must have 8 to 128 characters.",
+        "PASSWORD_TOO_SHORT",
+        "The password must have at least 8 characters.",
+    )
+}
+
+/// The password is longer than the plugin's maximum.
+pub(crate) fn password_too_long() -> Error {
+    Error::plugin(
+        StatusCode::BAD_REQUEST,
+        "PASSWORD_TOO_LONG",
+        "The password must have at most 128 characters.",
     )
 }
 

@@ -368,7 +368,7 @@ async fn passwords_set_end_sessions<A: TestAdapter>(adapter: A) {
         .await;
     assert_eq!(
         (status, code(&body)),
-        (StatusCode::BAD_REQUEST, "INVALID_PASSWORD")
+        (StatusCode::BAD_REQUEST, "PASSWORD_TOO_SHORT")
     );
     let (status, body) = admin
         .post(

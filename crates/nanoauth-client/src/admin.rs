@@ -246,7 +246,7 @@ impl<'a, U: DeserializeOwned + Clone> Admin<'a, U> {
     /// (`POST /admin/set-user-password`); answers how many ended.
     ///
     /// # Errors
-    /// As [`Admin`]; `INVALID_PASSWORD` (400).
+    /// As [`Admin`]; `PASSWORD_TOO_SHORT` / `PASSWORD_TOO_LONG` (400).
     pub async fn set_user_password(
         &self,
         user_id: &str,
