@@ -213,6 +213,27 @@ function createAdminClient(call) {
   };
 }
 
+// src/organization.ts
+function query2(params) {
+  return params?.organizationId ? `?organizationId=${encodeURIComponent(params.organizationId)}` : "";
+}
+function createOrganizationClient(call, refresh) {
+  const client = {
+    list: () => call("GET", "/organization/list"),
+    getFull: (params) => call("GET", `/organization/full${query2(params)}`),
+    listInvitations: (params) => call("GET", `/organization/list-invitations${query2(params)}`)
+  };
+  "create delete setActive leave acceptInvitation setActiveTeam update addMember removeMember updateMemberRole inviteMember rejectInvitation cancelInvitation hasPermission createTeam removeTeam addTeamMember removeTeamMember".split(" ").forEach((name, index) => {
+    const path = `/organization/${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    client[name] = async (body) => {
+      const result = await call("POST", path, body);
+      if (index < 6 && !result.error) await refresh();
+      return result;
+    };
+  });
+  return client;
+}
+
 // src/client.ts
 var AuthError = class extends Error {
   constructor(code, message, status, options) {
@@ -459,6 +480,7 @@ function createAuthClient(options = {}) {
       delete: post("/api-key/delete")
     },
     admin: createAdminClient(call),
+    organization: createOrganizationClient(call, getSession),
     token: () => request("GET", "/token"),
     jwks: () => request("GET", "/jwks"),
     call

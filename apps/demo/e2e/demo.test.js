@@ -864,6 +864,74 @@ describe(`NanoAuth demo at ${BASE_URL}`, { timeout: 25 * STEP_MS }, () => {
     await signIn(victimPage, victim);
     await poll('the ban refusal', () => textOf(victimPage, '#error'), (t) => /banned/i.test(t || '') && /E2E spam/.test(t || ''));
     assert.equal(pathOf(victimPage), '/sign-in');
+  step('organizations: invite, accept in a second browser, change the role, check a permission', async () => {
+    // Issue 18: the owner creates an organization and invites an address;
+    // the invitation's link (printed in the demo's log) is accepted in
+    // another browser signed up with that address; the owner makes the
+    // member an editor, and the member's permission check follows.
+    const log = process.env.DEMO_LOG;
+    assert.ok(log, 'DEMO_LOG names the demo\'s log file');
+    const ownerUser = { name: 'Org Owner', email: `org-owner-${RUN_ID}@example.com`, password: `owner ${RUN_ID} secret` };
+    const memberUser = { name: 'Org Member', email: `org-member-${RUN_ID}@example.com`, password: `member ${RUN_ID} secret` };
+    const owner = await openContext('org-owner');
+    await signUp(owner, ownerUser);
+    await waitForPath(owner, '/account');
+    await owner.locator('#to-organizations').click();
+    await waitForPath(owner, '/organizations');
+    await owner.fill('#org-name-input', 'E2E Org');
+    await owner.fill('#org-slug', `e2e-${RUN_ID}`);
+    await owner.locator('form#org-create button[type=submit]').click();
+    await expectText(owner, '#org-active-name', 'E2E Org');
+    await expectText(owner, `#org-members tr.member[data-email="${ownerUser.email}"] td:first-child`, ownerUser.email);
+
+    await owner.fill('#invite-email', memberUser.email);
+    await owner.selectOption('#invite-role', 'member');
+    await owner.locator('form#org-invite button[type=submit]').click();
+    await poll('the invitation in the list', () => owner.locator(`#org-invitations li.invitation[data-email="${memberUser.email}"]`).count(), (n) => n === 1);
+    const link = await poll(
+      'the invitation link in the demo log',
+      async () => {
+        const text = readFileSync(log, 'utf8');
+        const at = text.lastIndexOf(memberUser.email);
+        if (at < 0) return undefined;
+        return (text.slice(at).match(/https?:\/\/\S+\/accept-invitation\?invitationId=\S+/) || [])[0];
+      },
+      (l) => Boolean(l),
+    );
+
+    const member = await openContext('org-member');
+    await signUp(member, memberUser);
+    await waitForPath(member, '/account');
+    await member.goto(link);
+    await waitForPath(member, '/accept-invitation');
+    await member.locator('#accept-invitation').click();
+    await waitForPath(member, '/organizations');
+    await expectText(member, '#org-active-name', 'E2E Org');
+    await member.locator('#check-permission').click();
+    await expectText(member, '#permission-result', 'No: not allowed');
+    // The link was single use.
+    const reused = await member.request.post(url('/api/auth/organization/accept-invitation'), {
+      data: Object.fromEntries(new URL(link).searchParams),
+      headers: { origin: BASE_URL },
+    });
+    assert.ok([403, 409, 400].includes(reused.status()), `a used invitation is refused (${reused.status()})`);
+
+    // The owner makes the member an editor; the member's check follows.
+    await owner.reload();
+    const row = owner.locator(`#org-members tr.member[data-email="${memberUser.email}"]`);
+    await poll('the new member in the owner\'s table', () => row.count(), (n) => n === 1);
+    await row.locator('select.member-role').selectOption('editor');
+    await poll('the notice', () => owner.locator('#notice').textContent(), (t) => /editor/.test(t || ''));
+    await member.locator('#check-permission').click();
+    await expectText(member, '#permission-result', 'Yes: allowed');
+    // A member cannot make themselves owner.
+    await member.reload();
+    const own = member.locator(`#org-members tr.member[data-email="${memberUser.email}"] select.member-role`);
+    await poll('the member\'s own row', () => own.count(), (n) => n === 1);
+    await own.selectOption('owner');
+    assertReadable(await visibleError(member));
+    const session = await member.request.get(url('/api/auth/session')).then((r) => r.json());
+    assert.ok(session.session.activeOrganizationId, 'the active organization is on the session');
   });
 
   step('no page threw an uncaught script error', async () => {

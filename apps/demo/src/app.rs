@@ -41,6 +41,7 @@ pub(crate) fn app<A: DemoStore>(auth: DemoAuth<A>) -> Router {
         .route("/app.js", get(script))
         .route("/nanoauth-client.js", get(client_script))
         .route("/app.css", get(style))
+        .merge(crate::organizations::routes::<A>())
         // A log line per page (the API's come from NanoAuth itself).
         .route_layer(middleware::from_fn(logging::page_request))
         .fallback(not_found)
@@ -276,7 +277,10 @@ mod tests {
             .plugin(nanoauth_passkey::Passkeys::new("NanoAuth Demo"))
             .plugin(nanoauth_passkey::PasskeySignUp::new())
             .plugin(nanoauth_api_key::ApiKeys::new())
-            .plugin(nanoauth_jwt::Jwt::new());
+            .plugin(nanoauth_jwt::Jwt::new())
+            .user_schema()
+            .sign_up_schema()
+            .update_schema();
         if !providers.is_empty() {
             builder = builder.plugin(social::plugin(providers));
         }
@@ -577,6 +581,55 @@ mod tests {
         assert!(body.contains("Page not found"));
         let (status, _, _) = send(&app, get("/sign-in", "nanoauth.session_token=garbage")).await;
         assert_eq!(status, StatusCode::OK);
+    }
+
+    /// `GET /api/auth/openapi.json` lists every route of every plugin the
+    /// demo has, each described by its plugin, with the demo's own user.
+    #[tokio::test]
+    async fn every_route_is_described() {
+        let app = demo_with(vec![nanoauth_oauth::providers::github("id", "secret")]).await;
+        let (status, _, body) = send(&app, get("/api/auth/openapi.json", "")).await;
+        assert_eq!(status, StatusCode::OK);
+        let description: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let mut operations = 0;
+        for (path, item) in description["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                operations += 1;
+                let summary = operation["summary"].as_str().unwrap();
+                assert_ne!(summary, "Not described by its plugin.", "{method} {path}");
+            }
+        }
+        for (method, path) in [
+            ("post", "/signin/{provider}"),
+            ("get", "/callback/{provider}"),
+            ("post", "/two-factor/verify-totp"),
+            ("post", "/signup/passkey"),
+            ("post", "/api-key/create"),
+            ("get", "/jwks"),
+            ("post", "/update-user"),
+        ] {
+            assert!(
+                description["paths"][path][method].is_object(),
+                "{method} {path}"
+            );
+        }
+        assert!(operations > 45, "{operations}");
+        // Session routes take an API key too (the api-key plugin's header).
+        let security = &description["paths"]["/sessions"]["get"]["security"];
+        assert!(
+            security
+                .as_array()
+                .unwrap()
+                .contains(&serde_json::json!({ "x-api-key": [] })),
+            "{security}"
+        );
+        assert_eq!(
+            description["components"]["securitySchemes"]["x-api-key"]["in"],
+            "header"
+        );
+        // The demo's user, with its own field.
+        let user = &description["components"]["schemas"]["DemoUser"];
+        assert!(user["properties"]["role"].is_object(), "{user}");
     }
 
     #[tokio::test]

@@ -11,6 +11,7 @@ mod logging;
 mod loopback;
 mod notices;
 mod options;
+mod organizations;
 mod pages;
 mod redis_nodes;
 mod secret;
@@ -161,10 +162,19 @@ fn build<A: DemoStore>(
         // The Admin page: users, bans, impersonation (`--admin EMAIL`, or
         // the first account).
         .plugin(admin::plugin())
+        // Organizations, roles and invitations (/organizations; the
+        // invitation links are printed here).
+        .plugin(organizations::plugin())
         // Failed purges, unsent mail and the like are logged by NanoAuth
         // itself (its `tracing` feature).
         .session_cache(options.session_cache)
-        .rate_limit(rate_limit);
+        .rate_limit(rate_limit)
+        // `/api/auth/openapi.json` and `/api/auth/reference` describe the
+        // user with its own fields (the type derives `JsonSchema`).
+        .api_info("NanoAuth demo", env!("CARGO_PKG_VERSION"))
+        .user_schema()
+        .sign_up_schema()
+        .update_schema();
     builder = notices::print_security_events(builder);
     builder = admin::promote_on_sign_up(builder, options.admin.clone());
     builder = better_auth::compat(builder, options);

@@ -191,6 +191,7 @@ pub(crate) fn account(
 {passkeys}
 {api_keys}
 {manage}
+<p><a id="to-organizations" href="/organizations">Organizations</a></p>
 <button id="sign-out" class="secondary">Sign out</button>"#,
             manage = manage_section(user),
             two_factor = two_factor_section(two_factor, now),

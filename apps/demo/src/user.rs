@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// A demo user. `role` is the application's own field: stored in its own
 /// column, shown on the account page, never settable through sign-up.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub(crate) struct DemoUser {
     pub(crate) id: String,
     pub(crate) email: String,
@@ -14,7 +14,7 @@ pub(crate) struct DemoUser {
 }
 
 /// What the sign-up form may send besides email and password.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub(crate) struct DemoSignUp {
     #[serde(default)]
     name: String,
@@ -29,7 +29,7 @@ impl DemoSignUp {
 
 /// What the account page may change: the name. `role` is not here, so no
 /// request can set it.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub(crate) struct DemoUpdate {
     name: Option<String>,
 }

@@ -25,6 +25,22 @@ export type {
   NewUserByAdmin,
   UserList,
 } from './admin.js';
+import { createOrganizationClient } from './organization.js';
+import type { OrganizationClient } from './organization.js';
+
+export type {
+  FullOrganization,
+  Invitation,
+  InvitationStatus,
+  Member,
+  MemberWithUser,
+  Organization,
+  OrganizationClient,
+  Permissions,
+  Roles,
+  SessionWithOrganization,
+  Team,
+} from './organization.js';
 
 // ---------------------------------------------------------------------------
 // Wire types
@@ -419,6 +435,29 @@ export type AuthErrorCode =
   | 'BANNED'
   | 'CANNOT_IMPERSONATE'
   | 'NOT_IMPERSONATING'
+  /** Organizations (`nanoauth-organization`): see its errors table. */
+  | 'FORBIDDEN'
+  | 'ORGANIZATION_NOT_FOUND'
+  | 'MEMBER_NOT_FOUND'
+  | 'INVITATION_NOT_FOUND'
+  | 'TEAM_NOT_FOUND'
+  | 'USER_NOT_FOUND'
+  | 'SLUG_TAKEN'
+  | 'ALREADY_MEMBER'
+  /** The change would leave the organization without an owner. */
+  | 'LAST_OWNER'
+  | 'INVITATION_NOT_PENDING'
+  | 'INVITATION_EXPIRED'
+  /** Signed in with another address than the invited one (and no link token). */
+  | 'INVITATION_RECIPIENT_MISMATCH'
+  | 'CONCURRENT_UPDATE'
+  | 'ORGANIZATION_LIMIT_REACHED'
+  | 'MEMBER_LIMIT_REACHED'
+  | 'INVITATION_LIMIT_REACHED'
+  | 'TEAM_LIMIT_REACHED'
+  | 'NO_ACTIVE_ORGANIZATION'
+  | 'UNKNOWN_ROLE'
+  | 'UNKNOWN_PERMISSION'
   /** No answer: offline, DNS, CORS, connection reset (`status` is 0). */
   | 'NETWORK_ERROR'
   /** A success status whose body is not the JSON the API answers. */
@@ -584,6 +623,8 @@ export interface AuthClient<U extends BaseUser = BasicUser, F extends object = {
   readonly apiKey: ApiKeyClient;
   /** Administration (the server's `nanoauth-admin` plugin): users, roles, bans, impersonation. */
   readonly admin: AdminClient<U>;
+  /** Organizations, members, invitations and permissions (`nanoauth-organization`). */
+  readonly organization: OrganizationClient;
   /**
    * A short-lived JWT for the signed-in user (`GET /token`, the server's
    * `nanoauth-jwt` plugin), for other services that verify it with the
@@ -903,6 +944,7 @@ export function createAuthClient<U extends BaseUser = BasicUser, F extends objec
       delete: post('/api-key/delete'),
     },
     admin: createAdminClient<U>(call),
+    organization: createOrganizationClient(call, getSession),
     token: () => request('GET', '/token'),
     jwks: () => request('GET', '/jwks'),
     call,

@@ -13,10 +13,12 @@
  * }
  * ```
  */
-import { useSyncExternalStore } from 'react';
+import { useMemo, useSyncExternalStore } from 'react';
 
 import { createAuthClient as createVanillaClient } from './client.js';
 import type { AuthClient, AuthClientOptions, AuthResult, BaseUser, BasicUser, SessionData, SessionState } from './client.js';
+import { activeOrganizationStore } from './organization.js';
+import type { ActiveOrganizationState } from './organization.js';
 
 export { AuthError } from './client.js';
 export type {
@@ -41,6 +43,16 @@ export type {
   TwoFactorRequired,
   TwoFactorStatus,
 } from './client.js';
+export type {
+  ActiveOrganizationState,
+  FullOrganization,
+  Invitation,
+  Member,
+  MemberWithUser,
+  Organization,
+  OrganizationClient,
+  Team,
+} from './organization.js';
 
 /** What `useSession()` returns: the store's state plus two actions. */
 export interface UseSession<U extends BaseUser = BasicUser> extends SessionState<U> {
@@ -59,6 +71,19 @@ export interface ReactAuthClient<U extends BaseUser = BasicUser, F extends objec
    * components may use it; they share one store and one request.
    */
   useSession(): UseSession<U>;
+  /**
+   * The session's active organization with its members, invitations and
+   * teams (`null` when none is active), fetched again whenever the active
+   * organization changes (`organization.setActive`, accepting an
+   * invitation, another tab).
+   */
+  useActiveOrganization(): UseActiveOrganization;
+}
+
+/** What `useActiveOrganization()` returns. */
+export interface UseActiveOrganization extends ActiveOrganizationState {
+  /** Fetches it again now (after changing its members, say). */
+  refetch: () => Promise<void>;
 }
 
 /**
@@ -74,8 +99,17 @@ export function createAuthClient<U extends BaseUser = BasicUser, F extends objec
   // snapshot reads the value without mounting, so rendering has no effects.
   const subscribe = (onChange: () => void) => $session.listen(onChange);
   const snapshot = () => $session.value!;
+  const $active = activeOrganizationStore(client);
+  const subscribeActive = (onChange: () => void) => $active.listen(onChange);
+  const activeSnapshot = () => $active.get();
   return {
     ...client,
+    useActiveOrganization() {
+      // Listening to the session too keeps the session store mounted.
+      useSyncExternalStore(subscribe, snapshot, snapshot);
+      const state = useSyncExternalStore(subscribeActive, activeSnapshot, activeSnapshot);
+      return useMemo(() => ({ ...state, refetch: $active.refetch }), [state]);
+    },
     useSession() {
       const state = useSyncExternalStore(subscribe, snapshot, snapshot);
       return { ...state, signOut, refetch: getSession };

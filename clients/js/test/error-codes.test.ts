@@ -13,8 +13,11 @@ import { describe, expect, it } from 'vitest';
 
 const js = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const crates = path.resolve(js, '..', '..', 'crates');
-/** Clients and test helpers answer nothing. */
-const SKIP = new Set(['nanoauth-client', 'nanoauth-testing']);
+/**
+ * Clients and test helpers answer nothing; the better-auth compatibility
+ * plugin answers better-auth's codes to better-auth's own client.
+ */
+const SKIP = new Set(['nanoauth-client', 'nanoauth-testing', 'nanoauth-better-auth']);
 
 function rustFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

@@ -58,6 +58,7 @@ pub struct ApiKeysApi<'a, U: AuthUser, A: RecordAdapter<U>> {
 }
 
 /// A per-key limit: at most `max` requests per `window` seconds.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct KeyRateLimit {
@@ -68,6 +69,7 @@ pub struct KeyRateLimit {
 }
 
 /// What a new key is to be.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[non_exhaustive]
@@ -99,6 +101,7 @@ impl NewApiKey {
 }
 
 /// A change to a key; `None` leaves a field as it is.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[non_exhaustive]
@@ -115,6 +118,7 @@ pub struct ApiKeyChange {
 }
 
 /// A key as lists show it: never the key itself.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -382,12 +386,17 @@ impl<'a, U: AuthUser, A: RecordAdapter<U>> ApiKeysApi<'a, U, A> {
                 return Ok((record, api_key));
             }
         }
-        Err(Error::plugin(
-            http::StatusCode::NOT_FOUND,
-            "API_KEY_NOT_FOUND",
-            "No such API key.",
-        ))
+        Err(key_not_found())
     }
+}
+
+/// `404 API_KEY_NOT_FOUND`: none of the user's keys has this id.
+pub(crate) fn key_not_found() -> Error {
+    Error::plugin(
+        http::StatusCode::NOT_FOUND,
+        "API_KEY_NOT_FOUND",
+        "No such API key.",
+    )
 }
 
 fn check_name(name: &str) -> Result<(), Error> {

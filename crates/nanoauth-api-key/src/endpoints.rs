@@ -15,13 +15,18 @@ async fn signed_in<U: AuthUser, A: RecordAdapter<U>>(
 ) -> Result<Session<U>, Error> {
     let session = request.require_session().await?;
     if session.credential().is_some() {
-        return Err(Error::plugin(
-            http::StatusCode::FORBIDDEN,
-            "SESSION_REQUIRED",
-            "Sign in to manage API keys; an API key cannot.",
-        ));
+        return Err(session_required());
     }
     Ok(session)
+}
+
+/// `403 SESSION_REQUIRED`: keys are managed from a session, not a key.
+pub(crate) fn session_required() -> Error {
+    Error::plugin(
+        http::StatusCode::FORBIDDEN,
+        "SESSION_REQUIRED",
+        "Sign in to manage API keys; an API key cannot.",
+    )
 }
 
 pub(crate) async fn create<U: AuthUser, A: RecordAdapter<U>>(
@@ -48,8 +53,10 @@ pub(crate) async fn list<U: AuthUser, A: RecordAdapter<U>>(
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct UpdateBody {
+pub(crate) struct UpdateBody {
+    /// The key's `id`.
     key_id: String,
     #[serde(flatten)]
     change: ApiKeyChange,
@@ -68,8 +75,10 @@ pub(crate) async fn update<U: AuthUser, A: RecordAdapter<U>>(
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct DeleteBody {
+pub(crate) struct DeleteBody {
+    /// The key's `id`.
     key_id: String,
 }
 

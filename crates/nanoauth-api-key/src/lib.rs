@@ -24,6 +24,8 @@
 mod api;
 mod endpoints;
 mod key;
+#[cfg(feature = "openapi")]
+mod openapi;
 mod plugin;
 
 pub use api::{

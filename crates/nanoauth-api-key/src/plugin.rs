@@ -94,13 +94,16 @@ impl<U: AuthUser, A: RecordAdapter<U>> Plugin<U, A> for ApiKeys {
 
     fn endpoints(self: Arc<Self>) -> Vec<Endpoint<U, A>> {
         let on = PluginEndpoints::of(&self);
-        vec![
+        let routes = vec![
             on.post("/api-key/create", endpoints::create)
                 .rate_limited(Limit::new(10, 60)),
             on.get("/api-key/list", endpoints::list).safe(),
             on.post("/api-key/update", endpoints::update),
             on.post("/api-key/delete", endpoints::delete),
-        ]
+        ];
+        #[cfg(feature = "openapi")]
+        let routes = routes.into_iter().map(crate::openapi::describe).collect();
+        routes
     }
 
     fn credentials(self: Arc<Self>) -> Vec<CredentialResolver<U, A>> {

@@ -261,6 +261,12 @@ impl<U: DeserializeOwned + Clone> AuthClient<U> {
         Passkeys::new(self)
     }
 
+    /// The organization calls: organizations, members and roles,
+    /// invitations, the active organization, the permission check.
+    pub fn organizations(&self) -> crate::Organizations<'_, U> {
+        crate::Organizations::new(self)
+    }
+
     /// The API key calls: create, list, update and delete the signed-in
     /// user's keys.
     pub fn api_keys(&self) -> ApiKeys<'_, U> {
@@ -369,10 +375,15 @@ impl<U> AuthClient<U> {
         *self.shared.lock_token() = None;
     }
 
-    /// The URL of an endpoint, `path` relative to the base path.
+    /// The URL of an endpoint, `path` relative to the base path (with its
+    /// query, if it has one: `/organization/full?organizationId=..`).
     pub(crate) fn endpoint(&self, path: &str) -> Url {
+        let (path, query) = path
+            .split_once('?')
+            .map_or((path, None), |(path, query)| (path, Some(query)));
         let mut url = self.shared.root.clone();
         url.set_path(&format!("{}{path}", self.shared.root.path()));
+        url.set_query(query);
         url
     }
 

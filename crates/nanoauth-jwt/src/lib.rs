@@ -41,6 +41,8 @@ mod algorithm;
 mod api;
 mod endpoints;
 mod key;
+#[cfg(feature = "openapi")]
+mod openapi;
 mod plugin;
 #[cfg(feature = "verify")]
 mod remote;

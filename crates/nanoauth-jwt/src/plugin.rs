@@ -171,14 +171,17 @@ impl<U: AuthUser, A: RecordAdapter<U>> Plugin<U, A> for Jwt<U> {
 
     fn endpoints(self: Arc<Self>) -> Vec<Endpoint<U, A>> {
         let on = PluginEndpoints::of(&self);
-        vec![
+        let routes = vec![
             on.get("/token", endpoints::token),
             // A read of public keys: safe, so `HEAD` may run it too.
             // A cache never hides a key whose tokens are live.
             on.get("/jwks", endpoints::jwks)
                 .safe()
                 .cached_publicly(self.jwks_max_age()),
-        ]
+        ];
+        #[cfg(feature = "openapi")]
+        let routes = routes.into_iter().map(crate::openapi::describe).collect();
+        routes
     }
 
     fn purges(self: Arc<Self>) -> Vec<Purge<U, A>> {

@@ -76,6 +76,7 @@ impl std::fmt::Debug for Authorization {
 
 /// The account links of a user, as the list endpoint shows them.
 #[derive(Clone, Debug, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LinkedAccount {

@@ -12,9 +12,13 @@ use crate::flow::{self, BINDING_COOKIE};
 use crate::plugin::{OAuth, OAuthAdapter};
 
 #[derive(Deserialize)]
-struct StartBody {
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub(crate) struct StartBody {
+    /// Where to go once signed in (a path here, or a trusted origin).
     #[serde(default = "root", rename = "callbackURL")]
     callback_url: String,
+    /// Where to go when it fails, with `error=CODE` (`callbackURL` by
+    /// default).
     #[serde(default, rename = "errorCallbackURL")]
     error_callback_url: Option<String>,
 }

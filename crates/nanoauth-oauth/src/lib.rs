@@ -67,6 +67,8 @@ mod flow;
 mod http;
 mod id_token;
 mod jwks;
+#[cfg(feature = "openapi")]
+mod openapi;
 mod pkce;
 mod plugin;
 mod profile;

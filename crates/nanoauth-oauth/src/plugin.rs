@@ -154,13 +154,16 @@ where
 
     fn endpoints(self: Arc<Self>) -> Vec<Endpoint<U, A>> {
         let on = PluginEndpoints::of(&self);
-        vec![
+        let routes = vec![
             on.post("/signin/{provider}", endpoints::sign_in),
             // Consumes the flow's state: not safe, so `HEAD` never runs it.
             on.get("/callback/{provider}", endpoints::callback),
             on.post("/link/{provider}", endpoints::link),
             on.post("/unlink/{provider}", endpoints::unlink),
             on.get("/list-accounts", endpoints::list_accounts).safe(),
-        ]
+        ];
+        #[cfg(feature = "openapi")]
+        let routes = routes.into_iter().map(crate::openapi::describe).collect();
+        routes
     }
 }

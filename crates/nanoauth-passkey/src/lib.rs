@@ -50,6 +50,8 @@ mod api;
 mod ceremony;
 mod endpoints;
 pub mod events;
+#[cfg(feature = "openapi")]
+mod openapi;
 mod plugin;
 mod refusal;
 mod relying_party;

@@ -191,7 +191,7 @@ impl<U: AuthUser, A: RecordAdapter<U>> Plugin<U, A> for Passkeys {
         // Assertions: what guessing may cost (a signature cannot be guessed,
         // but each attempt is a verification).
         let assertions = Limit::new(10, 60);
-        vec![
+        let routes = vec![
             on.post("/passkey/register/options", endpoints::register_options)
                 .rate_limited(Limit::new(10, 60)),
             on.post("/passkey/register/verify", endpoints::register_verify)
@@ -207,7 +207,10 @@ impl<U: AuthUser, A: RecordAdapter<U>> Plugin<U, A> for Passkeys {
                 .rate_limited(options),
             on.post("/passkey/verify", endpoints::reauthenticate)
                 .rate_limited(assertions),
-        ]
+        ];
+        #[cfg(feature = "openapi")]
+        let routes = routes.into_iter().map(crate::openapi::describe).collect();
+        routes
     }
 
     fn reauthentications(self: Arc<Self>) -> Vec<Reauthentication<U, A>> {

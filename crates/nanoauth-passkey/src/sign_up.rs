@@ -82,12 +82,15 @@ impl<U: AuthUser, A: UserRecordsAdapter<U>> Plugin<U, A> for PasskeySignUp {
         let on = PluginEndpoints::of(&self);
         // Each options call writes a ceremony record; each answer costs a
         // verification and, at most, an account.
-        vec![
+        let routes = vec![
             on.post("/passkey/signup/options", sign_up_options)
                 .rate_limited(Limit::new(10, 60)),
             on.post("/signup/passkey", sign_up)
                 .rate_limited(Limit::new(10, 60)),
-        ]
+        ];
+        #[cfg(feature = "openapi")]
+        let routes = routes.into_iter().map(crate::openapi::describe).collect();
+        routes
     }
 }
 

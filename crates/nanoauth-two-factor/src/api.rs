@@ -70,6 +70,7 @@ impl std::fmt::Debug for Enrolment {
 }
 
 /// A user's two-factor state, for their account page.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -85,6 +86,7 @@ pub struct Status {
 }
 
 /// A browser that skips the challenge.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

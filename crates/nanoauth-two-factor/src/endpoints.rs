@@ -12,26 +12,35 @@ use crate::plugin::{CHALLENGE_COOKIE, TwoFactor, TwoFactorAdapter};
 /// the same password.
 const PASSWORD_CHECK: &str = "password";
 
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Reauthentication {
+pub(crate) struct Reauthentication {
+    /// The account's password.
     #[serde(default)]
     password: Option<String>,
+    /// A current code from the authenticator app (accounts without a
+    /// password).
     #[serde(default)]
     code: Option<String>,
 }
 
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct CodeBody {
+pub(crate) struct CodeBody {
+    /// The code.
     code: String,
+    /// Skip the second factor on this browser for a while.
     #[serde(default)]
     trust_device: bool,
 }
 
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct DeviceBody {
+pub(crate) struct DeviceBody {
+    /// The trusted device's `id` (from `GET /two-factor/status`).
     id: String,
 }
 
@@ -217,10 +226,15 @@ pub(crate) async fn revoke_device<U: AuthUser, A: TwoFactorAdapter<U>>(
     if revoked {
         Ok(Reply::success())
     } else {
-        Err(Error::plugin(
-            http::StatusCode::NOT_FOUND,
-            "DEVICE_NOT_FOUND",
-            "No such trusted device.",
-        ))
+        Err(device_not_found())
     }
+}
+
+/// `404 DEVICE_NOT_FOUND`.
+pub(crate) fn device_not_found() -> Error {
+    Error::plugin(
+        http::StatusCode::NOT_FOUND,
+        "DEVICE_NOT_FOUND",
+        "No such trusted device.",
+    )
 }

@@ -60,6 +60,8 @@ mod endpoints;
 pub mod error;
 pub mod events;
 mod guard;
+#[cfg(feature = "openapi")]
+mod openapi;
 pub mod otp;
 mod plugin;
 pub mod qr;

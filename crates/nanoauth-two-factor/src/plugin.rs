@@ -196,7 +196,7 @@ impl<U: AuthUser, A: TwoFactorAdapter<U>> Plugin<U, A> for TwoFactor {
         // Per client: what guessing a code may cost. The account's own
         // failure counter bounds guessing across clients.
         let codes = Limit::new(10, 60);
-        vec![
+        let routes = vec![
             on.post("/two-factor/enable", endpoints::enable)
                 .rate_limited(Limit::new(5, 60)),
             on.post("/two-factor/verify-totp", endpoints::verify_totp)
@@ -219,7 +219,10 @@ impl<U: AuthUser, A: TwoFactorAdapter<U>> Plugin<U, A> for TwoFactor {
                 "/two-factor/trusted-devices/revoke",
                 endpoints::revoke_device,
             ),
-        ]
+        ];
+        #[cfg(feature = "openapi")]
+        let routes = routes.into_iter().map(crate::openapi::describe).collect();
+        routes
     }
 
     fn session_guards(self: Arc<Self>) -> Vec<SessionGuard<U, A>> {

@@ -89,6 +89,8 @@ mod clock;
 pub mod email;
 mod error;
 mod observe;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 mod ownership;
 mod pipeline;
 mod plugin;

@@ -139,6 +139,7 @@ impl<F> NewUser<F> {
 
 /// A sign-up body with no fields beyond email and password, or an update
 /// with no fields at all.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, Default, Deserialize)]
 pub struct NoFields {}
 
@@ -219,6 +220,7 @@ impl std::fmt::Display for Email {
 
 /// A ready-made user type for examples, tests and prototypes: id, email and
 /// a display name. Applications with their own fields define their own type.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BasicUser {
     /// The user's id.
@@ -230,6 +232,7 @@ pub struct BasicUser {
 }
 
 /// What a sign-up body may carry for a [`BasicUser`]: an optional name.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct BasicSignUp {
     /// The display name.
@@ -238,6 +241,7 @@ pub struct BasicSignUp {
 }
 
 /// What an update may change about a [`BasicUser`]: the name, when sent.
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct BasicUpdate {
     /// The new display name.

@@ -1,5 +1,7 @@
 //! The `Auth` value: built once, shared by every request.
 
+#[cfg(feature = "openapi")]
+mod openapi;
 pub(crate) mod registry;
 
 use std::sync::Arc;
@@ -73,6 +75,9 @@ pub(crate) struct Config {
     /// Email and client addresses in full in traces (see
     /// `AuthBuilder::trace_personal_data`).
     pub(crate) trace_personal_data: bool,
+    /// The API description's options.
+    #[cfg(feature = "openapi")]
+    pub(crate) openapi: crate::openapi::document::OpenApiConfig,
 }
 
 impl<U: AuthUser, A: Adapter<U>> Clone for Auth<U, A> {
@@ -449,6 +454,8 @@ pub struct AuthBuilder<U: AuthUser, A: Adapter<U>> {
     cors_max_age: u64,
     trace_personal_data: bool,
     cookie_prefix: String,
+    #[cfg(feature = "openapi")]
+    openapi: crate::openapi::document::OpenApiConfig,
 }
 
 /// A plugin given to the builder, registered when `build` runs.
@@ -486,6 +493,8 @@ impl<U: AuthUser, A: Adapter<U>> AuthBuilder<U, A> {
             cors_max_age: cors::DEFAULT_MAX_AGE,
             trace_personal_data: false,
             cookie_prefix: "nanoauth".to_owned(),
+            #[cfg(feature = "openapi")]
+            openapi: crate::openapi::document::OpenApiConfig::default(),
         }
     }
 
@@ -789,6 +798,8 @@ impl<U: AuthUser, A: Adapter<U>> AuthBuilder<U, A> {
                 self.cors_max_age,
             )?,
             trace_personal_data: self.trace_personal_data,
+            #[cfg(feature = "openapi")]
+            openapi: self.openapi,
         };
         let mut draft = Draft::new(self.hooks, self.request_hooks);
         for register in self.plugins {
@@ -798,6 +809,11 @@ impl<U: AuthUser, A: Adapter<U>> AuthBuilder<U, A> {
         // `Sessions` itself (as the design's examples do), which is the same.
         if !draft.has(SESSIONS) {
             draft.register(Sessions::new())?;
+        }
+        // The description and its page, unless turned off (see `openapi.rs`).
+        #[cfg(feature = "openapi")]
+        if config.openapi.serve && !draft.has(crate::openapi::API_REFERENCE) {
+            draft.register(crate::openapi::ApiReference)?;
         }
         let inner = Inner {
             adapter: Arc::new(self.adapter),

@@ -41,6 +41,12 @@ pub(crate) struct Registry<U: AuthUser, A: Adapter<U>> {
     /// Kept to build the next registry from; the router holds each
     /// route's own selection.
     request_hooks: RequestHooks<U, A>,
+    /// Every route, with what its plugin says about it, for the API
+    /// description; and the description itself, made on first request.
+    #[cfg(feature = "openapi")]
+    pub(crate) operations: Vec<crate::openapi::document::Operation>,
+    #[cfg(feature = "openapi")]
+    pub(crate) description: std::sync::OnceLock<serde_json::Value>,
 }
 
 /// Request hooks by origin: the plugins' run before the application's.
@@ -173,7 +179,7 @@ impl<U: AuthUser, A: Adapter<U>> Draft<U, A> {
                 });
             }
         }
-        let endpoints = self
+        let endpoints: Vec<_> = self
             .plugins
             .iter()
             .flat_map(|registered| {
@@ -183,7 +189,22 @@ impl<U: AuthUser, A: Adapter<U>> Draft<U, A> {
                     .map(move |endpoint| (registered.name, endpoint))
             })
             .collect();
+        #[cfg(feature = "openapi")]
+        let operations = endpoints
+            .iter()
+            .map(|(plugin, endpoint)| crate::openapi::document::Operation {
+                plugin,
+                method: endpoint.method.clone(),
+                path: endpoint.path.clone(),
+                accepts_forms: endpoint.accepts_forms,
+                doc: endpoint.doc.clone(),
+            })
+            .collect();
         Ok(Registry {
+            #[cfg(feature = "openapi")]
+            operations,
+            #[cfg(feature = "openapi")]
+            description: std::sync::OnceLock::new(),
             router: Router::build(endpoints, &self.request_hooks.in_order())?,
             plugins: self.plugins,
             hooks: self.hooks,

@@ -41,6 +41,9 @@ pub struct Endpoint<U: AuthUser, A: Adapter<U>> {
     pub(crate) client_limit: Option<Limit>,
     pub(crate) public_max_age: Option<u64>,
     pub(crate) error_body: Option<ErrorBody>,
+    /// What the API description says about it (see `describe`).
+    #[cfg(feature = "openapi")]
+    pub(crate) doc: Option<crate::openapi::EndpointDoc>,
 }
 
 impl<U: AuthUser, A: Adapter<U>> Endpoint<U, A> {
@@ -59,6 +62,8 @@ impl<U: AuthUser, A: Adapter<U>> Endpoint<U, A> {
             client_limit: None,
             public_max_age: None,
             error_body: None,
+            #[cfg(feature = "openapi")]
+            doc: None,
         }
     }
 
@@ -196,6 +201,23 @@ impl<U: AuthUser, A: Adapter<U>> Endpoint<U, A> {
     pub fn error_body(mut self, body: ErrorBody) -> Self {
         self.error_body = Some(body);
         self
+    }
+
+    /// Documents the endpoint for the API description (`GET
+    /// /openapi.json`): what it reads, answers and which errors it can
+    /// answer. See [`EndpointDoc`](crate::openapi::EndpointDoc) for an
+    /// example. An endpoint without one is still listed, with its method
+    /// and path only.
+    #[cfg(feature = "openapi")]
+    pub fn describe(mut self, doc: crate::openapi::EndpointDoc) -> Self {
+        self.doc = Some(doc);
+        self
+    }
+
+    /// What [`describe`](Self::describe) attached, if anything.
+    #[cfg(feature = "openapi")]
+    pub fn doc(&self) -> Option<&crate::openapi::EndpointDoc> {
+        self.doc.as_ref()
     }
 
     /// The method.

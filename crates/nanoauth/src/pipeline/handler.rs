@@ -75,6 +75,12 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
             }
             Err(error) => {
                 span.finish(error.status(), Some(&error));
+                let allowed = matches!(error, Error::MethodNotAllowed)
+                    .then(|| {
+                        let relative = path.strip_prefix(self.base_path())?;
+                        self.registry().router.allowed_methods(relative).cloned()
+                    })
+                    .flatten();
                 self.emit(Event::Error {
                     code: error.code(),
                     status: error.status().as_u16(),
@@ -86,6 +92,11 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
                 // A `Value` always serializes; the core's body stays if not.
                 if let Some(Ok(bytes)) = custom.map(|custom| serde_json::to_vec(&custom)) {
                     *response.body_mut() = Bytes::from(bytes);
+                }
+                // RFC 9110 §15.5.6: a 405 lists the methods the path takes
+                // (found by schemathesis's `unsupported_method` check).
+                if let Some(methods) = allowed {
+                    response.headers_mut().insert(header::ALLOW, methods);
                 }
                 // An answer to HEAD has no body, errors included.
                 if is_head {

@@ -53,8 +53,11 @@ pub(super) async fn list<U: AuthUser, A: Adapter<U>>(
     Reply::json(&listed)
 }
 
+/// `POST /sessions/revoke`.
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct RevokeBody {
+    /// The session's public `id` (from `GET /sessions`).
     id: String,
 }
 
@@ -104,4 +107,40 @@ pub(super) async fn revoke_others<U: AuthUser, A: Adapter<U>>(
         })
         .await;
     Reply::json(&serde_json::json!({ "revoked": revoked }))
+}
+
+/// The sessions plugin's endpoints, described for the API description.
+#[cfg(feature = "openapi")]
+pub(super) fn describe<U: AuthUser, A: Adapter<U>>(
+    endpoint: crate::Endpoint<U, A>,
+) -> crate::Endpoint<U, A> {
+    use crate::openapi::{EndpointDoc, schemas};
+    let listed = serde_json::json!({ "allOf": [
+        schemas::session_record(),
+        schemas::object([("current", schemas::boolean(), true)]),
+    ] });
+    let doc = match (endpoint.method().as_str(), endpoint.path()) {
+        ("GET", "/session") => EndpointDoc::new("The current session and its user")
+            .description("`null` without a valid session. A session past its update age is refreshed: the answer then sets a new cookie.")
+            .optional_session()
+            .response_schema(schemas::nullable(schemas::session())),
+        ("POST", "/signout") => EndpointDoc::new("Signs out")
+            .description("Deletes the current session, if any, and clears the cookie.")
+            .optional_session()
+            .response_schema(schemas::success()),
+        ("GET", "/sessions") => EndpointDoc::new("The user's sessions")
+            .description("Newest first; `current` marks the one making the request.")
+            .session()
+            .response_schema(schemas::array(listed)),
+        ("POST", "/sessions/revoke") => EndpointDoc::new("Revokes one of the user's sessions")
+            .request::<RevokeBody>()
+            .session()
+            .response_schema(schemas::success())
+            .error(Error::SessionNotFound),
+        ("POST", "/sessions/revoke-others") => EndpointDoc::new("Revokes every other session of the user")
+            .session()
+            .response_schema(schemas::object([("revoked", schemas::integer(), true)])),
+        _ => return endpoint,
+    };
+    endpoint.describe(doc)
 }

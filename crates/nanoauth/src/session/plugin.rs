@@ -44,13 +44,16 @@ impl<U: AuthUser, A: Adapter<U>> Plugin<U, A> for Sessions {
     }
 
     fn endpoints(self: Arc<Self>) -> Vec<Endpoint<U, A>> {
-        vec![
+        let routes = vec![
             // Reads (a sliding refresh aside): `HEAD` may run them.
             Endpoint::get("/session", endpoints::session).safe(),
             Endpoint::post("/signout", endpoints::sign_out),
             Endpoint::get("/sessions", endpoints::list).safe(),
             Endpoint::post("/sessions/revoke", endpoints::revoke),
             Endpoint::post("/sessions/revoke-others", endpoints::revoke_others),
-        ]
+        ];
+        #[cfg(feature = "openapi")]
+        let routes = routes.into_iter().map(endpoints::describe).collect();
+        routes
     }
 }

@@ -45,6 +45,7 @@ pub(super) async fn update_user<U: AuthUser, A: AccountStore<U>>(
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct ChangeEmailBody {
     #[serde(rename = "newEmail")]
     new_email: String,
@@ -66,6 +67,7 @@ pub(super) async fn change_email<U: AuthUser, A: AccountStore<U>>(
 
 /// A link's fields, posted by its page's form (or as JSON by code).
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct LinkBody {
     token: String,
     #[serde(rename = "callbackURL")]
@@ -150,6 +152,7 @@ pub(super) async fn confirm_change_email<U: AuthUser, A: AccountStore<U>>(
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct DeleteBody {
     password: Option<String>,
     #[serde(default = "root", rename = "callbackURL")]
@@ -204,4 +207,70 @@ pub(super) async fn confirm_delete<U: AuthUser, A: AccountStore<U>>(
     let outcome = deleted.map(|_| serde_json::json!({ "deleted": true }));
     let reply = answer_link(outcome, callback.as_deref(), "deleted")?;
     Ok(if own { reply.ending_session() } else { reply })
+}
+
+/// The plugin's endpoints, described for the API description.
+#[cfg(feature = "openapi")]
+pub(super) fn describe<U: AuthUser, A: AccountStore<U>>(
+    endpoint: crate::Endpoint<U, A>,
+) -> crate::Endpoint<U, A> {
+    use crate::openapi::{EndpointDoc, schemas};
+    let link_page = |summary: &'static str| {
+        EndpointDoc::new(summary)
+            .description("The page a mailed link opens: it posts the link back (a mail scanner's visit uses nothing up).")
+            .query("token", "The link's token.", true)
+            .query("callbackURL", "Where to go afterwards (checked against the trusted origins).", false)
+            .page("A page that posts the link back.")
+            .error(Error::InvalidRedirect)
+    };
+    let link_errors = [
+        Error::InvalidToken,
+        Error::TokenExpired,
+        Error::InvalidRedirect,
+        Error::Adapter(crate::adapter::AdapterError::Conflict),
+    ];
+    let with_user = schemas::object([("user", schemas::user(), true)]);
+    let doc = match (endpoint.method().as_str(), endpoint.path()) {
+        ("POST", "/update-user") => EndpointDoc::new("Edits the signed-in user")
+            .description("Only the fields the application declares editable (`AuthUser::Update`); id, email and the like never.")
+            .request_schema(schemas::user_update())
+            .session()
+            .response_schema(with_user.clone()),
+        ("POST", "/change-email") => EndpointDoc::new("Asks to move the account to a new address")
+            .description("Mails a link to the new address (and a notice to the old one); the address changes when the link is followed.")
+            .request::<ChangeEmailBody>()
+            .session()
+            .response_schema(schemas::success())
+            .errors([Error::InvalidEmail, Error::InvalidRedirect]),
+        ("GET", "/change-email/verify") => link_page("The page of an email-change link"),
+        ("POST", "/change-email/verify") => EndpointDoc::new("Follows an email-change link")
+            .description("Moves the account to the new address and revokes the other sessions. With `callbackURL`, answers `303` there with `emailChanged=true` or `error=CODE`.")
+            .request::<LinkBody>()
+            .optional_session()
+            .response_schema(with_user)
+            .redirect(http::StatusCode::SEE_OTHER, "To `callbackURL`, with `emailChanged=true` or `error=CODE`.")
+            .errors(link_errors),
+        ("POST", "/delete-user") => EndpointDoc::new("Deletes the signed-in user")
+            .description("Needs a fresh session. With the password, deletes at once (`deleted: true`); without one (an account with no password), mails a confirmation link (`deleted: false`).")
+            .request::<DeleteBody>()
+            .session()
+            .response_schema(schemas::object([("deleted", schemas::boolean(), true)]))
+            .errors([
+                Error::SessionNotFresh,
+                Error::InvalidPassword,
+                Error::InvalidEmail,
+                Error::InvalidRedirect,
+                super::api::password_required(),
+            ]),
+        ("GET", "/delete-user/confirm") => link_page("The page of an account-deletion link"),
+        ("POST", "/delete-user/confirm") => EndpointDoc::new("Follows an account-deletion link")
+            .description("Deletes the account. With `callbackURL`, answers `303` there with `deleted=true` or `error=CODE`.")
+            .request::<LinkBody>()
+            .optional_session()
+            .response_schema(schemas::object([("deleted", serde_json::json!({ "const": true }), true)]))
+            .redirect(http::StatusCode::SEE_OTHER, "To `callbackURL`, with `deleted=true` or `error=CODE`.")
+            .errors(link_errors),
+        _ => return endpoint,
+    };
+    endpoint.describe(doc)
 }

@@ -247,7 +247,7 @@ impl<U: AuthUser, A: AccountStore<U>> Plugin<U, A> for Account {
 
     fn endpoints(self: Arc<Self>) -> Vec<Endpoint<U, A>> {
         let on = PluginEndpoints::of(&self);
-        vec![
+        let routes = vec![
             on.post("/update-user", endpoints::update_user),
             // Each request mails a link: as tight as the other mail routes.
             on.post("/change-email", endpoints::change_email)
@@ -263,6 +263,9 @@ impl<U: AuthUser, A: AccountStore<U>> Plugin<U, A> for Account {
                 .safe(),
             on.post("/delete-user/confirm", endpoints::confirm_delete)
                 .accepting_forms(),
-        ]
+        ];
+        #[cfg(feature = "openapi")]
+        let routes = routes.into_iter().map(endpoints::describe).collect();
+        routes
     }
 }

@@ -25,6 +25,7 @@ struct SignUpBody<F> {
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct SignInBody {
     email: String,
     password: String,
@@ -80,6 +81,7 @@ pub(super) async fn sign_in<U: AuthUser, A: PasswordAdapter<U>>(
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 struct ChangePasswordBody {
     current_password: String,
@@ -119,4 +121,60 @@ pub(super) async fn change_password<U: AuthUser, A: PasswordAdapter<U>>(
         }
         Err(error) => Err(error),
     }
+}
+
+/// The plugin's endpoints, described for the API description.
+#[cfg(feature = "openapi")]
+pub(super) fn describe<U: AuthUser, A: PasswordAdapter<U>>(
+    endpoint: crate::Endpoint<U, A>,
+) -> crate::Endpoint<U, A> {
+    use crate::openapi::{EndpointDoc, schemas};
+    let password_rules = [
+        Error::InvalidEmail,
+        Error::PasswordTooShort { min: 0 },
+        Error::PasswordTooLong { max: 0 },
+    ];
+    let doc = match (endpoint.method().as_str(), endpoint.path()) {
+        ("POST", "/signup/email") => EndpointDoc::new("Signs up with email and password")
+            .description(
+                "Reads `email`, `password` and the application's own sign-up fields (others are \
+                 ignored). When email verification is required, the answer is \
+                 `{\"user\": null, \"token\": null}` whether or not the address was free, and a link \
+                 is mailed.",
+            )
+            .request_schema(serde_json::json!({ "allOf": [
+                schemas::sign_up_fields(),
+                schemas::object([
+                    ("email", schemas::string(), true),
+                    ("password", schemas::string(), true),
+                ]),
+            ] }))
+            .response_schema(serde_json::json!({ "anyOf": [
+                schemas::signed_in(),
+                schemas::object([
+                    ("user", serde_json::json!({ "type": "null" }), true),
+                    ("token", serde_json::json!({ "type": "null" }), true),
+                ]),
+            ] }))
+            .errors(password_rules)
+            .error(Error::UserAlreadyExists),
+        ("POST", "/signin/email") => EndpointDoc::new("Signs in with email and password")
+            .description("Sets the session cookie and answers the token too (for bearer clients). Failures are counted per client and address.")
+            .request::<SignInBody>()
+            .response_schema(schemas::signed_in())
+            .errors([
+                Error::InvalidEmail,
+                Error::InvalidCredentials,
+                Error::EmailNotVerified,
+            ]),
+        ("POST", "/change-password") => EndpointDoc::new("Changes the signed-in user's password")
+            .description("Other sessions are revoked unless `revokeOtherSessions` is `false`.")
+            .request::<ChangePasswordBody>()
+            .session()
+            .response_schema(schemas::success())
+            .errors(password_rules)
+            .error(Error::InvalidPassword),
+        _ => return endpoint,
+    };
+    endpoint.describe(doc)
 }

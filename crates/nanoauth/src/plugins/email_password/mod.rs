@@ -269,10 +269,13 @@ impl<U: AuthUser, A: PasswordAdapter<U>> Plugin<U, A> for EmailPassword {
 
     fn endpoints(self: Arc<Self>) -> Vec<Endpoint<U, A>> {
         let on = PluginEndpoints::of(&self);
-        vec![
+        let routes = vec![
             on.sign_up("email", endpoints::sign_up),
             on.post("/signin/email", endpoints::sign_in),
             on.post("/change-password", endpoints::change_password),
-        ]
+        ];
+        #[cfg(feature = "openapi")]
+        let routes = routes.into_iter().map(endpoints::describe).collect();
+        routes
     }
 }

@@ -15,6 +15,7 @@ use crate::plugins::link_page;
 use crate::utils::url;
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct SendBody {
     email: String,
     #[serde(default = "root", rename = "callbackURL")]
@@ -42,6 +43,7 @@ where
 
 /// The link's fields, posted by its page's form (or as JSON by code).
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct LinkBody {
     token: String,
     #[serde(rename = "callbackURL")]
@@ -158,4 +160,47 @@ where
         }
         (Err(error), _) => Err(error),
     }
+}
+
+/// The plugin's endpoints, described for the API description.
+#[cfg(feature = "openapi")]
+pub(super) fn describe<U, A>(endpoint: crate::Endpoint<U, A>) -> crate::Endpoint<U, A>
+where
+    U: AuthUser,
+    A: VerificationAdapter<U> + EmailVerificationAdapter<U>,
+{
+    use crate::openapi::{EndpointDoc, schemas};
+    let link_errors = [
+        Error::InvalidToken,
+        Error::TokenExpired,
+        Error::InvalidRedirect,
+    ];
+    let back = "To `callbackURL` with `verified=true` or `error=CODE`.";
+    let doc = match (endpoint.method().as_str(), endpoint.path()) {
+        ("GET", "/verify-email") if endpoint.is_safe() => EndpointDoc::new("The page of a verification link")
+            .description("Posts the link back, so that a mail scanner's visit uses nothing up.")
+            .query("token", "The link's token.", true)
+            .query("callbackURL", "Where to go afterwards.", false)
+            .page("A page that posts the link back.")
+            .error(Error::InvalidRedirect),
+        ("GET", "/verify-email") => EndpointDoc::new("Follows a verification link")
+            .query("token", "The link's token.", true)
+            .query("callbackURL", "Where to go afterwards.", false)
+            .response_schema(schemas::success())
+            .redirect(http::StatusCode::FOUND, back)
+            .errors(link_errors),
+        ("POST", "/verify-email") => EndpointDoc::new("Follows a verification link")
+            .description("Without `callbackURL`, answers JSON; with one, `303` there.")
+            .request::<LinkBody>()
+            .response_schema(schemas::success())
+            .redirect(http::StatusCode::SEE_OTHER, back)
+            .errors(link_errors),
+        ("POST", "/send-verification-email") => EndpointDoc::new("Mails a verification link")
+            .description("Answers the same whether or not the address has an account or is verified already.")
+            .request::<SendBody>()
+            .response_schema(schemas::success())
+            .errors([Error::InvalidEmail, Error::InvalidRedirect]),
+        _ => return endpoint,
+    };
+    endpoint.describe(doc)
 }

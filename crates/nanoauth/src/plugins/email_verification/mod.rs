@@ -129,12 +129,15 @@ where
             LinkConfirmation::Post => on.get("/verify-email", endpoints::page).safe(),
             LinkConfirmation::Get => on.get("/verify-email", endpoints::verify_on_get),
         };
-        vec![
+        let routes = vec![
             follow,
             on.post("/verify-email", endpoints::verify)
                 .accepting_forms(),
             on.post("/send-verification-email", endpoints::send),
-        ]
+        ];
+        #[cfg(feature = "openapi")]
+        let routes = routes.into_iter().map(endpoints::describe).collect();
+        routes
     }
 
     fn hooks(self: Arc<Self>) -> Vec<Hook<U, A>> {

@@ -16,6 +16,7 @@ use crate::plugins::link_page;
 use crate::utils::url;
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 struct SendBody {
     email: String,
@@ -46,6 +47,7 @@ pub(super) async fn send<
 
 /// The link's fields, posted by its page's form (or as JSON by code).
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct LinkBody {
     token: String,
     #[serde(rename = "callbackURL")]
@@ -135,4 +137,40 @@ async fn follow<
         Err(error) => return Err(error),
     };
     Ok(reply.with_status(status))
+}
+
+/// The plugin's endpoints, described for the API description.
+#[cfg(feature = "openapi")]
+pub(super) fn describe<
+    U: AuthUser,
+    A: VerificationAdapter<U> + CreateUserAdapter<U> + EmailVerificationAdapter<U>,
+>(
+    endpoint: crate::Endpoint<U, A>,
+) -> crate::Endpoint<U, A> {
+    use crate::openapi::{EndpointDoc, schemas};
+    let signed_in = "To `callbackURL` with the session cookie set (or to a sign-in step's page), or with `error=CODE`.";
+    let doc = match (endpoint.method().as_str(), endpoint.path()) {
+        ("POST", "/signin/magic-link") => EndpointDoc::new("Mails a sign-in link")
+            .description("Answers the same whether or not the address has an account. Fields other than `email` and `callbackURL` are sign-up fields, for an account made on first use.")
+            .request::<SendBody>()
+            .response_schema(schemas::success())
+            .errors([Error::InvalidEmail, Error::InvalidRedirect]),
+        ("GET", "/magic/verify") if endpoint.is_safe() => EndpointDoc::new("The page of a sign-in link")
+            .description("Posts the link back, so that a mail scanner's visit uses nothing up.")
+            .query("token", "The link's token.", true)
+            .query("callbackURL", "Where to go once signed in.", false)
+            .page("A page that posts the link back.")
+            .error(Error::InvalidRedirect),
+        ("GET", "/magic/verify") => EndpointDoc::new("Follows a sign-in link")
+            .query("token", "The link's token.", true)
+            .query("callbackURL", "Where to go once signed in.", false)
+            .redirect(http::StatusCode::FOUND, signed_in)
+            .errors([Error::InvalidRedirect, Error::EmailNotVerified]),
+        ("POST", "/magic/verify") => EndpointDoc::new("Follows a sign-in link")
+            .request::<LinkBody>()
+            .redirect(http::StatusCode::SEE_OTHER, signed_in)
+            .errors([Error::InvalidRedirect, Error::EmailNotVerified]),
+        _ => return endpoint,
+    };
+    endpoint.describe(doc)
 }

@@ -142,11 +142,14 @@ impl<U: AuthUser, A: VerificationAdapter<U> + CreateUserAdapter<U> + EmailVerifi
             LinkConfirmation::Post => on.get("/magic/verify", endpoints::page).safe(),
             LinkConfirmation::Get => on.get("/magic/verify", endpoints::verify_on_get),
         };
-        vec![
+        let routes = vec![
             on.post("/signin/magic-link", endpoints::send),
             follow,
             on.post("/magic/verify", endpoints::verify)
                 .accepting_forms(),
-        ]
+        ];
+        #[cfg(feature = "openapi")]
+        let routes = routes.into_iter().map(endpoints::describe).collect();
+        routes
     }
 }

@@ -96,9 +96,12 @@ impl<U: AuthUser, A: VerificationAdapter<U> + PasswordAdapter<U> + EmailVerifica
 
     fn endpoints(self: Arc<Self>) -> Vec<Endpoint<U, A>> {
         let on = PluginEndpoints::of(&self);
-        vec![
+        let routes = vec![
             on.post("/request-password-reset", endpoints::request),
             on.post("/reset-password", endpoints::reset),
-        ]
+        ];
+        #[cfg(feature = "openapi")]
+        let routes = routes.into_iter().map(endpoints::describe).collect();
+        routes
     }
 }
