@@ -185,15 +185,43 @@ var onMount = ($store, initialize) => {
   });
 };
 
-// src/organization.ts
+// src/admin.ts
 function query(params) {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) {
+    if (value !== void 0 && value !== "") search.set(name, String(value));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : "";
+}
+function createAdminClient(call) {
+  const post = (path, signsIn) => (body) => call("POST", path, body, signsIn);
+  return {
+    listUsers: (params = {}) => call("GET", `/admin/users${query({ ...params })}`),
+    getUser: ({ userId }) => call("GET", `/admin/get-user${query({ userId })}`),
+    createUser: post("/admin/create-user"),
+    setRole: post("/admin/set-role"),
+    setUserPassword: post("/admin/set-user-password"),
+    banUser: post("/admin/ban-user"),
+    unbanUser: post("/admin/unban-user"),
+    removeUser: post("/admin/remove-user"),
+    listUserSessions: post("/admin/list-user-sessions"),
+    revokeUserSession: post("/admin/revoke-user-session"),
+    revokeUserSessions: post("/admin/revoke-user-sessions"),
+    impersonateUser: post("/admin/impersonate-user", true),
+    stopImpersonating: () => call("POST", "/admin/stop-impersonating", void 0, true)
+  };
+}
+
+// src/organization.ts
+function query2(params) {
   return params?.organizationId ? `?organizationId=${encodeURIComponent(params.organizationId)}` : "";
 }
 function createOrganizationClient(call, refresh) {
   const client = {
     list: () => call("GET", "/organization/list"),
-    getFull: (params) => call("GET", `/organization/full${query(params)}`),
-    listInvitations: (params) => call("GET", `/organization/list-invitations${query(params)}`)
+    getFull: (params) => call("GET", `/organization/full${query2(params)}`),
+    listInvitations: (params) => call("GET", `/organization/list-invitations${query2(params)}`)
   };
   "create delete setActive leave acceptInvitation setActiveTeam update addMember removeMember updateMemberRole inviteMember rejectInvitation cancelInvitation hasPermission createTeam removeTeam addTeamMember removeTeamMember".split(" ").forEach((name, index) => {
     const path = `/organization/${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
@@ -451,6 +479,7 @@ function createAuthClient(options = {}) {
       update: post("/api-key/update"),
       delete: post("/api-key/delete")
     },
+    admin: createAdminClient(call),
     organization: createOrganizationClient(call, getSession),
     token: () => request("GET", "/token"),
     jwks: () => request("GET", "/jwks"),

@@ -806,6 +806,64 @@ describe(`NanoAuth demo at ${BASE_URL}`, { timeout: 25 * STEP_MS }, () => {
     assert.equal(pathOf(page), '/sign-in');
   });
 
+  step('admin: impersonation shows in the user\'s session list and stops; a ban ends the user\'s open page and refuses their sign-in', async () => {
+    const adminEmail = process.env.NANOAUTH_DEMO_ADMIN;
+    if (!adminEmail) {
+      console.log('no NANOAUTH_DEMO_ADMIN (run.sh sets it): the admin step is skipped');
+      return;
+    }
+    // The previous steps used up the sign-up and sign-in windows.
+    await sleep(10_500);
+    const admin = { name: 'E2E Admin', email: adminEmail, password: `admin pass ${RUN_ID}` };
+    const victim = { name: 'To Be Banned', email: `banned-${RUN_ID}@example.com`, password: `banned pass ${RUN_ID}` };
+    const adminPage = await openContext('admin');
+    await signUp(adminPage, admin);
+    await waitForPath(adminPage, '/account');
+    await expectText(adminPage, '#user-role', 'admin');
+    const victimPage = await openContext('victim');
+    await signUp(victimPage, victim);
+    await waitForPath(victimPage, '/account');
+
+    // The Admin page lists the user; impersonating lands on their account.
+    await adminPage.locator('#admin-link a').click();
+    await waitForPath(adminPage, '/admin');
+    await adminPage.fill('#query', `banned-${RUN_ID}`);
+    await adminPage.locator('form#user-search button[type=submit]').click();
+    const row = adminPage.locator(`#users tr.user[data-email="${victim.email}"]`);
+    await row.waitFor();
+    await row.locator('button.impersonate').click();
+    await waitForPath(adminPage, '/account');
+    await expectText(adminPage, '#user-email', victim.email);
+    await adminPage.locator('#impersonating').waitFor();
+    // The user's own page shows the impersonation among their sessions.
+    await victimPage.reload();
+    await poll('the impersonation in the session list', () => textOf(victimPage, '#sessions'), (t) => /Impersonated by an administrator/.test(t || ''));
+
+    // Stop: back on the Admin page as the administrator; the impersonation is gone.
+    await adminPage.locator('#stop-impersonating').click();
+    await waitForPath(adminPage, '/admin');
+    const back = await adminPage.request.get(url('/api/auth/session')).then((r) => r.json());
+    assert.equal(back.user.email, admin.email);
+    await victimPage.reload();
+    await poll('no impersonation left', () => textOf(victimPage, '#sessions'), (t) => !/Impersonated/.test(t || ''));
+
+    // Ban with a reason: the user's open page loses its session at once.
+    await adminPage.fill('#query', `banned-${RUN_ID}`);
+    await adminPage.locator('form#user-search button[type=submit]').click();
+    await row.waitFor();
+    await adminPage.fill('#ban-reason', 'E2E spam');
+    await row.locator('button.ban').click();
+    await poll('the ban on the Admin page', () => row.locator('td.status').textContent(), (t) => /Banned/.test(t || ''));
+    const gone = await victimPage.request.get(url('/api/auth/session')).then((r) => r.json());
+    assert.equal(gone, null);
+    await victimPage.reload();
+    await waitForPath(victimPage, '/sign-in');
+
+    // Signing in again is refused with the reason.
+    await sleep(10_500);
+    await signIn(victimPage, victim);
+    await poll('the ban refusal', () => textOf(victimPage, '#error'), (t) => /banned/i.test(t || '') && /E2E spam/.test(t || ''));
+    assert.equal(pathOf(victimPage), '/sign-in');
   step('organizations: invite, accept in a second browser, change the role, check a permission', async () => {
     // Issue 18: the owner creates an organization and invites an address;
     // the invitation's link (printed in the demo's log) is accepted in

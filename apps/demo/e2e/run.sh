@@ -69,6 +69,10 @@ fi
 say "OIDC server at $OIDC_ISSUER"
 export OIDC_ISSUER OIDC_CLIENT_ID=nanoauth-test OIDC_CLIENT_SECRET=nanoauth-test-secret OIDC_NAME="Test IdP"
 
+# The administrator of this run (the demo's --admin, through its variable):
+# the admin step signs it up and bans and impersonates from it.
+export NANOAUTH_DEMO_ADMIN="admin-$(date +%s)-$RANDOM@example.com"
+
 start_demo "$PORT" "$DATA_DIR" "$DEMO_LOG"
 
 # --- the test --------------------------------------------------------------------------

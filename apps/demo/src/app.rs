@@ -36,6 +36,8 @@ pub(crate) fn app<A: DemoStore>(auth: DemoAuth<A>) -> Router {
         )
         .route("/forgot-password", get(forgot_password))
         .route("/reset-password", get(reset_password))
+        .route("/admin", get(crate::admin::page::<A>))
+        .route("/admin.js", get(crate::admin::script))
         .route("/app.js", get(script))
         .route("/nanoauth-client.js", get(client_script))
         .route("/app.css", get(style))
@@ -124,7 +126,7 @@ async fn account<A: DemoStore>(
         Ok((mut sessions, two_factor, passkeys, api_keys)) => {
             sessions.retain(|s| s.expires_at > now);
             sessions.sort_by_key(|s| std::cmp::Reverse(s.created_at));
-            let mut response = Html(pages::account(
+            let page = pages::account(
                 &session.user,
                 &sessions,
                 &session.session.id,
@@ -132,8 +134,11 @@ async fn account<A: DemoStore>(
                 &passkeys,
                 &api_keys,
                 now,
-            ))
-            .into_response();
+            );
+            // The Admin link, or the impersonation banner, above the page.
+            let extras = crate::admin::account_extras(&auth, &session);
+            let page = page.replacen("<main>", &format!("<main>\n{extras}"), 1);
+            let mut response = Html(page).into_response();
             // A lookup that slid the session's expiry renews the cookie.
             if let Some(cookie) = session
                 .refreshed_token()

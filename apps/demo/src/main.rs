@@ -3,6 +3,7 @@
 //! `--redis-url`, sessions, tokens and rate-limit counts in Redis, so that
 //! several instances over one database and one Redis behave as one.
 
+mod admin;
 mod app;
 mod better_auth;
 mod device;
@@ -79,6 +80,9 @@ async fn run() -> Result<(), BoxError> {
     let adapter = SqlAdapter::<DemoUser>::connect(&database_url).await?;
     adapter.migrate().await?;
     add_role_column(&adapter).await?;
+    if let Some(email) = &options.admin {
+        admin::promote_existing(&adapter, email).await;
+    }
     if let Some(path) = &own_database {
         storage::tighten_companions(path)?;
     }
@@ -155,6 +159,9 @@ fn build<A: DemoStore>(
         .plugin(ApiKeys::new())
         // `/api/auth/token` and `/api/auth/jwks`, for other services (EdDSA).
         .plugin(Jwt::new())
+        // The Admin page: users, bans, impersonation (`--admin EMAIL`, or
+        // the first account).
+        .plugin(admin::plugin())
         // Organizations, roles and invitations (/organizations; the
         // invitation links are printed here).
         .plugin(organizations::plugin())
@@ -169,6 +176,7 @@ fn build<A: DemoStore>(
         .sign_up_schema()
         .update_schema();
     builder = notices::print_security_events(builder);
+    builder = admin::promote_on_sign_up(builder, options.admin.clone());
     builder = better_auth::compat(builder, options);
     let providers = social::providers_from_env(|name| std::env::var(name).ok());
     if !providers.is_empty() {

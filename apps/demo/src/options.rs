@@ -42,6 +42,9 @@ OPTIONS (environment variable in brackets):
                          pretty (several lines per event) or json (one JSON
                          object per line) [LOG_FORMAT] (default text); levels
                          from RUST_LOG (default info: a line per request)
+  --admin <EMAIL>        the address whose account is the administrator (the
+                         Admin page: users, bans, impersonation) [NANOAUTH_DEMO_ADMIN]
+                         (default: the first account signed up)
   --better-auth-compat   also serve better-auth's client (better-auth/client's
                          createAuthClient): its routes and shapes under
                          /api/auth beside NanoAuth's, its cookie name
@@ -75,6 +78,8 @@ pub(crate) struct Options {
     pub(crate) session_cache: u64,
     /// How log lines look.
     pub(crate) log_format: LogFormat,
+    /// The administrator's address (`None`: the first user).
+    pub(crate) admin: Option<nanoauth::Email>,
     /// better-auth's client served too (`better_auth.rs`).
     pub(crate) better_auth_compat: bool,
 }
@@ -96,8 +101,15 @@ pub(crate) fn parse(
         danger_no_rate_limit: env("NANOAUTH_DEMO_NO_RATE_LIMIT").is_some_and(|v| v == "1"),
         session_cache: 0,
         log_format: LogFormat::default(),
+        admin: None,
         better_auth_compat: false,
     };
+    if let Some(email) = env("NANOAUTH_DEMO_ADMIN").filter(|e| !e.is_empty()) {
+        options.admin = Some(
+            nanoauth::Email::parse(&email)
+                .ok_or_else(|| format!("NANOAUTH_DEMO_ADMIN={email:?} is not an email address"))?,
+        );
+    }
     if let Some(name) = env("LOG_FORMAT") {
         options.log_format = LogFormat::parse(&name)
             .ok_or_else(|| format!("LOG_FORMAT={name:?} is not text, pretty or json"))?;
@@ -157,6 +169,13 @@ pub(crate) fn parse(
                 options.log_format = LogFormat::parse(&name)
                     .ok_or_else(|| format!("--log-format {name:?} is not text, pretty or json"))?;
             }
+            "--admin" => {
+                let email = value()?;
+                options.admin = Some(
+                    nanoauth::Email::parse(&email)
+                        .ok_or_else(|| format!("--admin {email:?} is not an email address"))?,
+                );
+            }
             other => return Err(format!("unknown option {other:?} (try --help)")),
         }
     }
@@ -180,6 +199,19 @@ mod tests {
         assert_eq!(options.data_dir, PathBuf::from("/tmp/x"));
         let from_env = parse(args(&[]), env).ok().flatten().map(|o| o.port);
         assert_eq!(from_env, Some(4000));
+    }
+
+    #[test]
+    fn the_administrator_is_an_address() {
+        let admin = |parsed: Result<Option<Options>, String>| {
+            parsed.map(|o| o.and_then(|o| o.admin).map(|e| e.as_str().to_owned()))
+        };
+        assert_eq!(admin(parse(args(&[]), |_| None)), Ok(None));
+        assert_eq!(
+            admin(parse(args(&["--admin", "Admin@Example.com"]), |_| None)),
+            Ok(Some("admin@example.com".to_owned()))
+        );
+        assert!(parse(args(&["--admin", "nobody"]), |_| None).is_err());
     }
 
     #[test]

@@ -11,7 +11,7 @@ use nanoauth_two_factor::Status;
 use crate::device;
 use crate::user::DemoUser;
 
-fn layout(title: &str, body: &str) -> String {
+pub(crate) fn layout(title: &str, body: &str) -> String {
     format!(
         r#"<!doctype html>
 <html lang="en">
@@ -148,10 +148,19 @@ pub(crate) fn account(
         .iter()
         .map(|session| {
             let is_current = session.id == current;
-            let action = if is_current {
-                r#"<span class="badge">This device</span>"#.to_owned()
+            // A session an administrator opened as this user says so.
+            let impersonated = if session.attributes.get_str("impersonatedBy").is_some() {
+                r#" <span class="badge impersonated">Impersonated by an administrator</span>"#
             } else {
-                format!(r#"<button class="revoke" data-id="{}">Revoke</button>"#, escape(&session.id))
+                ""
+            };
+            let action = if is_current {
+                format!(r#"<span class="badge">This device</span>{impersonated}"#)
+            } else {
+                format!(
+                    r#"<button class="revoke" data-id="{}">Revoke</button>{impersonated}"#,
+                    escape(&session.id)
+                )
             };
             format!(
                 r#"<tr class="session{}" data-id="{}"><td class="agent" title="{raw}">{device}</td><td>{}</td><td>{}</td><td>{action}</td></tr>"#,

@@ -4,7 +4,8 @@
 
 use nanoauth::{
     AccountAdapter, CreateUserAdapter, DeleteUserAdapter, EmailVerificationAdapter,
-    PasswordAdapter, RecordAdapter, UpdateUserAdapter, UserRecordsAdapter, VerificationAdapter,
+    ListUsersAdapter, PasswordAdapter, RecordAdapter, UpdateUserAdapter, UserRecordsAdapter,
+    VerificationAdapter,
 };
 
 use crate::user::DemoUser;
@@ -13,7 +14,7 @@ use crate::user::DemoUser;
 /// (email and password, two-factor), single-use tokens (links), linked
 /// accounts (social sign-in), plugin records (two-factor, passkeys, API
 /// keys, JWT keys), users made with records (passkey sign-up), edits and
-/// deletion (account).
+/// deletion (account), users listed (admin).
 pub(crate) trait DemoStore:
     PasswordAdapter<DemoUser>
     + CreateUserAdapter<DemoUser>
@@ -23,6 +24,7 @@ pub(crate) trait DemoStore:
     + UserRecordsAdapter<DemoUser>
     + UpdateUserAdapter<DemoUser>
     + DeleteUserAdapter<DemoUser>
+    + ListUsersAdapter<DemoUser>
     + EmailVerificationAdapter<DemoUser>
     + Clone
     + Send
@@ -40,6 +42,7 @@ impl<A> DemoStore for A where
         + UserRecordsAdapter<DemoUser>
         + UpdateUserAdapter<DemoUser>
         + DeleteUserAdapter<DemoUser>
+        + ListUsersAdapter<DemoUser>
         + EmailVerificationAdapter<DemoUser>
         + Clone
         + Send

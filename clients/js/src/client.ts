@@ -14,6 +14,17 @@
 import { atom, onMount } from 'nanostores';
 import type { ReadableAtom } from 'nanostores';
 
+import { createAdminClient } from './admin.js';
+import type { AdminClient } from './admin.js';
+
+export type {
+  AdminClient,
+  AdminSession,
+  AdminUserView,
+  ListUsersQuery,
+  NewUserByAdmin,
+  UserList,
+} from './admin.js';
 import { createOrganizationClient } from './organization.js';
 import type { OrganizationClient } from './organization.js';
 
@@ -414,6 +425,16 @@ export type AuthErrorCode =
   | 'SESSION_REQUIRED'
   | 'API_KEY_NOT_FOUND'
   | 'TOO_MANY_API_KEYS'
+  /** Admin: not an administrator (or an API key, or an impersonation session). */
+  | 'FORBIDDEN'
+  | 'USER_NOT_FOUND'
+  /** Admin: an administrator may not ban, remove or change the roles of their own account. */
+  | 'CANNOT_ACT_ON_SELF'
+  | 'INVALID_ROLE'
+  /** Sign-in of a banned user; the message carries the reason. */
+  | 'BANNED'
+  | 'CANNOT_IMPERSONATE'
+  | 'NOT_IMPERSONATING'
   /** Organizations (`nanoauth-organization`): see its errors table. */
   | 'FORBIDDEN'
   | 'ORGANIZATION_NOT_FOUND'
@@ -600,6 +621,8 @@ export interface AuthClient<U extends BaseUser = BasicUser, F extends object = {
   readonly twoFactor: TwoFactorClient<U>;
   /** API keys for the user's scripts and services. */
   readonly apiKey: ApiKeyClient;
+  /** Administration (the server's `nanoauth-admin` plugin): users, roles, bans, impersonation. */
+  readonly admin: AdminClient<U>;
   /** Organizations, members, invitations and permissions (`nanoauth-organization`). */
   readonly organization: OrganizationClient;
   /**
@@ -920,6 +943,7 @@ export function createAuthClient<U extends BaseUser = BasicUser, F extends objec
       update: post('/api-key/update'),
       delete: post('/api-key/delete'),
     },
+    admin: createAdminClient<U>(call),
     organization: createOrganizationClient(call, getSession),
     token: () => request('GET', '/token'),
     jwks: () => request('GET', '/jwks'),

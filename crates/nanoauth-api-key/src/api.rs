@@ -6,8 +6,8 @@ use std::sync::Arc;
 use nanoauth::rate_limit::Limit;
 use nanoauth::utils::token::{TokenHash, random_id};
 use nanoauth::{
-    AdapterError, Auth, AuthUser, Credential, Error, PluginRecord, RecordAdapter, Session,
-    SessionRecord,
+    AdapterError, Auth, AuthUser, ClientInfo, Credential, Error, GuardVerdict, PluginRecord,
+    RecordAdapter, Session, SessionRecord, SignInAttempt, SignInMethod,
 };
 use serde::{Deserialize, Serialize};
 
@@ -19,6 +19,9 @@ pub(crate) const NAMESPACE: &str = "api-key";
 /// A key without an expiry, as a session's `expiresAt`: 9999-12-31, which
 /// every JSON number holds exactly.
 const NEVER: u64 = 253_402_300_799;
+/// How a key signs its user in, as the session guards see it.
+const SIGN_IN_METHOD: &str = "api-key";
+
 /// "Last used" is written at most this often per key: not a write per
 /// request.
 const LAST_USED_GRANULARITY: u64 = 60;
@@ -321,6 +324,23 @@ impl<'a, U: AuthUser, A: RecordAdapter<U>> ApiKeysApi<'a, U, A> {
         let Some(user) = adapter.get_user(&user_id).await? else {
             return Ok(None);
         };
+        // A key answers for its user only while the user could sign in:
+        // the session guards (a ban of the admin plugin, a required
+        // verified address) are asked at every use, as for a sign-in that
+        // carries its own second factor (the key was made in a session
+        // that passed the user's), so a guard that would challenge lets it
+        // through and none writes anything. Refused, the key is no session.
+        let attempt = SignInAttempt::new(
+            user.clone(),
+            SignInMethod::new(SIGN_IN_METHOD).with_second_factor(SIGN_IN_METHOD),
+            ClientInfo::default(),
+        );
+        match self.auth.check_session_guards(&attempt).await {
+            Ok(GuardVerdict::Allow) => {}
+            // A broken store is an error, as for any lookup.
+            Err(Error::Adapter(error)) => return Err(Error::Adapter(error)),
+            Ok(GuardVerdict::Challenge(_)) | Err(_) => return Ok(None),
+        }
         if let Some(limit) = api_key.rate_limit {
             self.auth
                 .count_use(

@@ -44,6 +44,10 @@ use crate::endpoints;
 ///   stored keys valid across releases and lets secret scanners find them.
 /// - Every use is looked up: a disabled, expired or deleted key is refused
 ///   on the next request (keys never enter the session cache).
+/// - A key works only while its user could sign in: every plugin's session
+///   guards are asked at each use (as a sign-in with its own second
+///   factor), so a user banned by the admin plugin, or whose address must
+///   be verified and is not, cannot use their keys.
 /// - A key's own limit is counted once per lookup in the rate-limit store,
 ///   answered `429` with `Retry-After`.
 /// - A key-made session is never fresh and cannot create or manage keys:

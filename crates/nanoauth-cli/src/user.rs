@@ -1,5 +1,5 @@
 //! `nanoauth user`: list users, create one (the first administrator), set
-//! a role.
+//! a role, ban and unban.
 
 use std::io::{BufRead as _, IsTerminal as _};
 
@@ -8,6 +8,7 @@ use nanoauth::adapter::PasswordAdapter;
 use nanoauth::utils::password::PasswordHasher;
 use nanoauth::utils::token::random_id;
 use nanoauth::{Adapter, CreateUserAdapter, Email};
+use nanoauth_admin::Ban;
 use serde_json::{Map, Value};
 
 use crate::DatabaseArgs;
@@ -26,6 +27,34 @@ pub(crate) enum UserCommand {
     Create(CreateArgs),
     /// Set a user's role (the users table needs a `role` column).
     SetRole(SetRoleArgs),
+    /// Ban a user: every sign-in refused (`403 BANNED`) while the admin
+    /// plugin runs, and their sessions deleted now.
+    Ban(BanArgs),
+    /// Lift a user's ban.
+    Unban(UnbanArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct BanArgs {
+    #[command(flatten)]
+    database: DatabaseArgs,
+    /// The user's email address.
+    email: String,
+    /// Why: shown to the user when they try to sign in.
+    #[arg(long)]
+    reason: Option<String>,
+    /// Lift the ban by itself after this long: seconds, or a number with
+    /// s, m, h or d (`90m`, `7d`). Without it the ban lasts until lifted.
+    #[arg(long)]
+    expires_in: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct UnbanArgs {
+    #[command(flatten)]
+    database: DatabaseArgs,
+    /// The user's email address.
+    email: String,
 }
 
 #[derive(Debug, Args)]
@@ -74,6 +103,8 @@ pub(crate) async fn run(command: UserCommand) -> Result<(), CliError> {
         UserCommand::List(args) => list(args).await,
         UserCommand::Create(args) => create(args).await,
         UserCommand::SetRole(args) => set_role(args).await,
+        UserCommand::Ban(args) => ban(args).await,
+        UserCommand::Unban(args) => unban(args).await,
     }
 }
 
@@ -202,4 +233,125 @@ async fn set_role(args: SetRoleArgs) -> Result<(), CliError> {
     }
     println!("{email}: role {}", args.role);
     Ok(())
+}
+
+/// `90`, `90s`, `15m`, `12h`, `7d` in seconds; `None` for anything else
+/// (zero included: a ban that ends at once is no ban).
+fn duration_secs(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let (number, unit) = match text.char_indices().last()? {
+        (at, 's') => (&text[..at], 1),
+        (at, 'm') => (&text[..at], 60),
+        (at, 'h') => (&text[..at], 3600),
+        (at, 'd') => (&text[..at], 86_400),
+        _ => (text, 1),
+    };
+    number
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(unit))
+        .filter(|secs| *secs > 0)
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs())
+}
+
+async fn ban(args: BanArgs) -> Result<(), CliError> {
+    let email = Email::parse(&args.email)
+        .ok_or_else(|| CliError::usage(format!("{:?} is not an email address", args.email)))?;
+    let expires_in = match &args.expires_in {
+        Some(text) => Some(duration_secs(text).ok_or_else(|| {
+            CliError::usage(format!(
+                "--expires-in {text:?}: give seconds, or a number with s, m, h or d (7d)"
+            ))
+        })?),
+        None => None,
+    };
+    let reason = args
+        .reason
+        .map(|reason| reason.trim().to_owned())
+        .filter(|reason| !reason.is_empty());
+    if reason
+        .as_ref()
+        .is_some_and(|reason| reason.chars().count() > 500 || reason.chars().any(char::is_control))
+    {
+        return Err(CliError::usage(
+            "--reason: at most 500 characters, without control characters",
+        ));
+    }
+    let adapter = connect(&args.database.database_url, false).await?;
+    let user = adapter
+        .find_user_by_email(&email)
+        .await
+        .map_err(|error| CliError::database("finding the user", &error))?
+        .ok_or_else(|| CliError::failed(format!("no user has the email {email}")))?;
+    let now = now();
+    let ban = Ban {
+        reason,
+        banned_by: "cli".into(),
+        banned_at: now,
+        expires_at: expires_in.map(|secs| now.saturating_add(secs)),
+    };
+    nanoauth_admin::put_ban(&adapter, &user.id, &ban, now)
+        .await
+        .map_err(|error| CliError::failed(format!("writing the ban: {error}")))?;
+    // After the ban is written: a sign-in racing this command either made
+    // its session before (deleted here) or meets the ban.
+    let deleted = adapter
+        .delete_user_sessions(&user.id, None)
+        .await
+        .map_err(|error| CliError::database("deleting the sessions", &error))?;
+    match ban.expires_at {
+        Some(at) => {
+            println!("{email}: banned until {at} (Unix time); {deleted} session(s) deleted")
+        }
+        None => println!("{email}: banned; {deleted} session(s) deleted"),
+    }
+    eprintln!(
+        "note: app instances with a session cache may accept a deleted session until it \
+         leaves their cache (its time to live)"
+    );
+    Ok(())
+}
+
+async fn unban(args: UnbanArgs) -> Result<(), CliError> {
+    let email = Email::parse(&args.email)
+        .ok_or_else(|| CliError::usage(format!("{:?} is not an email address", args.email)))?;
+    let adapter = connect(&args.database.database_url, false).await?;
+    let user = adapter
+        .find_user_by_email(&email)
+        .await
+        .map_err(|error| CliError::database("finding the user", &error))?
+        .ok_or_else(|| CliError::failed(format!("no user has the email {email}")))?;
+    let lifted = nanoauth_admin::lift_ban(&adapter, &user.id, now())
+        .await
+        .map_err(|error| CliError::failed(format!("lifting the ban: {error}")))?;
+    if lifted {
+        println!("{email}: ban lifted");
+    } else {
+        println!("{email}: was not banned");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::duration_secs;
+
+    #[test]
+    fn durations_read_with_units() {
+        assert_eq!(duration_secs("90"), Some(90));
+        assert_eq!(duration_secs("90s"), Some(90));
+        assert_eq!(duration_secs("15m"), Some(900));
+        assert_eq!(duration_secs("12h"), Some(43_200));
+        assert_eq!(duration_secs("7d"), Some(604_800));
+        assert_eq!(duration_secs("0"), None);
+        assert_eq!(duration_secs("-1"), None);
+        assert_eq!(duration_secs("d"), None);
+        assert_eq!(duration_secs("1w"), None);
+        assert_eq!(duration_secs(&format!("{}d", u64::MAX)), None);
+    }
 }

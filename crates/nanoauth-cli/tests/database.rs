@@ -1,5 +1,5 @@
 //! The database commands, run as the built binary against SQLite and
-//! PostgreSQL: migrate (and --print), purge, user list/create/set-role, and
+//! PostgreSQL: migrate (and --print), purge, user list/create/set-role/ban/unban, and
 //! their errors and exit codes.
 
 #![allow(clippy::expect_used, clippy::panic)]
@@ -235,6 +235,157 @@ async fn the_database_commands_on_postgres() {
     support::drop_postgres(&url).await;
 }
 
+/// `user ban` writes the admin plugin's ban record and deletes the
+/// user's sessions; `user unban` lifts it; mistakes are refused.
+async fn bans_from_the_command_line(url: &str) {
+    let db = url;
+    ok(&nanoauth(&["migrate", "--database-url", db], ""));
+    let created = nanoauth(
+        &[
+            "user",
+            "create",
+            "--database-url",
+            db,
+            "--email",
+            "eve@example.com",
+        ],
+        "",
+    );
+    ok(&created);
+    let id = created.stdout.trim().to_owned();
+    let adapter = SqlAdapter::<BasicUser>::connect(url)
+        .await
+        .expect("connect");
+    let session = SessionRecord::new(
+        "s1".into(),
+        TokenHash::of("eve-session"),
+        id.clone(),
+        1,
+        1,
+        u64::MAX / 4,
+        None,
+        None,
+    );
+    adapter.save_session(&session).await.expect("session");
+
+    let banned = nanoauth(
+        &[
+            "user",
+            "ban",
+            "--database-url",
+            db,
+            "EVE@example.com",
+            "--reason",
+            "Chargeback fraud",
+            "--expires-in",
+            "7d",
+        ],
+        "",
+    );
+    ok(&banned);
+    assert!(banned.stdout.contains("1 session(s) deleted"), "{banned:?}");
+    assert!(
+        adapter
+            .validate_token(&TokenHash::of("eve-session"))
+            .await
+            .expect("read")
+            .is_none()
+    );
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+    let ban = nanoauth_admin::ban_of(&adapter, &id, now)
+        .await
+        .expect("read")
+        .expect("the plugin sees the ban");
+    assert_eq!(ban.reason.as_deref(), Some("Chargeback fraud"));
+    assert_eq!(ban.banned_by, "cli");
+    let until = ban.expires_at.expect("an end");
+    assert!((now + 604_790..=now + 604_810).contains(&until), "{ban:?}");
+    assert!(
+        nanoauth_admin::ban_of(&adapter, &id, until)
+            .await
+            .expect("read")
+            .is_none(),
+        "lifted at its end"
+    );
+
+    // Banning again replaces the ban: now without an end.
+    ok(&nanoauth(
+        &["user", "ban", "--database-url", db, "eve@example.com"],
+        "",
+    ));
+    let ban = nanoauth_admin::ban_of(&adapter, &id, now)
+        .await
+        .expect("read")
+        .expect("banned");
+    assert_eq!((ban.reason, ban.expires_at), (None, None));
+
+    for (args, code) in [
+        (
+            &["user", "ban", "--database-url", db, "nobody@example.com"][..],
+            1,
+        ),
+        (
+            &["user", "ban", "--database-url", db, "not-an-address"][..],
+            2,
+        ),
+        (
+            &[
+                "user",
+                "ban",
+                "--database-url",
+                db,
+                "eve@example.com",
+                "--expires-in",
+                "soon",
+            ][..],
+            2,
+        ),
+        (
+            &["user", "unban", "--database-url", db, "nobody@example.com"][..],
+            1,
+        ),
+    ] {
+        let run = nanoauth(args, "");
+        assert_eq!(run.code, code, "{args:?}: {run:?}");
+    }
+
+    let lifted = nanoauth(
+        &["user", "unban", "--database-url", db, "eve@example.com"],
+        "",
+    );
+    ok(&lifted);
+    assert!(lifted.stdout.contains("ban lifted"), "{lifted:?}");
+    assert!(
+        nanoauth_admin::ban_of(&adapter, &id, now)
+            .await
+            .expect("read")
+            .is_none()
+    );
+    let again = nanoauth(
+        &["user", "unban", "--database-url", db, "eve@example.com"],
+        "",
+    );
+    ok(&again);
+    assert!(again.stdout.contains("was not banned"), "{again:?}");
+}
+
+#[tokio::test]
+async fn bans_from_the_command_line_on_sqlite() {
+    bans_from_the_command_line(&sqlite_url()).await;
+}
+
+#[tokio::test]
+async fn bans_from_the_command_line_on_postgres() {
+    let Some(url) = postgres_url().await else {
+        return;
+    };
+    bans_from_the_command_line(&url).await;
+    support::drop_postgres(&url).await;
+}
+
 #[test]
 fn print_shows_the_sql_per_dialect_without_connecting() {
     let postgres = nanoauth(&["migrate", "--print", "--dialect", "postgres"], "");
@@ -331,6 +482,8 @@ fn every_command_has_help() {
         &["user", "list", "--help"][..],
         &["user", "create", "--help"][..],
         &["user", "set-role", "--help"][..],
+        &["user", "ban", "--help"][..],
+        &["user", "unban", "--help"][..],
         &["doctor", "--help"][..],
         &["import", "--help"][..],
         &["import", "better-auth", "--help"][..],

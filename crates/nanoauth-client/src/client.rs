@@ -273,6 +273,12 @@ impl<U: DeserializeOwned + Clone> AuthClient<U> {
         ApiKeys::new(self)
     }
 
+    /// The admin calls (the server's `nanoauth-admin`): users, roles,
+    /// passwords, bans, sessions, removal, for a signed-in administrator.
+    pub fn admin(&self) -> crate::admin::Admin<'_, U> {
+        crate::admin::Admin::new(self)
+    }
+
     /// A short-lived JWT for the signed-in user (`GET /token`, the
     /// server's `nanoauth-jwt` plugin), to call other services that verify
     /// it against the server's `/jwks`. Not this client's session

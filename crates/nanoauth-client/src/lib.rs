@@ -104,6 +104,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod account;
+mod admin;
 mod api_key;
 mod builder;
 mod client;
@@ -116,6 +117,7 @@ mod token;
 mod two_factor;
 
 pub use account::{Deletion, LinkedAccount, ListedSession};
+pub use admin::{Admin, AdminSession, AdminUserView, UserList, UserListQuery};
 pub use api_key::{ApiKey, ApiKeyChange, ApiKeys, CreatedApiKey, NewApiKey};
 pub use builder::{AuthClientBuilder, Mode};
 pub use client::AuthClient;

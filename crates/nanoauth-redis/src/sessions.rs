@@ -463,6 +463,18 @@ impl<U: AuthUser, A: nanoauth::UserRecordsAdapter<U>> nanoauth::UserRecordsAdapt
     }
 }
 
+/// Users are listed by the inner adapter, which stores them.
+impl<U: AuthUser, A: nanoauth::ListUsersAdapter<U>> nanoauth::ListUsersAdapter<U>
+    for RedisSessions<A>
+{
+    fn search_users(
+        &self,
+        query: &nanoauth::adapter::UserQuery,
+    ) -> impl Future<Output = Result<Vec<U>, AdapterError>> + Send {
+        self.inner.search_users(query)
+    }
+}
+
 impl<U: AuthUser, A: nanoauth::UpdateUserAdapter<U>> nanoauth::UpdateUserAdapter<U>
     for RedisSessions<A>
 {

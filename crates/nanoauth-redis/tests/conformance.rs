@@ -27,6 +27,6 @@ async fn teardown(adapter: Sessions) {
 
 conformance!(
     setup: setup(),
-    capabilities: [password, create_user, verification, email_verification, accounts, records, user_records, update_user, delete_user],
+    capabilities: [password, create_user, verification, email_verification, accounts, records, user_records, update_user, delete_user, list_users],
     teardown: teardown,
 );

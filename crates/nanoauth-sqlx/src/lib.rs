@@ -43,6 +43,7 @@ mod operator;
 mod pool;
 mod records;
 mod schema;
+mod search;
 mod values;
 
 pub use adapter::{SqlAdapter, SqlAdapterBuilder};

@@ -15,7 +15,7 @@ use crate::values::{Param, bind_params, row_to_object};
 
 /// `LIKE` escapes with `!`: the same in every dialect, where a backslash
 /// means different things in MySQL's string literals.
-fn like_prefix(prefix: &str) -> String {
+pub(crate) fn like_prefix(prefix: &str) -> String {
     let mut pattern = String::with_capacity(prefix.len() + 1);
     for c in prefix.chars() {
         if matches!(c, '!' | '%' | '_') {

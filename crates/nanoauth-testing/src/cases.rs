@@ -20,6 +20,7 @@
 //! | `user_records` | `UserRecordsAdapter` | [`user_with_records_is_atomic`] |
 //! | `update_user` | `UpdateUserAdapter` (+ `store`) | [`users_are_updated_in_place`], [`email_changes_are_unique_and_verified`], [`concurrent_email_changes_one_wins`] |
 //! | `delete_user` | `DeleteUserAdapter` (+ `store`) | [`deleted_users_lose_their_sessions`] |
+//! | `list_users` | `ListUsersAdapter` (+ `store`) | [`users_are_listed_in_pages`] |
 //! | `password` + `create_user` | both | [`passwordless_users_have_no_password`] |
 //! | `password` + `accounts` | both | [`social_users_have_no_password`] |
 //! | `password` + `accounts` + `email_verification` | all three | [`unclaimed_accounts_are_taken_over_cleanly`] |
@@ -36,14 +37,15 @@ use nanoauth::utils::password::PasswordHasher;
 use nanoauth::utils::token::{TokenHash, random_id, random_token};
 use nanoauth::{
     AccountAdapter, AccountRecord, Adapter, AdapterError, Auth, AuthUser, ClientInfo,
-    CreateUserAdapter, DeleteUserAdapter, Email, EmailVerificationAdapter, PasswordAdapter,
-    RecordAdapter, SessionAttributes, SessionRecord, UpdateUserAdapter, UserRecordsAdapter,
-    VerificationAdapter, VerificationRecord,
+    CreateUserAdapter, DeleteUserAdapter, Email, EmailVerificationAdapter, ListUsersAdapter,
+    PasswordAdapter, RecordAdapter, SessionAttributes, SessionRecord, UpdateUserAdapter,
+    UserRecordsAdapter, VerificationAdapter, VerificationRecord,
 };
 
 use crate::paused::{Gate, Paused};
 
 mod account;
+mod list_users;
 mod records;
 
 pub use account::{
@@ -51,6 +53,7 @@ pub use account::{
     deleted_users_take_what_they_own, email_changes_are_unique_and_verified,
     users_are_updated_in_place,
 };
+pub use list_users::users_are_listed_in_pages;
 pub use records::{
     expired_records_are_absent, expired_records_are_purged, record_data_round_trips,
     record_deletes_win_once, record_names_are_checked, record_updates_compare_and_swap,
@@ -71,6 +74,7 @@ pub trait FullAdapter<U: AuthUser>:
     + UserRecordsAdapter<U>
     + UpdateUserAdapter<U>
     + DeleteUserAdapter<U>
+    + ListUsersAdapter<U>
 {
 }
 impl<U, A> FullAdapter<U> for A
@@ -84,7 +88,8 @@ where
         + RecordAdapter<U>
         + UserRecordsAdapter<U>
         + UpdateUserAdapter<U>
-        + DeleteUserAdapter<U>,
+        + DeleteUserAdapter<U>
+        + ListUsersAdapter<U>,
 {
 }
 

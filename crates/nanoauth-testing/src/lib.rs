@@ -20,7 +20,7 @@
 //!
 //! conformance!(
 //!     setup: async { Some(MemoryAdapter::<ConformanceUser>::new()) },
-//!     capabilities: [password, create_user, verification, email_verification, accounts, records, user_records, update_user, delete_user],
+//!     capabilities: [password, create_user, verification, email_verification, accounts, records, user_records, update_user, delete_user, list_users],
 //! );
 //! # fn main() {}
 //! ```
@@ -37,6 +37,7 @@
 //! | `user_records` | [`UserRecordsAdapter`](nanoauth::UserRecordsAdapter): a user and their first records in one transaction |
 //! | `update_user` | [`UpdateUserAdapter`](nanoauth::UpdateUserAdapter): a user's fields written back; a new address, unique and verified (the user type must also be `Deserialize`) |
 //! | `delete_user` | [`DeleteUserAdapter`](nanoauth::DeleteUserAdapter): a user deleted with everything they own |
+//! | `list_users` | [`ListUsersAdapter`](nanoauth::ListUsersAdapter): users a page at a time, searched by address or name (the user type must also be `Deserialize`) |
 //!
 //! That expands to a module `conformance` with one module per group whose
 //! capabilities are all listed (`base` always; `password`,
@@ -129,7 +130,7 @@ macro_rules! conformance {
         $(,)?
     ) => {
         $crate::__conformance_flags!(
-            [no no no no no no no no no]
+            [no no no no no no no no no no]
             [$($capability)*]
             (
                 $setup,
@@ -142,14 +143,14 @@ macro_rules! conformance {
 }
 
 /// Expands to the whole conformance suite (every capability) as one test
-/// per case: `conformance!` with all nine capabilities listed. See the crate
+/// per case: `conformance!` with all ten capabilities listed. See the crate
 /// documentation.
 #[macro_export]
 macro_rules! adapter_conformance {
     (setup: $setup:expr $(, user: $user:expr)? $(, teardown: $teardown:expr)? $(,)?) => {
         $crate::conformance!(
             setup: $setup,
-            capabilities: [password, create_user, verification, email_verification, accounts, records, user_records, update_user, delete_user]
+            capabilities: [password, create_user, verification, email_verification, accounts, records, user_records, update_user, delete_user, list_users]
             $(, user: $user)?
             $(, teardown: $teardown)?
         );
@@ -167,48 +168,51 @@ macro_rules! __conformance_or {
     };
 }
 
-/// Turns the capability list into nine flags (password, create_user,
+/// Turns the capability list into ten flags (password, create_user,
 /// verification, email_verification, accounts, records, user_records,
-/// update_user, delete_user), then expands the groups.
+/// update_user, delete_user, list_users), then expands the groups.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __conformance_flags {
-    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident $ur:ident $uu:ident $du:ident] [password $($rest:ident)*] $args:tt) => {
-        $crate::__conformance_flags!([yes $cu $ve $ev $ac $re $ur $uu $du] [$($rest)*] $args);
+    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident $ur:ident $uu:ident $du:ident $lu:ident] [password $($rest:ident)*] $args:tt) => {
+        $crate::__conformance_flags!([yes $cu $ve $ev $ac $re $ur $uu $du $lu] [$($rest)*] $args);
     };
-    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident $ur:ident $uu:ident $du:ident] [create_user $($rest:ident)*] $args:tt) => {
-        $crate::__conformance_flags!([$pw yes $ve $ev $ac $re $ur $uu $du] [$($rest)*] $args);
+    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident $ur:ident $uu:ident $du:ident $lu:ident] [create_user $($rest:ident)*] $args:tt) => {
+        $crate::__conformance_flags!([$pw yes $ve $ev $ac $re $ur $uu $du $lu] [$($rest)*] $args);
     };
-    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident $ur:ident $uu:ident $du:ident] [verification $($rest:ident)*] $args:tt) => {
-        $crate::__conformance_flags!([$pw $cu yes $ev $ac $re $ur $uu $du] [$($rest)*] $args);
+    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident $ur:ident $uu:ident $du:ident $lu:ident] [verification $($rest:ident)*] $args:tt) => {
+        $crate::__conformance_flags!([$pw $cu yes $ev $ac $re $ur $uu $du $lu] [$($rest)*] $args);
     };
-    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident $ur:ident $uu:ident $du:ident] [email_verification $($rest:ident)*] $args:tt) => {
-        $crate::__conformance_flags!([$pw $cu $ve yes $ac $re $ur $uu $du] [$($rest)*] $args);
+    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident $ur:ident $uu:ident $du:ident $lu:ident] [email_verification $($rest:ident)*] $args:tt) => {
+        $crate::__conformance_flags!([$pw $cu $ve yes $ac $re $ur $uu $du $lu] [$($rest)*] $args);
     };
-    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident $ur:ident $uu:ident $du:ident] [accounts $($rest:ident)*] $args:tt) => {
-        $crate::__conformance_flags!([$pw $cu $ve $ev yes $re $ur $uu $du] [$($rest)*] $args);
+    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident $ur:ident $uu:ident $du:ident $lu:ident] [accounts $($rest:ident)*] $args:tt) => {
+        $crate::__conformance_flags!([$pw $cu $ve $ev yes $re $ur $uu $du $lu] [$($rest)*] $args);
     };
-    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident $ur:ident $uu:ident $du:ident] [records $($rest:ident)*] $args:tt) => {
-        $crate::__conformance_flags!([$pw $cu $ve $ev $ac yes $ur $uu $du] [$($rest)*] $args);
+    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident $ur:ident $uu:ident $du:ident $lu:ident] [records $($rest:ident)*] $args:tt) => {
+        $crate::__conformance_flags!([$pw $cu $ve $ev $ac yes $ur $uu $du $lu] [$($rest)*] $args);
     };
-    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident $ur:ident $uu:ident $du:ident] [user_records $($rest:ident)*] $args:tt) => {
-        $crate::__conformance_flags!([$pw $cu $ve $ev $ac $re yes $uu $du] [$($rest)*] $args);
+    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident $ur:ident $uu:ident $du:ident $lu:ident] [user_records $($rest:ident)*] $args:tt) => {
+        $crate::__conformance_flags!([$pw $cu $ve $ev $ac $re yes $uu $du $lu] [$($rest)*] $args);
     };
-    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident $ur:ident $uu:ident $du:ident] [update_user $($rest:ident)*] $args:tt) => {
-        $crate::__conformance_flags!([$pw $cu $ve $ev $ac $re $ur yes $du] [$($rest)*] $args);
+    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident $ur:ident $uu:ident $du:ident $lu:ident] [update_user $($rest:ident)*] $args:tt) => {
+        $crate::__conformance_flags!([$pw $cu $ve $ev $ac $re $ur yes $du $lu] [$($rest)*] $args);
     };
-    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident $ur:ident $uu:ident $du:ident] [delete_user $($rest:ident)*] $args:tt) => {
-        $crate::__conformance_flags!([$pw $cu $ve $ev $ac $re $ur $uu yes] [$($rest)*] $args);
+    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident $ur:ident $uu:ident $du:ident $lu:ident] [delete_user $($rest:ident)*] $args:tt) => {
+        $crate::__conformance_flags!([$pw $cu $ve $ev $ac $re $ur $uu yes $lu] [$($rest)*] $args);
+    };
+    ([$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident $ur:ident $uu:ident $du:ident $lu:ident] [list_users $($rest:ident)*] $args:tt) => {
+        $crate::__conformance_flags!([$pw $cu $ve $ev $ac $re $ur $uu $du yes] [$($rest)*] $args);
     };
     ([$($flag:ident)*] [$unknown:ident $($rest:ident)*] $args:tt) => {
         ::core::compile_error!(::core::concat!(
             "unknown capability `",
             ::core::stringify!($unknown),
-            "`: expected password, create_user, verification, email_verification, accounts, records, user_records, update_user or delete_user"
+            "`: expected password, create_user, verification, email_verification, accounts, records, user_records, update_user, delete_user or list_users"
         ));
     };
     (
-        [$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident $ur:ident $uu:ident $du:ident]
+        [$pw:ident $cu:ident $ve:ident $ev:ident $ac:ident $re:ident $ur:ident $uu:ident $du:ident $lu:ident]
         []
         ($setup:expr, $user:expr, $store:expr, $teardown:expr)
     ) => {
@@ -273,6 +277,9 @@ macro_rules! __conformance_flags {
             ]);
             $crate::__conformance_group!(delete_user [$du] ($setup, $user, $store, $teardown) [
                 stored deleted_users_lose_their_sessions,
+            ]);
+            $crate::__conformance_group!(list_users [$lu] ($setup, $user, $store, $teardown) [
+                stored users_are_listed_in_pages,
             ]);
             $crate::__conformance_group!(password_create_user [$pw $cu] ($setup, $user, $store, $teardown) [
                 plain passwordless_users_have_no_password,

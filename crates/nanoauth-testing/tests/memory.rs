@@ -5,5 +5,5 @@ use nanoauth_testing::{ConformanceUser, conformance};
 
 conformance!(
     setup: async { Some(MemoryAdapter::<ConformanceUser>::new()) },
-    capabilities: [password, create_user, verification, email_verification, accounts, records, user_records, update_user, delete_user],
+    capabilities: [password, create_user, verification, email_verification, accounts, records, user_records, update_user, delete_user, list_users],
 );

@@ -6,7 +6,8 @@
 //! this module and bounded on `Adapter` ([`PasswordAdapter`],
 //! [`CreateUserAdapter`], [`VerificationAdapter`],
 //! [`EmailVerificationAdapter`], [`AccountAdapter`], [`RecordAdapter`],
-//! [`UserRecordsAdapter`], [`UpdateUserAdapter`], [`DeleteUserAdapter`]).
+//! [`UserRecordsAdapter`], [`UpdateUserAdapter`], [`DeleteUserAdapter`],
+//! [`ListUsersAdapter`]).
 //! Plugins name the
 //! capabilities they need as bounds and implement `Plugin` only for adapters
 //! that have them: adding such a plugin with an adapter that lacks one does
@@ -18,6 +19,7 @@ mod create_user;
 mod delete_user;
 mod email_verification;
 mod health;
+mod list_users;
 pub mod memory;
 mod password;
 mod records;
@@ -30,6 +32,7 @@ pub use create_user::CreateUserAdapter;
 pub use delete_user::DeleteUserAdapter;
 pub use email_verification::EmailVerificationAdapter;
 pub use health::{Health, Probe};
+pub use list_users::{ListUsersAdapter, MAX_USER_PAGE, UserQuery};
 pub use password::{PasswordAdapter, PasswordCredential};
 pub use records::{
     MAX_NAMESPACE_LEN, MAX_RECORD_KEY_LEN, PluginRecord, RecordAdapter, Typed, TypedRecords,

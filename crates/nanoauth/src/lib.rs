@@ -105,8 +105,8 @@ pub mod utils;
 
 pub use adapter::{
     AccountAdapter, AccountRecord, Adapter, AdapterError, CreateUserAdapter, DeleteUserAdapter,
-    EmailVerificationAdapter, PasswordAdapter, PasswordCredential, PluginRecord, RecordAdapter,
-    Typed, TypedRecords, UpdateUserAdapter, UserRecordsAdapter, VerificationAdapter,
+    EmailVerificationAdapter, ListUsersAdapter, PasswordAdapter, PasswordCredential, PluginRecord,
+    RecordAdapter, Typed, TypedRecords, UpdateUserAdapter, UserRecordsAdapter, VerificationAdapter,
     VerificationRecord,
 };
 pub use auth::{Auth, AuthBuilder, ConfigError};

@@ -5,10 +5,11 @@ use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use serde::de::DeserializeOwned;
 
+use crate::adapter::UserQuery;
 use crate::adapter::{
     AccountAdapter, AccountRecord, Adapter, AdapterError, CreateUserAdapter, DeleteUserAdapter,
-    EmailVerificationAdapter, PasswordAdapter, PasswordCredential, PluginRecord, RecordAdapter,
-    UpdateUserAdapter, UserRecordsAdapter, VerificationAdapter, VerificationRecord,
+    EmailVerificationAdapter, ListUsersAdapter, PasswordAdapter, PasswordCredential, PluginRecord,
+    RecordAdapter, UpdateUserAdapter, UserRecordsAdapter, VerificationAdapter, VerificationRecord,
 };
 use crate::session::SessionRecord;
 use crate::user::{AuthUser, Email};
@@ -219,6 +220,33 @@ impl<U: AuthUser> Adapter<U> for MemoryAdapter<U> {
 impl<U: AuthUser> CreateUserAdapter<U> for MemoryAdapter<U> {
     async fn create_user(&self, user: &U) -> Result<(), AdapterError> {
         self.write().insert_user(user)
+    }
+}
+
+impl<U: AuthUser> ListUsersAdapter<U> for MemoryAdapter<U> {
+    async fn search_users(&self, query: &UserQuery) -> Result<Vec<U>, AdapterError> {
+        let state = self.read();
+        let mut found: Vec<&U> = state
+            .users
+            .values()
+            .filter(|user| {
+                // The `name` field, when the user type has one, read the way
+                // a database column would be: from the user's JSON.
+                let name = serde_json::to_value(*user).ok().and_then(|value| {
+                    value
+                        .get("name")
+                        .and_then(serde_json::Value::as_str)
+                        .map(str::to_owned)
+                });
+                query.matches(user.email(), name.as_deref())
+            })
+            .collect();
+        found.sort_by(|a, b| a.email().cmp(b.email()));
+        Ok(found
+            .into_iter()
+            .take(query.limit as usize)
+            .cloned()
+            .collect())
     }
 }
 
