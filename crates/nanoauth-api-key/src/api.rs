@@ -206,11 +206,7 @@ impl<'a, U: AuthUser, A: RecordAdapter<U>> ApiKeysApi<'a, U, A> {
             .list_user_records(NAMESPACE, user.id(), now)
             .await?;
         if existing.len() >= plugin.max_keys_per_user {
-            return Err(Error::plugin(
-                http::StatusCode::BAD_REQUEST,
-                "TOO_MANY_API_KEYS",
-                format!("At most {} API keys per account.", plugin.max_keys_per_user),
-            ));
+            return Err(too_many_keys(plugin.max_keys_per_user));
         }
         let key = key::generate()?;
         let expires_at = new.expires_in.map(|seconds| now.saturating_add(seconds));
@@ -407,4 +403,13 @@ fn check_name(name: &str) -> Result<(), Error> {
         ));
     }
     Ok(())
+}
+
+/// `400 TOO_MANY_API_KEYS`: the user has `max` keys already.
+pub(crate) fn too_many_keys(max: usize) -> Error {
+    Error::plugin(
+        http::StatusCode::BAD_REQUEST,
+        "TOO_MANY_API_KEYS",
+        format!("At most {max} API keys per account."),
+    )
 }

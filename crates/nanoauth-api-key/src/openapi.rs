@@ -40,11 +40,7 @@ pub(crate) fn describe<U: AuthUser, A: RecordAdapter<U>>(
             EndpointDoc::new("Creates an API key")
                 .request::<NewApiKey>()
                 .response::<Created>()
-                .error(Error::plugin(
-                    http::StatusCode::BAD_REQUEST,
-                    "TOO_MANY_API_KEYS",
-                    "",
-                )),
+                .error(crate::api::too_many_keys(0)),
         ),
         ("GET", "/api-key/list") => {
             managed(EndpointDoc::new("The user's API keys").response::<Vec<ApiKey>>())
