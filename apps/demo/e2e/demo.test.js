@@ -864,6 +864,8 @@ describe(`NanoAuth demo at ${BASE_URL}`, { timeout: 25 * STEP_MS }, () => {
     await signIn(victimPage, victim);
     await poll('the ban refusal', () => textOf(victimPage, '#error'), (t) => /banned/i.test(t || '') && /E2E spam/.test(t || ''));
     assert.equal(pathOf(victimPage), '/sign-in');
+  });
+
   step('organizations: invite, accept in a second browser, change the role, check a permission', async () => {
     // Issue 18: the owner creates an organization and invites an address;
     // the invitation's link (printed in the demo's log) is accepted in
