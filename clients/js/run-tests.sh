@@ -78,8 +78,11 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # The page and the API reach the browser through the proxy on APP_PORT, so
-# that is the origin the demo must trust.
-start_demo "$DEMO_PORT" "$DATA_DIR" "$DEMO_LOG" --base-url "$APP_URL"
+# that is the origin the demo must trust. The administrator is an address
+# nobody signs up with here: otherwise the demo makes the first account its
+# admin, and the test's user would not read as an ordinary member.
+start_demo "$DEMO_PORT" "$DATA_DIR" "$DEMO_LOG" --base-url "$APP_URL" \
+  --admin "admin-$(date +%s)-$RANDOM@example.com"
 
 say "building the React test page (vite)"
 npm run --silent e2e:build
