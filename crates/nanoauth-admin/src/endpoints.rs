@@ -89,9 +89,12 @@ pub(crate) async fn get_user<U: AdminUser, A: AdminStore<U>>(
 
 /// `role`: one role or a list.
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(untagged)]
-enum Roles {
+pub(crate) enum Roles {
+    /// One role.
     One(String),
+    /// Several roles.
     Many(Vec<String>),
 }
 
@@ -105,13 +108,20 @@ impl Roles {
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct CreateBody {
+pub(crate) struct CreateBody {
+    /// The new user's address.
+    #[cfg_attr(feature = "openapi", schemars(email))]
     email: String,
+    /// A password (8 to 128 characters by default); none: the user signs
+    /// in another way (a link, a provider, a passkey).
     #[serde(default)]
     password: Option<String>,
+    /// The user's name, when the user type has one.
     #[serde(default)]
     name: Option<String>,
+    /// The role or roles (default: the plugin's default role).
     #[serde(default)]
     role: Option<Roles>,
     /// The application's sign-up fields.
@@ -142,9 +152,12 @@ pub(crate) async fn create_user<U: AdminUser, A: AdminStore<U>>(
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct SetRoleBody {
+pub(crate) struct SetRoleBody {
+    /// The user.
     user_id: String,
+    /// The role or roles they are to hold (all they hold after this).
     role: Roles,
 }
 
@@ -165,9 +178,12 @@ pub(crate) async fn set_role<U: AdminUser, A: AdminStore<U>>(
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct SetPasswordBody {
+pub(crate) struct SetPasswordBody {
+    /// The user.
     user_id: String,
+    /// The new password; the user's sessions are revoked.
     new_password: String,
 }
 
@@ -188,9 +204,12 @@ pub(crate) async fn set_password<U: AdminUser, A: AdminStore<U>>(
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct BanBody {
+pub(crate) struct BanBody {
+    /// The user.
     user_id: String,
+    /// Why, shown to the user when they try to sign in.
     #[serde(default)]
     reason: Option<String>,
     /// Seconds.
@@ -215,8 +234,10 @@ pub(crate) async fn ban_user<U: AdminUser, A: AdminStore<U>>(
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct UserBody {
+pub(crate) struct UserBody {
+    /// The user.
     user_id: String,
 }
 
@@ -257,9 +278,12 @@ pub(crate) async fn list_user_sessions<U: AdminUser, A: AdminStore<U>>(
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct RevokeBody {
+pub(crate) struct RevokeBody {
+    /// The user.
     user_id: String,
+    /// The session's id (from `list-user-sessions`).
     session_id: String,
 }
 

@@ -51,8 +51,10 @@ pub fn impersonator<U>(session: &Session<U>) -> Option<&str> {
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct ImpersonateBody {
+pub(crate) struct ImpersonateBody {
+    /// The user to act as (not an administrator, unless allowed).
     user_id: String,
 }
 

@@ -48,6 +48,8 @@ mod api;
 mod endpoints;
 pub mod events;
 mod impersonation;
+#[cfg(feature = "openapi")]
+mod openapi;
 mod plugin;
 mod refusal;
 mod store;

@@ -275,7 +275,7 @@ impl<U: AdminUser, A: AdminStore<U>> Plugin<U, A> for Admin {
         // Generous for a person at a console; tight enough that a stolen
         // administrator session cannot page through every user quickly.
         let listing = Limit::new(120, 60);
-        vec![
+        let routes = vec![
             on.get("/admin/users", endpoints::list_users)
                 .safe()
                 .rate_limited(listing),
@@ -300,7 +300,10 @@ impl<U: AdminUser, A: AdminStore<U>> Plugin<U, A> for Admin {
                 "/admin/stop-impersonating",
                 impersonation::stop_impersonating,
             ),
-        ]
+        ];
+        #[cfg(feature = "openapi")]
+        let routes = routes.into_iter().map(crate::openapi::describe).collect();
+        routes
     }
 
     fn request_hooks(self: Arc<Self>) -> Vec<RequestHook<U, A>> {
