@@ -38,6 +38,7 @@ struct SignUpBody<F> {
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct SignInBody {
+    #[cfg_attr(feature = "openapi", schemars(email))]
     email: String,
     password: String,
     /// Where to go after signing in: answered as `url` with `redirect:

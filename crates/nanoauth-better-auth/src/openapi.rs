@@ -64,7 +64,7 @@ pub(crate) fn describe<U: AuthUser, A: Adapter<U>>(endpoint: Endpoint<U, A>) -> 
             .request_schema(json!({ "allOf": [
                 schemas::sign_up_fields(),
                 schemas::object([
-                    ("email", schemas::string(), true),
+                    ("email", json!({ "type": "string", "format": "email" }), true),
                     ("password", schemas::string(), true),
                 ]),
             ] }))

@@ -236,6 +236,7 @@ pub(crate) async fn leave<U: AuthUser, A: OrganizationAdapter<U>>(
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub(crate) struct InviteBody {
+    #[cfg_attr(feature = "openapi", schemars(email))]
     email: String,
     #[serde(deserialize_with = "roles_from_wire")]
     #[cfg_attr(feature = "openapi", schemars(with = "crate::model::RolesInput"))]

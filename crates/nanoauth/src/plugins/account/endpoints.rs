@@ -47,6 +47,7 @@ pub(super) async fn update_user<U: AuthUser, A: AccountStore<U>>(
 #[derive(Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct ChangeEmailBody {
+    #[cfg_attr(feature = "openapi", schemars(email))]
     #[serde(rename = "newEmail")]
     new_email: String,
     #[serde(default = "root", rename = "callbackURL")]

@@ -27,6 +27,7 @@ struct SignUpBody<F> {
 #[derive(Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct SignInBody {
+    #[cfg_attr(feature = "openapi", schemars(email))]
     email: String,
     password: String,
 }
@@ -145,7 +146,7 @@ pub(super) fn describe<U: AuthUser, A: PasswordAdapter<U>>(
             .request_schema(serde_json::json!({ "allOf": [
                 schemas::sign_up_fields(),
                 schemas::object([
-                    ("email", schemas::string(), true),
+                    ("email", serde_json::json!({ "type": "string", "format": "email" }), true),
                     ("password", schemas::string(), true),
                 ]),
             ] }))

@@ -17,6 +17,7 @@ use crate::utils::url;
 #[derive(Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 struct SendBody {
+    #[cfg_attr(feature = "openapi", schemars(email))]
     email: String,
     #[serde(default = "root", rename = "callbackURL")]
     callback_url: String,

@@ -19,6 +19,7 @@ use crate::utils::url;
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 struct SendBody {
+    #[cfg_attr(feature = "openapi", schemars(email))]
     email: String,
     #[serde(default = "root", rename = "callbackURL")]
     callback_url: String,

@@ -15,6 +15,7 @@ use crate::AuthUser;
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 struct RequestBody {
+    #[cfg_attr(feature = "openapi", schemars(email))]
     email: String,
     redirect_to: String,
 }
