@@ -155,8 +155,13 @@ fn build<A: DemoStore>(
         .plugin(Passkeys::new("NanoAuth Demo"))
         // "Sign up with a passkey": an account with no password at all.
         .plugin(PasskeySignUp::new())
-        // Keys for scripts: `x-api-key` on any route acts as their owner.
-        .plugin(ApiKeys::new())
+        // Keys for scripts: `x-api-key` on any route acts as their owner
+        // (a user, an organization's member, or a service identity the
+        // administrators manage).
+        .plugin(ApiKeys::new().administrators({
+            let admin = admin::plugin();
+            move |user: &DemoUser| admin.is_admin(user)
+        }))
         // `/api/auth/token` and `/api/auth/jwks`, for other services (EdDSA).
         .plugin(Jwt::new())
         // The Admin page: users, bans, impersonation (`--admin EMAIL`, or

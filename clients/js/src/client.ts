@@ -308,10 +308,29 @@ export interface ApiKey {
   rateLimit: { max: number; window: number } | null;
   lastUsedAt: number | null;
   metadata: unknown;
+  /** Who it belongs to; an organization's key signs in as `createdBy` with the organization attached. */
+  ownerType: 'user' | 'organization' | 'service';
+  userId?: string;
+  organizationId?: string;
+  serviceName?: string;
+  /** The user who made it; `null` for a key server code made. */
+  createdBy: string | null;
+}
+
+/**
+ * Whose keys a call is about, when not the signed-in user's own: at most
+ * one. `organizationId` needs the organization's `apiKey` permission;
+ * `userId` (another user) and `serviceName` (a service identity with no
+ * user) need an administrator.
+ */
+export interface ApiKeyOwnerSelector {
+  organizationId?: string;
+  userId?: string;
+  serviceName?: string;
 }
 
 /** `apiKey.create(body)`. */
-export interface NewApiKey {
+export interface NewApiKey extends ApiKeyOwnerSelector {
   name: string;
   /** Seconds until it stops working; none: never. */
   expiresIn?: number;
@@ -327,11 +346,12 @@ export interface NewApiKey {
 export interface ApiKeyClient {
   /** Makes a key. `key` is in this answer only: show it once, keep it nowhere. */
   create(body: NewApiKey): Promise<AuthResult<{ key: string; apiKey: ApiKey }>>;
-  list(): Promise<AuthResult<ApiKey[]>>;
+  /** The signed-in user's keys, or the named owner's. */
+  list(owner?: ApiKeyOwnerSelector): Promise<AuthResult<ApiKey[]>>;
   /** Renames, enables or disables a key, or moves its expiry (`expiresIn` from now). */
-  update(body: { keyId: string; name?: string; enabled?: boolean; expiresIn?: number }): Promise<AuthResult<{ apiKey: ApiKey }>>;
+  update(body: { keyId: string; name?: string; enabled?: boolean; expiresIn?: number } & ApiKeyOwnerSelector): Promise<AuthResult<{ apiKey: ApiKey }>>;
   /** Deletes a key: refused from the next request on. */
-  delete(body: { keyId: string }): Promise<AuthResult<{ success: boolean }>>;
+  delete(body: { keyId: string } & ApiKeyOwnerSelector): Promise<AuthResult<{ success: boolean }>>;
 }
 
 // ---------------------------------------------------------------------------
@@ -425,6 +445,7 @@ export type AuthErrorCode =
   | 'SESSION_REQUIRED'
   | 'API_KEY_NOT_FOUND'
   | 'TOO_MANY_API_KEYS'
+  | 'ORGANIZATION_KEYS_UNAVAILABLE'
   /** Admin: not an administrator (or an API key, or an impersonation session). */
   | 'FORBIDDEN'
   | 'USER_NOT_FOUND'
@@ -939,7 +960,10 @@ export function createAuthClient<U extends BaseUser = BasicUser, F extends objec
     },
     apiKey: {
       create: post('/api-key/create'),
-      list: () => request('GET', '/api-key/list'),
+      list: (owner?: ApiKeyOwnerSelector) => {
+        const query = new URLSearchParams(Object.entries(owner ?? {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string')).toString();
+        return request('GET', query ? `/api-key/list?${query}` : '/api-key/list');
+      },
       update: post('/api-key/update'),
       delete: post('/api-key/delete'),
     },

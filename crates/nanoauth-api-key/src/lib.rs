@@ -19,19 +19,29 @@
 //! // A service then calls: GET /api/auth/session  with  x-api-key: na_v1_...
 //! # Ok::<(), nanoauth::ConfigError>(())
 //! ```
+//!
+//! | Feature | What it adds |
+//! |---|---|
+//! | `openapi` (default) | the endpoints' descriptions in `GET /openapi.json` |
+//! | `organization` | keys owned by an organization, checked by `nanoauth-organization`'s access control |
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod api;
+mod authority;
 mod endpoints;
+mod index;
 mod key;
 #[cfg(feature = "openapi")]
 mod openapi;
+mod owner;
 mod plugin;
 
 pub use api::{
-    ApiKey, ApiKeyChange, ApiKeysApi, ApiKeysExt, CreatedApiKey, KeyRateLimit, NewApiKey,
+    ApiKey, ApiKeyChange, ApiKeysApi, ApiKeysExt, CreatedApiKey, KeyActor, KeyIdentity,
+    KeyRateLimit, NewApiKey,
 };
 pub use key::PREFIX;
+pub use owner::KeyOwner;
 pub use plugin::ApiKeys;
 
 // The crate's README, compiled as doctests so it stays true.

@@ -40,13 +40,40 @@ use crate::error::ClientError;
 /// [`ClientError::Decode`].
 pub struct ApiKeys<'a, U> {
     client: &'a AuthClient<U>,
+    owner: Option<ApiKeyOwner>,
 }
 
 impl<U> fmt::Debug for ApiKeys<'_, U> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ApiKeys")
             .field("client", self.client)
+            .field("owner", &self.owner)
             .finish()
+    }
+}
+
+/// Whose keys a call is about, when not the signed-in user's own
+/// ([`ApiKeys::of`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ApiKeyOwner {
+    /// Another user's keys (administrators only).
+    User(String),
+    /// An organization's keys (its `apiKey` permissions); its keys sign in
+    /// as the member who made them, with the organization attached.
+    Organization(String),
+    /// A service identity's keys, with no user (administrators only).
+    Service(String),
+}
+
+impl ApiKeyOwner {
+    /// The body field and query parameter naming it.
+    fn field(&self) -> (&'static str, &str) {
+        match self {
+            Self::User(id) => ("userId", id),
+            Self::Organization(id) => ("organizationId", id),
+            Self::Service(name) => ("serviceName", name),
+        }
     }
 }
 
@@ -152,6 +179,36 @@ pub struct ApiKey {
     /// The application's own data about it.
     #[serde(default)]
     pub metadata: Option<serde_json::Value>,
+    /// `"user"`, `"organization"` or `"service"` (absent from servers
+    /// before keys had other owners: a user's key).
+    #[serde(default)]
+    pub owner_type: Option<String>,
+    /// The owning user, for a user's key.
+    #[serde(default)]
+    pub user_id: Option<String>,
+    /// The owning organization, for an organization's key.
+    #[serde(default)]
+    pub organization_id: Option<String>,
+    /// The service identity, for a service key.
+    #[serde(default)]
+    pub service_name: Option<String>,
+    /// The user who made it (for an organization's key, the member it
+    /// signs in as); `None` for a key server code made.
+    #[serde(default)]
+    pub created_by: Option<String>,
+}
+
+impl ApiKey {
+    /// Who the key belongs to, when the server says (`None` from servers
+    /// before keys had other owners: then the signed-in user's).
+    pub fn owner(&self) -> Option<ApiKeyOwner> {
+        match self.owner_type.as_deref() {
+            Some("user") => self.user_id.clone().map(ApiKeyOwner::User),
+            Some("organization") => self.organization_id.clone().map(ApiKeyOwner::Organization),
+            Some("service") => self.service_name.clone().map(ApiKeyOwner::Service),
+            _ => None,
+        }
+    }
 }
 
 /// A new key, from [`ApiKeys::create`]: the key itself is in this answer
@@ -196,7 +253,40 @@ struct Updated {
 
 impl<'a, U: DeserializeOwned + Clone> ApiKeys<'a, U> {
     pub(crate) fn new(client: &'a AuthClient<U>) -> Self {
-        Self { client }
+        Self {
+            client,
+            owner: None,
+        }
+    }
+
+    /// The same calls about the keys of `owner` (an organization, another
+    /// user, a service identity) rather than the signed-in user's own.
+    ///
+    /// ```no_run
+    /// # async fn example(client: nanoauth_client::AuthClient<serde_json::Value>) -> Result<(), nanoauth_client::ClientError> {
+    /// use nanoauth_client::{ApiKeyOwner, NewApiKey};
+    ///
+    /// let acme = client.api_keys().of(ApiKeyOwner::Organization("org_1".into()));
+    /// let created = acme.create(&NewApiKey::named("acme CI")).await?;
+    /// let keys = acme.list().await?;
+    /// # Ok(()) }
+    /// ```
+    #[must_use]
+    pub fn of(mut self, owner: ApiKeyOwner) -> Self {
+        self.owner = Some(owner);
+        self
+    }
+
+    /// `body` with the owner's field added.
+    fn owned(&self, body: &impl Serialize) -> Result<serde_json::Value, ClientError> {
+        let mut body = serde_json::to_value(body).map_err(|error| {
+            ClientError::Config(crate::error::ConfigError::new(format!("body: {error}")))
+        })?;
+        if let (Some(owner), Some(fields)) = (&self.owner, body.as_object_mut()) {
+            let (name, value) = owner.field();
+            fields.insert(name.to_owned(), value.into());
+        }
+        Ok(body)
     }
 
     /// Makes a key for the signed-in user (`POST /api-key/create`).
@@ -205,16 +295,24 @@ impl<'a, U: DeserializeOwned + Clone> ApiKeys<'a, U> {
     /// `INVALID_BODY` (400), `SESSION_REQUIRED` (403), `UNAUTHORIZED`, and
     /// as [`ApiKeys`].
     pub async fn create(&self, new: &NewApiKey) -> Result<CreatedApiKey, ClientError> {
-        self.post("/api-key/create", new).await
+        self.post("/api-key/create", &self.owned(new)?).await
     }
 
-    /// The signed-in user's keys (`GET /api-key/list`).
+    /// The signed-in user's keys, or [`of`](Self::of) an owner's
+    /// (`GET /api-key/list`).
     ///
     /// # Errors
     /// As [`ApiKeys`].
     pub async fn list(&self) -> Result<Vec<ApiKey>, ClientError> {
+        let path = match &self.owner {
+            Some(owner) => {
+                let (name, value) = owner.field();
+                format!("/api-key/list?{name}={}", crate::admin::encode(value))
+            }
+            None => "/api-key/list".to_owned(),
+        };
         self.client
-            .send(self.client.request(Method::GET, "/api-key/list"))
+            .send(self.client.request(Method::GET, &path))
             .await
     }
 
@@ -224,11 +322,7 @@ impl<'a, U: DeserializeOwned + Clone> ApiKeys<'a, U> {
     /// # Errors
     /// As [`ApiKeys`].
     pub async fn update(&self, id: &str, change: &ApiKeyChange) -> Result<ApiKey, ClientError> {
-        let mut body = serde_json::to_value(change).map_err(|error| {
-            ClientError::Config(crate::error::ConfigError::new(format!(
-                "update body: {error}"
-            )))
-        })?;
+        let mut body = self.owned(change)?;
         if let Some(fields) = body.as_object_mut() {
             fields.insert("keyId".to_owned(), id.into());
         }
@@ -243,7 +337,7 @@ impl<'a, U: DeserializeOwned + Clone> ApiKeys<'a, U> {
     /// # Errors
     /// As [`ApiKeys`].
     pub async fn delete(&self, id: &str) -> Result<(), ClientError> {
-        self.post::<IgnoredAny>("/api-key/delete", &json!({ "keyId": id }))
+        self.post::<IgnoredAny>("/api-key/delete", &self.owned(&json!({ "keyId": id }))?)
             .await
             .map(drop)
     }
@@ -288,6 +382,12 @@ mod tests {
         )
         .unwrap();
         assert_eq!(created.key(), "na_v1_secretsecret");
+        assert_eq!(created.api_key().owner(), None);
+        let org: ApiKey = serde_json::from_value(json!({"id":"k","name":"ci","start":"na_v1_sec",
+            "createdAt":1,"enabled":true,"ownerType":"organization","organizationId":"org_1",
+            "createdBy":"u1"}))
+        .unwrap();
+        assert_eq!(org.owner(), Some(ApiKeyOwner::Organization("org_1".into())));
         assert!(!format!("{created:?}").contains("secretsecret"));
     }
 }

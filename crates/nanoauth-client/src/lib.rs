@@ -118,7 +118,7 @@ mod two_factor;
 
 pub use account::{Deletion, LinkedAccount, ListedSession};
 pub use admin::{Admin, AdminSession, AdminUserView, UserList, UserListQuery};
-pub use api_key::{ApiKey, ApiKeyChange, ApiKeys, CreatedApiKey, NewApiKey};
+pub use api_key::{ApiKey, ApiKeyChange, ApiKeyOwner, ApiKeys, CreatedApiKey, NewApiKey};
 pub use builder::{AuthClientBuilder, Mode};
 pub use client::AuthClient;
 pub use error::{ClientError, ConfigError, DecodeError, NetworkError};

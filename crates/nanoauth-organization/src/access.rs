@@ -56,6 +56,8 @@ pub const BUILT_IN: &[(&str, &[&str])] = &[
     ("member", &["create", "update", "delete"]),
     ("invitation", &["create", "cancel"]),
     ("team", &["create", "update", "delete"]),
+    // The organization's API keys (the api-key plugin's organization keys).
+    ("apiKey", &["create", "read", "update", "delete"]),
 ];
 
 /// One permission: an action on a resource, by their stable names.

@@ -44,6 +44,7 @@ mod api;
 mod endpoints;
 mod errors;
 pub mod events;
+mod grant;
 mod model;
 #[cfg(feature = "openapi")]
 mod openapi;
@@ -52,6 +53,7 @@ mod store;
 
 pub use active::{ACTIVE_ORGANIZATION, ACTIVE_TEAM};
 pub use api::{Actor, INVITATION_PURPOSE, OrganizationAdapter, OrganizationsApi, OrganizationsExt};
+pub use grant::member_permits;
 pub use model::{
     FullOrganization, Invitation, InvitationStatus, Member, MemberWithUser, NewOrganization,
     Organization, OrganizationUpdate, Team,

@@ -111,8 +111,10 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
 
     /// The plugin of type `P`, if it was added. Plugin exports use this to
     /// reach their configuration; endpoints, hooks and guards get their
-    /// plugin directly.
-    pub fn plugin<P: Plugin<U, A>>(&self) -> Option<Arc<P>> {
+    /// plugin directly. `P` need not be a plugin *for this adapter*: a
+    /// plugin that asks with weaker storage bounds than `P` needs (the
+    /// api-key plugin asking for the organization plugin) still finds it.
+    pub fn plugin<P: Send + Sync + 'static>(&self) -> Option<Arc<P>> {
         self.inner.registry.load().plugin::<P>()
     }
 

@@ -219,7 +219,7 @@ impl<U: AuthUser, A: Adapter<U>> Draft<U, A> {
 
 impl<U: AuthUser, A: Adapter<U>> Registry<U, A> {
     /// The plugin of type `P`, if it is in.
-    pub(crate) fn plugin<P: Plugin<U, A>>(&self) -> Option<Arc<P>> {
+    pub(crate) fn plugin<P: Send + Sync + 'static>(&self) -> Option<Arc<P>> {
         self.plugins
             .iter()
             .find(|registered| registered.type_id == TypeId::of::<P>())
