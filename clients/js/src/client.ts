@@ -960,10 +960,8 @@ export function createAuthClient<U extends BaseUser = BasicUser, F extends objec
     },
     apiKey: {
       create: post('/api-key/create'),
-      list: (owner?: ApiKeyOwnerSelector) => {
-        const query = new URLSearchParams(Object.entries(owner ?? {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string')).toString();
-        return request('GET', query ? `/api-key/list?${query}` : '/api-key/list');
-      },
+      // JSON drops the fields left `undefined`.
+      list: (owner?: ApiKeyOwnerSelector) => request('GET', `/api-key/list?${new URLSearchParams(JSON.parse(JSON.stringify(owner ?? {})))}`),
       update: post('/api-key/update'),
       delete: post('/api-key/delete'),
     },
