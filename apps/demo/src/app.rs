@@ -587,7 +587,16 @@ mod tests {
     /// demo has, each described by its plugin, with the demo's own user.
     #[tokio::test]
     async fn every_route_is_described() {
-        let app = demo_with(vec![nanoauth_oauth::providers::github("id", "secret")]).await;
+        // Every plugin `main` adds, the administration and organizations too.
+        let app = demo_built(
+            vec![nanoauth_oauth::providers::github("id", "secret")],
+            |builder| {
+                builder
+                    .plugin(crate::admin::plugin())
+                    .plugin(crate::organizations::plugin())
+            },
+        )
+        .await;
         let (status, _, body) = send(&app, get("/api/auth/openapi.json", "")).await;
         assert_eq!(status, StatusCode::OK);
         let description: serde_json::Value = serde_json::from_str(&body).unwrap();
