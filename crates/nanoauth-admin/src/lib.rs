@@ -42,6 +42,10 @@
 //! | [`AdminExt`] | `auth.admin()`: the same from Rust, with the actor named |
 //! | [`Ban`] | A ban as stored (also by `nanoauth user ban`) |
 //! | [`events`] | The audit trail |
+//!
+//! | Feature | What it adds |
+//! |---|---|
+//! | `openapi` (default) | the endpoints' descriptions in `GET /openapi.json` |
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod api;

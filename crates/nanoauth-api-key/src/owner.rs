@@ -37,8 +37,7 @@ pub enum KeyOwner {
         organization_id: String,
     },
     /// A service identity with no user, created by server code or an
-    /// administrator: never a session; verified with
-    /// [`ApiKeysApi::verify`](crate::ApiKeysApi::verify).
+    /// administrator: never a session; verified with `ApiKeysApi::verify`.
     Service {
         /// The service's name (`billing-worker`).
         service_name: String,
