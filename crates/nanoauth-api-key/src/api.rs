@@ -278,7 +278,10 @@ impl<'a, U: AuthUser, A: RecordAdapter<U>> ApiKeysApi<'a, U, A> {
     /// Creates a key for `owner`, as `actor` may: a user for themselves, a
     /// member for an organization whose roles allow `apiKey:create` (the
     /// key then signs in as that member, with the organization attached),
-    /// an administrator for anyone, server code for anyone.
+    /// an administrator for anyone, server code for anyone. An
+    /// organization's key made by server code ([`KeyActor::System`]) has
+    /// no member to sign in as: like a service key, only
+    /// [`verify`](Self::verify) answers it.
     ///
     /// # Errors
     /// As [`create`](Self::create); `403 FORBIDDEN` when `actor` may not;
