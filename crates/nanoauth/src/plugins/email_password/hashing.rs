@@ -85,7 +85,7 @@ impl HashQueue {
         // meanwhile (its run still occupies the core).
         let slot = self.slots.acquire_arc().await;
         let memories = Arc::clone(&self.memories);
-        crate::run_blocking(offload, move || {
+        crate::run_low_priority(offload, move || {
             let _held = (slot, place);
             let mut memory = memories
                 .lock()
