@@ -391,6 +391,7 @@ export type AuthErrorCode =
   /** The app's routes could not find NanoAuth (a server misconfiguration). */
   | 'AUTH_NOT_MOUNTED'
   | 'RATE_LIMITED'
+  | 'SERVER_BUSY'
   | 'INVALID_PASSWORD'
   | 'SESSION_NOT_FRESH'
   /** Deleting an account that has a password needs it. */

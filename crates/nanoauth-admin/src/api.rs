@@ -616,8 +616,15 @@ impl<'a, U: AdminUser, A: AdminStore<U>> AdminApi<'a, U, A> {
         Ok(revoked)
     }
 
-    /// Hashes a new password with the core's hasher, off the runtime.
+    /// Hashes a new password. With the email/password plugin on, through
+    /// it (its length rules, hasher and bounded hashing queue), so that an
+    /// admin's passwords are hashed like everyone's; without it, with the
+    /// core's default hasher, off the runtime.
     async fn hash(&self, password: &str) -> Result<String, Error> {
+        match self.auth.email_password().hash_password(password).await {
+            Err(Error::PluginNotEnabled(_)) => {}
+            hashed => return hashed,
+        }
         let options = self.options()?;
         let length = password.chars().count();
         if length < options.min_password_len {

@@ -105,6 +105,13 @@ pub enum Error {
     },
 
     // --- NanoAuth's side ----------------------------------------------------
+    /// Too much work is already waiting (a full password-hashing queue):
+    /// the request was refused before any of it was done (`SERVER_BUSY`,
+    /// 503, with `Retry-After`).
+    Busy {
+        /// Seconds after which a retry is likely to be taken.
+        retry_after_secs: u64,
+    },
     /// The adapter failed (503 when the database is unreachable, 400 for
     /// input it cannot store, 500 otherwise).
     Adapter(AdapterError),
@@ -163,6 +170,7 @@ impl Error {
             Self::UserAlreadyExists => StatusCode::CONFLICT,
             Self::Plugin { status, .. } => *status,
             Self::Adapter(error) => error.status(),
+            Self::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::PluginNotEnabled(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -194,6 +202,7 @@ impl Error {
             Self::PluginNotEnabled(_) => "PLUGIN_NOT_ENABLED",
             Self::Plugin { code, .. } => code,
             Self::Adapter(error) => error.code(),
+            Self::Busy { .. } => "SERVER_BUSY",
             Self::Internal(_) => "INTERNAL_ERROR",
         }
     }
@@ -236,6 +245,10 @@ impl Error {
             }
             Self::Plugin { message, .. } => return message.clone(),
             Self::Adapter(error) => return error.message().into(),
+            Self::Busy { retry_after_secs } => {
+                return format!("The server is busy. Try again in {retry_after_secs} seconds.")
+                    .into();
+            }
             Self::Internal(_) => "Something went wrong on our side.",
         };
         Cow::Borrowed(text)
@@ -259,7 +272,7 @@ impl Error {
             HeaderValue::from_static("application/json"),
         );
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        if let Self::RateLimited { retry_after_secs } = self {
+        if let Self::RateLimited { retry_after_secs } | Self::Busy { retry_after_secs } = self {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
         }
         response

@@ -122,6 +122,7 @@ pub use plugin::events::{Event, EventKind, Hook, PluginEvent};
 pub use runtime::TokioOffload;
 pub use runtime::{
     BlockingJob, BoxFuture, InlineOffload, JobCancelled, Offload, ThreadOffload, run_blocking,
+    run_low_priority,
 };
 #[cfg(feature = "tower")]
 pub use service::AuthService;

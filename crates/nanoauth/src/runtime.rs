@@ -6,6 +6,8 @@
 //! `tokio` feature; builds without it (e.g. `wasm32-unknown-unknown`) choose
 //! another.
 
+mod low_priority;
+
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -35,6 +37,17 @@ pub trait Offload: Send + Sync + std::fmt::Debug + 'static {
     /// Starts `job` somewhere it may block. The job reports its own result,
     /// so dropping it unrun is seen by the caller as a cancelled job.
     fn spawn_blocking(&self, job: BlockingJob);
+
+    /// Starts CPU-bound `job` where it may wait behind interactive work:
+    /// password hashing, which should not stretch the latency of session
+    /// checks answered meanwhile. The default is
+    /// [`spawn_blocking`](Self::spawn_blocking); [`TokioOffload`] and
+    /// [`ThreadOffload`] run such jobs on a few threads of their own, at a
+    /// lower scheduling priority on Linux (`nice` 10), so that the cores go
+    /// to request handling first and to hashing whenever they are free.
+    fn spawn_low_priority(&self, job: BlockingJob) {
+        self.spawn_blocking(job);
+    }
 
     /// Runs `task` in the background, detached from the request that
     /// started it, or hands it back when this host cannot; the caller then
@@ -72,8 +85,40 @@ where
     T: Send + 'static,
     F: FnOnce() -> T + Send + 'static,
 {
+    run_with(work, |job| offload.spawn_blocking(job)).await
+}
+
+/// Runs CPU-bound `work` through `offload` at low priority
+/// ([`Offload::spawn_low_priority`]) and waits for its result.
+///
+/// ```
+/// # async fn example() -> Result<(), nanoauth::JobCancelled> {
+/// use nanoauth::{TokioOffload, run_low_priority};
+///
+/// let sum = run_low_priority(&TokioOffload, || (1..=1000u64).sum::<u64>()).await?;
+/// assert_eq!(sum, 500_500);
+/// # Ok(())
+/// # }
+/// ```
+///
+/// # Errors
+/// [`JobCancelled`] when the job was dropped or panicked.
+pub async fn run_low_priority<T, F>(offload: &dyn Offload, work: F) -> Result<T, JobCancelled>
+where
+    T: Send + 'static,
+    F: FnOnce() -> T + Send + 'static,
+{
+    run_with(work, |job| offload.spawn_low_priority(job)).await
+}
+
+/// `work` handed over as a job by `spawn`, and its result awaited.
+async fn run_with<T, F>(work: F, spawn: impl FnOnce(BlockingJob)) -> Result<T, JobCancelled>
+where
+    T: Send + 'static,
+    F: FnOnce() -> T + Send + 'static,
+{
     let (sender, receiver) = futures_channel::oneshot::channel();
-    offload.spawn_blocking(Box::new(move || {
+    spawn(Box::new(move || {
         // The receiver may be gone if the request was dropped; nothing to do then.
         let _ = sender.send(work());
     }));
@@ -98,6 +143,9 @@ impl Offload for TokioOffload {
             }
         }
     }
+    fn spawn_low_priority(&self, job: BlockingJob) {
+        low_priority::threads().spawn(job);
+    }
     fn spawn(&self, task: BoxFuture<'static, ()>) -> Result<(), BoxFuture<'static, ()>> {
         match tokio::runtime::Handle::try_current() {
             Ok(handle) => {
@@ -117,6 +165,9 @@ pub struct ThreadOffload;
 impl Offload for ThreadOffload {
     fn spawn_blocking(&self, job: BlockingJob) {
         std::thread::spawn(job);
+    }
+    fn spawn_low_priority(&self, job: BlockingJob) {
+        low_priority::threads().spawn(job);
     }
 }
 

@@ -355,6 +355,104 @@ async fn concurrent_hashing_is_capped() -> TestResult {
     Ok(())
 }
 
+/// Holds every job until released, so that the hashing queue fills.
+#[derive(Default, Clone)]
+struct GatedOffload {
+    jobs: Arc<Mutex<Vec<BlockingJob>>>,
+}
+
+impl std::fmt::Debug for GatedOffload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("GatedOffload")
+    }
+}
+
+impl GatedOffload {
+    fn release(&self) {
+        let jobs = std::mem::take(&mut *self.jobs.lock().unwrap_or_else(|e| e.into_inner()));
+        for job in jobs {
+            std::thread::spawn(job);
+        }
+    }
+}
+
+impl Offload for GatedOffload {
+    fn spawn_blocking(&self, job: BlockingJob) {
+        self.jobs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(job);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_hashing_queue_answers_503_with_retry_after() -> TestResult {
+    let offload = GatedOffload::default();
+    let auth: TestAuth = Auth::builder(MemoryAdapter::new())
+        .secret(SECRET)
+        .base_url(ORIGIN)
+        .rate_limit(nanoauth::rate_limit::RateLimit::danger_disabled())
+        .offload(offload.clone())
+        .plugin(fast_plugin().max_concurrent_hashes(1).max_waiting_hashes(2))
+        .build()?;
+    // One running (held by the offload) and two waiting fill the queue.
+    // Requests are sent one after another until one is refused: any that
+    // was admitted instead (the earlier ones had not reached the queue yet)
+    // takes a place itself, so the queue fills either way.
+    let mut admitted = Vec::new();
+    let mut refused = None;
+    for n in 0..10 {
+        let auth = auth.clone();
+        let mut attempt = tokio::spawn(async move {
+            sign_in(
+                &auth,
+                &format!("queued{n}@example.com"),
+                "correct horse battery",
+            )
+            .await
+        });
+        match tokio::time::timeout(std::time::Duration::from_millis(200), &mut attempt).await {
+            Ok(answered) => {
+                refused = Some(answered?);
+                break;
+            }
+            Err(_waiting) => admitted.push(attempt),
+        }
+    }
+    let refused = refused.ok_or("the queue never filled")?;
+    assert_eq!(json(&refused)["error"]["code"], "SERVER_BUSY");
+    assert_eq!(refused.headers()["retry-after"], "1");
+    // Released, the admitted requests are answered (no such user: 401):
+    // exactly three were (a slow refusal may be among the unfinished ones).
+    // Then the queue takes new work again.
+    while admitted.iter().any(|task| !task.is_finished()) {
+        offload.release();
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let mut answered = Vec::new();
+    for task in admitted {
+        answered.push(task.await?.status());
+    }
+    let hashed = answered
+        .iter()
+        .filter(|status| **status == StatusCode::UNAUTHORIZED)
+        .count();
+    assert_eq!(hashed, 3, "one running and two waiting: {answered:?}");
+    assert!(answered.iter().all(|status| {
+        [StatusCode::UNAUTHORIZED, StatusCode::SERVICE_UNAVAILABLE].contains(status)
+    }));
+    let again = tokio::spawn({
+        let auth = auth.clone();
+        async move { sign_in(&auth, "after@example.com", "correct horse battery").await }
+    });
+    while !again.is_finished() {
+        offload.release();
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    assert_eq!(again.await?.status(), StatusCode::UNAUTHORIZED);
+    Ok(())
+}
+
 /// Signs up by invitation: `POST /api/auth/signup/invite`.
 #[derive(Debug)]
 struct Invitations;

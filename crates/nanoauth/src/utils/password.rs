@@ -23,10 +23,13 @@
 
 mod better_auth;
 
-use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{self, PasswordHasher as _, PasswordVerifier as _};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
+use subtle::ConstantTimeEq as _;
 use unicode_normalization::UnicodeNormalization as _;
+
+/// Bytes of random salt per new hash (the PHC format's recommendation).
+const SALT_LEN: usize = 16;
 
 /// Hashes and verifies passwords with Argon2id.
 ///
@@ -118,21 +121,44 @@ impl PasswordHasher {
         !stored.starts_with("$argon2id$")
     }
 
-    fn argon2(&self) -> Argon2<'static> {
-        Argon2::new(Algorithm::Argon2id, Version::V0x13, self.params.clone())
-    }
-
     /// Hashes `password` with a fresh random salt into a PHC string.
     ///
     /// # Errors
     /// [`PasswordError`] when the random salt or the hash cannot be produced.
     pub fn hash(&self, password: &str) -> Result<String, PasswordError> {
-        let normalized = normalize(password);
-        let hash = self
-            .argon2()
-            .hash_password(normalized.as_bytes())
-            .map_err(|_| PasswordError)?;
-        Ok(hash.to_string())
+        self.hash_with(password, &mut ArgonMemory::new())
+    }
+
+    /// [`hash`](Self::hash), working in `memory` instead of a fresh
+    /// allocation (see [`ArgonMemory`]).
+    ///
+    /// # Errors
+    /// As [`hash`](Self::hash).
+    pub fn hash_with(
+        &self,
+        password: &str,
+        memory: &mut ArgonMemory,
+    ) -> Result<String, PasswordError> {
+        let mut salt = [0u8; SALT_LEN];
+        getrandom::fill(&mut salt).map_err(|_| PasswordError)?;
+        let mut output = [0u8; Params::DEFAULT_OUTPUT_LEN];
+        run_argon2(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            &self.params,
+            &normalize(password),
+            &salt,
+            &mut output,
+            memory,
+        )?;
+        let phc = PasswordHash {
+            algorithm: Algorithm::Argon2id.ident(),
+            version: Some(Version::V0x13.into()),
+            params: ParamsString::try_from(&self.params).map_err(|_| PasswordError)?,
+            salt: Some(Salt::new(&salt).map_err(|_| PasswordError)?),
+            hash: Some(Output::new(&output).map_err(|_| PasswordError)?),
+        };
+        Ok(phc.to_string())
     }
 
     /// Checks `password` against a PHC string produced by [`hash`](Self::hash).
@@ -146,21 +172,123 @@ impl PasswordHasher {
     /// [`PasswordError`] when `phc` is not a valid Argon2 PHC string (nor an
     /// accepted better-auth hash); a wrong password is `Ok(false)`.
     pub fn verify(&self, password: &str, phc: &str) -> Result<bool, PasswordError> {
+        self.verify_with(password, phc, &mut ArgonMemory::new())
+    }
+
+    /// [`verify`](Self::verify), working in `memory` instead of a fresh
+    /// allocation (see [`ArgonMemory`]).
+    ///
+    /// # Errors
+    /// As [`verify`](Self::verify).
+    pub fn verify_with(
+        &self,
+        password: &str,
+        phc: &str,
+        memory: &mut ArgonMemory,
+    ) -> Result<bool, PasswordError> {
         if self.better_auth_scrypt
             && let Some(imported) = better_auth::BetterAuthHash::parse(phc)
         {
             return imported.matches(&normalize(password));
         }
         let parsed = PasswordHash::new(phc).map_err(|_| PasswordError)?;
-        let normalized = normalize(password);
-        match self
-            .argon2()
-            .verify_password(normalized.as_bytes(), &parsed)
-        {
-            Ok(()) => Ok(true),
-            Err(password_hash::Error::PasswordInvalid) => Ok(false),
-            Err(_) => Err(PasswordError),
+        let algorithm =
+            Algorithm::try_from(parsed.algorithm.as_str()).map_err(|_| PasswordError)?;
+        let version = match parsed.version {
+            Some(version) => Version::try_from(version).map_err(|_| PasswordError)?,
+            None => Version::default(),
+        };
+        let params = Params::try_from(&parsed).map_err(|_| PasswordError)?;
+        let (Some(salt), Some(expected)) = (&parsed.salt, &parsed.hash) else {
+            return Err(PasswordError);
+        };
+        let mut output = [0u8; Output::MAX_LENGTH];
+        let output = output.get_mut(..expected.len()).ok_or(PasswordError)?;
+        run_argon2(
+            algorithm,
+            version,
+            &params,
+            &normalize(password),
+            salt,
+            output,
+            memory,
+        )?;
+        Ok(bool::from(output.ct_eq(expected.as_bytes())))
+    }
+}
+
+/// One Argon2 run of `params` over `password` and `salt` into `output`, in
+/// `memory`.
+fn run_argon2(
+    algorithm: Algorithm,
+    version: Version,
+    params: &Params,
+    password: &str,
+    salt: &[u8],
+    output: &mut [u8],
+    memory: &mut ArgonMemory,
+) -> Result<(), PasswordError> {
+    Argon2::new(algorithm, version, params.clone())
+        .hash_password_into_with_memory(
+            password.as_bytes(),
+            salt,
+            output,
+            memory.blocks(params.block_count()),
+        )
+        .map_err(|_| PasswordError)
+}
+
+/// The working memory of Argon2 runs, kept between them.
+///
+/// Each run fills `m_cost` KiB (19 MiB with the OWASP parameters). Allocated
+/// afresh per run on whichever thread happens to run it, that memory ends up
+/// cached in one allocator arena per thread, and a server under a sign-in
+/// burst grows by the arena count times 19 MiB. A caller that runs hashes
+/// from a fixed number of slots keeps one `ArgonMemory` per slot instead:
+/// the memory is then bounded by the slots and allocated once.
+///
+/// ```
+/// use nanoauth::utils::password::{ArgonMemory, PasswordHasher};
+///
+/// let hasher = PasswordHasher::with_params(64, 1, 1)?;
+/// let mut memory = ArgonMemory::new();
+/// let phc = hasher.hash_with("correct horse battery staple", &mut memory)?;
+/// assert!(hasher.verify_with("correct horse battery staple", &phc, &mut memory)?);
+/// assert_eq!(memory.kib(), 64);
+/// # Ok::<(), nanoauth::utils::password::PasswordError>(())
+/// ```
+#[derive(Default)]
+pub struct ArgonMemory {
+    blocks: Vec<Block>,
+}
+
+impl ArgonMemory {
+    /// No memory yet: the first run allocates it.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The memory held, in KiB (one Argon2 block each).
+    pub fn kib(&self) -> usize {
+        self.blocks.len()
+    }
+
+    /// `count` blocks, grown to that size if smaller. A run never reads
+    /// what the previous one left: Argon2 writes every block before reading
+    /// it.
+    fn blocks(&mut self, count: usize) -> &mut [Block] {
+        if self.blocks.len() < count {
+            self.blocks.resize(count, Block::new());
         }
+        &mut self.blocks[..count]
+    }
+}
+
+impl std::fmt::Debug for ArgonMemory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ArgonMemory")
+            .field("kib", &self.kib())
+            .finish()
     }
 }
 
@@ -238,6 +366,35 @@ mod tests {
                 .dummy_hash()
                 .contains("m=19456,t=2,p=1")
         );
+        Ok(())
+    }
+
+    /// The run in our own memory and the `argon2` crate's own hashing
+    /// agree both ways, so hashes stored before this change keep verifying.
+    #[test]
+    fn hashes_agree_with_the_argon2_crates_own() -> Result<(), PasswordError> {
+        use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+        let params = Params::new(64, 2, 1, None).map_err(|_| PasswordError)?;
+        let theirs = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+        let ours = PasswordHasher::with_params(64, 2, 1)?;
+        let mut memory = ArgonMemory::new();
+
+        let stored = theirs
+            .hash_password(b"correct horse")
+            .map_err(|_| PasswordError)?
+            .to_string();
+        assert!(ours.verify_with("correct horse", &stored, &mut memory)?);
+        assert!(!ours.verify_with("correct horsE", &stored, &mut memory)?);
+
+        let made = ours.hash_with("correct horse", &mut memory)?;
+        assert!(made.starts_with("$argon2id$v=19$m=64,t=2,p=1$"));
+        let parsed = PasswordHash::new(&made).map_err(|_| PasswordError)?;
+        assert!(theirs.verify_password(b"correct horse", &parsed).is_ok());
+        assert!(theirs.verify_password(b"wrong", &parsed).is_err());
+        // Older parameters in a stored hash: the memory grows to fit them.
+        let older = PasswordHasher::with_params(128, 1, 1)?.hash("correct horse")?;
+        assert!(ours.verify_with("correct horse", &older, &mut memory)?);
+        assert_eq!(memory.kib(), 128);
         Ok(())
     }
 

@@ -234,6 +234,38 @@ impl<'a, U: AuthUser, A: PasswordAdapter<U>> EmailPasswordApi<'a, U, A> {
         }
     }
 
+    /// Hashes a new password as sign-up does: the plugin's length rules,
+    /// its hasher, and its hashing queue (off the async runtime; refused
+    /// with `503 SERVER_BUSY` when the queue is full). For other plugins
+    /// that set passwords (an admin creating a user, say), so that every
+    /// password is hashed the same way.
+    ///
+    /// ```
+    /// # use nanoauth::{Auth, BasicUser, adapter::memory::MemoryAdapter};
+    /// # use nanoauth::plugins::email_password::EmailPassword;
+    /// # use nanoauth::utils::password::PasswordHasher;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let auth = Auth::builder(MemoryAdapter::<BasicUser>::new())
+    ///     .secret("a secret of at least thirty-two bytes!!")
+    ///     .base_url("http://localhost:3000")
+    ///     .plugin(EmailPassword::new().hasher(PasswordHasher::with_params(64, 1, 1)?))
+    ///     .build()?;
+    /// let phc = auth.email_password().hash_password("correct horse battery staple").await?;
+    /// assert!(phc.starts_with("$argon2id$v=19$m=64,t=1,p=1$"));
+    /// assert!(auth.email_password().hash_password("short").await.is_err());
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::PasswordTooShort`], [`Error::PasswordTooLong`],
+    /// `SERVER_BUSY`, [`Error::PluginNotEnabled`] without the plugin.
+    pub async fn hash_password(&self, password: &str) -> Result<String, Error> {
+        let options = self.options()?;
+        options.check_length(password)?;
+        options.hash(self.auth.offload(), password).await
+    }
+
     /// Checks `password` against `user`'s stored password, as sign-in
     /// does (hashing off the async runtime, and taking as long when the
     /// user has none): for other plugins that ask for the password again

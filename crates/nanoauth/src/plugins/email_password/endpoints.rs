@@ -135,6 +135,10 @@ pub(super) fn describe<U: AuthUser, A: PasswordAdapter<U>>(
         Error::PasswordTooShort { min: 0 },
         Error::PasswordTooLong { max: 0 },
     ];
+    // Every route here hashes: a full hashing queue refuses it.
+    let busy = Error::Busy {
+        retry_after_secs: 0,
+    };
     let doc = match (endpoint.method().as_str(), endpoint.path()) {
         ("POST", "/signup/email") => EndpointDoc::new("Signs up with email and password")
             .description(
@@ -177,5 +181,5 @@ pub(super) fn describe<U: AuthUser, A: PasswordAdapter<U>>(
             .error(Error::InvalidPassword),
         _ => return endpoint,
     };
-    endpoint.describe(doc)
+    endpoint.describe(doc.error(busy))
 }

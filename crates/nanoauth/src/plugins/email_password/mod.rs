@@ -62,6 +62,7 @@
 
 mod api;
 mod endpoints;
+mod hashing;
 
 use std::sync::Arc;
 
@@ -70,7 +71,7 @@ use std::sync::Arc;
 pub use crate::adapter::{PasswordAdapter, PasswordCredential};
 pub use api::EmailPasswordApi;
 
-use async_lock::Semaphore;
+use hashing::HashQueue;
 
 use crate::AuthUser;
 use crate::Plugin;
@@ -86,9 +87,13 @@ pub struct EmailPassword {
     /// Verified against when the email is unknown, so that both cases cost
     /// one Argon2 run with the same parameters.
     dummy_hash: Arc<str>,
-    /// One permit per hash allowed to run at once: see
-    /// [`max_concurrent_hashes`](Self::max_concurrent_hashes).
-    hash_slots: Arc<Semaphore>,
+    /// Where hashes wait and run: see
+    /// [`max_concurrent_hashes`](Self::max_concurrent_hashes) and
+    /// [`max_waiting_hashes`](Self::max_waiting_hashes).
+    hashing: HashQueue,
+    /// The line's length as set, so that the two settings compose in either
+    /// order (`None`: the default per slot).
+    max_waiting_hashes: Option<usize>,
 }
 
 impl EmailPassword {
@@ -102,7 +107,8 @@ impl EmailPassword {
             max_password_len: 128,
             dummy_hash: hasher.dummy_hash().into(),
             hasher,
-            hash_slots: Arc::new(Semaphore::new(cores)),
+            hashing: HashQueue::new(cores),
+            max_waiting_hashes: None,
         }
     }
 
@@ -117,7 +123,30 @@ impl EmailPassword {
     /// let plugin = EmailPassword::new().max_concurrent_hashes(4);
     /// ```
     pub fn max_concurrent_hashes(mut self, hashes: usize) -> Self {
-        self.hash_slots = Arc::new(Semaphore::new(hashes.max(1)));
+        self.hashing = match self.max_waiting_hashes {
+            Some(waiting) => HashQueue::with_limits(hashes, waiting),
+            None => HashQueue::new(hashes),
+        };
+        self
+    }
+
+    /// How many requests may wait for a hashing slot (default: 64 per
+    /// slot, about two seconds of waiting at the default parameters). Past
+    /// it, sign-ups, sign-ins and password changes are refused at once
+    /// with `503 SERVER_BUSY` and `Retry-After: 1`, before any work is done,
+    /// rather than queueing without limit.
+    ///
+    /// ```
+    /// use nanoauth::plugins::email_password::EmailPassword;
+    ///
+    /// // Two hashes at a time, at most 20 requests waiting for them.
+    /// let plugin = EmailPassword::new()
+    ///     .max_concurrent_hashes(2)
+    ///     .max_waiting_hashes(20);
+    /// ```
+    pub fn max_waiting_hashes(mut self, waiting: usize) -> Self {
+        self.max_waiting_hashes = Some(waiting);
+        self.hashing = HashQueue::with_limits(self.hashing.slots(), waiting);
         self
     }
 
@@ -197,7 +226,8 @@ impl EmailPassword {
         password_len(password) > self.max_password_len
     }
 
-    /// Hashes a new password on the `Auth`'s offload, off the async runtime.
+    /// Hashes a new password on the `Auth`'s offload, off the async runtime,
+    /// through the hashing queue.
     pub(crate) async fn hash(
         &self,
         offload: &dyn crate::Offload,
@@ -205,15 +235,10 @@ impl EmailPassword {
     ) -> Result<String, crate::Error> {
         let hasher = self.hasher.clone();
         let password = password.to_owned();
-        // The permit goes into the job: it is held until the hash is done,
-        // even if the request that asked for it is dropped meanwhile.
-        let slot = self.hash_slots.acquire_arc().await;
-        crate::run_blocking(offload, move || {
-            let _slot = slot;
-            hasher.hash(&password)
-        })
-        .await?
-        .map_err(crate::Error::internal)
+        self.hashing
+            .submit(offload, move |memory| hasher.hash_with(&password, memory))
+            .await?
+            .map_err(crate::Error::internal)
     }
 
     /// Whether `stored`, which has just verified, should be replaced by an
@@ -223,7 +248,8 @@ impl EmailPassword {
     }
 
     /// Checks `password` against `stored` (or, with no stored hash, spends
-    /// the same effort on the dummy hash and answers no).
+    /// the same effort on the dummy hash and answers no), through the
+    /// hashing queue.
     pub(crate) async fn verify(
         &self,
         offload: &dyn crate::Offload,
@@ -233,18 +259,15 @@ impl EmailPassword {
         let hasher = self.hasher.clone();
         let dummy = Arc::clone(&self.dummy_hash);
         let password = password.to_owned();
-        let slot = self.hash_slots.acquire_arc().await;
-        crate::run_blocking(offload, move || {
-            let _slot = slot;
-            match stored {
-                Some(hash) => hasher.verify(&password, &hash),
+        self.hashing
+            .submit(offload, move |memory| match stored {
+                Some(hash) => hasher.verify_with(&password, &hash, memory),
                 // The same work as a real verification; the answer is "no"
                 // anyway.
-                None => hasher.verify(&password, &dummy).map(|_| false),
-            }
-        })
-        .await?
-        .map_err(crate::Error::internal)
+                None => hasher.verify_with(&password, &dummy, memory).map(|_| false),
+            })
+            .await?
+            .map_err(crate::Error::internal)
     }
 }
 
