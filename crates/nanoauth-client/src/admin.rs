@@ -8,9 +8,10 @@ use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use crate::builder::Mode;
 use crate::client::AuthClient;
 use crate::error::ClientError;
-use crate::session::SessionInfo;
+use crate::session::{Session, SessionInfo};
 
 /// The admin calls of a client, from
 /// [`AuthClient::admin`](crate::AuthClient::admin), for a signed-in
@@ -338,6 +339,55 @@ impl<'a, U: DeserializeOwned + Clone> Admin<'a, U> {
         self.post::<Revoked>("/admin/revoke-user-sessions", &json!({ "userId": user_id }))
             .await
             .map(|answer| answer.revoked)
+    }
+
+    /// Signs this client in as `user_id` (`POST /admin/impersonate-user`)
+    /// and answers the new session, which carries `impersonatedBy`. It lasts
+    /// an hour at most and cannot be renewed; administration is refused
+    /// while it lasts. The administrator's own session waits: in a cookie
+    /// the server sets (cookie mode), or kept by this client (bearer mode).
+    ///
+    /// ```no_run
+    /// # async fn example(client: nanoauth_client::AuthClient<serde_json::Value>) -> Result<(), nanoauth_client::ClientError> {
+    /// let as_user = client.admin().impersonate_user("user-id").await?;
+    /// assert!(as_user.session.attribute_str("impersonatedBy").is_some());
+    /// // ... look at the app as that user sees it ...
+    /// let mine = client.admin().stop_impersonating().await?;
+    /// assert!(mine.is_some());
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Admin`]; `FORBIDDEN` (403) for an administrator or a user
+    /// ranked at or above the caller.
+    pub async fn impersonate_user(&self, user_id: &str) -> Result<Session<U>, ClientError> {
+        let own = self.client.token();
+        let session = self
+            .client
+            .start_session("/admin/impersonate-user", Ok(json!({ "userId": user_id })))
+            .await?;
+        if self.client.mode() == Mode::Bearer {
+            self.client.keep_impersonator_token(own);
+        }
+        Ok(session)
+    }
+
+    /// Ends the impersonation (`POST /admin/stop-impersonating`): the
+    /// server revokes the impersonation session, and the administrator's
+    /// own session comes back with its original expiry. Answers that
+    /// session (`None` if it ended meanwhile).
+    ///
+    /// # Errors
+    /// As [`Admin`]; [`ClientError::Network`].
+    pub async fn stop_impersonating(&self) -> Result<Option<Session<U>>, ClientError> {
+        self.post::<IgnoredAny>("/admin/stop-impersonating", &json!({}))
+            .await?;
+        // Bearer mode: the server had no cookie to restore from; this
+        // client kept the administrator's token itself.
+        if !self.client.restore_impersonator_token() && self.client.mode() == Mode::Bearer {
+            self.client.clear_token();
+        }
+        self.client.session().await
     }
 
     async fn user(&self, path: &str, body: &Value) -> Result<AdminUserView<U>, ClientError> {

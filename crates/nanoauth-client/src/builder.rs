@@ -161,6 +161,7 @@ impl<U: DeserializeOwned + Clone> AuthClientBuilder<U> {
                 origin,
                 mode: self.mode,
                 token: Mutex::new(self.token),
+                impersonator_token: Mutex::new(None),
                 #[cfg(not(target_arch = "wasm32"))]
                 two_factor_cookies: Mutex::new(Vec::new()),
             }),

@@ -59,6 +59,10 @@ pub(crate) struct Shared {
     pub(crate) mode: Mode,
     /// The bearer token ([`Mode::Bearer`] only).
     pub(crate) token: Mutex<Option<SessionToken>>,
+    /// The administrator's own bearer token while they impersonate a user
+    /// ([`Mode::Bearer`] only; in cookie mode the server keeps it in a
+    /// cookie of its own).
+    pub(crate) impersonator_token: Mutex<Option<SessionToken>>,
     /// Two-factor cookies (the sign-in challenge, a trusted device) in
     /// [`Mode::Bearer`] on native targets, where no cookie jar is kept: a
     /// sign-in that asks for a second factor is answered with a cookie.
@@ -373,6 +377,32 @@ impl<U> AuthClient<U> {
     /// Forgets the bearer token (its session ended on the server).
     pub(crate) fn clear_token(&self) {
         *self.shared.lock_token() = None;
+    }
+
+    /// Keeps `token` aside as the administrator's own while they
+    /// impersonate someone (bearer mode).
+    pub(crate) fn keep_impersonator_token(&self, token: Option<SessionToken>) {
+        *self
+            .shared
+            .impersonator_token
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = token;
+    }
+
+    /// Makes the administrator's kept token the current one again, if one
+    /// was kept (bearer mode); answers whether it was.
+    pub(crate) fn restore_impersonator_token(&self) -> bool {
+        let kept = self
+            .shared
+            .impersonator_token
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        let restored = kept.is_some();
+        if restored {
+            *self.shared.lock_token() = kept;
+        }
+        restored
     }
 
     /// The URL of an endpoint, `path` relative to the base path (with its
