@@ -475,7 +475,8 @@ function createAuthClient(options = {}) {
     },
     apiKey: {
       create: post("/api-key/create"),
-      list: () => request("GET", "/api-key/list"),
+      // JSON drops the fields left `undefined`.
+      list: (owner) => request("GET", `/api-key/list?${new URLSearchParams(JSON.parse(JSON.stringify(owner ?? {})))}`),
       update: post("/api-key/update"),
       delete: post("/api-key/delete")
     },
