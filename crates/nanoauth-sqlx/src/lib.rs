@@ -42,8 +42,11 @@ mod migrations;
 mod operator;
 mod pool;
 mod records;
+mod row;
 mod schema;
 mod search;
+#[cfg(feature = "sqlite")]
+mod sqlite_reads;
 mod values;
 
 pub use adapter::{SqlAdapter, SqlAdapterBuilder};
