@@ -123,7 +123,9 @@ impl SqlAdapterBuilder {
         self
     }
 
-    /// The pool size (default 10).
+    /// The pool size (default 10). On a SQLite file it is also the most read
+    /// connections the inline point reads open (see the crate docs); only
+    /// as many as there are threads reading are opened.
     pub fn max_connections(mut self, connections: u32) -> Self {
         self.max_connections = connections.max(1);
         self
