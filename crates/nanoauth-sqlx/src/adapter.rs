@@ -13,7 +13,7 @@ use nanoauth::{
 };
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use sqlx::{AssertSqlSafe, ColumnIndex, Connection, Decode, Row, Type};
+use sqlx::{AssertSqlSafe, Connection};
 
 use crate::dialect::{Dialect, is_identifier};
 use crate::error::adapter_error;
@@ -21,6 +21,7 @@ use crate::fields::struct_fields;
 use crate::migrate::MigrationReport;
 use crate::migrations::{Migration, migration_sql, migrations};
 use crate::pool::{Pool, Timeouts, on_pool};
+use crate::row::{RowCells, SqlxRow};
 use crate::schema::{PASSWORD_HASH_ALIAS, Schema, Statements};
 use crate::values::{Param, bind_params, row_to_object};
 
@@ -122,7 +123,9 @@ impl SqlAdapterBuilder {
         self
     }
 
-    /// The pool size (default 10).
+    /// The pool size (default 10). On a SQLite file it is also the most read
+    /// connections the inline point reads open (see the crate docs); only
+    /// as many as there are threads reading are opened.
     pub fn max_connections(mut self, connections: u32) -> Self {
         self.max_connections = connections.max(1);
         self
@@ -304,11 +307,17 @@ impl<U: AuthUser + DeserializeOwned> SqlAdapter<U> {
     }
 
     async fn fetch_user(&self, statement: &Arc<str>, key: &str) -> Result<Option<U>, AdapterError> {
-        let object = on_pool!(&self.pool, conn => sqlx::query(sql(statement))
-            .bind(key)
-            .fetch_optional(&mut *conn)
-            .await
-            .map(|row| row.map(|row| row_to_object(&row, 0, &self.schema, ""))))
+        let inline = self.pool.read_inline(statement, key, |row| {
+            Ok(row_to_object(row, 0, &self.schema, ""))
+        });
+        let object = match inline {
+            Some(found) => found,
+            None => on_pool!(&self.pool, conn => sqlx::query(sql(statement))
+                .bind(key)
+                .fetch_optional(&mut *conn)
+                .await
+                .map(|row| row.map(|row| row_to_object(&SqlxRow(&row), 0, &self.schema, "")))),
+        }
         .map_err(adapter_error)?;
         object
             .map(|object| self.user_from_object(object))
@@ -408,13 +417,12 @@ impl<U: AuthUser + DeserializeOwned> SqlAdapter<U> {
 }
 
 /// The token hash stored as hex in column `index` of a `table` row.
-fn token_hash_at<R>(row: &R, index: usize, table: &str) -> Result<TokenHash, sqlx::Error>
-where
-    R: Row,
-    usize: ColumnIndex<R>,
-    for<'r> String: Decode<'r, R::Database> + Type<R::Database>,
-{
-    let hex: String = row.try_get(index)?;
+fn token_hash_at<R: RowCells + ?Sized>(
+    row: &R,
+    index: usize,
+    table: &str,
+) -> Result<TokenHash, sqlx::Error> {
+    let hex = row.text(index)?;
     TokenHash::from_hex(hex.trim()).ok_or_else(|| {
         sqlx::Error::Decode(format!("{table}.token_hash is not 64 hex digits").into())
     })
@@ -423,65 +431,56 @@ where
 /// How many columns a session row has (`SESSION_COLUMNS`).
 const SESSION_FIELDS: usize = 10;
 
-fn session_from_row<R>(row: &R) -> Result<SessionRecord, sqlx::Error>
-where
-    R: Row,
-    usize: ColumnIndex<R>,
-    for<'r> String: Decode<'r, R::Database> + Type<R::Database>,
-    for<'r> i64: Decode<'r, R::Database> + Type<R::Database>,
-    for<'r> bool: Decode<'r, R::Database> + Type<R::Database>,
-{
+fn session_from_row<R: RowCells + ?Sized>(row: &R) -> Result<SessionRecord, sqlx::Error> {
     let token_hash = token_hash_at(row, 0, "sessions")?;
-    let attributes = row.try_get::<Option<String>, _>(8)?;
+    let attributes = row.optional_text(8)?;
     let attributes = SessionAttributes::from_stored(attributes.as_deref())
         .map_err(|error| sqlx::Error::Decode(format!("sessions.attributes: {error}").into()))?;
     Ok(SessionRecord::new(
-        row.try_get(1)?,
+        row.text(1)?,
         token_hash,
-        row.try_get(2)?,
-        from_db_time(row.try_get(3)?),
-        from_db_time(row.try_get(4)?),
-        from_db_time(row.try_get(5)?),
-        row.try_get(6)?,
-        row.try_get(7)?,
+        row.text(2)?,
+        from_db_time(row.int(3)?),
+        from_db_time(row.int(4)?),
+        from_db_time(row.int(5)?),
+        row.optional_text(6)?,
+        row.optional_text(7)?,
     )
     .with_attributes(attributes)
-    .with_renewable(row.try_get(9)?))
+    .with_renewable(row.boolean(9)?))
 }
 
-fn verification_from_row<R>(row: &R) -> Result<VerificationRecord, sqlx::Error>
-where
-    R: Row,
-    usize: ColumnIndex<R>,
-    for<'r> String: Decode<'r, R::Database> + Type<R::Database>,
-    for<'r> i64: Decode<'r, R::Database> + Type<R::Database>,
-{
+fn verification_from_row<R: RowCells + ?Sized>(row: &R) -> Result<VerificationRecord, sqlx::Error> {
     let token_hash = token_hash_at(row, 0, "verifications")?;
     let record = VerificationRecord::new(
         token_hash,
-        row.try_get::<String, _>(1)?,
-        row.try_get::<String, _>(2)?,
-        from_db_time(row.try_get(3)?),
+        row.text(1)?,
+        row.text(2)?,
+        from_db_time(row.int(3)?),
     );
-    Ok(match row.try_get::<Option<String>, _>(4)? {
+    Ok(match row.optional_text(4)? {
         Some(data) => record.with_data(data),
         None => record,
     })
 }
 
-fn account_from_row<R>(row: &R) -> Result<AccountRecord, sqlx::Error>
-where
-    R: Row,
-    usize: ColumnIndex<R>,
-    for<'r> String: Decode<'r, R::Database> + Type<R::Database>,
-    for<'r> i64: Decode<'r, R::Database> + Type<R::Database>,
-{
+fn account_from_row<R: RowCells + ?Sized>(row: &R) -> Result<AccountRecord, sqlx::Error> {
     Ok(AccountRecord::new(
-        row.try_get::<String, _>(0)?,
-        row.try_get::<String, _>(1)?,
-        row.try_get::<String, _>(2)?,
-        from_db_time(row.try_get(3)?),
+        row.text(0)?,
+        row.text(1)?,
+        row.text(2)?,
+        from_db_time(row.int(3)?),
     ))
+}
+
+/// A user row, and the password hash riding along under
+/// [`PASSWORD_HASH_ALIAS`].
+fn credential_from_row<R: RowCells + ?Sized>(
+    row: &R,
+    schema: &Schema,
+) -> Result<(serde_json::Map<String, Value>, String), sqlx::Error> {
+    let hash = row.text(row.index_of(PASSWORD_HASH_ALIAS)?)?;
+    Ok((row_to_object(row, 0, schema, PASSWORD_HASH_ALIAS), hash))
 }
 
 impl<U: AuthUser + DeserializeOwned> Adapter<U> for SqlAdapter<U> {
@@ -535,12 +534,19 @@ impl<U: AuthUser + DeserializeOwned> Adapter<U> for SqlAdapter<U> {
         token_hash: &TokenHash,
     ) -> Result<Option<SessionRecord>, AdapterError> {
         let statement = &self.statements.validate_token;
+        let hex = token_hash.to_hex();
+        if let Some(found) = self
+            .pool
+            .read_inline(statement, &hex, |row| session_from_row(row))
+        {
+            return found.map_err(adapter_error);
+        }
         on_pool!(&self.pool, conn => async {
             let row = sqlx::query(sql(statement))
-                .bind(token_hash.to_hex())
+                .bind(hex.as_str())
                 .fetch_optional(&mut *conn)
                 .await?;
-            row.map(|row| session_from_row(&row)).transpose()
+            row.map(|row| session_from_row(&SqlxRow(&row))).transpose()
         }.await)
         .map_err(adapter_error)
     }
@@ -550,17 +556,21 @@ impl<U: AuthUser + DeserializeOwned> Adapter<U> for SqlAdapter<U> {
         token_hash: &TokenHash,
     ) -> Result<Option<(SessionRecord, U)>, AdapterError> {
         let statement = &self.statements.session_with_user;
-        let found = on_pool!(&self.pool, conn => async {
-            let row = sqlx::query(sql(statement))
-                .bind(token_hash.to_hex())
-                .fetch_optional(&mut *conn)
-                .await?;
-            row.map(|row| {
-                let record = session_from_row(&row)?;
-                Ok::<_, sqlx::Error>((record, row_to_object(&row, SESSION_FIELDS, &self.schema, "")))
-            })
-            .transpose()
-        }.await)
+        let hex = token_hash.to_hex();
+        let decode = |row: &dyn RowCells| {
+            let record = session_from_row(row)?;
+            Ok::<_, sqlx::Error>((record, row_to_object(row, SESSION_FIELDS, &self.schema, "")))
+        };
+        let found = match self.pool.read_inline(statement, &hex, decode) {
+            Some(found) => found,
+            None => on_pool!(&self.pool, conn => async {
+                let row = sqlx::query(sql(statement))
+                    .bind(hex.as_str())
+                    .fetch_optional(&mut *conn)
+                    .await?;
+                row.map(|row| decode(&SqlxRow(&row))).transpose()
+            }.await),
+        }
         .map_err(adapter_error)?;
         found
             .map(|(record, user)| Ok((record, self.user_from_object(user)?)))
@@ -581,7 +591,7 @@ impl<U: AuthUser + DeserializeOwned> Adapter<U> for SqlAdapter<U> {
         let statement = &self.statements.list_sessions;
         on_pool!(&self.pool, conn => async {
             let rows = sqlx::query(sql(statement)).bind(user_id).fetch_all(&mut *conn).await?;
-            rows.iter().map(session_from_row).collect::<Result<Vec<_>, _>>()
+            rows.iter().map(|row| session_from_row(&SqlxRow(row))).collect::<Result<Vec<_>, _>>()
         }.await)
         .map_err(adapter_error)
     }
@@ -645,14 +655,14 @@ impl<U: AuthUser + DeserializeOwned> PasswordAdapter<U> for SqlAdapter<U> {
         email: &Email,
     ) -> Result<Option<PasswordCredential<U>>, AdapterError> {
         let statement = &self.statements.find_credential;
-        let found = on_pool!(&self.pool, conn => async {
-            let row = sqlx::query(sql(statement)).bind(email.as_str()).fetch_optional(&mut *conn).await?;
-            row.map(|row| {
-                let hash: String = row.try_get(PASSWORD_HASH_ALIAS)?;
-                Ok::<_, sqlx::Error>((row_to_object(&row, 0, &self.schema, PASSWORD_HASH_ALIAS), hash))
-            })
-            .transpose()
-        }.await)
+        let decode = |row: &dyn RowCells| credential_from_row(row, &self.schema);
+        let found = match self.pool.read_inline(statement, email.as_str(), decode) {
+            Some(found) => found,
+            None => on_pool!(&self.pool, conn => async {
+                let row = sqlx::query(sql(statement)).bind(email.as_str()).fetch_optional(&mut *conn).await?;
+                row.map(|row| decode(&SqlxRow(&row))).transpose()
+            }.await),
+        }
         .map_err(adapter_error)?;
         found
             .map(|(object, hash)| {
@@ -712,7 +722,7 @@ impl<U: AuthUser + DeserializeOwned> VerificationAdapter<U> for SqlAdapter<U> {
                 .fetch_optional(&mut *conn)
                 .await?;
             let Some(row) = row else { return Ok(None) };
-            let record = verification_from_row(&row)?;
+            let record = verification_from_row(&SqlxRow(&row))?;
             let deleted = sqlx::query(sql(&statements.delete_verification))
                 .bind(hex.as_str())
                 .bind(purpose)
@@ -816,7 +826,7 @@ impl<U: AuthUser + DeserializeOwned> AccountAdapter<U> for SqlAdapter<U> {
                 .bind(account_id)
                 .fetch_optional(&mut *conn)
                 .await?;
-            row.map(|row| account_from_row(&row)).transpose()
+            row.map(|row| account_from_row(&SqlxRow(&row))).transpose()
         }.await)
         .map_err(adapter_error)
     }
@@ -851,7 +861,7 @@ impl<U: AuthUser + DeserializeOwned> AccountAdapter<U> for SqlAdapter<U> {
         let statement = &self.statements.list_accounts;
         on_pool!(&self.pool, conn => async {
             let rows = sqlx::query(sql(statement)).bind(user_id).fetch_all(&mut *conn).await?;
-            rows.iter().map(account_from_row).collect::<Result<Vec<_>, _>>()
+            rows.iter().map(|row| account_from_row(&SqlxRow(row))).collect::<Result<Vec<_>, _>>()
         }.await)
         .map_err(adapter_error)
     }

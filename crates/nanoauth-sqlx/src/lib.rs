@@ -23,6 +23,22 @@
 //! Built on `sqlx` with runtime (not compile-time checked) queries: the
 //! statements are generated from the schema's table names, which compile-time
 //! checking cannot know.
+//!
+//! # SQLite: reads on the calling thread
+//! sqlx runs each SQLite connection on a thread of its own, so every query
+//! is a hand-off between threads. For a SQLite *file*, the point reads of
+//! the request path (a session by token, a user by id or email, a password
+//! credential) skip it: they run on a few read-only connections (rusqlite,
+//! on the same bundled libsqlite3 as sqlx) on whichever thread asks, which
+//! makes a session check several times cheaper. Everything else, every
+//! write and transaction included, stays on sqlx's pool. SQLite runs in WAL
+//! mode, so these readers and the writer never block each other, and each
+//! read sees every write committed before it. A read that would wait for a
+//! lock, or finds every read connection in use, goes to the pool instead,
+//! so the async runtime is never held up; so do all reads of an in-memory
+//! database (`sqlite::memory:`), which no second connection can open. There
+//! is nothing to configure: the number of read connections follows
+//! [`SqlAdapterBuilder::max_connections`].
 // A build with only some drivers leaves the others' helpers unused (the
 // connection gate serves servers only): the build with every driver is the
 // one linted for dead code.
@@ -42,8 +58,11 @@ mod migrations;
 mod operator;
 mod pool;
 mod records;
+mod row;
 mod schema;
 mod search;
+#[cfg(feature = "sqlite")]
+mod sqlite_reads;
 mod values;
 
 pub use adapter::{SqlAdapter, SqlAdapterBuilder};

@@ -11,6 +11,7 @@ use crate::SqlAdapter;
 use crate::dialect::{Dialect, is_identifier};
 use crate::error::adapter_error;
 use crate::pool::on_pool;
+use crate::row::SqlxRow;
 use crate::values::{Param, bind_params, row_to_object};
 
 /// `LIKE` escapes with `!`: the same in every dialect, where a backslash
@@ -56,7 +57,7 @@ impl<U: AuthUser + DeserializeOwned> SqlAdapter<U> {
                 query = query.bind(pattern.as_str());
             }
             let rows = query.fetch_all(&mut *conn).await?;
-            Ok::<_, sqlx::Error>(rows.iter().map(|row| row_to_object(row, 0, &self.schema, "")).collect::<Vec<_>>())
+            Ok::<_, sqlx::Error>(rows.iter().map(|row| row_to_object(&SqlxRow(row), 0, &self.schema, "")).collect::<Vec<_>>())
         }.await)
         .map_err(adapter_error)?;
         objects

@@ -22,12 +22,19 @@ use sqlx::{ConnectOptions, Connection, Database};
 
 use crate::dialect::Dialect;
 use crate::error::is_unreachable;
+use crate::row::RowCells;
+#[cfg(feature = "sqlite")]
+use crate::sqlite_reads::SqliteReads;
 
 /// A connection pool of one of the supported databases, behind a [`Gate`].
 #[derive(Clone, Debug)]
 pub(crate) struct Pool {
     pub(crate) kind: PoolKind,
     pub(crate) gate: Arc<Gate>,
+    /// SQLite's inline point reads (`sqlite_reads.rs`); `None` for the
+    /// other databases and for SQLite in memory.
+    #[cfg(feature = "sqlite")]
+    pub(crate) sqlite_reads: Option<Arc<SqliteReads>>,
 }
 
 /// The driver's own pool: one variant per driver feature built in.
@@ -244,6 +251,26 @@ fn without_driver(dialect: Dialect) -> sqlx::Error {
 }
 
 impl Pool {
+    /// Runs the point read `sql` (one parameter, `key`) inline on this
+    /// thread where the database allows (SQLite on a file: see
+    /// `sqlite_reads.rs`), decoding its first row with `decode`.
+    ///
+    /// `None`: no inline path here, or it declined this read; run it on the
+    /// pool.
+    pub(crate) fn read_inline<T>(
+        &self,
+        sql: &str,
+        key: &str,
+        decode: impl FnOnce(&dyn RowCells) -> Result<T, sqlx::Error>,
+    ) -> Option<Result<Option<T>, sqlx::Error>> {
+        #[cfg(feature = "sqlite")]
+        if let Some(reads) = &self.sqlite_reads {
+            return reads.read(sql, key, decode);
+        }
+        let _ = (sql, key, decode);
+        None
+    }
+
     /// Opens a pool lazily: connections are made on first use, so an
     /// application starts even while its database is still coming up, and a
     /// pool recovers by itself when the database returns.
@@ -291,9 +318,24 @@ impl Pool {
             #[allow(unreachable_patterns)]
             missing => return Err(without_driver(missing)),
         };
+        // As many read connections as the pool has connections: a read
+        // that finds them all taken goes to the pool.
+        #[cfg(feature = "sqlite")]
+        #[allow(unreachable_patterns)]
+        let sqlite_reads = match &kind {
+            PoolKind::Sqlite(pool) => SqliteReads::new(
+                url,
+                &pool.connect_options(),
+                usize::try_from(max_connections).unwrap_or(1),
+            )
+            .map(Arc::new),
+            _ => None,
+        };
         Ok(Self {
             kind,
             gate: Gate::new(timeouts.connect),
+            #[cfg(feature = "sqlite")]
+            sqlite_reads,
         })
     }
 }

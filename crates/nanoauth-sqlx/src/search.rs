@@ -11,6 +11,7 @@ use crate::error::adapter_error;
 use crate::fields::struct_fields;
 use crate::operator::like_prefix;
 use crate::pool::on_pool;
+use crate::row::SqlxRow;
 use crate::values::row_to_object;
 
 impl<U: AuthUser + DeserializeOwned> ListUsersAdapter<U> for SqlAdapter<U> {
@@ -58,7 +59,7 @@ impl<U: AuthUser + DeserializeOwned> ListUsersAdapter<U> for SqlAdapter<U> {
                 sql = sql.bind(param.as_str());
             }
             let rows = sql.fetch_all(&mut *conn).await?;
-            Ok::<_, sqlx::Error>(rows.iter().map(|row| row_to_object(row, 0, &self.schema, "")).collect::<Vec<_>>())
+            Ok::<_, sqlx::Error>(rows.iter().map(|row| row_to_object(&SqlxRow(row), 0, &self.schema, "")).collect::<Vec<_>>())
         }.await)
         .map_err(adapter_error)?;
         objects

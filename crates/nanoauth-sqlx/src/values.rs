@@ -6,84 +6,47 @@
 //! matching JSON value and the object is deserialized into the user type.
 
 use serde_json::{Map, Value};
-use sqlx::{Column as _, ColumnIndex, Decode, Row, Type, TypeInfo as _, ValueRef as _};
 
+use crate::row::{Cell, RowCells};
 use crate::schema::Schema;
 
 /// A row's columns from index `first` on (a joined row's first columns may
 /// be another table's) as a JSON object keyed by user field name, leaving
 /// out `skip`. Columns of types with no JSON equivalent are left out too: the
 /// user type's deserializer reports it if it needed one of them.
-pub(crate) fn row_to_object<R>(
+///
+/// Decodes by the value's own type (SQLite's storage classes differ from
+/// declared types), except that a column declared boolean gives a boolean:
+/// SQLite and MySQL store booleans as integers.
+pub(crate) fn row_to_object<R: RowCells + ?Sized>(
     row: &R,
     first: usize,
     schema: &Schema,
     skip: &str,
-) -> Map<String, Value>
-where
-    R: Row,
-    usize: ColumnIndex<R>,
-    for<'r> bool: Decode<'r, R::Database> + Type<R::Database>,
-    for<'r> i64: Decode<'r, R::Database> + Type<R::Database>,
-    for<'r> f64: Decode<'r, R::Database> + Type<R::Database>,
-    for<'r> f32: Decode<'r, R::Database> + Type<R::Database>,
-    for<'r> String: Decode<'r, R::Database> + Type<R::Database>,
-{
+) -> Map<String, Value> {
     let mut object = Map::new();
-    for (index, column) in row.columns().iter().enumerate().skip(first) {
-        let name = column.name();
+    for index in first..row.width() {
+        let name = row.column_name(index);
         if name == skip {
             continue;
         }
-        let declared = column.type_info().name().to_ascii_uppercase();
-        if let Some(value) = decode_column(row, index, &declared) {
-            object.insert(schema.field_of(name).to_owned(), value);
+        let boolean = row.declared_type(index).contains("BOOL");
+        if let Some(cell) = row.cell(index, boolean) {
+            object.insert(schema.field_of(&name).to_owned(), json_of(cell));
         }
     }
     object
 }
 
-/// Decodes by the value's own type (SQLite's storage classes differ from
-/// declared types), except that a column declared boolean gives a boolean:
-/// SQLite and MySQL store booleans as integers.
-fn decode_column<R>(row: &R, index: usize, declared: &str) -> Option<Value>
-where
-    R: Row,
-    usize: ColumnIndex<R>,
-    for<'r> bool: Decode<'r, R::Database> + Type<R::Database>,
-    for<'r> i64: Decode<'r, R::Database> + Type<R::Database>,
-    for<'r> f64: Decode<'r, R::Database> + Type<R::Database>,
-    for<'r> f32: Decode<'r, R::Database> + Type<R::Database>,
-    for<'r> String: Decode<'r, R::Database> + Type<R::Database>,
-{
-    fn get<R, T>(row: &R, index: usize) -> Option<Option<T>>
-    where
-        R: Row,
-        usize: ColumnIndex<R>,
-        for<'r> T: Decode<'r, R::Database> + Type<R::Database>,
-    {
-        row.try_get_unchecked::<Option<T>, usize>(index).ok()
+/// A cell as the JSON value the user type is deserialized from.
+fn json_of(cell: Cell) -> Value {
+    match cell {
+        Cell::Null => Value::Null,
+        Cell::Bool(b) => Value::from(b),
+        Cell::Int(i) => Value::from(i),
+        Cell::Real(f) => Value::from(f),
+        Cell::Text(s) => Value::from(s),
     }
-    let raw = row.try_get_raw(index).ok()?;
-    if raw.is_null() {
-        return Some(Value::Null);
-    }
-    let actual = raw.type_info().name().to_ascii_uppercase();
-    let value = if declared.contains("BOOL") || actual.contains("BOOL") {
-        get::<R, bool>(row, index).map(|v| v.map(Value::from))
-    } else if actual.contains("INT") {
-        get::<R, i64>(row, index).map(|v| v.map(Value::from))
-    } else if matches!(
-        actual.as_str(),
-        "REAL" | "DOUBLE" | "FLOAT8" | "DOUBLE PRECISION"
-    ) {
-        get::<R, f64>(row, index).map(|v| v.map(Value::from))
-    } else if matches!(actual.as_str(), "FLOAT" | "FLOAT4") {
-        get::<R, f32>(row, index).map(|v| v.map(|f| Value::from(f64::from(f))))
-    } else {
-        get::<R, String>(row, index).map(|v| v.map(Value::from))
-    };
-    value.map(|v| v.unwrap_or(Value::Null))
 }
 
 /// A JSON value as one bind parameter.
