@@ -232,9 +232,9 @@ run() { # target workload round
     load=$!
     sleep 3
     line="$line $(wrk_run get-session "$base" "$session" "$sign_in" "$sign_up" "$cookie" "$tag" \
-      1 "$probe_connections" "$duration" | sed -E 's/^RESULT/LOADED/; s/ ([a-z_]+)=/ loaded_\1=/g')"
+      1 "$probe_connections" "$duration" | sed -E 's/^RESULT/LOADED/; s/ ([a-z0-9_]+)=/ loaded_\1=/g')"
     wait "$load"
-    line="$line $(sed -E 's/^RESULT/SIGN_IN/; s/ ([a-z_]+)=/ sign_in_\1=/g' "$work/load.txt")"
+    line="$line $(sed -E 's/^RESULT/SIGN_IN/; s/ ([a-z0-9_]+)=/ sign_in_\1=/g' "$work/load.txt")"
   else
     line=$(wrk_run "$workload" "$base" "$session" "$sign_in" "$sign_up" "$cookie" "$tag" \
       "$threads" "$connections" "$(duration_of "$workload")")
@@ -284,11 +284,11 @@ names = {"get-session": "GET session, $connections conns", "sign-in": "sign-in, 
          "sign-up": "sign-up, $connections concurrent (unique emails)",
          "mixed": "mixed 90% session / 10% sign-in, $connections conns"}
 out = []
-out.append("| workload | NanoAuth req/s median (min–max) | NanoAuth p99 | better-auth req/s median (min–max) | better-auth p99 | ratio to better-auth | floor req/s median (min–max) | floor p99 | NanoAuth ratio to floor | peak RSS NanoAuth / better-auth |")
-out.append("|---|---|---|---|---|---|---|---|---|---|")
-for workload in "$workloads".split():
-    if workload == "session-under-sign-in":
-        continue
+throughput = [w for w in "$workloads".split() if w != "session-under-sign-in"]
+if throughput:
+    out.append("| workload | NanoAuth req/s median (min–max) | NanoAuth p99 | better-auth req/s median (min–max) | better-auth p99 | ratio to better-auth | floor req/s median (min–max) | floor p99 | NanoAuth ratio to floor | peak RSS NanoAuth / better-auth |")
+    out.append("|---|---|---|---|---|---|---|---|---|---|")
+for workload in throughput:
     na, na_median = cell(rows[(workload, "nanoauth")])
     ba, ba_median = cell(rows[(workload, "better-auth")])
     ratio = f"{na_median / ba_median:,.1f}×" if ba_median else "–"
@@ -299,7 +299,8 @@ for workload in "$workloads".split():
     out.append(f"| {names.get(workload, workload)} | {na} | {ba} | {ratio} | {floor} | {floor_ratio} | "
                f"{rss(rows[(workload, 'nanoauth')])} / {rss(rows[(workload, 'better-auth')])} |")
 if "session-under-sign-in" in "$workloads".split():
-    out.append("")
+    if throughput:
+        out.append("")
     out.append("| session-under-sign-in | GET session p99 alone | p99 while $connections sign-ins run | ratio (target ≤ 2×) | sign-ins/s meanwhile | peak RSS |")
     out.append("|---|---|---|---|---|---|")
     for target, name in (("nanoauth", "NanoAuth"), ("better-auth", "better-auth")):
@@ -317,8 +318,10 @@ out.append("$(date -u +%Y-%m-%d), $(nproc) cores (shared, noisy), wrk -t$threads
            "fresh server processes per workload. Medians over the rounds (min–max); p99 is the median "
            "of the rounds' p99; peak RSS is the largest VmHWM of the workload's runs. Ratio to better-auth = NanoAuth / better-auth; "
            "ratio to floor = NanoAuth / the floor (bench/floor: cookie read, HS256 verify, claims parse, fixed JSON; "
-           "the same cookie and secret, in the same rounds). session-under-sign-in: a probe of $probe_connections connection(s), "
-           "1 thread, -d$duration, alone and then 3 s into a -d$slow_duration run of $connections concurrent sign-ins.")
+           "the same cookie and secret, in the same rounds)."
+           + (" session-under-sign-in: a probe of $probe_connections connection(s), 1 thread, -d$duration, alone and "
+              "then 3 s into a -d$slow_duration run of $connections concurrent sign-ins."
+              if "session-under-sign-in" in "$workloads".split() else ""))
 out.append("NanoAuth: nanoauth-demo (release, axum, SQLite $na_sqlite, rate limits off${BENCH_NANOAUTH_ARGS:+, $BENCH_NANOAUTH_ARGS}). "
            "better-auth $(node -p 'require(process.argv[1]).version' "$peer/node_modules/better-auth/package.json") "
            "on Node $(node --version) (node:http, better-sqlite3 $(node -p 'require(process.argv[1]).version' "$peer/node_modules/better-sqlite3/package.json"), "
