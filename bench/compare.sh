@@ -5,6 +5,17 @@
 # min–max over the rounds, p99 latency, peak RSS and the ratio. The table is
 # also written to target/bench/compare.md.
 #
+# The session check (get-session) also runs, in the same rounds, against the
+# floor (bench/floor): a bare axum server that reads the same cookie,
+# verifies its HS256 signature with the key the demo derives from the same
+# AUTH_SECRET, parses the claims and answers a fixed JSON body. NanoAuth's
+# session figure is also given as a ratio to it ("ratio to floor").
+#
+# session-under-sign-in: the p99 of GET session measured by a light probe
+# (its own wrk, BENCH_PROBE_CONNECTIONS connections, one thread) alone, then
+# again while a second wrk runs BENCH_CONNECTIONS concurrent sign-ins; both
+# p99s and their ratio (the target is at most 2x), per server.
+#
 #   bash bench/compare.sh
 #
 # Environment (defaults in brackets):
@@ -14,8 +25,11 @@
 #   BENCH_ROUNDS       rounds of every workload on both servers [3]
 #   BENCH_CONNECTIONS  wrk connections [64]
 #   BENCH_THREADS      wrk threads [2]
-#   BENCH_WORKLOADS    [get-session sign-in sign-up mixed]
-#   BENCH_NANOAUTH_PORT, BENCH_BETTER_AUTH_PORT   [3401, 3402]
+#   BENCH_PROBE_CONNECTIONS  connections of the session probe in
+#                      session-under-sign-in [4]
+#   BENCH_WORKLOADS    [get-session sign-in sign-up mixed session-under-sign-in]
+#   BENCH_NANOAUTH_PORT, BENCH_BETTER_AUTH_PORT, BENCH_FLOOR_PORT
+#                      [3401, 3402, 3403]
 #   BENCH_NANOAUTH_ARGS  extra flags for the demo, e.g. "--session-cache 60"
 #                      (session checks without a database round trip) [none]
 #   BENCH_RUST_LOG     the demo's RUST_LOG [warn: no line per request]
@@ -25,8 +39,9 @@
 #
 # Installs what it needs: wrk (apt), better-auth and better-sqlite3 (npm,
 # pinned in bench/peers/better-auth/package-lock.json; better-sqlite3 builds
-# from source against the local Node's headers). Builds the demo in release
-# once. Rate limits are off on both servers: every client is 127.0.0.1.
+# from source against the local Node's headers). Builds the demo and the
+# floor in release once (in CARGO_TARGET_DIR when set, else target/). Rate
+# limits are off on both servers: every client is 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -36,9 +51,12 @@ slow_duration=${BENCH_SLOW_DURATION:-30s}
 rounds=${BENCH_ROUNDS:-3}
 connections=${BENCH_CONNECTIONS:-64}
 threads=${BENCH_THREADS:-2}
-workloads=${BENCH_WORKLOADS:-get-session sign-in sign-up mixed}
+probe_connections=${BENCH_PROBE_CONNECTIONS:-4}
+workloads=${BENCH_WORKLOADS:-get-session sign-in sign-up mixed session-under-sign-in}
 na_port=${BENCH_NANOAUTH_PORT:-3401}
 ba_port=${BENCH_BETTER_AUTH_PORT:-3402}
+fl_port=${BENCH_FLOOR_PORT:-3403}
+secret="benchmark secret, thirty-two bytes or more"
 email=bench@example.com
 password='correct horse battery staple'
 
@@ -66,15 +84,18 @@ fi
 echo "node $(node --version), better-auth $(node -p 'require(process.argv[1]).version' \
   "$peer/node_modules/better-auth/package.json")" >&2
 
-step "NanoAuth demo (release build)"
-cargo build --release -p nanoauth-demo >&2
-demo=$root/target/release/nanoauth-demo
+step "NanoAuth demo and the floor (release build)"
+cargo build --release -p nanoauth-demo -p nanoauth-bench-floor >&2
+target_dir=${CARGO_TARGET_DIR:-$root/target}
+demo=$target_dir/release/nanoauth-demo
+floor=$target_dir/release/nanoauth-bench-floor
 
 out_dir=$root/target/bench
 mkdir -p "$out_dir"
 work=$(mktemp -d "$out_dir/run.XXXXXX")
 na_pid=
 ba_pid=
+fl_pid=
 cleanup() {
   stop_servers 2>/dev/null || true
   rm -rf "$work"
@@ -97,25 +118,29 @@ ba_flags=()
 start_servers() {
   # The demo logs a line per request at `info`; the figures measure the
   # auth path without that log, as they did before the demo had one.
-  AUTH_SECRET="benchmark secret, thirty-two bytes or more" RUST_LOG="${BENCH_RUST_LOG:-warn}" \
+  AUTH_SECRET="$secret" RUST_LOG="${BENCH_RUST_LOG:-warn}" \
     "$demo" --port "$na_port" --data-dir "$work/nanoauth" --danger-no-rate-limit \
     ${BENCH_NANOAUTH_ARGS:-} >>"$work/nanoauth.log" 2>&1 &
   na_pid=$!
   NODE_ENV=production node "$peer/server.mjs" --port "$ba_port" --db "$work/better-auth.db" \
     "${ba_flags[@]}" >>"$work/better-auth.log" 2>&1 &
   ba_pid=$!
+  # The floor verifies the demo's cookies: the same secret, the same key.
+  AUTH_SECRET="$secret" "$floor" --port "$fl_port" >>"$work/floor.log" 2>&1 &
+  fl_pid=$!
   wait_for "http://127.0.0.1:$na_port/api/auth/session" "$work/nanoauth.log"
   wait_for "http://127.0.0.1:$ba_port/api/auth/get-session" "$work/better-auth.log"
+  wait_for "http://127.0.0.1:$fl_port/api/auth/session" "$work/floor.log"
 }
 stop_servers() {
-  for pid in $na_pid $ba_pid; do
+  for pid in $na_pid $ba_pid $fl_pid; do
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
-  na_pid= ba_pid=
+  na_pid= ba_pid= fl_pid=
 }
 
-step "starting both servers on 127.0.0.1"
+step "starting the servers (NanoAuth, better-auth, the floor) on 127.0.0.1"
 start_servers
 cat "$work/nanoauth.log" "$work/better-auth.log" >&2
 
@@ -140,12 +165,16 @@ seed() { # base sign-up-path sign-in-path cookie-name
 }
 na_base=http://127.0.0.1:$na_port
 ba_base=http://127.0.0.1:$ba_port
+fl_base=http://127.0.0.1:$fl_port
 na_cookie=$(seed "$na_base" /api/auth/signup/email /api/auth/signin/email nanoauth.session_token)
 ba_cookie=$(seed "$ba_base" /api/auth/sign-up/email /api/auth/sign-in/email better-auth.session_token)
 [ -n "$na_cookie" ] && [ -n "$ba_cookie" ] || { echo "seeding failed" >&2; exit 1; }
 # Both cookies must open a session before anything is measured.
 curl -sf -H "Cookie: $na_cookie" "$na_base/api/auth/session" | grep -q "$email"
 curl -sf -H "Cookie: $ba_cookie" "$ba_base/api/auth/get-session" | grep -q "$email"
+# ... and the floor must accept NanoAuth's cookie, and refuse no cookie.
+curl -sf -o /dev/null -H "Cookie: $na_cookie" "$fl_base/api/auth/session"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "$fl_base/api/auth/session")" = 401 ]
 
 peak_rss_kib() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
 
@@ -168,30 +197,54 @@ settle() {
 # per second, a short window counts mostly the ramp.
 duration_of() { if [ "$1" = get-session ]; then echo "$duration"; else echo "$slow_duration"; fi; }
 
+# One wrk run of auth.lua; prints its RESULT line.
+wrk_run() { # mode base session sign-in sign-up cookie tag threads connections duration
+  BENCH_MODE=$1 BENCH_ORIGIN=$2 BENCH_SESSION=$3 BENCH_SIGN_IN=$4 BENCH_SIGN_UP=$5 \
+    BENCH_COOKIE=$6 BENCH_EMAIL=$email BENCH_PASSWORD=$password BENCH_TAG=$7 \
+    wrk -t"$8" -c"$9" -d"${10}" --timeout 60s -s "$root/bench/wrk/auth.lua" "$2$3" | grep '^RESULT'
+}
+
 results=$work/results.tsv
 : >"$results"
 run() { # target workload round
-  local target=$1 workload=$2 round=$3 pid base session sign_in sign_up cookie line
-  if [ "$target" = nanoauth ]; then
-    pid=$na_pid base=$na_base cookie=$na_cookie
-    session=/api/auth/session sign_in=/api/auth/signin/email sign_up=/api/auth/signup/email
-  else
-    pid=$ba_pid base=$ba_base cookie=$ba_cookie
-    session=/api/auth/get-session sign_in=/api/auth/sign-in/email sign_up=/api/auth/sign-up/email
-  fi
+  local target=$1 workload=$2 round=$3 pid base session sign_in sign_up cookie line tag load
+  case $target in
+    nanoauth)
+      pid=$na_pid base=$na_base cookie=$na_cookie
+      session=/api/auth/session sign_in=/api/auth/signin/email sign_up=/api/auth/signup/email ;;
+    better-auth)
+      pid=$ba_pid base=$ba_base cookie=$ba_cookie
+      session=/api/auth/get-session sign_in=/api/auth/sign-in/email sign_up=/api/auth/sign-up/email ;;
+    *) # the floor: session checks only, with NanoAuth's cookie
+      pid=$fl_pid base=$fl_base cookie=$na_cookie
+      session=/api/auth/session sign_in=/none sign_up=/none ;;
+  esac
+  tag="$target-$round-$RANDOM"
   # Peak RSS per run: writing 5 to clear_refs resets VmHWM (Linux >= 4.0).
   echo 5 >"/proc/$pid/clear_refs" 2>/dev/null || true
-  line=$(BENCH_MODE=$workload BENCH_ORIGIN=$base BENCH_SESSION=$session \
-    BENCH_SIGN_IN=$sign_in BENCH_SIGN_UP=$sign_up BENCH_COOKIE=$cookie \
-    BENCH_EMAIL=$email BENCH_PASSWORD=$password BENCH_TAG="$target-$round-$RANDOM" \
-    wrk -t"$threads" -c"$connections" -d"$(duration_of "$workload")" --timeout 60s \
-    -s "$root/bench/wrk/auth.lua" "$base$session" | grep '^RESULT')
+  if [ "$workload" = session-under-sign-in ]; then
+    # The probe alone, then the same probe while the sign-ins run (started
+    # first and given 3 s to ramp up; they outlast the probe).
+    line=$(wrk_run get-session "$base" "$session" "$sign_in" "$sign_up" "$cookie" "$tag" \
+      1 "$probe_connections" "$duration" | sed 's/^RESULT/ALONE/')
+    wrk_run sign-in "$base" "$session" "$sign_in" "$sign_up" "$cookie" "$tag" \
+      "$threads" "$connections" "$slow_duration" >"$work/load.txt" &
+    load=$!
+    sleep 3
+    line="$line $(wrk_run get-session "$base" "$session" "$sign_in" "$sign_up" "$cookie" "$tag" \
+      1 "$probe_connections" "$duration" | sed -E 's/^RESULT/LOADED/; s/ ([a-z0-9_]+)=/ loaded_\1=/g')"
+    wait "$load"
+    line="$line $(sed -E 's/^RESULT/SIGN_IN/; s/ ([a-z0-9_]+)=/ sign_in_\1=/g' "$work/load.txt")"
+  else
+    line=$(wrk_run "$workload" "$base" "$session" "$sign_in" "$sign_up" "$cookie" "$tag" \
+      "$threads" "$connections" "$(duration_of "$workload")")
+  fi
   printf '%s\t%s\t%s\t%s rss_kib=%s\n' "$target" "$workload" "$round" "$line" \
     "$(peak_rss_kib "$pid")" | tee -a "$results" >&2
   settle "$pid"
 }
 
-step "measuring: {$workloads} × $rounds rounds × both servers, interleaved"
+step "measuring: {$workloads} × $rounds rounds × both servers (and the floor for get-session), interleaved"
 first=1
 for workload in $workloads; do
   if [ -z "$first" ]; then stop_servers && start_servers; fi
@@ -199,6 +252,7 @@ for workload in $workloads; do
   for round in $(seq 1 "$rounds"); do
     run nanoauth "$workload" "$round"
     run better-auth "$workload" "$round"
+    if [ "$workload" = get-session ]; then run floor "$workload" "$round"; fi
   done
 done
 
@@ -211,6 +265,9 @@ for line in open(sys.argv[1]):
     ok = f["requests"] - f["status_errors"]
     f["rps"] = ok / (f["duration_us"] / 1e6)
     f["errors"] = f["status_errors"] + f["timeouts"] + f["connect_errors"] + f["read_errors"] + f["write_errors"]
+    if "loaded_requests" in f:
+        f["errors"] += sum(f["loaded_" + k] + f["sign_in_" + k] for k in
+                           ("status_errors", "timeouts", "connect_errors", "read_errors", "write_errors"))
     rows.setdefault((workload, target), []).append(f)
 
 def cell(runs):
@@ -227,19 +284,44 @@ names = {"get-session": "GET session, $connections conns", "sign-in": "sign-in, 
          "sign-up": "sign-up, $connections concurrent (unique emails)",
          "mixed": "mixed 90% session / 10% sign-in, $connections conns"}
 out = []
-out.append("| workload | NanoAuth req/s median (min–max) | NanoAuth p99 | better-auth req/s median (min–max) | better-auth p99 | ratio | peak RSS NanoAuth / better-auth |")
-out.append("|---|---|---|---|---|---|---|")
-for workload in "$workloads".split():
+throughput = [w for w in "$workloads".split() if w != "session-under-sign-in"]
+if throughput:
+    out.append("| workload | NanoAuth req/s median (min–max) | NanoAuth p99 | better-auth req/s median (min–max) | better-auth p99 | ratio to better-auth | floor req/s median (min–max) | floor p99 | NanoAuth ratio to floor | peak RSS NanoAuth / better-auth |")
+    out.append("|---|---|---|---|---|---|---|---|---|---|")
+for workload in throughput:
     na, na_median = cell(rows[(workload, "nanoauth")])
     ba, ba_median = cell(rows[(workload, "better-auth")])
     ratio = f"{na_median / ba_median:,.1f}×" if ba_median else "–"
-    out.append(f"| {names.get(workload, workload)} | {na} | {ba} | {ratio} | "
+    floor, floor_ratio = "– | –", "–"
+    if (workload, "floor") in rows:
+        floor, fl_median = cell(rows[(workload, "floor")])
+        floor_ratio = f"{na_median / fl_median:,.2f}" if fl_median else "–"
+    out.append(f"| {names.get(workload, workload)} | {na} | {ba} | {ratio} | {floor} | {floor_ratio} | "
                f"{rss(rows[(workload, 'nanoauth')])} / {rss(rows[(workload, 'better-auth')])} |")
+if "session-under-sign-in" in "$workloads".split():
+    if throughput:
+        out.append("")
+    out.append("| session-under-sign-in | GET session p99 alone | p99 while $connections sign-ins run | ratio (target ≤ 2×) | sign-ins/s meanwhile | peak RSS |")
+    out.append("|---|---|---|---|---|---|")
+    for target, name in (("nanoauth", "NanoAuth"), ("better-auth", "better-auth")):
+        runs = rows[("session-under-sign-in", target)]
+        alone = statistics.median(r["p99_us"] for r in runs) / 1000
+        loaded = statistics.median(r["loaded_p99_us"] for r in runs) / 1000
+        sign_ins = statistics.median((r["sign_in_requests"] - r["sign_in_status_errors"]) / (r["sign_in_duration_us"] / 1e6) for r in runs)
+        errors = sum(r["errors"] for r in runs)
+        ratio = f"{loaded / alone:,.1f}×" if alone else "–"
+        noted = f" ({errors} errors)" if errors else ""
+        out.append(f"| {name} | {alone:,.2f} ms | {loaded:,.2f} ms{noted} | {ratio} | {sign_ins:,.1f} | {rss(runs)} |")
 out.append("")
 out.append("$(date -u +%Y-%m-%d), $(nproc) cores (shared, noisy), wrk -t$threads -c$connections, "
            "-d$duration (get-session) / -d$slow_duration (others), $rounds interleaved rounds, 127.0.0.1, "
            "fresh server processes per workload. Medians over the rounds (min–max); p99 is the median "
-           "of the rounds' p99; peak RSS is the largest VmHWM of the workload's runs. Ratio = NanoAuth / better-auth.")
+           "of the rounds' p99; peak RSS is the largest VmHWM of the workload's runs. Ratio to better-auth = NanoAuth / better-auth; "
+           "ratio to floor = NanoAuth / the floor (bench/floor: cookie read, HS256 verify, claims parse, fixed JSON; "
+           "the same cookie and secret, in the same rounds)."
+           + (" session-under-sign-in: a probe of $probe_connections connection(s), 1 thread, -d$duration, alone and "
+              "then 3 s into a -d$slow_duration run of $connections concurrent sign-ins."
+              if "session-under-sign-in" in "$workloads".split() else ""))
 out.append("NanoAuth: nanoauth-demo (release, axum, SQLite $na_sqlite, rate limits off${BENCH_NANOAUTH_ARGS:+, $BENCH_NANOAUTH_ARGS}). "
            "better-auth $(node -p 'require(process.argv[1]).version' "$peer/node_modules/better-auth/package.json") "
            "on Node $(node --version) (node:http, better-sqlite3 $(node -p 'require(process.argv[1]).version' "$peer/node_modules/better-sqlite3/package.json"), "

@@ -29,7 +29,11 @@ impl<S: Clone + Send + Sync + 'static> AuthRouterExt for Router<S> {
     fn nanoauth<U: AuthUser, A: Adapter<U>>(self, auth: Auth<U, A>) -> Self {
         let path = format!("{}/{{*rest}}", auth.base_path());
         let handle = SessionHandle::<U>(Arc::new(auth.clone()));
-        self.route(
+        // The layer first, then the route: the extractors of the routes
+        // added before need `auth`, the auth route itself does not, and
+        // would otherwise pay for inserting it into every request's
+        // extensions.
+        self.layer(Extension(handle)).route(
             &path,
             any(move |mut request: Request| {
                 let auth = auth.clone();
@@ -45,6 +49,5 @@ impl<S: Clone + Send + Sync + 'static> AuthRouterExt for Router<S> {
                 }
             }),
         )
-        .layer(Extension(handle))
     }
 }

@@ -18,10 +18,23 @@ pub(crate) fn read<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
         .iter()
         .filter(|value| value.len() <= MAX_COOKIE_HEADER_LEN)
         .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value.trim_matches('"'))
+        .find_map(|value| find(value, name))
+}
+
+/// The value of the first cookie called `name` in one `Cookie` header.
+/// `to_str` has let only visible ASCII and tabs through, so trimming ASCII
+/// whitespace is the same as trimming any; and a pair whose name is not
+/// `name` is skipped by comparing bytes, before splitting it any further.
+fn find<'h>(header: &'h str, name: &str) -> Option<&'h str> {
+    // A pair's name ends at its first `=`: a name with one never matches.
+    if name.contains('=') {
+        return None;
+    }
+    header.split(';').find_map(|pair| {
+        let pair = pair.trim_ascii();
+        let value = pair.strip_prefix(name)?.strip_prefix('=')?;
+        Some(value.trim_matches('"'))
+    })
 }
 
 /// `true` when the request carries any cookie at all: browsers attach them
@@ -107,6 +120,11 @@ mod tests {
         assert_eq!(read(&headers(&["a=1; a=2"]), "a"), Some("1"));
         // Garbage is skipped, not a panic.
         assert_eq!(read(&headers(&[";;;=;a"]), "a"), None);
+        // Blanks around a pair, not inside it; quotes around the value.
+        assert_eq!(read(&headers(&["x=1;\t b=\"2\" "]), "b"), Some("2"));
+        assert_eq!(read(&headers(&["b =2"]), "b"), None);
+        assert_eq!(read(&headers(&["a=b=c"]), "a=b"), None);
+        assert_eq!(read(&headers(&["a=b=c"]), "a"), Some("b=c"));
     }
 
     #[test]

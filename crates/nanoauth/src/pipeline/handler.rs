@@ -61,7 +61,9 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
         B::Data: Send,
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
-        let path = request.uri().path().to_owned();
+        // Only an error reports the path: keep the URI (a reference count,
+        // for a parsed request) rather than copy the path on every request.
+        let uri = request.uri().clone();
         let is_head = request.method() == Method::HEAD;
         let origin = request.headers().get(header::ORIGIN).cloned();
         let preflight = cors::is_preflight(request.method(), request.headers());
@@ -75,6 +77,7 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
             }
             Err(error) => {
                 span.finish(error.status(), Some(&error));
+                let path = uri.path();
                 let allowed = matches!(error, Error::MethodNotAllowed)
                     .then(|| {
                         let relative = path.strip_prefix(self.base_path())?;
@@ -84,7 +87,7 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
                 self.emit(Event::Error {
                     code: error.code(),
                     status: error.status().as_u16(),
-                    path,
+                    path: path.to_owned(),
                 })
                 .await;
                 let custom = error_body.map(|body| body(&error));
@@ -260,6 +263,10 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
         let mut response = Response::new(body);
         *response.status_mut() = reply.status;
         let headers = response.headers_mut();
+        // Sized once for what this answer and the layers around it add
+        // (type, caching, CORS, a cookie, a server's security headers and
+        // length), instead of growing and rehashing the map on the way.
+        headers.reserve(RESPONSE_HEADERS + reply.headers.len() + reply.cookies.len());
         // Redirects carry no body; everything else is JSON unless the reply
         // says otherwise (the link pages are HTML).
         match reply.location {
@@ -312,6 +319,9 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
         Ok(response)
     }
 }
+
+/// Headers an answer is expected to carry by the time it is sent.
+const RESPONSE_HEADERS: usize = 12;
 
 /// Reads the whole body, refusing more than `limit` bytes. A declared
 /// `Content-Length` over the limit is refused before reading anything.

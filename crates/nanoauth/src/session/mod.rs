@@ -17,6 +17,7 @@ pub(crate) mod source;
 pub(crate) mod sweeper;
 mod tokens;
 
+use std::borrow::Cow;
 use std::net::SocketAddr;
 
 use http::HeaderMap;
@@ -330,15 +331,42 @@ fn truncate(text: &str, max: usize) -> &str {
     &text[..end]
 }
 
-/// The claims of a session token.
+/// The claims of a session token, borrowed from the decoded token (or,
+/// when signing, from the record) rather than copied.
 #[derive(Serialize, Deserialize)]
-struct Claims {
+struct Claims<'a> {
     /// The session secret; its hash is the storage key.
-    sid: String,
+    #[serde(borrow)]
+    sid: Cow<'a, str>,
     /// The user id.
-    sub: String,
+    #[serde(borrow)]
+    sub: Cow<'a, str>,
     iat: u64,
     exp: u64,
+}
+
+impl Claims<'_> {
+    fn into_owned(self) -> Claims<'static> {
+        Claims {
+            sid: Cow::Owned(self.sid.into_owned()),
+            sub: Cow::Owned(self.sub.into_owned()),
+            iat: self.iat,
+            exp: self.exp,
+        }
+    }
+}
+
+/// What a session token comes to before the adapter is asked.
+// Returned by value and taken apart at once: boxing the large variant would
+// cost a cache hit an allocation.
+#[allow(clippy::large_enum_variant)]
+enum Checked<U> {
+    /// Malformed, forged or expired.
+    Refused,
+    /// Answered from the session cache.
+    Cached(Session<U>),
+    /// Valid: the adapter says whether its session still exists.
+    Verified(TokenHash, Claims<'static>),
 }
 
 /// Session lifetimes.
@@ -394,23 +422,27 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
             return self.resolve_credential(headers).await;
         };
         let now = self.now();
-        let Some(claims) = self.verify_token(token, now) else {
-            return Ok(None);
+        let (token_hash, claims) = match self.check_token(token, now) {
+            Checked::Refused => return Ok(None),
+            Checked::Cached(session) => return Ok(Some(session)),
+            Checked::Verified(token_hash, claims) => (token_hash, claims),
         };
-        let token_hash = TokenHash::of(&claims.sid);
-        if let Some((user, session)) = self
-            .session_cache()
-            .and_then(|cache| cache.get(&token_hash, now))
-            .filter(|(_, session)| session.user_id == claims.sub)
-        {
-            return Ok(Some(Session {
-                user,
-                session,
-                token: SessionToken::new(token.to_owned(), claims.exp, now),
-                refreshed_token: None,
-                credential: None,
-            }));
-        }
+        // The adapter's part in an allocation of its own: a database
+        // adapter's future is kilobytes, and every future that embeds this
+        // one (a cache hit's too) would otherwise be that large, and be
+        // copied whole each time it is moved (into its box, say).
+        Box::pin(self.session_from_adapter(token, token_hash, claims, now)).await
+    }
+
+    /// The rest of a session check that the cache did not answer: the
+    /// adapter confirms the session, which may slide its expiry.
+    async fn session_from_adapter(
+        &self,
+        token: &str,
+        token_hash: TokenHash,
+        claims: Claims<'static>,
+        now: u64,
+    ) -> Result<Option<Session<U>>, Error> {
         // Taken before the adapter is asked: a revocation after this point
         // keeps what the adapter answers out of the cache.
         let ticket = self.session_cache().map(SessionCache::ticket);
@@ -790,11 +822,36 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
         Ok(None)
     }
 
-    fn verify_token(&self, token: &str, now: u64) -> Option<Claims> {
+    /// The synchronous part of a session check: verify the token, hash its
+    /// secret (once), and try the session cache. The claims are read
+    /// without copying their strings (see `jwt::decode_in`); only a check
+    /// that goes on to the adapter takes its own copy, and the decoding
+    /// buffer never lives across an `await`.
+    fn check_token(&self, token: &str, now: u64) -> Checked<U> {
         // No leeway: the token's expiry mirrors the stored session's, and
         // both are our own clock's.
         let validation = Validation::at(now).leeway(0);
-        jwt::decode(token, self.keys().verifying(), &validation).ok()
+        let mut buffer = jwt::ClaimsBuffer::new();
+        let Ok(claims) =
+            jwt::decode_in::<Claims<'_>>(token, self.keys().verifying(), &validation, &mut buffer)
+        else {
+            return Checked::Refused;
+        };
+        let token_hash = TokenHash::of(&claims.sid);
+        if let Some((user, session)) = self
+            .session_cache()
+            .and_then(|cache| cache.get(&token_hash, now))
+            .filter(|(_, session)| session.user_id == claims.sub)
+        {
+            return Checked::Cached(Session {
+                user,
+                session,
+                token: SessionToken::new(token.to_owned(), claims.exp, now),
+                refreshed_token: None,
+                credential: None,
+            });
+        }
+        Checked::Verified(token_hash, claims.into_owned())
     }
 
     fn sign_token(&self, secret: &str, record: &SessionRecord) -> Result<SessionToken, Error> {
@@ -803,8 +860,8 @@ impl<U: AuthUser, A: Adapter<U>> Auth<U, A> {
             .signing()
             .ok_or_else(|| Error::internal(jwt::JwtError::UnknownKey))?;
         let claims = Claims {
-            sid: secret.to_owned(),
-            sub: record.user_id.clone(),
+            sid: Cow::Borrowed(secret),
+            sub: Cow::Borrowed(&record.user_id),
             iat: record.updated_at,
             exp: record.expires_at,
         };
