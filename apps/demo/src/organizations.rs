@@ -39,10 +39,14 @@ pub(crate) fn access() -> AccessControl {
 
 /// The demo's organizations plugin.
 pub(crate) fn plugin() -> Organizations {
+    // The demo's administrators (the Admin page's) manage every
+    // organization, recorded as administrators in the events.
+    let admin = crate::admin::plugin();
     Organizations::new(DangerConsoleSender)
         .access(access())
         .invitation_page(INVITATION_PAGE)
         .teams(true)
+        .administrators(move |user: &DemoUser| admin.is_admin(user))
 }
 
 /// The pages and their script.

@@ -54,6 +54,12 @@ pub enum Actor {
     /// Server code, with a reason recorded in every event: acts on any
     /// organization as an owner would. The last-owner rule still holds.
     System(String),
+    /// An application administrator, by id
+    /// ([`Organizations::actor_for`](crate::Organizations::actor_for)
+    /// makes it for the users the application names): acts on any
+    /// organization as an owner would, member or not, recorded with their
+    /// id. The last-owner rule still holds.
+    Administrator(String),
 }
 
 impl Actor {
@@ -67,16 +73,27 @@ impl Actor {
         Self::System(reason.into())
     }
 
-    fn event_user(&self) -> &str {
+    /// An application administrator, by id.
+    pub fn administrator(id: impl Into<String>) -> Self {
+        Self::Administrator(id.into())
+    }
+
+    /// The user acting, if a user is.
+    fn user_id(&self) -> Option<&str> {
         match self {
-            Self::User(id) => id,
-            Self::System(_) => "system",
+            Self::User(id) | Self::Administrator(id) => Some(id),
+            Self::System(_) => None,
         }
+    }
+
+    fn event_user(&self) -> &str {
+        self.user_id().unwrap_or("system")
     }
 
     fn to_json(&self) -> Value {
         match self {
             Self::User(id) => json!({ "type": "user", "id": id }),
+            Self::Administrator(id) => json!({ "type": "administrator", "id": id }),
             Self::System(reason) => json!({ "type": "system", "reason": reason }),
         }
     }
@@ -164,7 +181,7 @@ impl<U: AuthUser, A: OrganizationAdapter<U>> OrganizationsExt<U, A> for Auth<U, 
         let organization_id = api.organization_or_active(session, organization_id)?;
         let permissions: Vec<Permission> = permissions.iter().cloned().map(Into::into).collect();
         api.has_permission(
-            &Actor::user(session.user.id()),
+            &api.plugin.actor_for(&session.user),
             &organization_id,
             &permissions,
         )
@@ -226,9 +243,10 @@ impl<'a, U: AuthUser, A: OrganizationAdapter<U>> OrganizationsApi<'a, U, A> {
                 trusted: true,
                 member_id: None,
             }),
-            Actor::User(user_id) => {
+            Actor::User(user_id) | Actor::Administrator(user_id) => {
                 let member = doc.member_of_user(user_id);
-                let admin = self.plugin.admins.iter().any(|admin| admin == user_id);
+                let admin = matches!(actor, Actor::Administrator(_))
+                    || self.plugin.admins.iter().any(|admin| admin == user_id);
                 match member {
                     Some(member) => Ok(Authority {
                         roles: member.role.clone(),
@@ -320,7 +338,7 @@ impl<'a, U: AuthUser, A: OrganizationAdapter<U>> OrganizationsApi<'a, U, A> {
         let metadata = valid_metadata(new.metadata)?;
         let owner_id = match (&new.owner_id, actor) {
             (Some(owner), _) => owner.clone(),
-            (None, Actor::User(id)) => id.clone(),
+            (None, Actor::User(id) | Actor::Administrator(id)) => id.clone(),
             (None, Actor::System(_)) => {
                 return Err(errors::invalid("the system actor must name an owner"));
             }
@@ -866,13 +884,13 @@ impl<'a, U: AuthUser, A: OrganizationAdapter<U>> OrganizationsApi<'a, U, A> {
                 return Err(error);
             }
         };
-        let inviter_email = match actor {
-            Actor::User(id) => self
+        let inviter_email = match actor.user_id() {
+            Some(id) => self
                 .adapter()
                 .get_user(id)
                 .await?
                 .map(|user| user.email().to_owned()),
-            Actor::System(_) => None,
+            None => None,
         };
         self.send_invitation(&invitation, email, &organization_name, inviter_email)
             .await;

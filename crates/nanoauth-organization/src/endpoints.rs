@@ -23,7 +23,7 @@ async fn signed_in<'a, U: AuthUser, A: OrganizationAdapter<U>>(
     request: &'a Request<U, A>,
 ) -> Result<(OrganizationsApi<'a, U, A>, Session<U>, Actor), Error> {
     let session = request.require_session().await?;
-    let actor = Actor::user(session.user.id());
+    let actor = plugin.actor_for(&session.user);
     Ok((
         OrganizationsApi::bound(request.auth(), plugin),
         session,

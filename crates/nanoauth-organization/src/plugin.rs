@@ -1,5 +1,6 @@
 //! The plugin value: its options, and what it adds to an `Auth`.
 
+use std::any::Any;
 use std::sync::Arc;
 
 use nanoauth::email::{EmailSender, OutgoingEmail};
@@ -7,6 +8,7 @@ use nanoauth::rate_limit::Limit;
 use nanoauth::{AuthUser, Endpoint, Plugin, PluginEndpoints, Purge, RecordAdapter};
 
 use crate::access::AccessControl;
+use crate::api::Actor;
 use crate::api::OrganizationAdapter;
 use crate::endpoints;
 
@@ -105,7 +107,15 @@ pub struct Organizations {
     pub(crate) max_pending_invitations: usize,
     pub(crate) teams: bool,
     pub(crate) admins: Vec<String>,
+    /// The application's "is this user an administrator" (the admin
+    /// plugin's check, say), type-erased: this plugin is not generic over
+    /// the user type.
+    pub(crate) administrators: Option<AdminCheck>,
 }
+
+/// A check over the application's user type, asked with any user: a user
+/// of another type is no administrator.
+pub(crate) type AdminCheck = Arc<dyn Fn(&dyn Any) -> bool + Send + Sync>;
 
 impl std::fmt::Debug for Organizations {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -119,6 +129,7 @@ impl std::fmt::Debug for Organizations {
             .field("max_pending_invitations", &self.max_pending_invitations)
             .field("teams", &self.teams)
             .field("admins", &self.admins)
+            .field("administrators", &self.administrators.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -146,6 +157,7 @@ impl Organizations {
             max_pending_invitations: 100,
             teams: false,
             admins: Vec::new(),
+            administrators: None,
         }
     }
 
@@ -278,6 +290,53 @@ impl Organizations {
     pub fn admin_user(mut self, user_id: impl Into<String>) -> Self {
         self.admins.push(user_id.into());
         self
+    }
+
+    /// The application's administrators, by a check over its user type:
+    /// those it answers yes for manage any organization, member or not, as
+    /// the owners do; each change is an event naming them
+    /// (`{"type": "administrator", "id": ..}`). With the admin plugin, its
+    /// own check (a closure, so neither crate depends on the other):
+    ///
+    /// ```
+    /// # use nanoauth::BasicUser;
+    /// # use nanoauth::email::DangerConsoleSender;
+    /// use nanoauth_organization::Organizations;
+    /// # struct Admin; impl Admin { fn is_admin(&self, _: &BasicUser) -> bool { false } }
+    /// # let admin = Admin;
+    /// // let admin = nanoauth_admin::Admin::new();  (and `.plugin(admin.clone())`)
+    /// let organizations = Organizations::new(DangerConsoleSender)
+    ///     .administrators(move |user: &BasicUser| admin.is_admin(user));
+    /// ```
+    #[must_use]
+    pub fn administrators<U, F>(mut self, check: F) -> Self
+    where
+        U: AuthUser,
+        F: Fn(&U) -> bool + Send + Sync + 'static,
+    {
+        self.administrators = Some(Arc::new(move |user: &dyn Any| {
+            user.downcast_ref::<U>().is_some_and(&check)
+        }));
+        self
+    }
+
+    /// The actor a signed-in `user` acts as: an
+    /// [`Actor::Administrator`](crate::Actor::Administrator) for the
+    /// application's administrators ([`admin_user`](Self::admin_user) ids
+    /// or [`administrators`](Self::administrators)), else an
+    /// [`Actor::User`](crate::Actor::User).
+    pub fn actor_for<U: AuthUser>(&self, user: &U) -> Actor {
+        let id = user.id();
+        let administrator = self.admins.iter().any(|admin| admin == id)
+            || self
+                .administrators
+                .as_ref()
+                .is_some_and(|check| check(user as &dyn Any));
+        if administrator {
+            Actor::Administrator(id.to_owned())
+        } else {
+            Actor::User(id.to_owned())
+        }
     }
 
     /// The access control in force.

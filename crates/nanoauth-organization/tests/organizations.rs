@@ -9,6 +9,7 @@ mod common;
 
 use common::{TestAdapter, World, code, world, world_with};
 use http::StatusCode;
+use nanoauth::BasicUser;
 use nanoauth_organization::access::Permission;
 use nanoauth_organization::{Actor, NewOrganization, OrganizationsExt, events};
 use serde_json::json;
@@ -23,6 +24,7 @@ on_every_adapter!(
     permissions_follow_roles,
     limits,
     system_actor,
+    administrators_manage_any_organization,
     bad_input_is_4xx,
 );
 
@@ -765,4 +767,61 @@ async fn bad_input_is_4xx<A: TestAdapter>(adapter: A) {
         (status, code(&body)),
         (StatusCode::NOT_FOUND, "ORGANIZATION_NOT_FOUND")
     );
+}
+
+/// The application's administrators, named by a check over the user type
+/// (as the demo hands over the admin plugin's): over HTTP they manage an
+/// organization they do not belong to, recorded as administrators; the
+/// last-owner rule still holds for them; everyone else is an outsider.
+async fn administrators_manage_any_organization<A: TestAdapter>(adapter: A) {
+    let w: World<A> = world_with(adapter, |plugin| {
+        plugin.administrators(|user: &BasicUser| user.email == "root@example.com")
+    });
+    let (mut alice, _) = w.user("alice@example.com").await;
+    let (mut root, root_id) = w.user("root@example.com").await;
+    let (mut carol, _) = w.user("carol@example.com").await;
+    let (_, body) = alice
+        .post(
+            &w.auth,
+            "/organization/create",
+            json!({ "name": "Acme", "slug": "acme" }),
+        )
+        .await;
+    let id = body["organization"]["id"].as_str().unwrap().to_owned();
+
+    let (status, body) = root
+        .get(&w.auth, &format!("/organization/full?organizationId={id}"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let owner_member = body["members"][0]["id"].as_str().unwrap().to_owned();
+    let (status, body) = root
+        .post(
+            &w.auth,
+            "/organization/update",
+            json!({ "organizationId": id, "data": { "name": "Acme Corp" } }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["organization"]["name"], "Acme Corp");
+    let updated = w.events_named(events::UPDATED);
+    assert_eq!(updated.last().unwrap().user_id, root_id);
+    assert_eq!(
+        updated.last().unwrap().data["actor"],
+        json!({ "type": "administrator", "id": root_id })
+    );
+    // An organization keeps an owner, whoever asks.
+    let (status, body) = root
+        .post(
+            &w.auth,
+            "/organization/remove-member",
+            json!({ "organizationId": id, "memberId": owner_member }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["code"], "LAST_OWNER");
+    // Not a member and not an administrator: an outsider.
+    let (status, body) = carol
+        .get(&w.auth, &format!("/organization/full?organizationId={id}"))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
 }
