@@ -147,9 +147,14 @@ cat "$work/nanoauth.log" "$work/better-auth.log" >&2
 # The settings each side's SQLite runs with. NanoAuth's adapter sets WAL and
 # synchronous=NORMAL on every connection (crates/nanoauth-sqlx/src/pool.rs);
 # WAL is visible in the file header (bytes 18-19 are 2 in WAL mode).
-na_journal=$(od -An -tu1 -j18 -N1 "$work/nanoauth/demo.db" | tr -d ' ')
-[ "$na_journal" = 2 ] && na_journal=wal || na_journal="not wal ($na_journal)"
-na_sqlite="journal_mode=$na_journal, synchronous=NORMAL"
+# With --database-url (PostgreSQL, MySQL) there is no SQLite file.
+if [ -f "$work/nanoauth/demo.db" ]; then
+  na_journal=$(od -An -tu1 -j18 -N1 "$work/nanoauth/demo.db" | tr -d ' ')
+  [ "$na_journal" = 2 ] && na_journal=wal || na_journal="not wal ($na_journal)"
+  na_sqlite="SQLite journal_mode=$na_journal, synchronous=NORMAL"
+else
+  na_sqlite="the database of --database-url"
+fi
 ba_sqlite=$(grep -o 'journal_mode=[a-z]*, synchronous=[A-Z]*' "$work/better-auth.log")
 
 # Signs up and signs in the benchmark user; prints the session cookie.
@@ -322,7 +327,7 @@ out.append("$(date -u +%Y-%m-%d), $(nproc) cores (shared, noisy), wrk -t$threads
            + (" session-under-sign-in: a probe of $probe_connections connection(s), 1 thread, -d$duration, alone and "
               "then 3 s into a -d$slow_duration run of $connections concurrent sign-ins."
               if "session-under-sign-in" in "$workloads".split() else ""))
-out.append("NanoAuth: nanoauth-demo (release, axum, SQLite $na_sqlite, rate limits off${BENCH_NANOAUTH_ARGS:+, $BENCH_NANOAUTH_ARGS}). "
+out.append("NanoAuth: nanoauth-demo (release, axum, $na_sqlite, rate limits off${BENCH_NANOAUTH_ARGS:+, $BENCH_NANOAUTH_ARGS}). "
            "better-auth $(node -p 'require(process.argv[1]).version' "$peer/node_modules/better-auth/package.json") "
            "on Node $(node --version) (node:http, better-sqlite3 $(node -p 'require(process.argv[1]).version' "$peer/node_modules/better-sqlite3/package.json"), "
            "SQLite $ba_sqlite, rate limiting off).")
