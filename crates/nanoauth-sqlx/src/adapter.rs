@@ -307,21 +307,35 @@ impl<U: AuthUser + DeserializeOwned> SqlAdapter<U> {
     }
 
     async fn fetch_user(&self, statement: &Arc<str>, key: &str) -> Result<Option<U>, AdapterError> {
-        let inline = self.pool.read_inline(statement, key, |row| {
+        self.point_read(statement, key, |row| {
             Ok(row_to_object(row, 0, &self.schema, ""))
-        });
-        let object = match inline {
-            Some(found) => found,
-            None => on_pool!(&self.pool, conn => sqlx::query(sql(statement))
+        })
+        .await?
+        .map(|object| self.user_from_object(object))
+        .transpose()
+    }
+
+    /// The row that `statement` finds by its one parameter `key`, decoded
+    /// with `decode`: on the calling thread where the pool allows it (a
+    /// SQLite file, see `sqlite_reads.rs`), else through the pool. The
+    /// request path's point reads all go through here.
+    async fn point_read<T: Send>(
+        &self,
+        statement: &Arc<str>,
+        key: &str,
+        decode: impl Fn(&dyn RowCells) -> Result<T, sqlx::Error> + Send + Sync,
+    ) -> Result<Option<T>, AdapterError> {
+        if let Some(found) = self.pool.read_inline(statement, key, &decode) {
+            return found.map_err(adapter_error);
+        }
+        on_pool!(&self.pool, conn => async {
+            let row = sqlx::query(sql(statement))
                 .bind(key)
                 .fetch_optional(&mut *conn)
-                .await
-                .map(|row| row.map(|row| row_to_object(&SqlxRow(&row), 0, &self.schema, "")))),
-        }
-        .map_err(adapter_error)?;
-        object
-            .map(|object| self.user_from_object(object))
-            .transpose()
+                .await?;
+            row.map(|row| decode(&SqlxRow(&row))).transpose()
+        }.await)
+        .map_err(adapter_error)
     }
 
     /// Runs a `DELETE .. WHERE expires_at <= ?` with `now`.
@@ -533,48 +547,25 @@ impl<U: AuthUser + DeserializeOwned> Adapter<U> for SqlAdapter<U> {
         &self,
         token_hash: &TokenHash,
     ) -> Result<Option<SessionRecord>, AdapterError> {
-        let statement = &self.statements.validate_token;
         let hex = token_hash.to_hex();
-        if let Some(found) = self
-            .pool
-            .read_inline(statement, &hex, |row| session_from_row(row))
-        {
-            return found.map_err(adapter_error);
-        }
-        on_pool!(&self.pool, conn => async {
-            let row = sqlx::query(sql(statement))
-                .bind(hex.as_str())
-                .fetch_optional(&mut *conn)
-                .await?;
-            row.map(|row| session_from_row(&SqlxRow(&row))).transpose()
-        }.await)
-        .map_err(adapter_error)
+        self.point_read(&self.statements.validate_token, &hex, |row| {
+            session_from_row(row)
+        })
+        .await
     }
 
     async fn validate_token_with_user(
         &self,
         token_hash: &TokenHash,
     ) -> Result<Option<(SessionRecord, U)>, AdapterError> {
-        let statement = &self.statements.session_with_user;
         let hex = token_hash.to_hex();
-        let decode = |row: &dyn RowCells| {
+        self.point_read(&self.statements.session_with_user, &hex, |row| {
             let record = session_from_row(row)?;
-            Ok::<_, sqlx::Error>((record, row_to_object(row, SESSION_FIELDS, &self.schema, "")))
-        };
-        let found = match self.pool.read_inline(statement, &hex, decode) {
-            Some(found) => found,
-            None => on_pool!(&self.pool, conn => async {
-                let row = sqlx::query(sql(statement))
-                    .bind(hex.as_str())
-                    .fetch_optional(&mut *conn)
-                    .await?;
-                row.map(|row| decode(&SqlxRow(&row))).transpose()
-            }.await),
-        }
-        .map_err(adapter_error)?;
-        found
-            .map(|(record, user)| Ok((record, self.user_from_object(user)?)))
-            .transpose()
+            Ok((record, row_to_object(row, SESSION_FIELDS, &self.schema, "")))
+        })
+        .await?
+        .map(|(record, user)| Ok((record, self.user_from_object(user)?)))
+        .transpose()
     }
 
     async fn delete_session(&self, token_hash: &TokenHash) -> Result<bool, AdapterError> {
@@ -654,24 +645,17 @@ impl<U: AuthUser + DeserializeOwned> PasswordAdapter<U> for SqlAdapter<U> {
         &self,
         email: &Email,
     ) -> Result<Option<PasswordCredential<U>>, AdapterError> {
-        let statement = &self.statements.find_credential;
-        let decode = |row: &dyn RowCells| credential_from_row(row, &self.schema);
-        let found = match self.pool.read_inline(statement, email.as_str(), decode) {
-            Some(found) => found,
-            None => on_pool!(&self.pool, conn => async {
-                let row = sqlx::query(sql(statement)).bind(email.as_str()).fetch_optional(&mut *conn).await?;
-                row.map(|row| decode(&SqlxRow(&row))).transpose()
-            }.await),
-        }
-        .map_err(adapter_error)?;
-        found
-            .map(|(object, hash)| {
-                Ok(PasswordCredential::new(
-                    self.user_from_object(object)?,
-                    hash,
-                ))
-            })
-            .transpose()
+        self.point_read(&self.statements.find_credential, email.as_str(), |row| {
+            credential_from_row(row, &self.schema)
+        })
+        .await?
+        .map(|(object, hash)| {
+            Ok(PasswordCredential::new(
+                self.user_from_object(object)?,
+                hash,
+            ))
+        })
+        .transpose()
     }
 
     async fn set_password_hash(
